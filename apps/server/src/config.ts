@@ -1,0 +1,74 @@
+import path from 'node:path';
+
+/** The running instance's settings. Read once from the environment by `loadConfig`, then passed in. */
+export interface Config {
+  /** Directory of the embedded PGlite database, the blob store and the lock file. */
+  dataDir: string;
+  /** A PostgreSQL server's URL; null = the embedded PGlite database in `dataDir`. */
+  databaseUrl: string | null;
+  host: string;
+  port: number;
+  /** The address people reach this instance at; used in links and cookies. */
+  publicUrl: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Set the Secure flag on cookies (true whenever publicUrl is https). */
+  secureCookies: boolean;
+  /** Create the demo organisation and admin account on an empty database. */
+  seedDemo: boolean;
+  /** Largest JSON or form body accepted, in bytes. */
+  bodyLimitBytes: number;
+  /** Largest single blob (attachment, sample) accepted, in bytes. */
+  blobLimitBytes: number;
+  /** How many in-process job workers `renkei serve` runs; 0 = none (use `renkei worker`). */
+  workerConcurrency: number;
+  /** Directory holding the built web app (apps/web/dist). */
+  webDistDir: string;
+  sessionTtlHours: number;
+  /** Login attempts allowed per client address per minute. */
+  loginRateLimitPerMinute: number;
+  /** Submissions of each public form allowed per client address per minute. */
+  publicFormRateLimitPerMinute: number;
+}
+
+const repoRoot = path.resolve(import.meta.dirname, '../../..');
+
+/**
+ * Reads the environment into a typed Config. The only reader of process.env.
+ * @example const config = loadConfig({ RENKEI_PORT: '9000' });
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = integer(env.RENKEI_PORT, 8080, 'RENKEI_PORT');
+  const host = env.RENKEI_HOST ?? '127.0.0.1';
+  const publicUrl = (env.RENKEI_PUBLIC_URL ?? `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`).replace(/\/+$/, '');
+  return {
+    dataDir: path.resolve(env.RENKEI_DATA_DIR ?? path.join(repoRoot, 'data')),
+    databaseUrl: env.DATABASE_URL && env.DATABASE_URL.trim() !== '' ? env.DATABASE_URL : null,
+    host,
+    port,
+    publicUrl,
+    logLevel: logLevel(env.RENKEI_LOG_LEVEL ?? 'info'),
+    secureCookies: publicUrl.startsWith('https://'),
+    seedDemo: env.RENKEI_SEED_DEMO !== '0',
+    bodyLimitBytes: integer(env.RENKEI_BODY_LIMIT, 1024 * 1024, 'RENKEI_BODY_LIMIT'),
+    blobLimitBytes: integer(env.RENKEI_BLOB_LIMIT, 64 * 1024 * 1024, 'RENKEI_BLOB_LIMIT'),
+    workerConcurrency: integer(env.RENKEI_WORKERS, 2, 'RENKEI_WORKERS'),
+    webDistDir: path.resolve(env.RENKEI_WEB_DIST ?? path.join(repoRoot, 'apps/web/dist')),
+    sessionTtlHours: integer(env.RENKEI_SESSION_TTL_HOURS, 12, 'RENKEI_SESSION_TTL_HOURS'),
+    loginRateLimitPerMinute: integer(env.RENKEI_LOGIN_RATE_LIMIT, 10, 'RENKEI_LOGIN_RATE_LIMIT'),
+    publicFormRateLimitPerMinute: integer(env.RENKEI_FORM_RATE_LIMIT, 5, 'RENKEI_FORM_RATE_LIMIT'),
+  };
+}
+
+function integer(raw: string | undefined, fallback: number, name: string): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+function logLevel(raw: string): Config['logLevel'] {
+  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+  const found = levels.find((level) => level === raw);
+  if (!found) throw new Error(`RENKEI_LOG_LEVEL must be one of ${levels.join(', ')}, got "${raw}"`);
+  return found;
+}

@@ -1,0 +1,79 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AccountsService, SessionInfo } from '../accounts/accounts.service.ts';
+import { ANONYMOUS, type RequestContext, type UserActor } from '../policy/actor.ts';
+import { ForbiddenError, UnauthenticatedError } from './errors.ts';
+
+export const SESSION_COOKIE = 'renkei_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is asking and from where; anonymous until the auth hook says otherwise. */
+    ctx: RequestContext;
+    /** The cookie session behind the request; null for tokens and anonymous requests. */
+    session: SessionInfo | null;
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+// Login makes the session, so it cannot check the session's CSRF token; SameSite=Strict covers it.
+const CSRF_EXEMPT = new Set(['/api/v1/auth/login']);
+
+/**
+ * Resolves every request's actor: `Authorization: Bearer` API tokens first, then the session cookie.
+ * Cookie requests that change state must carry the session's X-CSRF-Token and, if sent, a same-site Origin.
+ */
+export function installAuthentication(app: FastifyInstance, accounts: AccountsService, publicUrl: string): void {
+  app.decorateRequest('ctx', null as unknown as RequestContext);
+  app.decorateRequest('session', null);
+  const ownOrigin = new URL(publicUrl).origin;
+
+  app.addHook('onRequest', async (request) => {
+    request.ctx = { actor: ANONYMOUS, ip: request.ip, requestId: request.id };
+    request.session = null;
+    const authorization = request.headers.authorization;
+    if (authorization !== undefined) {
+      const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+      const actor = match ? await accounts.resolveToken(match[1]!) : null;
+      if (!actor) throw new UnauthenticatedError('invalid_token', 'The API token is unknown, revoked or expired');
+      request.ctx.actor = actor;
+      return;
+    }
+    const cookie = request.cookies[SESSION_COOKIE];
+    if (!cookie) return;
+    const session = await accounts.resolveSession(cookie);
+    if (!session) return;
+    if (!SAFE_METHODS.has(request.method) && !CSRF_EXEMPT.has(request.routeOptions.url ?? '')) {
+      const origin = request.headers.origin;
+      if (origin !== undefined && origin !== ownOrigin && origin !== `${request.protocol}://${request.host}`) {
+        throw new ForbiddenError('csrf_failed', 'Cross-site request refused');
+      }
+      const sent = request.headers['x-csrf-token'];
+      if (typeof sent !== 'string' || !sameSecret(sent, session.csrfToken)) {
+        throw new ForbiddenError('csrf_failed', 'Missing or wrong X-CSRF-Token header');
+      }
+    }
+    request.session = session;
+    request.ctx.actor = session.actor;
+  });
+}
+
+/** The acting user, or a 401 for anonymous requests. */
+export function requireUser(request: FastifyRequest): UserActor {
+  if (request.ctx.actor.kind !== 'user') throw new UnauthenticatedError();
+  return request.ctx.actor;
+}
+
+export function setSessionCookie(reply: FastifyReply, value: string, maxAgeSeconds: number, secure: boolean): void {
+  void reply.setCookie(SESSION_COOKIE, value, { path: '/', httpOnly: true, sameSite: 'strict', secure, maxAge: maxAgeSeconds });
+}
+
+export function clearSessionCookie(reply: FastifyReply, secure: boolean): void {
+  void reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure });
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

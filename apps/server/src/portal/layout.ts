@@ -1,0 +1,48 @@
+import type { Locale } from '@renkei/contract';
+import { type SafeHtml, html } from './html.ts';
+
+export interface PageFrame {
+  locale: Locale;
+  title: string;
+  teamName: string;
+  /** Path of this page without the lang parameter, for the language links. */
+  path: string;
+  body: SafeHtml;
+}
+
+const STYLE = `
+body{font-family:system-ui,-apple-system,"Hiragino Sans","Noto Sans JP",sans-serif;margin:0;color:#1a1b1e;background:#f8f9fa;line-height:1.6}
+header,main,footer{max-width:60rem;margin:0 auto;padding:1rem 1.5rem}
+header{display:flex;justify-content:space-between;align-items:center;border-bottom:1px solid #dee2e6;background:#fff;max-width:none}
+header .brand{font-weight:700;font-size:1.2rem;color:#1864ab;text-decoration:none}
+nav a{margin-left:1rem;color:#1864ab}
+main section{background:#fff;border:1px solid #dee2e6;border-radius:8px;padding:1rem 1.5rem;margin:1rem 0}
+dt{font-weight:600}dd{margin:0 0 .5rem 0}
+footer{color:#868e96;font-size:.85rem}`;
+
+/** The public site's frame: header with the team name and language switch, footer. No script. */
+export function renderPage(frame: PageFrame): string {
+  const other: Locale = frame.locale === 'ja' ? 'en' : 'ja';
+  const separator = frame.path.includes('?') ? '&' : '?';
+  return `<!doctype html>${html`<html lang="${frame.locale}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${frame.title} | ${frame.teamName}</title>
+<link rel="stylesheet" href="/assets/portal.css">
+</head>
+<body>
+<header>
+  <a class="brand" href="/?lang=${frame.locale}">${frame.teamName}</a>
+  <nav>
+    <a href="${frame.path}${separator}lang=${other}" hreflang="${other}" lang="${other}">${other === 'ja' ? '日本語' : 'English'}</a>
+    <a href="/app/">${frame.locale === 'ja' ? 'スタッフ用ログイン' : 'Staff login'}</a>
+  </nav>
+</header>
+<main>${frame.body}</main>
+<footer>Renkei · ${frame.locale === 'ja' ? 'コーディネーション CSIRT プラットフォーム' : 'the coordination CSIRT platform'}</footer>
+</body>
+</html>`}`;
+}
+
+export const PORTAL_CSS = STYLE;

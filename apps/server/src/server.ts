@@ -1,0 +1,70 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { seedDemo } from './accounts/seed.ts';
+import { CliError } from './cli/open.ts';
+import type { Config } from './config.ts';
+import { databaseTarget, migrateToLatest, openDatabase } from './db/database.ts';
+import { DataDirLockedError } from './db/data-dir-lock.ts';
+import { buildApp } from './http/app.ts';
+import { createServices } from './services.ts';
+
+/**
+ * `renkei serve` (http: true) and `renkei worker` (http: false): open, migrate, seed, listen, and on
+ * SIGINT/SIGTERM stop taking work, let in-flight requests finish, and close the database.
+ */
+export async function runServer(config: Config, mode: { http: boolean }): Promise<void> {
+  const command = mode.http ? 'renkei serve' : 'renkei worker';
+  const database = await openDatabase(databaseTarget(config, command)).catch((error: unknown) => {
+    if (error instanceof DataDirLockedError) throw new CliError(error.message, 3);
+    throw error;
+  });
+  await migrateToLatest(database.db);
+  const services = createServices(database, config);
+
+  if (config.seedDemo) {
+    const created = await seedDemo(database.db, services.accounts, process.env.RENKEI_ADMIN_PASSWORD);
+    if (created) announceDemoAdmin(config, created, database.engine === 'pglite');
+  }
+
+  const app = mode.http ? await buildApp(config, services) : null;
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`\n${signal}: finishing in-flight work, then stopping…`);
+    const force = setTimeout(() => {
+      console.error('Still busy after 20 s; exiting. Unfinished jobs run again on the next start.');
+      process.exit(1);
+    }, 20_000);
+    force.unref();
+    await app?.close();
+    await database.close();
+    clearTimeout(force);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+
+  if (app) {
+    await app.listen({ host: config.host, port: config.port });
+    console.error(`Renkei is running on ${database.engine === 'pglite' ? `the embedded database in ${config.dataDir}` : 'PostgreSQL'}.`);
+    console.error(`  Public site:  ${config.publicUrl}/`);
+    console.error(`  Staff app:    ${config.publicUrl}/app/`);
+    console.error(`  API docs:     ${config.publicUrl}/api/docs`);
+  }
+}
+
+function announceDemoAdmin(config: Config, admin: { email: string; password: string }, embedded: boolean): void {
+  const lines = [
+    'Created the demo organisation "Demo CSIRT" and its administrator:',
+    `  e-mail:   ${admin.email}`,
+    `  password: ${admin.password}`,
+    `Log in at ${config.publicUrl}/app/ (and set up two-factor login under Settings).`,
+  ];
+  if (embedded) {
+    // Kept beside the data so a newcomer who missed the console can still get in.
+    const file = path.join(config.dataDir, 'initial-admin.txt');
+    fs.writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
+    lines.push(`(Also written to ${file}; delete it once you have changed the password.)`);
+  }
+  console.error(lines.join('\n'));
+}

@@ -1,0 +1,18 @@
+import { type AccountsService, createAccountsService } from './accounts/accounts.service.ts';
+import type { Config } from './config.ts';
+import type { Database } from './db/database.ts';
+
+/** Every domain service, built once per process over one database and handed to routes, jobs and CLI. */
+export interface Services {
+  database: Database;
+  accounts: AccountsService;
+  startedAt: Date;
+}
+
+export function createServices(database: Database, config: Config): Services {
+  return {
+    database,
+    accounts: createAccountsService(database.db, { sessionTtlHours: config.sessionTtlHours, issuer: 'Renkei' }),
+    startedAt: new Date(),
+  };
+}

@@ -1,0 +1,120 @@
+import { Anchor, AppShell, Burger, Group, Menu, NavLink, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { type ReactNode, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ErrorAlert } from '../components/error-alert.tsx';
+import { LanguageSwitch } from '../components/language-switch.tsx';
+import { linkProps, useLocation } from '../lib/navigation.ts';
+import { useMe, useSession } from '../lib/session.tsx';
+import classes from './shell.module.css';
+
+/** The frame of every logged-in page: header (name, language, account menu), navigation and content. */
+export function Shell({ children }: { children: ReactNode }) {
+  const { t } = useTranslation();
+  const [navOpen, nav] = useDisclosure(false);
+  const { path } = useLocation();
+
+  return (
+    <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !navOpen } }} padding="lg">
+      <a href="#main" className={classes.skipLink}>
+        {t('app.skipToContent')}
+      </a>
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger opened={navOpen} onClick={nav.toggle} hiddenFrom="sm" size="sm" aria-label={t('nav.toggle')} />
+            <Anchor {...linkProps('/')} underline="never" c="inherit" fw={700} size="lg" data-testid="product-name">
+              {t('app.name')}
+            </Anchor>
+          </Group>
+          <Group gap="md" wrap="nowrap">
+            <LanguageSwitch />
+            <UserMenu />
+          </Group>
+        </Group>
+      </AppShell.Header>
+
+      <AppShell.Navbar p="sm" component="nav" aria-label={t('nav.label')}>
+        <NavLink
+          component="a"
+          {...linkProps('/', nav.close)}
+          label={t('nav.home')}
+          active={path === '/'}
+          aria-current={path === '/' ? 'page' : undefined}
+          data-testid="nav-home"
+        />
+        <NavLink
+          component="a"
+          {...linkProps('/settings', nav.close)}
+          label={t('nav.settings')}
+          active={path === '/settings'}
+          aria-current={path === '/settings' ? 'page' : undefined}
+          data-testid="nav-settings"
+        />
+        <NavLink
+          component="a"
+          href="/api/docs"
+          target="_blank"
+          rel="noopener noreferrer"
+          label={
+            <>
+              {t('nav.apiDocs')} <span aria-hidden="true">↗</span>
+              <VisuallyHidden>({t('nav.opensInNewTab')})</VisuallyHidden>
+            </>
+          }
+          data-testid="nav-api-docs"
+        />
+      </AppShell.Navbar>
+
+      <AppShell.Main id="main" tabIndex={-1}>
+        {children}
+      </AppShell.Main>
+    </AppShell>
+  );
+}
+
+function UserMenu() {
+  const { t } = useTranslation();
+  const me = useMe();
+  const { logout } = useSession();
+  const [error, setError] = useState<unknown>(null);
+
+  const doLogout = async () => {
+    setError(null);
+    try {
+      await logout();
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+
+  return (
+    <>
+      <Menu position="bottom-end" width={240} withArrow shadow="md">
+        <Menu.Target>
+          <UnstyledButton className={classes.userButton}>
+            <Text size="sm" fw={500} data-testid="user-name" truncate maw={220}>
+              {me.displayName}
+            </Text>
+            <span aria-hidden="true">▾</span>
+          </UnstyledButton>
+        </Menu.Target>
+        <Menu.Dropdown>
+          <Menu.Label>{t('userMenu.signedInAs', { email: me.email })}</Menu.Label>
+          <Menu.Item component="a" {...linkProps('/settings')} data-testid="menu-settings">
+            {t('userMenu.settings')}
+          </Menu.Item>
+          <Menu.Divider />
+          <Menu.Item color="red" onClick={() => void doLogout()} data-testid="logout">
+            {t('userMenu.logout')}
+          </Menu.Item>
+        </Menu.Dropdown>
+      </Menu>
+      {error !== null && (
+        <div className={classes.floatingError}>
+          <ErrorAlert error={error} onClose={() => setError(null)} />
+        </div>
+      )}
+    </>
+  );
+}

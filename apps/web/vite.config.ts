@@ -1,0 +1,38 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+// The server serves dist/ under /app/ (see docs in src/lib/navigation.ts). `npx vite` proxies the API
+// to a `renkei serve` on its default port so the app can be developed against a real server.
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  base: '/app/',
+  // JSX through Vite's own esbuild; no React plugin (no fast refresh, which needs an inline preamble).
+  esbuild: { jsx: 'automatic' },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+    rollupOptions: {
+      onwarn(warning, warn) {
+        // Mantine marks its modules "use client" for React Server Components; meaningless in a SPA bundle.
+        if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;
+        warn(warning);
+      },
+      output: {
+        manualChunks: (id) => {
+          if (!id.includes('node_modules')) return undefined;
+          if (/node_modules\/(react|react-dom|scheduler)\//.test(id)) return 'react';
+          if (id.includes('node_modules/@mantine/') || id.includes('node_modules/@floating-ui/')) return 'mantine';
+          if (/node_modules\/(i18next|react-i18next)\//.test(id)) return 'i18n';
+          return undefined;
+        },
+      },
+    },
+  },
+  server: {
+    host: '127.0.0.1',
+    proxy: { '/api': 'http://127.0.0.1:8080' },
+  },
+  preview: { host: '127.0.0.1' },
+});
