@@ -81,7 +81,7 @@ function wrap(pool: pg.Pool, engine: Engine, pglite: PGlite | null, closeEngine:
 export async function migrateToLatest(db: Kysely<Schema>): Promise<MigrationResultSet> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
   const result = await migrator.migrateToLatest();
-  if (result.error) throw result.error instanceof Error ? result.error : new Error(String(result.error));
+  if (result.error) throw result.error instanceof Error ? result.error : new Error(`migration failed: ${JSON.stringify(result.error)}`);
   return result;
 }
 

@@ -9,7 +9,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { ErrorResponse } from '@renkei/contract';
 import { accountsRoutes } from '../accounts/accounts.routes.ts';
 import type { Config } from '../config.ts';
@@ -101,7 +101,7 @@ async function registerWebApp(app: FastifyInstance, distDir: string): Promise<vo
     return;
   }
   await app.register(fastifyStatic, { root: distDir, prefix: '/app/', index: false, wildcard: false, decorateReply: true, maxAge: '1h' });
-  const serveIndex = async (_request: unknown, reply: import('fastify').FastifyReply) => reply.header('cache-control', 'no-cache').sendFile('index.html');
+  const serveIndex = async (_request: unknown, reply: FastifyReply) => reply.header('cache-control', 'no-cache').sendFile('index.html');
   app.get('/app', async (_request, reply) => reply.redirect('/app/'));
   app.get('/app/', serveIndex);
   app.get('/app/*', serveIndex);

@@ -42,7 +42,7 @@ export function renderPage(frame: PageFrame): string {
 <main>${frame.body}</main>
 <footer>Renkei · ${frame.locale === 'ja' ? 'コーディネーション CSIRT プラットフォーム' : 'the coordination CSIRT platform'}</footer>
 </body>
-</html>`}`;
+</html>`.value}`;
 }
 
 export const PORTAL_CSS = STYLE;
