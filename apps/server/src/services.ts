@@ -1,4 +1,5 @@
 import { type AccountsService, createAccountsService } from './accounts/accounts.service.ts';
+import { type AuditService, createAuditService } from './audit/audit.service.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 
@@ -6,6 +7,7 @@ import type { Database } from './db/database.ts';
 export interface Services {
   database: Database;
   accounts: AccountsService;
+  audit: AuditService;
   startedAt: Date;
 }
 
@@ -13,6 +15,7 @@ export function createServices(database: Database, config: Config): Services {
   return {
     database,
     accounts: createAccountsService(database.db, { sessionTtlHours: config.sessionTtlHours, issuer: 'Renkei' }),
+    audit: createAuditService(database.db),
     startedAt: new Date(),
   };
 }

@@ -6,7 +6,6 @@ export const accountsPolicy = definePolicy('accounts', {
   'users.create': ['admin'],
   'users.disable': ['admin'],
   'organisations.list': ['admin', 'coordinator', 'analyst', 'publisher'],
-  'audit.read': ['admin'],
   /** Tokens act for their user, so only sessions may make them; a token cannot mint another. */
   'tokens.manage': (actor) => actor.via === 'session',
 });

@@ -2,6 +2,7 @@ import { type Kysely, type Transaction, sql } from 'kysely';
 import type { Schema } from '../db/schema/index.ts';
 import { type RequestContext, actorId, actorLabel } from '../policy/actor.ts';
 import { GENESIS_HASH, asStoredJson, entryHash } from './audit-chain.ts';
+import { auditPolicy } from './audit.policy.ts';
 
 export interface AuditEvent {
   action: string;
@@ -99,4 +100,44 @@ export async function verifyAuditChain(db: Kysely<Schema>, onProgress?: (checked
     onProgress?.(expectedSeq - 1, total);
   }
   return { intact: true, entries: total, headHash: prevHash };
+}
+
+/** One entry as an administrator reads it. */
+export interface AuditEntryView {
+  seq: number;
+  at: Date;
+  actor: string;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  ip: string | null;
+  hash: string;
+}
+
+export interface AuditService {
+  /** The log, newest first (admin). */
+  list(ctx: RequestContext, page: { offset: number; limit: number }): Promise<{ items: AuditEntryView[]; total: number }>;
+  /** Recomputes the whole chain; see `verifyAuditChain`. */
+  verify(onProgress?: (checked: number, total: number) => void): Promise<AuditVerification>;
+}
+
+export function createAuditService(db: Kysely<Schema>): AuditService {
+  return {
+    async list(ctx, page) {
+      auditPolicy.authorize(ctx.actor, 'audit.read');
+      const rows = await db
+        .selectFrom('audit_log')
+        .select(['seq', 'at', 'actor_label', 'action', 'target_type', 'target_id', 'ip', 'hash'])
+        .orderBy('seq', 'desc')
+        .offset(page.offset)
+        .limit(page.limit)
+        .execute();
+      const total = (await db.selectFrom('audit_log').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+      return {
+        items: rows.map((row) => ({ seq: row.seq, at: row.at, actor: row.actor_label, action: row.action, targetType: row.target_type, targetId: row.target_id, ip: row.ip, hash: row.hash })),
+        total: Number(total),
+      };
+    },
+    verify: (onProgress) => verifyAuditChain(db, onProgress),
+  };
 }

@@ -12,6 +12,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { ErrorResponse } from '@renkei/contract';
 import { accountsRoutes } from '../accounts/accounts.routes.ts';
+import { auditRoutes } from '../audit/audit.routes.ts';
 import type { Config } from '../config.ts';
 import { healthRoutes } from '../health/health.routes.ts';
 import { portalRoutes } from '../portal/portal.routes.ts';
@@ -83,6 +84,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     async (api) => {
       await api.register(healthRoutes, { services });
       await api.register(accountsRoutes, { accounts: services.accounts, sessionTtlHours: config.sessionTtlHours, secureCookies: config.secureCookies, loginRateLimitPerMinute: config.loginRateLimitPerMinute });
+      await api.register(auditRoutes, { audit: services.audit });
     },
     { prefix: '/api/v1' },
   );
