@@ -17,6 +17,8 @@ export default defineConfig({
       onwarn(warning, warn) {
         // Mantine marks its modules "use client" for React Server Components; meaningless in a SPA bundle.
         if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;
+        // The same directives, reported again when Rollup maps their position through a source map.
+        if (warning.code === 'SOURCEMAP_ERROR' && warning.id?.includes('/node_modules/')) return;
         warn(warning);
       },
       output: {

@@ -23,11 +23,11 @@ export function Shell({ children }: { children: ReactNode }) {
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
             <Burger opened={navOpen} onClick={nav.toggle} hiddenFrom="sm" size="sm" aria-label={t('nav.toggle')} />
-            <Anchor {...linkProps('/')} underline="never" c="inherit" fw={700} size="lg" data-testid="product-name">
+            <Anchor {...linkProps('/')} underline="never" c="inherit" fw={700} size="lg" style={{ whiteSpace: 'nowrap' }} data-testid="product-name">
               {t('app.name')}
             </Anchor>
           </Group>
-          <Group gap="md" wrap="nowrap">
+          <Group gap="xs" wrap="nowrap">
             <LanguageSwitch />
             <UserMenu />
           </Group>
@@ -93,7 +93,7 @@ function UserMenu() {
       <Menu position="bottom-end" width={240} withArrow shadow="md">
         <Menu.Target>
           <UnstyledButton className={classes.userButton}>
-            <Text size="sm" fw={500} data-testid="user-name" truncate maw={220}>
+            <Text size="sm" fw={500} data-testid="user-name" truncate maw={{ base: 90, sm: 240 }}>
               {me.displayName}
             </Text>
             <span aria-hidden="true">▾</span>

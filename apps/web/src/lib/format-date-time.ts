@@ -46,7 +46,11 @@ export function formatDateTime(value: Date | string | number, timeZone: string, 
   if (Number.isNaN(date.getTime())) return null;
   const zone = isValidTimeZone(timeZone) ? timeZone : 'UTC';
 
-  const parts = new Map(numericFormat(zone).formatToParts(date).map((part) => [part.type, part.value]));
+  const parts = new Map(
+    numericFormat(zone)
+      .formatToParts(date)
+      .map((part) => [part.type, part.value]),
+  );
   const time = `${parts.get('hour')}:${parts.get('minute')}${options.seconds ? `:${parts.get('second')}` : ''}`;
   const local = `${parts.get('year')}-${parts.get('month')}-${parts.get('day')} ${time}`;
   const abbreviation = zoneAbbreviation(date, zone);

@@ -76,5 +76,5 @@ export function currentLocale(): Locale {
  */
 export function translatedErrorCode(code: string): string | undefined {
   const key = `errors.codes.${code}`;
-  return i18n.exists(key) ? i18n.t(key as 'errors.generic') : undefined;
+  return i18n.exists(key) ? i18n.t(key, { defaultValue: code }) : undefined;
 }

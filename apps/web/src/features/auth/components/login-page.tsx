@@ -78,12 +78,12 @@ export function LoginPage() {
                 </Text>
               </div>
 
-              {ended === 'logged_out' && !error && (
+              {ended === 'logged_out' && !error && !needsTotp && (
                 <Alert color="blue" variant="light" data-testid="login-notice">
                   {t('auth.loggedOut')}
                 </Alert>
               )}
-              {ended === 'expired' && !error && (
+              {ended === 'expired' && !error && !needsTotp && (
                 <Alert color="yellow" variant="light" data-testid="login-notice">
                   {t('auth.sessionEnded')}
                 </Alert>

@@ -3,12 +3,14 @@ import { useDocumentTitle } from '@mantine/hooks';
 import { useTranslation } from 'react-i18next';
 import { DateTime } from '../../../components/date-time.tsx';
 import { RoleName } from '../../../components/role-name.tsx';
+import { useNow } from '../../../hooks/use-now.ts';
 import { useMe } from '../../../lib/session.tsx';
 
 /** The landing page: who you are here. Work queues join it as their modules arrive. */
 export function HomePage() {
   const { t } = useTranslation();
   const me = useMe();
+  const now = useNow();
   useDocumentTitle(`${t('home.pageTitle')} · Renkei`);
 
   return (
@@ -47,7 +49,7 @@ export function HomePage() {
             {t('home.timeZoneTitle')}
           </Title>
           <Text fw={500} data-testid="home-time">
-            <DateTime value={new Date()} />
+            <DateTime value={now} />
           </Text>
           <Text size="sm" c="dimmed" mt={4}>
             {t('home.timeZoneNote')}

@@ -1,9 +1,9 @@
 import { Select, Text } from '@mantine/core';
-import { useInterval } from '@mantine/hooks';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DateTime } from '../../../components/date-time.tsx';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
+import { useNow } from '../../../hooks/use-now.ts';
 import { useMe, useSession } from '../../../lib/session.tsx';
 import { timeZoneOptions } from '../time-zones.ts';
 import { SavedMark } from './saved-mark.tsx';
@@ -16,8 +16,7 @@ export function TimeZoneSection() {
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const [now, setNow] = useState(() => new Date());
-  useInterval(() => setNow(new Date()), 15_000, { autoInvoke: true });
+  const now = useNow();
 
   const data = useMemo(
     () =>

@@ -74,11 +74,16 @@ export function TotpSection() {
           </Button>
         </Group>
       )}
-      {!me.totpEnabled && setup && (
-        <Enrolment setup={setup} busy={busy} onEnable={(code) => void enable(code)} onCancel={() => setSetup(null)} />
-      )}
+      {!me.totpEnabled && setup && <Enrolment setup={setup} busy={busy} onEnable={(code) => void enable(code)} onCancel={() => setSetup(null)} />}
       {me.totpEnabled && (
-        <CodeForm intro={t('settings.totp.disableIntro')} submitLabel={t('settings.totp.disable')} submitColor="red" busy={busy} onSubmit={(code) => void disable(code)} testId="totp-disable" />
+        <CodeForm
+          intro={t('settings.totp.disableIntro')}
+          submitLabel={t('settings.totp.disable')}
+          submitColor="red"
+          busy={busy}
+          onSubmit={(code) => void disable(code)}
+          testId="totp-disable"
+        />
       )}
     </Section>
   );
