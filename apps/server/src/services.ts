@@ -1,5 +1,6 @@
 import { type AccountsService, createAccountsService } from './accounts/accounts.service.ts';
 import { type AuditService, createAuditService } from './audit/audit.service.ts';
+import { type BlobStore, createBlobStore } from './blobs/blob-store.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 
@@ -8,6 +9,8 @@ export interface Services {
   database: Database;
   accounts: AccountsService;
   audit: AuditService;
+  /** Content-addressed files (attachments, samples) under `<dataDir>/blobs`. */
+  blobs: BlobStore;
   startedAt: Date;
 }
 
@@ -16,6 +19,7 @@ export function createServices(database: Database, config: Config): Services {
     database,
     accounts: createAccountsService(database.db, { sessionTtlHours: config.sessionTtlHours, issuer: 'Renkei' }),
     audit: createAuditService(database.db),
+    blobs: createBlobStore(database.db, { dataDir: config.dataDir, limitBytes: config.blobLimitBytes }),
     startedAt: new Date(),
   };
 }
