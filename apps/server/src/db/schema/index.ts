@@ -1,8 +1,12 @@
 import type { ApiTokensTable } from './api-tokens.ts';
 import type { AuditLogTable } from './audit-log.ts';
 import type { BlobsTable } from './blobs.ts';
+import type { MailAddressStatusTable, MailMessagesTable, MailPartsTable, MailThreadsTable } from './mail.ts';
 import type { MembershipsTable } from './memberships.ts';
+import type { OrganisationNetworksTable } from './organisation-networks.ts';
 import type { OrganisationsTable } from './organisations.ts';
+import type { PeopleTable } from './people.ts';
+import type { PgpKeysTable } from './pgp-keys.ts';
 import type { SessionsTable } from './sessions.ts';
 import type { UsersTable } from './users.ts';
 
@@ -15,4 +19,11 @@ export interface Schema {
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
   blobs: BlobsTable;
+  people: PeopleTable;
+  pgp_keys: PgpKeysTable;
+  organisation_networks: OrganisationNetworksTable;
+  mail_threads: MailThreadsTable;
+  mail_messages: MailMessagesTable;
+  mail_parts: MailPartsTable;
+  mail_address_status: MailAddressStatusTable;
 }
