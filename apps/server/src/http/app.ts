@@ -9,7 +9,8 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifySchema } from 'fastify';
 import { ErrorResponse } from '@renkei/contract';
 import { accountsRoutes } from '../accounts/accounts.routes.ts';
 import { auditRoutes } from '../audit/audit.routes.ts';
@@ -18,10 +19,10 @@ import { healthRoutes } from '../health/health.routes.ts';
 import { portalRoutes } from '../portal/portal.routes.ts';
 import type { Services } from '../services.ts';
 import { installAuthentication } from './auth.ts';
-import { installErrorHandling } from './error-handler.ts';
+import { BadRequestError, TooManyRequestsError } from './errors.ts';
+import { clientErrorHandler, installErrorHandling, replyWithError } from './error-handler.ts';
+import { guardInput } from './input-guard.ts';
 import { VERSION } from '../version.ts';
-
-
 
 // The staff app's policy: nothing inline but styles (Mantine injects them), nothing from elsewhere.
 const APP_CSP = {
@@ -37,13 +38,44 @@ const APP_CSP = {
   frameAncestors: ["'none'"],
 };
 
+// The API docs page (Swagger UI): its own scripts and styles only; no top bar, whose logo is an inline style.
+const DOCS_CSP =
+  "default-src 'self'; base-uri 'none'; connect-src 'self'; font-src 'self' data:; form-action 'self'; frame-ancestors 'none'; " +
+  "img-src 'self' data:; object-src 'none'; script-src 'self'; script-src-attr 'none'; style-src 'self'";
+
+export interface BuildOptions {
+  /** Where structured (JSON) log lines go instead of stdout; tests read request IDs from them. */
+  logStream?: { write(line: string): void };
+}
+
+/** A registered route, as `routesOf` lists it. */
+export interface RouteSummary {
+  method: string;
+  url: string;
+  schema: FastifySchema | undefined;
+}
+
+const registeredRoutes = new WeakMap<FastifyInstance, RouteSummary[]>();
+
+/**
+ * Every route the app registered (one entry per method), for tests that must cover all of them.
+ * @example for (const route of routesOf(app)) await app.inject({ method: route.method, url: route.url });
+ */
+export function routesOf(app: FastifyInstance): readonly RouteSummary[] {
+  return registeredRoutes.get(app) ?? [];
+}
+
 /**
  * Builds the HTTP application over the given services. Does not listen: `app.listen` or `app.inject`.
  * @example const app = await buildApp(config, services); await app.inject({ url: '/api/v1/health' });
  */
-export async function buildApp(config: Config, services: Services): Promise<FastifyInstance> {
+export async function buildApp(config: Config, services: Services, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]'] },
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]'],
+      ...(options.logStream ? { stream: options.logStream } : {}),
+    },
     bodyLimit: config.bodyLimitBytes,
     trustProxy: false,
     requestIdHeader: false,
@@ -53,20 +85,54 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
       return typeof incoming === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(incoming) ? incoming : randomUUID();
     },
     routerOptions: { maxParamLength: 200 },
+    // Failures before routing (bad percent-encoding, over-long parameters) and on the wire: our shape too.
+    frameworkErrors: (error, request, reply) => replyWithError(error, request, reply),
+    clientErrorHandler,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  const routes: RouteSummary[] = [];
+  registeredRoutes.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, schema: route.schema });
+    // Every API operation documents (and serialises) its failures in the one error shape.
+    if (route.url.startsWith('/api/v1/') && route.schema) {
+      const response = (route.schema.response ??= {}) as Record<string, unknown>;
+      for (const range of ['4xx', '5xx']) response[range] ??= Type.Ref(ErrorResponse);
+    }
+  });
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
   installErrorHandling(app);
   app.addSchema(ErrorResponse);
 
-  await app.register(helmet, { contentSecurityPolicy: { directives: APP_CSP }, crossOriginEmbedderPolicy: false, hsts: config.secureCookies });
+  // JSON without secure-json-parse's silent 'invalid JSON' for poisoned keys: guardInput names them.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: config.bodyLimitBytes }, (_request, body, done) => {
+    if (body === '') return done(new BadRequestError('malformed_json', 'The body is empty but says it is JSON'), undefined);
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(new BadRequestError('malformed_json', 'The body is not valid JSON'), undefined);
+    }
+  });
+  app.addHook('preValidation', async (request) => {
+    guardInput(request.params, 'params');
+    guardInput(request.query, 'querystring');
+    guardInput(request.body, 'body');
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: { ...APP_CSP, upgradeInsecureRequests: config.secureCookies ? [] : null } },
+    crossOriginEmbedderPolicy: false,
+    hsts: config.secureCookies,
+    frameguard: { action: 'deny' },
+  });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
   // Limits are per client address and per process; they are only opted into per route.
-  await app.register(rateLimit, { global: false, errorResponseBuilder: (_request, context) => ({ statusCode: 429, error: 'rate_limited', message: `Too many requests: try again in ${Math.ceil(context.ttl / 1000)} s` }) });
+  await app.register(rateLimit, { global: false, errorResponseBuilder: (_request, context) => new TooManyRequestsError('rate_limited', `Too many requests: try again in ${Math.ceil(context.ttl / 1000)} s`) });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -76,7 +142,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: DOCS_CSP + (config.secureCookies ? '; upgrade-insecure-requests' : ''), uiConfig: { layout: 'BaseLayout' } });
 
   installAuthentication(app, services.accounts, config.publicUrl);
 
@@ -88,7 +154,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     },
     { prefix: '/api/v1' },
   );
-  await app.register(portalRoutes, { services });
+  await app.register(portalRoutes, { services, secureCookies: config.secureCookies });
   await registerWebApp(app, config.webDistDir);
   return app;
 }
@@ -97,14 +163,15 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
 async function registerWebApp(app: FastifyInstance, distDir: string): Promise<void> {
   const indexPath = path.join(distDir, 'index.html');
   if (!fs.existsSync(indexPath)) {
-    app.get('/app/*', async (_request, reply) =>
+    app.get('/app/*', { schema: { hide: true } }, async (_request, reply) =>
       reply.status(503).type('text/plain; charset=utf-8').send('The web app is not built yet: run `npm run build:web` and reload.\nウェブアプリがまだビルドされていません。`npm run build:web` を実行してください。'),
     );
     return;
   }
   await app.register(fastifyStatic, { root: distDir, prefix: '/app/', index: false, wildcard: false, decorateReply: true, maxAge: '1h' });
   const serveIndex = async (_request: unknown, reply: FastifyReply) => reply.header('cache-control', 'no-cache').sendFile('index.html');
-  app.get('/app', async (_request, reply) => reply.redirect('/app/'));
-  app.get('/app/', serveIndex);
-  app.get('/app/*', serveIndex);
+  const hidden = { schema: { hide: true } };
+  app.get('/app', hidden, async (_request, reply) => reply.redirect('/app/'));
+  app.get('/app/', hidden, serveIndex);
+  app.get('/app/*', hidden, serveIndex);
 }

@@ -31,6 +31,11 @@ export function installAuthentication(app: FastifyInstance, accounts: AccountsSe
   app.addHook('onRequest', async (request) => {
     request.ctx = { actor: ANONYMOUS, ip: request.ip, requestId: request.id };
     request.session = null;
+    // A browser says where a state change comes from: refuse other sites whatever the credentials,
+    // which also covers login (no session yet) and, later, public forms.
+    if (!SAFE_METHODS.has(request.method) && !sameSite(request.headers.origin, ownOrigin, request)) {
+      throw new ForbiddenError('csrf_failed', 'Cross-site request refused');
+    }
     const authorization = request.headers.authorization;
     if (authorization !== undefined) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
@@ -44,10 +49,6 @@ export function installAuthentication(app: FastifyInstance, accounts: AccountsSe
     const session = await accounts.resolveSession(cookie);
     if (!session) return;
     if (!SAFE_METHODS.has(request.method) && !CSRF_EXEMPT.has(request.routeOptions.url ?? '')) {
-      const origin = request.headers.origin;
-      if (origin !== undefined && origin !== ownOrigin && origin !== `${request.protocol}://${request.host}`) {
-        throw new ForbiddenError('csrf_failed', 'Cross-site request refused');
-      }
       const sent = request.headers['x-csrf-token'];
       if (typeof sent !== 'string' || !sameSecret(sent, session.csrfToken)) {
         throw new ForbiddenError('csrf_failed', 'Missing or wrong X-CSRF-Token header');
@@ -70,6 +71,11 @@ export function setSessionCookie(reply: FastifyReply, value: string, maxAgeSecon
 
 export function clearSessionCookie(reply: FastifyReply, secure: boolean): void {
   void reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure });
+}
+
+/** No Origin header (not a browser, or a same-origin GET) or our own origin. */
+function sameSite(origin: string | undefined, ownOrigin: string, request: FastifyRequest): boolean {
+  return origin === undefined || origin === ownOrigin || origin === `${request.protocol}://${request.host}`;
 }
 
 function sameSecret(a: string, b: string): boolean {

@@ -8,14 +8,19 @@ import { PORTAL_CSS, renderPage } from './layout.ts';
 // The public site may not even inline styles: its stylesheet is a file like any other.
 const PORTAL_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
+/** Only http(s) addresses become links; anything else (javascript:, data:) is shown as text. */
+function isWebAddress(value: string): boolean {
+  return /^https?:\/\/[^\s]+$/i.test(value);
+}
+
 /** The public site: server-rendered, no JavaScript, ja/en. Later domains add notes, alerts, statistics. */
-export const portalRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+export const portalRoutes: FastifyPluginAsync<{ services: Services; secureCookies: boolean }> = async (app, { services, secureCookies }) => {
   app.get('/assets/portal.css', { schema: { hide: true } }, async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(PORTAL_CSS));
 
   app.get('/', { schema: { hide: true } }, async (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const locale = pickLocale({ query: query.lang, cookie: request.cookies[LANG_COOKIE], acceptLanguage: request.headers['accept-language'] });
-    if (query.lang === 'ja' || query.lang === 'en') void reply.setCookie(LANG_COOKIE, locale, { path: '/', sameSite: 'lax', httpOnly: true, maxAge: 365 * 86400 });
+    if (query.lang === 'ja' || query.lang === 'en') void reply.setCookie(LANG_COOKIE, locale, { path: '/', sameSite: 'lax', httpOnly: true, secure: secureCookies, maxAge: 365 * 86400 });
     const team = await selfOrganisation(services.database.db);
     const teamName = (locale === 'ja' ? team?.name_ja : null) ?? team?.name ?? 'Renkei';
     const ja = locale === 'ja';
@@ -29,7 +34,7 @@ export const portalRoutes: FastifyPluginAsync<{ services: Services }> = async (a
   <dl>
     ${team?.contact_email ? html`<dt>${ja ? '電子メール' : 'E-mail'}</dt><dd><a href="mailto:${team.contact_email}">${team.contact_email}</a></dd>` : ''}
     ${team?.contact_phone ? html`<dt>${ja ? '電話' : 'Telephone'}</dt><dd>${team.contact_phone}</dd>` : ''}
-    ${team?.website ? html`<dt>${ja ? 'ウェブサイト' : 'Website'}</dt><dd>${team.website}</dd>` : ''}
+    ${team?.website ? html`<dt>${ja ? 'ウェブサイト' : 'Website'}</dt><dd>${isWebAddress(team.website) ? html`<a href="${team.website}">${team.website}</a>` : team.website}</dd>` : ''}
   </dl>
   <p>${ja ? '機密性の高い情報は PGP で暗号化してお送りください。' : 'Please encrypt sensitive information with PGP.'}</p>
 </section>`;
