@@ -8,9 +8,9 @@ const watched = new WeakSet<Page>();
 async function violationsOn(page: Page, url: string, ready: () => Promise<unknown>): Promise<string[]> {
   if (!watched.has(page)) {
     watched.add(page);
-    await page.addInitScript(() => {
-      const seen: string[] = ((window as unknown as { __violations: string[] }).__violations = []);
-      document.addEventListener('securitypolicyviolation', (event) => seen.push(`${event.effectiveDirective}: ${event.blockedURI} ${event.sample}`));
+    // The server's tsconfig has no DOM types, so the page-side code is given as text.
+    await page.addInitScript({
+      content: "window.__violations = []; document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.effectiveDirective + ': ' + e.blockedURI + ' ' + e.sample));",
     });
   }
   const violations: string[] = [];
@@ -22,7 +22,7 @@ async function violationsOn(page: Page, url: string, ready: () => Promise<unknow
     await page.goto(url);
     await ready();
     // Violations also surface as events the page can see; collect those the console missed.
-    const seen = await page.evaluate(() => (window as unknown as { __violations?: string[] }).__violations ?? []);
+    const seen = await page.evaluate<string[]>('window.__violations ?? []');
     return [...violations, ...seen];
   } finally {
     page.off('console', onConsole);
@@ -42,7 +42,7 @@ describeInBrowser('Content Security Policy in a real browser', (ctx) => {
   it('Should style the public site from its own stylesheet with no CSP violation', async () => {
     const { baseUrl, page } = ctx();
     const violations = await violationsOn(page, `${baseUrl}/?lang=en`, async () => {
-      await expect.poll(() => page.evaluate(() => getComputedStyle(document.body).marginTop)).toBe('0px');
+      await expect.poll(() => page.evaluate<string>('getComputedStyle(document.body).marginTop')).toBe('0px');
     });
     expect(violations).toEqual([]);
   });
