@@ -1,3 +1,4 @@
 export * from './accounts.ts';
 export * from './common.ts';
 export * from './roles.ts';
+export * from './mail.ts';

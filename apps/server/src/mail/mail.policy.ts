@@ -1,0 +1,9 @@
+import { definePolicy } from '../policy/define-policy.ts';
+
+/** Mail is the CSIRT's own correspondence: staff read it; those who handle cases write and sort it. */
+export const mailPolicy = definePolicy('mail', {
+  'messages.read': ['admin', 'coordinator', 'analyst', 'publisher'],
+  'messages.send': ['admin', 'coordinator', 'analyst'],
+  'messages.assign': ['admin', 'coordinator', 'analyst'],
+  'templates.preview': ['admin', 'coordinator', 'analyst', 'publisher'],
+});
