@@ -3,9 +3,9 @@ import { ROLES, type Role, isRole } from '@renkei/contract';
 import { verifyAuditChain } from './audit/audit.service.ts';
 import { CliError, openForCli, readStdin } from './cli/open.ts';
 import { loadConfig } from './config.ts';
+import { registerNetworkCommands } from './contacts/network/network.cli.ts';
 import { databaseTarget, migrateToLatest, openDatabase } from './db/database.ts';
 import { systemContext } from './policy/actor.ts';
-import { runServer } from './server.ts';
 import { VERSION } from './version.ts';
 
 const program = new Command('renkei').description('Renkei: the coordination CSIRT platform').version(VERSION).showHelpAfterError();
@@ -14,6 +14,8 @@ program
   .command('serve')
   .description('Run the web server, API, public portal and an in-process job worker')
   .action(async () => {
+    // Loaded on demand: the web server's modules are not needed for `--help` or the other commands.
+    const { runServer } = await import('./server.ts');
     await runServer(loadConfig(), { http: true });
   });
 
@@ -21,6 +23,7 @@ program
   .command('worker')
   .description('Run a job worker only (several may run at once on PostgreSQL)')
   .action(async () => {
+    const { runServer } = await import('./server.ts');
     await runServer(loadConfig(), { http: false });
   });
 
@@ -114,6 +117,8 @@ audit
       await database.close();
     }
   });
+
+registerNetworkCommands(program.commands.find((c) => c.name() === 'contacts') ?? program.command('contacts').description('The contacts directory and network lookup'));
 
 function explainLock(command: string) {
   return (error: unknown): never => {

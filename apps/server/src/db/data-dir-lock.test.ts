@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deadPid, runCli } from '../testing/run-cli.ts';
+import { createCliDataDir, deadPid, runCli } from '../testing/run-cli.ts';
 import { DataDirLockedError, acquireDataDirLock, dataDirLockHolder } from './data-dir-lock.ts';
 import { migrateToLatest, openDatabase } from './database.ts';
 
@@ -13,9 +13,9 @@ let lockPath: string;
 const HOLDER = 'renkei serve (lock test)';
 
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-lock-'));
+  dataDir = await createCliDataDir('renkei-lock-');
   lockPath = path.join(dataDir, 'renkei.lock');
-  // Create and migrate the embedded database once, so the child processes below start quickly.
+  // A migrated embedded database (from the run's snapshot, when it has one), so the children start quickly.
   const database = await openDatabase({ kind: 'pglite', dataDir, holder: 'setup' });
   await migrateToLatest(database.db);
   await database.close();

@@ -1,5 +1,9 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { inject } from 'vitest';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../../..');
 const bin = path.join(repoRoot, 'apps/server/bin/renkei.mjs');
@@ -53,4 +57,18 @@ export function deadPid(): Promise<number> {
     child.on('error', reject);
     child.on('exit', () => resolve(child.pid!));
   });
+}
+
+/**
+ * A temporary data directory for CLI children. In PGlite runs it starts from the run's migrated
+ * snapshot (a fresh PGlite costs seconds to create); in PostgreSQL runs it is empty (blobs only).
+ */
+export async function createCliDataDir(prefix: string): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const snapshot = inject('pgliteSnapshot');
+  if (snapshot) {
+    const pglite = await PGlite.create(path.join(dir, 'pgdata'), { loadDataDir: new Blob([fs.readFileSync(snapshot)]) });
+    await pglite.close();
+  }
+  return dir;
 }
