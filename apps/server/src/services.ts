@@ -2,6 +2,7 @@ import { type AccountsService, createAccountsService } from './accounts/accounts
 import { type AuditService, createAuditService } from './audit/audit.service.ts';
 import { type BlobStore, createBlobStore } from './blobs/blob-store.ts';
 import type { Config } from './config.ts';
+import { type NetworkLookupService, createNetworkLookupService } from './contacts/network/network.service.ts';
 import type { Database } from './db/database.ts';
 
 /** Every domain service, built once per process over one database and handed to routes, jobs and CLI. */
@@ -11,6 +12,8 @@ export interface Services {
   audit: AuditService;
   /** Content-addressed files (attachments, samples) under `<dataDir>/blobs`. */
   blobs: BlobStore;
+  /** "Who can act on this?": IP data, the directory's networks, RDAP and security.txt. */
+  networkLookup: NetworkLookupService;
   startedAt: Date;
 }
 
@@ -20,6 +23,7 @@ export function createServices(database: Database, config: Config): Services {
     accounts: createAccountsService(database.db, { sessionTtlHours: config.sessionTtlHours, issuer: 'Renkei' }),
     audit: createAuditService(database.db),
     blobs: createBlobStore(database.db, { dataDir: config.dataDir, limitBytes: config.blobLimitBytes }),
+    networkLookup: createNetworkLookupService(database.db),
     startedAt: new Date(),
   };
 }

@@ -2,3 +2,4 @@ export * from './accounts.ts';
 export * from './common.ts';
 export * from './roles.ts';
 export * from './mail.ts';
+export * from './network-lookup.ts';

@@ -15,6 +15,7 @@ import { ErrorResponse } from '@renkei/contract';
 import { accountsRoutes } from '../accounts/accounts.routes.ts';
 import { auditRoutes } from '../audit/audit.routes.ts';
 import type { Config } from '../config.ts';
+import { networkRoutes } from '../contacts/network/network.routes.ts';
 import { healthRoutes } from '../health/health.routes.ts';
 import { portalRoutes } from '../portal/portal.routes.ts';
 import type { Services } from '../services.ts';
@@ -151,6 +152,7 @@ export async function buildApp(config: Config, services: Services, options: Buil
       await api.register(healthRoutes, { services });
       await api.register(accountsRoutes, { accounts: services.accounts, sessionTtlHours: config.sessionTtlHours, secureCookies: config.secureCookies, loginRateLimitPerMinute: config.loginRateLimitPerMinute });
       await api.register(auditRoutes, { audit: services.audit });
+      await api.register(networkRoutes, { network: services.networkLookup });
     },
     { prefix: '/api/v1' },
   );

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as foundation from './2026-11-26T0700-foundation.ts';
 import * as contactsDirectory from './2026-11-26T1000-contacts-directory.ts';
+import * as networkLookup from './2026-11-26T1030-network-lookup.ts';
 import * as mail from './2026-11-26T1100-mail.ts';
 import * as auditLogNoTruncate from './2026-11-26T1200-audit-log-no-truncate.ts';
 
@@ -8,6 +9,7 @@ import * as auditLogNoTruncate from './2026-11-26T1200-audit-log-no-truncate.ts'
 export const migrations: Record<string, Migration> = {
   '2026-11-26T0700-foundation': foundation,
   '2026-11-26T1000-contacts-directory': contactsDirectory,
+  '2026-11-26T1030-network-lookup': networkLookup,
   '2026-11-26T1100-mail': mail,
   '2026-11-26T1200-audit-log-no-truncate': auditLogNoTruncate,
 };

@@ -1,0 +1,9 @@
+import { STAFF_ROLES } from '@renkei/contract';
+import { definePolicy } from '../../policy/define-policy.ts';
+
+/** Who may ask "who can act on this?" (every staff role) and who may load IP data (admins; the CLI as system). */
+export const networkPolicy = definePolicy('contacts.network', {
+  lookup: STAFF_ROLES,
+  'datasets.list': STAFF_ROLES,
+  'ipdata.import': ['admin'],
+});
