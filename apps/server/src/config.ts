@@ -28,6 +28,8 @@ export interface Config {
   loginRateLimitPerMinute: number;
   /** Submissions of each public form allowed per client address per minute. */
   publicFormRateLimitPerMinute: number;
+  /** Protects the instance's PGP private key in the database (RENKEI_PGP_PASSPHRASE); null = stored unencrypted. */
+  pgpPassphrase: string | null;
 }
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -56,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlHours: integer(env.RENKEI_SESSION_TTL_HOURS, 12, 'RENKEI_SESSION_TTL_HOURS'),
     loginRateLimitPerMinute: integer(env.RENKEI_LOGIN_RATE_LIMIT, 10, 'RENKEI_LOGIN_RATE_LIMIT'),
     publicFormRateLimitPerMinute: integer(env.RENKEI_FORM_RATE_LIMIT, 5, 'RENKEI_FORM_RATE_LIMIT'),
+    pgpPassphrase: env.RENKEI_PGP_PASSPHRASE ? env.RENKEI_PGP_PASSPHRASE : null,
   };
 }
 

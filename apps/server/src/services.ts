@@ -4,6 +4,7 @@ import { type BlobStore, createBlobStore } from './blobs/blob-store.ts';
 import type { Config } from './config.ts';
 import { type NetworkLookupService, createNetworkLookupService } from './contacts/network/network.service.ts';
 import type { Database } from './db/database.ts';
+import { type ContactsService, createContactsService } from './contacts/contacts.service.ts';
 
 /** Every domain service, built once per process over one database and handed to routes, jobs and CLI. */
 export interface Services {
@@ -12,6 +13,8 @@ export interface Services {
   audit: AuditService;
   /** Content-addressed files (attachments, samples) under `<dataDir>/blobs`. */
   blobs: BlobStore;
+  /** The directory: organisations, people, PGP keys, networks; the instance key and security.txt. */
+  contacts: ContactsService;
   /** "Who can act on this?": IP data, the directory's networks, RDAP and security.txt. */
   networkLookup: NetworkLookupService;
   startedAt: Date;
@@ -23,6 +26,7 @@ export function createServices(database: Database, config: Config): Services {
     accounts: createAccountsService(database.db, { sessionTtlHours: config.sessionTtlHours, issuer: 'Renkei' }),
     audit: createAuditService(database.db),
     blobs: createBlobStore(database.db, { dataDir: config.dataDir, limitBytes: config.blobLimitBytes }),
+    contacts: createContactsService(database.db, { publicUrl: config.publicUrl, pgpPassphrase: config.pgpPassphrase }),
     networkLookup: createNetworkLookupService(database.db),
     startedAt: new Date(),
   };

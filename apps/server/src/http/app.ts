@@ -14,6 +14,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifySchema } 
 import { ErrorResponse } from '@renkei/contract';
 import { accountsRoutes } from '../accounts/accounts.routes.ts';
 import { auditRoutes } from '../audit/audit.routes.ts';
+import { contactsRoutes } from '../contacts/contacts.routes.ts';
+import { wellKnownRoutes } from '../contacts/well-known.routes.ts';
 import type { Config } from '../config.ts';
 import { networkRoutes } from '../contacts/network/network.routes.ts';
 import { healthRoutes } from '../health/health.routes.ts';
@@ -153,10 +155,12 @@ export async function buildApp(config: Config, services: Services, options: Buil
       await api.register(accountsRoutes, { accounts: services.accounts, sessionTtlHours: config.sessionTtlHours, secureCookies: config.secureCookies, loginRateLimitPerMinute: config.loginRateLimitPerMinute });
       await api.register(auditRoutes, { audit: services.audit });
       await api.register(networkRoutes, { network: services.networkLookup });
+      await api.register(contactsRoutes, { contacts: services.contacts });
     },
     { prefix: '/api/v1' },
   );
   await app.register(portalRoutes, { services, secureCookies: config.secureCookies });
+  await app.register(wellKnownRoutes, { contacts: services.contacts });
   await registerWebApp(app, config.webDistDir);
   return app;
 }
