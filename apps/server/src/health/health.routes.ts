@@ -8,7 +8,7 @@ const PROBE_TIMEOUT_MS = 2000;
 
 /** Liveness and database reachability, for load balancers and `fresh-clone-check`. */
 export const healthRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  app.get('/health', { schema: { tags: ['system'], summary: 'Is the server up and its database reachable?', security: [], response: { 200: Health, 503: Health } } }, async (_request, reply) => {
+  app.get('/health', { schema: { tags: ['system'], summary: 'Is the server up and its database reachable?', security: [], response: { 200: Health, 503: Health } } }, async (request, reply) => {
     const { database } = services;
     const base = { database: database.engine, version: VERSION, uptimeSeconds: Math.round((Date.now() - services.startedAt.getTime()) / 1000) };
     try {
@@ -16,6 +16,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       return { status: 'ok' as const, ...base };
     } catch (error) {
       const reason = error instanceof TimeoutError ? `database did not answer within ${PROBE_TIMEOUT_MS} ms` : 'database unreachable';
+      // The client sees only the reason; the operator's log has the cause.
+      request.log.warn({ err: error }, `health: ${reason}`);
       return reply.status(503).send({ status: 'unavailable' as const, ...base, reason });
     }
   });
