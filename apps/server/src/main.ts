@@ -3,6 +3,7 @@ import { ROLES, type Role, isRole } from '@renkei/contract';
 import { verifyAuditChain } from './audit/audit.service.ts';
 import { CliError, openForCli, readStdin } from './cli/open.ts';
 import { loadConfig } from './config.ts';
+import { registerContactsCommands } from './contacts/contacts.cli.ts';
 import { registerNetworkCommands } from './contacts/network/network.cli.ts';
 import { databaseTarget, migrateToLatest, openDatabase } from './db/database.ts';
 import { systemContext } from './policy/actor.ts';
@@ -119,6 +120,7 @@ audit
   });
 
 registerNetworkCommands(program.commands.find((c) => c.name() === 'contacts') ?? program.command('contacts').description('The contacts directory and network lookup'));
+registerContactsCommands(program.commands.find((c) => c.name() === 'contacts')!);
 
 function explainLock(command: string) {
   return (error: unknown): never => {

@@ -102,6 +102,13 @@ function organisationProblems(merged: { kind: string; country: string | null; is
   return problems;
 }
 
+/** JSON with object keys sorted: jsonb does not keep key order, so plain JSON.stringify would see changes that are not there. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner) && !(inner instanceof Date) ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : inner,
+  );
+}
+
 const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
@@ -247,7 +254,7 @@ export function createContactsService(db: Kysely<Schema>, options: ContactsOptio
       const changes: string[] = [];
       for (const [field, value] of Object.entries(candidate.fields) as [keyof OrganisationModel, unknown][]) {
         if (value === undefined) continue;
-        if (!target || JSON.stringify(target[field] ?? null) !== JSON.stringify(value)) changes.push(field);
+        if (!target || canonicalJson(target[field] ?? null) !== canonicalJson(value)) changes.push(field);
       }
       const newNetworks = candidate.networks.filter((n) => !target || !existingNetworks.has(`${target.id} ${n.kind} ${n.value}`));
       for (const n of newNetworks) changes.push(`+${n.kind} ${n.value}`);
