@@ -63,7 +63,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<AccountsRoutesOptions> = 
       schema: {
         tags: ['accounts'],
         summary: 'List users (admin)',
-        querystring: Type.Object({ offset: Type.Integer({ minimum: 0, default: 0 }), limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }) }),
+        querystring: Type.Object({ offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }), limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }) }),
         response: { 200: Page(User), ...errorResponses(400, 401, 403) },
       },
     },

@@ -36,7 +36,14 @@ export function acquireDataDirLock(dataDir: string, command: string): () => void
   const body = JSON.stringify(me);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      fs.writeFileSync(lockPath, body, { flag: 'wx', mode: 0o600 });
+      // Write the holder to a private file, then link it into place: the lock appears complete or not at all.
+      const staged = `${lockPath}.${process.pid}.${Date.now()}`;
+      fs.writeFileSync(staged, body, { mode: 0o600 });
+      try {
+        fs.linkSync(staged, lockPath);
+      } finally {
+        fs.rmSync(staged, { force: true });
+      }
       const release = (): void => {
         process.removeListener('exit', release);
         try {
@@ -51,8 +58,22 @@ export function acquireDataDirLock(dataDir: string, command: string): () => void
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = readHolder(lockPath);
       if (holder && isAlive(holder)) throw new DataDirLockedError(dataDir, holder);
-      // The holder died without releasing (kill -9, power loss): the lock is stale.
-      fs.rmSync(lockPath, { force: true });
+      // The holder died without releasing (kill -9, power loss): the lock is stale. Move it aside
+      // under a unique name and remove only that, so two takers never delete each other's new lock.
+      const aside = `${lockPath}.stale.${process.pid}.${Date.now()}`;
+      try {
+        fs.renameSync(lockPath, aside);
+        const moved = readHolder(aside);
+        if (moved && isAlive(moved)) {
+          // Someone took it over between our read and the rename: put theirs back and give up.
+          fs.renameSync(aside, lockPath);
+          throw new DataDirLockedError(dataDir, moved);
+        }
+        fs.rmSync(aside, { force: true });
+      } catch (renameError) {
+        if (renameError instanceof DataDirLockedError) throw renameError;
+        if ((renameError as NodeJS.ErrnoException).code !== 'ENOENT') throw renameError;
+      }
     }
   }
   const holder = readHolder(lockPath);

@@ -79,7 +79,8 @@ function wrap(pool: pg.Pool, engine: Engine, pglite: PGlite | null, closeEngine:
 
 /** Brings the schema up to date. Safe to run on every start and from several processes at once. */
 export async function migrateToLatest(db: Kysely<Schema>): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  // Several branches of work add migrations at once; each is independent, so apply any not yet run.
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, allowUnorderedMigrations: true });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error instanceof Error ? result.error : new Error(`migration failed: ${JSON.stringify(result.error)}`);
   return result;
