@@ -29,7 +29,7 @@ export interface MailHarness {
 export async function startMailHarness(env: NodeJS.ProcessEnv = {}): Promise<MailHarness> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-mail-'));
   const t = await createTestApp({ RENKEI_DATA_DIR: dataDir, RENKEI_INTAKE_ADDRESS: INTAKE, RENKEI_MAIL_SIZE_LIMIT: String(2 * 1024 * 1024), ...env });
-  const listener = await startSmtpListener(t.services.mail, { host: '127.0.0.1', port: 0, socketTimeoutSeconds: 20 });
+  const listener = await startSmtpListener(t.services.mail, { host: '127.0.0.1', port: 0, socketTimeoutSeconds: 20, log: (line) => { if (/could not/.test(line)) console.error(line); } });
   const transport = nodemailer.createTransport({ host: '127.0.0.1', port: listener.port, secure: false, ignoreTLS: true, connectionTimeout: 10_000, socketTimeout: 30_000 });
   return {
     t,
@@ -94,7 +94,8 @@ export interface SinkMessage {
 }
 
 /** An SMTP server on loopback that plays the relay: keeps what it is given, or refuses as told. */
-export async function startSink(behaviour: { failFirst?: number; failCode?: number } = {}): Promise<{ url: string; messages: SinkMessage[]; attempts: () => number; close(): Promise<void> }> {
+export async function startSink(): Promise<{ url: string; messages: SinkMessage[]; attempts: () => number; failNext(count: number, code: number): void; close(): Promise<void> }> {
+  const behaviour = { failNext: 0, failCode: 451 };
   const messages: SinkMessage[] = [];
   let attempts = 0;
   const server = new SMTPServer({
@@ -106,9 +107,10 @@ export async function startSink(behaviour: { failFirst?: number; failCode?: numb
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
         attempts++;
-        if (attempts <= (behaviour.failFirst ?? 0)) {
-          const error: Error & { responseCode?: number } = new Error('Try again later');
-          error.responseCode = behaviour.failCode ?? 451;
+        if (behaviour.failNext > 0) {
+          behaviour.failNext--;
+          const error: Error & { responseCode?: number } = new Error(behaviour.failCode >= 500 ? 'No such user here' : 'Try again later');
+          error.responseCode = behaviour.failCode;
           return callback(error);
         }
         messages.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : null, to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) });
@@ -118,7 +120,13 @@ export async function startSink(behaviour: { failFirst?: number; failCode?: numb
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.server.address() as { port: number }).port;
-  return { url: `smtp://127.0.0.1:${port}`, messages, attempts: () => attempts, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    messages,
+    attempts: () => attempts,
+    failNext: (count, code) => Object.assign(behaviour, { failNext: count, failCode: code }),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 /** Polls until the check passes or the time is up (then throws with the last value). */

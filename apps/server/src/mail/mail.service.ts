@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { recordAudit } from '../audit/audit.service.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
 import type { Schema } from '../db/schema/index.ts';
@@ -468,7 +468,7 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
       let query = db.selectFrom('mail_messages').select(['id', 'raw_sha256', 'pgp_status', 'envelope_to']).where('direction', '=', 'inbound');
       query =
         input.keyIds && input.keyIds.length > 0
-          ? query.where('pgp_signer_key_ids', '&&', input.keyIds.map((k) => k.toUpperCase()) as never)
+          ? query.where(sql<boolean>`pgp_signer_key_ids && ${input.keyIds.map((k) => k.toUpperCase())}::text[]`)
           : query.where('pgp_status', 'in', ['unknown_key']);
       const rows = await query.orderBy('received_at', 'desc').limit(input.limit ?? 500).execute();
       let changed = 0;

@@ -45,7 +45,7 @@ export async function composeMail(content: OutboundContent, pgp: { signingKey: o
     'MIME-Version: 1.0',
     `Content-Type: ${wrapped.contentType}`,
   ]
-    .map((line) => foldLines(line, 76, true).replace(/\r?\n/g, '\r\n'))
+    .map((line) => foldLines(line, 76).replace(/\r?\n/g, '\r\n'))
     .join('\r\n');
   return { raw: Buffer.concat([Buffer.from(`${headers}\r\n\r\n`, 'latin1'), wrapped.body]), messageId, encrypted: pgp.encryptTo.length > 0 };
 }

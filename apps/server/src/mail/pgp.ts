@@ -152,7 +152,11 @@ async function decryptArmored<F extends 'binary' | 'utf8'>(
   if (signatures.length === 0) return { ok: true, data: data as never, verdict: { status: 'unsigned', signerKeyIds: [], signerFingerprint: null, detail: null } };
   const keyIds = signatures.map((s) => s.keyID.toHex().toUpperCase());
   // Decrypting again with the signer's keys is how openpgp.js checks an embedded signature (≈ms).
-  const verdict = await judge(keyIds, from, keyRing, async (keys) => (await openpgp.decrypt({ message, decryptionKeys: instanceKey, verificationKeys: keys })).signatures);
+  const verdict = await judge(keyIds, from, keyRing, async (keys) => {
+    // A message object is spent by one decryption: read it again.
+    const again = await openpgp.readMessage({ armoredMessage: armorIn(armored, 'MESSAGE') });
+    return (await openpgp.decrypt({ message: again, decryptionKeys: instanceKey, verificationKeys: keys, format: 'binary' })).signatures;
+  });
   return { ok: true, data: data as never, verdict };
 }
 
@@ -168,7 +172,7 @@ async function judge(keyIds: string[], from: string | null, keyRing: KeyRing, ve
   let match: { entry: DirectoryKey; key: openpgp.PublicKey } | null = null;
   for (const entry of candidates) {
     const key = await openpgp.readKey({ armoredKey: entry.armored }).catch(() => null);
-    if (key && keyIds.some((id) => key.getKeys(keyIdOf(id)).length > 0)) {
+    if (key && key.getKeys().some((k) => keyIds.includes(k.getKeyID().toHex().toUpperCase()))) {
       match = { entry, key };
       break;
     }
@@ -190,10 +194,6 @@ async function judge(keyIds: string[], from: string | null, keyRing: KeyRing, ve
   } catch (error) {
     return { ...base, signerFingerprint: fingerprint, status: 'bad', detail: `The signature does not match: ${describe(error)}` };
   }
-}
-
-function keyIdOf(hex: string): openpgp.KeyID {
-  return openpgp.KeyID.fromID(hex.toLowerCase());
 }
 
 /** The first armoured block of a kind in a text, or null. */

@@ -1,0 +1,181 @@
+import { sql } from 'kysely';
+import * as openpgp from 'openpgp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestUser } from '../testing/test-app.ts';
+import { expectAccess } from '../testing/access.ts';
+import { INTAKE, type MailHarness, type TestKey, insertDirectoryKey, makeKey, rfc822, startMailHarness, startSink, waitFor } from './mail-test-kit.ts';
+import { inspectPgp, memoryKeyRing } from './pgp.ts';
+import { headerValue, splitEntity } from './mime-raw.ts';
+
+let h: MailHarness;
+let sink: Awaited<ReturnType<typeof startSink>>;
+let analyst: TestUser;
+let instance: TestKey;
+let vendor: TestKey;
+
+async function addPerson(email: string, options: { policy?: 'required' | 'preferred' | 'never'; languages?: string[] } = {}): Promise<void> {
+  const org = await sql<{ id: string }>`INSERT INTO organisations (name, kind, pgp_policy) VALUES (${`Org of ${email}`}, 'vendor', ${options.policy ?? 'preferred'}) RETURNING id`.execute(h.t.database.db);
+  await sql`INSERT INTO people (organisation_id, name, email, languages) VALUES (${org.rows[0]!.id}, ${email}, ${email}, ${options.languages ?? []})`.execute(h.t.database.db);
+}
+
+beforeAll(async () => {
+  sink = await startSink();
+  h = await startMailHarness({ RENKEI_SMTP_RELAY: sink.url });
+  analyst = await h.t.createUser(['analyst']);
+  instance = await makeKey(INTAKE);
+  vendor = await makeKey('psirt@vendor.example');
+  await insertDirectoryKey(h.t.database, instance, { email: INTAKE, instance: true });
+  await insertDirectoryKey(h.t.database, vendor, { email: 'psirt@vendor.example' });
+  await addPerson('psirt@vendor.example', { policy: 'required', languages: ['ja', 'en'] });
+  await addPerson('abuse@strict.example', { policy: 'required' });
+  await addPerson('abuse@plain.example', { policy: 'preferred' });
+  await h.t.services.jobs.startWorker({ concurrency: 1 });
+});
+afterAll(async () => {
+  await h.close();
+  await sink.close();
+});
+
+const send = (payload: object) => h.t.request(analyst, { method: 'POST', url: '/api/v1/mail/outbound', payload });
+const message = async (id: string) => (await h.t.request(analyst, { url: `/api/v1/mail/messages/${id}` })).json();
+
+describe('outbound mail', () => {
+  it('Should sign and encrypt to a recipient with a valid key, relay it, and keep its Message-ID', async () => {
+    const response = await send({ to: 'psirt@vendor.example', subject: 'Vulnerability in your router', text: 'Details follow.', tlp: 'TLP:AMBER' });
+    expect(response.statusCode).toBe(202);
+    const queued = response.json();
+    expect(queued).toMatchObject({ direction: 'outbound', status: 'queued', deliveryStatus: 'pending', tlp: 'TLP:AMBER' });
+    expect(queued.subject).toMatch(/^\[TLP:AMBER\] \[ML-\d{4}-\d{6}\] Vulnerability in your router$/);
+    const sent = await waitFor(() => message(queued.id), (m) => m.status === 'sent');
+    expect(sent.deliveryStatus).toBe('relayed');
+    const relayed = sink.messages.find((m) => m.raw.toString('latin1').includes(`<${queued.messageId}>`));
+    expect(relayed?.to).toEqual(['psirt@vendor.example']);
+    expect(relayed?.from).toBe(INTAKE);
+    const raw = relayed!.raw;
+    expect(headerValue(splitEntity(raw), 'content-type')).toMatch(/^multipart\/encrypted; protocol="application\/pgp-encrypted"/);
+    expect(raw.toString('latin1')).not.toContain('Details follow.');
+    // The recipient can read it and check our signature.
+    const outcome = await inspectPgp(raw, { textBody: '', from: INTAKE }, memoryKeyRing({ keys: [{ fingerprint: instance.fingerprint, armored: instance.publicArmored, expiresAt: null, revokedAt: null }], instanceKey: vendor.privateKey }));
+    expect(outcome).toMatchObject({ encryption: 'decrypted', status: 'good', signerFingerprint: instance.fingerprint });
+    const inner = outcome.decryptedEntity!.toString('utf8');
+    expect(inner).toContain('TLP:AMBER');
+    expect(inner).toContain('Details follow.');
+  });
+
+  it('Should sign but not encrypt where the recipient has no key and PGP is only preferred', async () => {
+    const queued = (await send({ to: 'abuse@plain.example', subject: 'Compromised host 192.0.2.44', text: 'Please check.', tlp: 'TLP:GREEN' })).json();
+    await waitFor(() => message(queued.id), (m) => m.status === 'sent');
+    const raw = sink.messages.find((m) => m.raw.toString('latin1').includes(`<${queued.messageId}>`))!.raw;
+    expect(headerValue(splitEntity(raw), 'content-type')).toMatch(/^multipart\/signed; micalg=pgp-sha256; protocol="application\/pgp-signature"/);
+    const outcome = await inspectPgp(raw, { textBody: '', from: INTAKE }, memoryKeyRing({ keys: [{ fingerprint: instance.fingerprint, armored: instance.publicArmored, expiresAt: null, revokedAt: null }] }));
+    expect(outcome).toMatchObject({ status: 'good', encryption: 'none', format: 'pgp_mime' });
+  });
+
+  it('Should refuse to send where the organisation requires PGP and no valid key exists, and say so', async () => {
+    const before = sink.attempts();
+    const response = await send({ to: 'abuse@strict.example', subject: 'x', text: 'y', tlp: 'TLP:AMBER' });
+    expect(response.statusCode).toBe(409);
+    expect(response.json().error).toMatchObject({ code: 'pgp_key_required' });
+    expect(response.json().error.message).toContain('abuse@strict.example');
+    const outbound = (await h.t.request(analyst, { url: '/api/v1/mail/messages?direction=outbound&limit=200' })).json();
+    expect(outbound.items.some((m: { to: string[] }) => m.to.includes('abuse@strict.example'))).toBe(false);
+    expect(sink.attempts()).toBe(before);
+  });
+
+  it('Should not encrypt to a revoked or expired key where PGP is required', async () => {
+    const old = await makeKey('abuse@revoked.example');
+    await addPerson('abuse@revoked.example', { policy: 'required' });
+    await insertDirectoryKey(h.t.database, old, { email: 'abuse@revoked.example', revokedAt: new Date() });
+    expect((await send({ to: 'abuse@revoked.example', subject: 'x', text: 'y', tlp: 'TLP:RED' })).json().error.code).toBe('pgp_key_required');
+  });
+
+  it('Should retry a temporary relay failure and give up at once on a permanent one', async () => {
+    const queued = (await send({ to: 'abuse@plain.example', subject: 'retry me', text: 'x', tlp: 'TLP:CLEAR' })).json();
+    await waitFor(() => message(queued.id), (m) => m.status === 'sent');
+    // The relay job's own steps, attempt by attempt, without waiting for the backoff.
+    await h.t.database.db.updateTable('mail_messages').set({ status: 'queued' }).where('id', '=', queued.id).execute();
+    sink.failNext(1, 451);
+    await expect(h.t.services.mail.deliver(queued.id, { attempt: 1, maxAttempts: 9 })).rejects.toThrow(/451/);
+    expect(await message(queued.id)).toMatchObject({ status: 'queued', deliveryDetail: expect.stringContaining('Attempt 1') });
+    await expect(h.t.services.mail.deliver(queued.id, { attempt: 2, maxAttempts: 9 })).resolves.toEqual({ status: 'sent' });
+    await h.t.database.db.updateTable('mail_messages').set({ status: 'queued' }).where('id', '=', queued.id).execute();
+    sink.failNext(1, 550);
+    await expect(h.t.services.mail.deliver(queued.id, { attempt: 1, maxAttempts: 9 })).resolves.toEqual({ status: 'failed' });
+    expect(await message(queued.id)).toMatchObject({ status: 'failed', deliveryStatus: 'failed' });
+  });
+
+  it('Should record a DSN bounce on the message, on the address, and file it in the thread', async () => {
+    const queued = (await send({ to: 'abuse@plain.example', subject: 'will bounce', text: 'x', tlp: 'TLP:GREEN' })).json();
+    await waitFor(() => message(queued.id), (m) => m.status === 'sent');
+    const dsn = rfc822(
+      { From: 'MAILER-DAEMON@relay.example', To: INTAKE, Subject: 'Undelivered Mail Returned to Sender', 'Auto-Submitted': 'auto-replied', 'Content-Type': 'multipart/report; report-type=delivery-status; boundary="r"' },
+      [
+        '--r\nContent-Type: text/plain\n\nYour message could not be delivered.\n',
+        `--r\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; relay.example\nOriginal-Envelope-Id: ${queued.id}\n\nFinal-Recipient: rfc822; abuse@plain.example\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 User unknown\n`,
+        `--r\nContent-Type: text/rfc822-headers\n\nMessage-ID: <${queued.messageId}>\nSubject: will bounce\n`,
+        '--r--\n',
+      ].join(''),
+    );
+    await h.sendRaw(dsn, { from: '' });
+    const bounced = await message(queued.id);
+    expect(bounced).toMatchObject({ deliveryStatus: 'bounced', deliveryDetail: expect.stringContaining('5.1.1') });
+    expect(await h.t.services.mail.addressStatus('abuse@plain.example')).toMatchObject({ last_status: 'bounced', bounce_count: 1, last_message_id: queued.id });
+    const thread = (await h.t.request(analyst, { url: `/api/v1/mail/messages?threadId=${queued.threadId}` })).json();
+    expect(thread.items[0]).toMatchObject({ flags: ['dsn'], threadId: queued.threadId });
+  });
+
+  it('Should let only those who handle cases send', async () => {
+    await expectAccess(h.t, { method: 'POST', url: '/api/v1/mail/outbound', payload: { to: 'abuse@plain.example', subject: 'access', text: 'x', tlp: 'TLP:CLEAR' } }, { allowed: ['admin', 'coordinator', 'analyst'] });
+  });
+});
+
+describe('templates', () => {
+  const preview = (name: string, payload: object) => h.t.request(analyst, { method: 'POST', url: `/api/v1/mail/templates/${name}/preview`, payload });
+
+  it('Should render in the recipient’s language from the directory, with the TLP label in subject and body', async () => {
+    const rendered = (await preview('incident-notification', { to: 'psirt@vendor.example', variables: { name: 'ベンダー', reference: 'IR-2026-000123', summary: 'C2 通信' }, tlp: 'TLP:AMBER+STRICT' })).json();
+    expect(rendered.language).toBe('ja');
+    expect(rendered.subject).toBe('[TLP:AMBER+STRICT] 貴組織のネットワークに関するインシデントのご連絡');
+    expect(rendered.text.startsWith('TLP:AMBER+STRICT\n\nベンダー 御中')).toBe(true);
+    expect(rendered.text).toContain('テスト CSIRT');
+    const english = (await preview('incident-notification', { to: 'abuse@plain.example', variables: { name: 'ISP', reference: 'IR-1', summary: 's' }, tlp: 'TLP:GREEN' })).json();
+    expect(english).toMatchObject({ language: 'en', subject: '[TLP:GREEN] Incident on your network' });
+  });
+
+  it('Should escape variables in the HTML part and not in the text part', async () => {
+    const rendered = (await preview('report-acknowledgement', { language: 'en', variables: { name: '<img src=x onerror=alert(1)>', reference: 'IR-2026-000001' }, tlp: 'TLP:CLEAR' })).json();
+    expect(rendered.html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(rendered.html).not.toContain('<img');
+    expect(rendered.text).toContain('<img src=x onerror=alert(1)>');
+  });
+
+  it('Should name missing variables and unknown templates', async () => {
+    const missing = await preview('report-acknowledgement', { variables: { name: 'x' }, tlp: 'TLP:CLEAR' });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().error).toMatchObject({ code: 'mail_template_variables_missing', message: expect.stringContaining('reference') });
+    expect((await preview('no-such-template', { variables: {}, tlp: 'TLP:CLEAR' })).statusCode).toBe(404);
+  });
+
+  it('Should send a template to the recipient, signed and encrypted', async () => {
+    const response = await h.t.request(analyst, { method: 'POST', url: '/api/v1/mail/outbound/template', payload: { to: 'psirt@vendor.example', template: 'report-acknowledgement', variables: { name: '山田', reference: 'IR-2026-000777' }, tlp: 'TLP:GREEN' } });
+    expect(response.statusCode).toBe(202);
+    const sent = await waitFor(() => message(response.json().id), (m) => m.status === 'sent');
+    expect(sent.subject).toContain('ご報告を受け付けました');
+    expect(sent.pgpEncryption).toBe('decrypted');
+  });
+
+  it('Should let staff preview and list templates', async () => {
+    await expectAccess(h.t, { url: '/api/v1/mail/templates' }, { allowed: ['admin', 'coordinator', 'analyst', 'publisher'] });
+    await expectAccess(h.t, { method: 'POST', url: '/api/v1/mail/templates/report-acknowledgement/preview', payload: { language: 'en', variables: { name: 'a', reference: 'b' }, tlp: 'TLP:CLEAR' } }, { allowed: ['admin', 'coordinator', 'analyst', 'publisher'] });
+  });
+});
+
+describe('a reply from the recipient', () => {
+  it('Should join the thread of the message it answers', async () => {
+    const queued = (await send({ to: 'abuse@plain.example', subject: 'Please respond', text: 'x', tlp: 'TLP:GREEN' })).json();
+    await h.sendRaw(rfc822({ From: 'abuse@plain.example', To: INTAKE, Subject: 'Re: Please respond', 'In-Reply-To': `<${queued.messageId}>` }, 'Fixed.'));
+    const thread = (await h.t.request(analyst, { url: `/api/v1/mail/messages?threadId=${queued.threadId}` })).json();
+    expect(thread.items.map((m: { subject: string }) => m.subject)).toEqual(['Re: Please respond']);
+    void openpgp;
+  });
+});
