@@ -24,7 +24,7 @@ export interface FetchLimits {
 const publicLookup: LookupFunction = (hostname, options, callback) => {
   dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
     if (error) return callback(error, '', 0);
-    const list = addresses as dns.LookupAddress[];
+    const list = addresses;
     const usable = list.find((a) => {
       const parsed = parseIp(a.address);
       return parsed !== null && specialUse(parsed) === null;

@@ -45,7 +45,7 @@ export function parseIndicator(raw: string): Indicator {
   // Quotes, angle brackets and trailing punctuation come along when lists are copied from mail.
   const text = refang(raw.trim().replace(/^["'<(]+|["'>),;]+$/g, '').trim());
   if (text === '') return { input, kind: 'invalid', error: 'empty' };
-  if (/[\s\u0000-\u001f\u007f]/.test(text)) return { input, kind: 'invalid', error: 'contains spaces or control characters' };
+  if (/\s/.test(text) || [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return { input, kind: 'invalid', error: 'contains spaces or control characters' };
 
   const schemeMatch = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text);
   if (schemeMatch) return fromUrl(input, text);

@@ -67,8 +67,9 @@ export function parseRirLine(line: string): ParsedLine {
       if (count < 1 || count > MAX_ASN_BLOCK || first + count - 1 > MAX_ASN) return { kind: 'error', reason: `ASN block ${first}+${count} is empty, too large or past ${MAX_ASN}` };
       return { kind: 'asns', first, count, country: code };
     }
+    case undefined:
     default:
-      return { kind: 'error', reason: `unknown type "${type!.slice(0, 20)}"` };
+      return { kind: 'error', reason: `unknown type "${String(type).slice(0, 20)}"` };
   }
 }
 

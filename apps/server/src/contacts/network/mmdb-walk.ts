@@ -26,7 +26,7 @@ function extract(record: unknown): { asn: number | null; asName: string | null; 
   const r = (record ?? {}) as Record<string, unknown>;
   const nested = (key: string) => {
     const v = r[key];
-    return v && typeof v === 'object' ? ((v as Record<string, unknown>).iso_code as unknown) : undefined;
+    return v && typeof v === 'object' ? (v as Record<string, unknown>).iso_code : undefined;
   };
   const asnRaw = r.autonomous_system_number ?? r.asn;
   const asnNumber = typeof asnRaw === 'number' ? asnRaw : typeof asnRaw === 'string' ? Number(asnRaw.replace(/^AS/i, '')) : NaN;

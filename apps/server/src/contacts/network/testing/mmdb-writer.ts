@@ -57,7 +57,7 @@ export function writeMmdb(options: {
         node = next;
       } else {
         // Descending through a shorter network's data: its data moves down to both halves, as in real writers.
-        nodes.push([next, next]);
+        nodes.push([next ?? null, next ?? null]);
         nodes[node]![bit] = nodes.length - 1;
         node = nodes.length - 1;
       }
