@@ -3,6 +3,7 @@ import { type ComponentType, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LoginPage } from '../features/auth/components/login-page.tsx';
 import { HomePage } from '../features/home/components/home-page.tsx';
+import { MailboxPage } from '../features/mail/components/mailbox-page.tsx';
 import { SettingsPage } from '../features/settings/components/settings-page.tsx';
 import { navigate, useLocation } from '../lib/navigation.ts';
 import { useSession } from '../lib/session.tsx';
@@ -13,6 +14,7 @@ import { Shell } from './shell.tsx';
 const PAGES: Readonly<Record<string, ComponentType>> = {
   '/': HomePage,
   '/settings': SettingsPage,
+  '/mail': MailboxPage,
 };
 
 export const LOGIN_PATH = '/login';

@@ -2,6 +2,7 @@ import { Anchor, AppShell, Burger, Group, Menu, NavLink, Text, UnstyledButton, V
 import { useDisclosure } from '@mantine/hooks';
 import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { isStaffRole } from '@renkei/contract';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { LanguageSwitch } from '../components/language-switch.tsx';
 import { linkProps, useLocation } from '../lib/navigation.ts';
@@ -13,6 +14,7 @@ export function Shell({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
   const [navOpen, nav] = useDisclosure(false);
   const { path } = useLocation();
+  const isStaff = useMe().roles.some((role) => isStaffRole(role));
 
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !navOpen } }} padding="lg">
@@ -43,6 +45,16 @@ export function Shell({ children }: { children: ReactNode }) {
           aria-current={path === '/' ? 'page' : undefined}
           data-testid="nav-home"
         />
+        {isStaff && (
+          <NavLink
+            component="a"
+            {...linkProps('/mail', nav.close)}
+            label={t('nav.mail')}
+            active={path === '/mail'}
+            aria-current={path === '/mail' ? 'page' : undefined}
+            data-testid="nav-mail"
+          />
+        )}
         <NavLink
           component="a"
           {...linkProps('/settings', nav.close)}
