@@ -2,6 +2,9 @@ import { Center, Loader } from '@mantine/core';
 import { type ComponentType, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LoginPage } from '../features/auth/components/login-page.tsx';
+import { DirectoryPage } from '../features/contacts/components/directory-page.tsx';
+import { KeysPage } from '../features/contacts/components/keys-page.tsx';
+import { OrganisationPage } from '../features/contacts/components/organisation-page.tsx';
 import { HomePage } from '../features/home/components/home-page.tsx';
 import { MailboxPage } from '../features/mail/components/mailbox-page.tsx';
 import { SettingsPage } from '../features/settings/components/settings-page.tsx';
@@ -14,6 +17,9 @@ import { Shell } from './shell.tsx';
 const PAGES: Readonly<Record<string, ComponentType>> = {
   '/': HomePage,
   '/settings': SettingsPage,
+  '/contacts': DirectoryPage,
+  '/contacts/organisation': OrganisationPage,
+  '/contacts/keys': KeysPage,
   '/mail': MailboxPage,
 };
 

@@ -55,6 +55,16 @@ export function Shell({ children }: { children: ReactNode }) {
             data-testid="nav-mail"
           />
         )}
+        {isStaff && (
+          <NavLink
+            component="a"
+            {...linkProps('/contacts', nav.close)}
+            label={t('nav.contacts')}
+            active={path.startsWith('/contacts')}
+            aria-current={path === '/contacts' ? 'page' : undefined}
+            data-testid="nav-contacts"
+          />
+        )}
         <NavLink
           component="a"
           {...linkProps('/settings', nav.close)}

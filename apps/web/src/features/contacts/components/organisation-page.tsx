@@ -1,0 +1,210 @@
+import { Anchor, Badge, Button, Center, Group, Loader, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import type { OrganisationDetail } from '@renkei/contract';
+import { type ReactNode, useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { DateTime } from '../../../components/date-time.tsx';
+import { ErrorAlert } from '../../../components/error-alert.tsx';
+import { linkProps, useLocation } from '../../../lib/navigation.ts';
+import { getOrganisation } from '../api/contacts.ts';
+import { Fingerprint, KeyHealth } from './key-health.tsx';
+
+const TLP_COLOURS: Record<string, string> = { clear: 'gray', green: 'green', amber: 'orange', 'amber+strict': 'orange', red: 'red' };
+
+/** One organisation: its contact facts, people, networks and PGP keys with their health. */
+export function OrganisationPage() {
+  const { t, i18n } = useTranslation();
+  const id = useLocation().search.get('id') ?? '';
+  const [detail, setDetail] = useState<OrganisationDetail | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  const load = useCallback(async () => {
+    setError(null);
+    try {
+      setDetail(await getOrganisation(id));
+    } catch (caught) {
+      setError(caught);
+    }
+  }, [id]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  if (error !== null) return <ErrorAlert error={error} onRetry={() => void load()} />;
+  if (!detail) {
+    return (
+      <Center p="xl" role="status" aria-label={t('app.loading')}>
+        <Loader />
+      </Center>
+    );
+  }
+  const { organisation: org, people, networks, keys } = detail;
+  const ja = i18n.language === 'ja';
+  const website = org.website && /^https?:\/\//i.test(org.website) ? org.website : null;
+
+  return (
+    <Stack gap="md" maw={1100} data-testid="organisation-page">
+      <Anchor {...linkProps('/contacts')} size="sm">
+        ← {t('contacts.directory.title')}
+      </Anchor>
+      <Group gap="sm" align="baseline">
+        <Title order={1} size="h2" data-testid="organisation-name">
+          {ja && org.nameJa ? org.nameJa : org.name}
+        </Title>
+        {ja && org.nameJa ? <Text c="dimmed">{org.name}</Text> : org.nameJa && <Text c="dimmed">{org.nameJa}</Text>}
+      </Group>
+      <Group gap="xs">
+        <Badge variant="light">{t(`contacts.kinds.${org.kind}`)}</Badge>
+        {org.isNationalCsirt && <Badge variant="filled">{t('contacts.fields.nationalCsirt')}</Badge>}
+        <Badge color={TLP_COLOURS[org.tlpCeiling] ?? 'gray'} variant="light" data-testid="tlp-ceiling">
+          {t('contacts.fields.tlpCeiling')}: TLP:{org.tlpCeiling.toUpperCase()}
+        </Badge>
+        <Badge color={org.pgpPolicy === 'required' ? 'red' : 'gray'} variant="light" data-testid="pgp-policy">
+          {t(`contacts.pgpPolicies.${org.pgpPolicy}`)}
+        </Badge>
+      </Group>
+
+      <Paper withBorder p="md" radius="md">
+        <dl style={{ display: 'grid', gridTemplateColumns: 'max-content 1fr', gap: '4px 16px', margin: 0 }}>
+          <Fact label={t('contacts.fields.contactEmail')}>{org.contactEmail ?? '—'}</Fact>
+          <Fact label={t('contacts.fields.contactPhone')}>{org.contactPhone ?? '—'}</Fact>
+          <Fact label={t('contacts.fields.website')}>{website ? <Anchor href={website} target="_blank" rel="noopener noreferrer">{website}</Anchor> : (org.website ?? '—')}</Fact>
+          <Fact label={t('contacts.fields.country')}>{org.country ?? '—'}</Fact>
+          <Fact label={t('contacts.fields.languages')}>{org.languages.join(', ') || '—'}</Fact>
+          <Fact label={t('contacts.fields.timeZone')}>{org.timeZone ?? '—'}</Fact>
+          <Fact label={t('contacts.fields.preferredFormat')}>{t(`contacts.formats.${org.preferredFormat}`)}</Fact>
+          <Fact label={t('contacts.fields.contactConfirmedAt')}>{org.contactConfirmedAt ? <DateTime value={org.contactConfirmedAt} /> : t('contacts.fields.neverConfirmed')}</Fact>
+          {org.notes && <Fact label={t('contacts.fields.notes')}><span style={{ whiteSpace: 'pre-wrap' }}>{org.notes}</span></Fact>}
+        </dl>
+      </Paper>
+
+      <Title order={2} size="h4">
+        {t('contacts.people.title')}
+      </Title>
+      {people.length === 0 ? (
+        <Text c="dimmed">{t('contacts.people.none')}</Text>
+      ) : (
+        <Table data-testid="people">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('contacts.fields.name')}</Table.Th>
+              <Table.Th>{t('contacts.people.roleTitle')}</Table.Th>
+              <Table.Th>{t('contacts.fields.contactEmail')}</Table.Th>
+              <Table.Th>{t('contacts.fields.contactPhone')}</Table.Th>
+              <Table.Th>{t('contacts.people.emergencyPhone')}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {people.map((person) => (
+              <Table.Tr key={person.id}>
+                <Table.Td>
+                  {ja && person.nameJa ? person.nameJa : person.name}
+                  {person.isRoleAddress && (
+                    <Badge ml="xs" size="xs" variant="outline">
+                      {t('contacts.people.roleAddress')}
+                    </Badge>
+                  )}
+                </Table.Td>
+                <Table.Td>{person.roleTitle ?? ''}</Table.Td>
+                <Table.Td>{person.email ?? '—'}</Table.Td>
+                <Table.Td>{person.phone ?? '—'}</Table.Td>
+                <Table.Td>{person.emergencyPhone ?? '—'}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+
+      <Title order={2} size="h4">
+        {t('contacts.networks.title')}
+      </Title>
+      {networks.length === 0 ? (
+        <Text c="dimmed">{t('contacts.networks.none')}</Text>
+      ) : (
+        <Table data-testid="networks">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('contacts.networks.kind')}</Table.Th>
+              <Table.Th>{t('contacts.networks.value')}</Table.Th>
+              <Table.Th>{t('contacts.networks.abuseEmail')}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {networks.map((network) => (
+              <Table.Tr key={network.id}>
+                <Table.Td>{t(`contacts.networks.kinds.${network.kind}`)}</Table.Td>
+                <Table.Td>
+                  <code>{network.kind === 'asn' ? `AS${network.value}` : network.value}</code>
+                </Table.Td>
+                <Table.Td>{network.abuseEmail ?? org.contactEmail ?? '—'}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+
+      <Group justify="space-between">
+        <Title order={2} size="h4">
+          {t('contacts.keys.title')}
+        </Title>
+        <Button component="a" size="xs" variant="light" {...linkProps(`/contacts/keys?organisationId=${org.id}`)} data-testid="import-key-for-organisation">
+          {t('contacts.keys.import')}
+        </Button>
+      </Group>
+      {keys.length === 0 ? <Text c="dimmed">{t('contacts.keys.none')}</Text> : <KeyTable keys={keys} />}
+    </Stack>
+  );
+}
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <>
+      <Text component="dt" size="sm" fw={500}>
+        {label}
+      </Text>
+      <Text component="dd" size="sm" m={0}>
+        {children}
+      </Text>
+    </>
+  );
+}
+
+/** Keys with fingerprint, user IDs, algorithm, expiry and health. */
+export function KeyTable({ keys }: { keys: OrganisationDetail['keys'] }) {
+  const { t } = useTranslation();
+  return (
+    <Table data-testid="keys">
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>{t('contacts.keys.fingerprint')}</Table.Th>
+          <Table.Th>{t('contacts.keys.userIds')}</Table.Th>
+          <Table.Th>{t('contacts.keys.algorithm')}</Table.Th>
+          <Table.Th>{t('contacts.keys.expires')}</Table.Th>
+          <Table.Th>{t('contacts.keys.health.title')}</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {keys.map((key) => (
+          <Table.Tr key={key.id} data-testid="key-row">
+            <Table.Td>
+              <Fingerprint value={key.fingerprint} />
+            </Table.Td>
+            <Table.Td>
+              {key.userIds.map((userId) => (
+                <div key={userId}>{userId}</div>
+              ))}
+            </Table.Td>
+            <Table.Td>
+              {key.algorithm}
+              {key.bits ? ` ${key.bits}` : ''}
+            </Table.Td>
+            <Table.Td>{key.expiresAt ? <DateTime value={key.expiresAt} /> : t('contacts.keys.never')}</Table.Td>
+            <Table.Td>
+              <KeyHealth warnings={key.warnings} />
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
