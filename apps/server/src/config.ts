@@ -21,6 +21,12 @@ export interface Config {
   blobLimitBytes: number;
   /** How many in-process job workers `renkei serve` runs; 0 = none (use `renkei worker`). */
   workerConcurrency: number;
+  /** Seconds between a job worker's polls while there is nothing to do. */
+  jobPollSeconds: number;
+  /** Seconds between job maintenance runs: failing (and so retrying) attempts that outlived their limit, e.g. of a killed worker. */
+  jobMaintenanceSeconds: number;
+  /** Register the test-only job kinds (RENKEI_TEST_JOBS=1): used by the job queue's process tests only. */
+  testJobs: boolean;
   /** Directory holding the built web app (apps/web/dist). */
   webDistDir: string;
   sessionTtlHours: number;
@@ -30,19 +36,6 @@ export interface Config {
   publicFormRateLimitPerMinute: number;
   /** Protects the instance's PGP private key in the database (RENKEI_PGP_PASSPHRASE); null = stored unencrypted. */
   pgpPassphrase: string | null;
-  /** The SMTP intake listener `renkei serve` starts (RENKEI_SMTP_HOST, RENKEI_SMTP_PORT). */
-  smtpHost: string;
-  smtpPort: number;
-  /** The address reports are sent to (RENKEI_INTAKE_ADDRESS); its plus-addresses (report+KEY@…) are accepted too. */
-  intakeAddress: string;
-  /** Outbound relay URL, e.g. smtp://127.0.0.1:2526 (RENKEI_SMTP_RELAY); null = sending is off. */
-  smtpRelayUrl: string | null;
-  /** Largest message the intake accepts, in bytes (RENKEI_MAIL_SIZE_LIMIT); larger ones get 552. */
-  mailSizeLimitBytes: number;
-  /** Most MIME parts a message may have before it is kept raw only (RENKEI_MAIL_MAX_PARTS). */
-  mailMaxParts: number;
-  /** Most header bytes across a message's parts before it is kept raw only (RENKEI_MAIL_MAX_HEADER_BYTES). */
-  mailMaxHeaderBytes: number;
 }
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -67,18 +60,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: integer(env.RENKEI_BODY_LIMIT, 1024 * 1024, 'RENKEI_BODY_LIMIT'),
     blobLimitBytes: integer(env.RENKEI_BLOB_LIMIT, 64 * 1024 * 1024, 'RENKEI_BLOB_LIMIT'),
     workerConcurrency: integer(env.RENKEI_WORKERS, 2, 'RENKEI_WORKERS'),
+    jobPollSeconds: Math.max(1, integer(env.RENKEI_JOB_POLL_SECONDS, 2, 'RENKEI_JOB_POLL_SECONDS')),
+    jobMaintenanceSeconds: Math.max(1, integer(env.RENKEI_JOB_MAINTENANCE_SECONDS, 60, 'RENKEI_JOB_MAINTENANCE_SECONDS')),
+    testJobs: env.RENKEI_TEST_JOBS === '1',
     webDistDir: path.resolve(env.RENKEI_WEB_DIST ?? path.join(repoRoot, 'apps/web/dist')),
     sessionTtlHours: integer(env.RENKEI_SESSION_TTL_HOURS, 12, 'RENKEI_SESSION_TTL_HOURS'),
     loginRateLimitPerMinute: integer(env.RENKEI_LOGIN_RATE_LIMIT, 10, 'RENKEI_LOGIN_RATE_LIMIT'),
     publicFormRateLimitPerMinute: integer(env.RENKEI_FORM_RATE_LIMIT, 5, 'RENKEI_FORM_RATE_LIMIT'),
     pgpPassphrase: env.RENKEI_PGP_PASSPHRASE ? env.RENKEI_PGP_PASSPHRASE : null,
-    smtpHost: env.RENKEI_SMTP_HOST ?? '127.0.0.1',
-    smtpPort: integer(env.RENKEI_SMTP_PORT, 2525, 'RENKEI_SMTP_PORT'),
-    intakeAddress: (env.RENKEI_INTAKE_ADDRESS ?? 'report@localhost').trim(),
-    smtpRelayUrl: env.RENKEI_SMTP_RELAY && env.RENKEI_SMTP_RELAY.trim() !== '' ? env.RENKEI_SMTP_RELAY.trim() : null,
-    mailSizeLimitBytes: integer(env.RENKEI_MAIL_SIZE_LIMIT, 25 * 1024 * 1024, 'RENKEI_MAIL_SIZE_LIMIT'),
-    mailMaxParts: integer(env.RENKEI_MAIL_MAX_PARTS, 500, 'RENKEI_MAIL_MAX_PARTS'),
-    mailMaxHeaderBytes: integer(env.RENKEI_MAIL_MAX_HEADER_BYTES, 1024 * 1024, 'RENKEI_MAIL_MAX_HEADER_BYTES'),
   };
 }
 

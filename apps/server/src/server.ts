@@ -26,6 +26,8 @@ export async function runServer(config: Config, mode: { http: boolean }): Promis
     if (created) announceDemoAdmin(config, created, database.engine === 'pglite');
   }
 
+  // Installs or upgrades the job tables and registers the jobs' queues and schedules.
+  await services.jobs.start();
   const app = mode.http ? await buildApp(config, services) : null;
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -38,11 +40,19 @@ export async function runServer(config: Config, mode: { http: boolean }): Promis
     }, 20_000);
     force.unref();
     await app?.close();
+    await services.jobs.stop({ timeoutMs: 15_000 });
     await database.close();
     clearTimeout(force);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+
+  // `serve` runs config.workerConcurrency jobs of each kind at once (0: none, leave them to `renkei worker`).
+  const concurrency = mode.http ? config.workerConcurrency : Math.max(1, config.workerConcurrency);
+  if (concurrency > 0) await services.jobs.startWorker({ concurrency });
+  if (!app) {
+    console.error(`Renkei worker is running on ${database.engine === 'pglite' ? `the embedded database in ${config.dataDir}` : 'PostgreSQL'}, ${concurrency} job(s) of each kind at a time.`);
+  }
 
   if (app) {
     await app.listen({ host: config.host, port: config.port });

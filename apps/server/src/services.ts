@@ -5,6 +5,8 @@ import type { Config } from './config.ts';
 import { type NetworkLookupService, createNetworkLookupService } from './contacts/network/network.service.ts';
 import type { Database } from './db/database.ts';
 import { type ContactsService, createContactsService } from './contacts/contacts.service.ts';
+import { type JobQueue, createJobQueue, stderrJobLogger } from './jobs/job-queue.ts';
+import { registerJobs } from './jobs/registry.ts';
 
 /** Every domain service, built once per process over one database and handed to routes, jobs and CLI. */
 export interface Services {
@@ -15,19 +17,28 @@ export interface Services {
   blobs: BlobStore;
   /** The directory: organisations, people, PGP keys, networks; the instance key and security.txt. */
   contacts: ContactsService;
+  /** The job queue: enqueue background work here; `renkei serve` and `renkei worker` run its worker. */
+  jobs: JobQueue;
   /** "Who can act on this?": IP data, the directory's networks, RDAP and security.txt. */
   networkLookup: NetworkLookupService;
   startedAt: Date;
 }
 
 export function createServices(database: Database, config: Config): Services {
-  return {
+  const services: Services = {
     database,
     accounts: createAccountsService(database.db, { sessionTtlHours: config.sessionTtlHours, issuer: 'Renkei' }),
     audit: createAuditService(database.db),
     blobs: createBlobStore(database.db, { dataDir: config.dataDir, limitBytes: config.blobLimitBytes }),
     contacts: createContactsService(database.db, { publicUrl: config.publicUrl, pgpPassphrase: config.pgpPassphrase }),
+    jobs: createJobQueue(database, {
+      pollingIntervalSeconds: config.jobPollSeconds,
+      maintenanceIntervalSeconds: config.jobMaintenanceSeconds,
+      log: stderrJobLogger(config.logLevel),
+    }),
     networkLookup: createNetworkLookupService(database.db),
     startedAt: new Date(),
   };
+  registerJobs(services, config);
+  return services;
 }

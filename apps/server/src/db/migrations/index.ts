@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as foundation from './2026-11-26T0700-foundation.ts';
+import * as jobIdempotencyKeys from './2026-11-26T0900-job-idempotency-keys.ts';
 import * as contactsDirectory from './2026-11-26T1000-contacts-directory.ts';
 import * as networkLookup from './2026-11-26T1030-network-lookup.ts';
 import * as mail from './2026-11-26T1100-mail.ts';
@@ -8,6 +9,7 @@ import * as auditLogNoTruncate from './2026-11-26T1200-audit-log-no-truncate.ts'
 /** Every migration, in order. Names are timestamps: a new one goes at the end. */
 export const migrations: Record<string, Migration> = {
   '2026-11-26T0700-foundation': foundation,
+  '2026-11-26T0900-job-idempotency-keys': jobIdempotencyKeys,
   '2026-11-26T1000-contacts-directory': contactsDirectory,
   '2026-11-26T1030-network-lookup': networkLookup,
   '2026-11-26T1100-mail': mail,

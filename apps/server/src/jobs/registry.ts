@@ -1,0 +1,24 @@
+import { deleteExpiredSessions } from '../accounts/accounts.repository.ts';
+import type { Config } from '../config.ts';
+import type { Services } from '../services.ts';
+import { defineJob } from './job-queue.ts';
+import { testJobDefinitions } from './test-jobs.ts';
+
+/**
+ * Every kind of background job, in one place: each domain adds its jobs (and their schedules) here,
+ * with handlers that reach the domain through `services`. Cron schedules are UTC.
+ */
+export function registerJobs(services: Services, config: Config): void {
+  const { jobs, database } = services;
+
+  jobs.register(
+    defineJob('accounts.purge-expired-sessions', async () => ({ deleted: await deleteExpiredSessions(database.db) }), {
+      retryLimit: 2,
+      retryDelaySeconds: 60,
+      expireInSeconds: 300,
+    }),
+    { cron: '7 * * * *' },
+  );
+
+  if (config.testJobs) for (const definition of testJobDefinitions(config)) jobs.register(definition);
+}
