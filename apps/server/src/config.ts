@@ -36,6 +36,19 @@ export interface Config {
   publicFormRateLimitPerMinute: number;
   /** Protects the instance's PGP private key in the database (RENKEI_PGP_PASSPHRASE); null = stored unencrypted. */
   pgpPassphrase: string | null;
+  /** The SMTP intake listener `renkei serve` starts (RENKEI_SMTP_HOST, RENKEI_SMTP_PORT). */
+  smtpHost: string;
+  smtpPort: number;
+  /** The address reports are sent to (RENKEI_INTAKE_ADDRESS); its plus-addresses (report+KEY@…) are accepted too. */
+  intakeAddress: string;
+  /** Outbound relay URL, e.g. smtp://127.0.0.1:2526 (RENKEI_SMTP_RELAY); null = sending is off. */
+  smtpRelayUrl: string | null;
+  /** Largest message the intake accepts, in bytes (RENKEI_MAIL_SIZE_LIMIT); larger ones get 552. */
+  mailSizeLimitBytes: number;
+  /** Most MIME parts a message may have before it is kept raw only (RENKEI_MAIL_MAX_PARTS). */
+  mailMaxParts: number;
+  /** Most header bytes across a message's parts before it is kept raw only (RENKEI_MAIL_MAX_HEADER_BYTES). */
+  mailMaxHeaderBytes: number;
 }
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -68,6 +81,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginRateLimitPerMinute: integer(env.RENKEI_LOGIN_RATE_LIMIT, 10, 'RENKEI_LOGIN_RATE_LIMIT'),
     publicFormRateLimitPerMinute: integer(env.RENKEI_FORM_RATE_LIMIT, 5, 'RENKEI_FORM_RATE_LIMIT'),
     pgpPassphrase: env.RENKEI_PGP_PASSPHRASE ? env.RENKEI_PGP_PASSPHRASE : null,
+    smtpHost: env.RENKEI_SMTP_HOST ?? '127.0.0.1',
+    smtpPort: integer(env.RENKEI_SMTP_PORT, 2525, 'RENKEI_SMTP_PORT'),
+    intakeAddress: (env.RENKEI_INTAKE_ADDRESS ?? 'report@localhost').trim(),
+    smtpRelayUrl: env.RENKEI_SMTP_RELAY && env.RENKEI_SMTP_RELAY.trim() !== '' ? env.RENKEI_SMTP_RELAY.trim() : null,
+    mailSizeLimitBytes: integer(env.RENKEI_MAIL_SIZE_LIMIT, 25 * 1024 * 1024, 'RENKEI_MAIL_SIZE_LIMIT'),
+    mailMaxParts: integer(env.RENKEI_MAIL_MAX_PARTS, 500, 'RENKEI_MAIL_MAX_PARTS'),
+    mailMaxHeaderBytes: integer(env.RENKEI_MAIL_MAX_HEADER_BYTES, 1024 * 1024, 'RENKEI_MAIL_MAX_HEADER_BYTES'),
   };
 }
 
