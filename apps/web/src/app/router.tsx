@@ -7,6 +7,7 @@ import { KeysPage } from '../features/contacts/components/keys-page.tsx';
 import { OrganisationPage } from '../features/contacts/components/organisation-page.tsx';
 import { HomePage } from '../features/home/components/home-page.tsx';
 import { MailboxPage } from '../features/mail/components/mailbox-page.tsx';
+import { LookupPage } from '../features/lookup/components/lookup-page.tsx';
 import { SettingsPage } from '../features/settings/components/settings-page.tsx';
 import { navigate, useLocation } from '../lib/navigation.ts';
 import { useSession } from '../lib/session.tsx';
@@ -17,6 +18,7 @@ import { Shell } from './shell.tsx';
 const PAGES: Readonly<Record<string, ComponentType>> = {
   '/': HomePage,
   '/settings': SettingsPage,
+  '/lookup': LookupPage,
   '/contacts': DirectoryPage,
   '/contacts/organisation': OrganisationPage,
   '/contacts/keys': KeysPage,

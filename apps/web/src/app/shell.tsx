@@ -65,6 +65,16 @@ export function Shell({ children }: { children: ReactNode }) {
             data-testid="nav-contacts"
           />
         )}
+        {useMe().roles.some((role) => isStaffRole(role)) && (
+          <NavLink
+            component="a"
+            {...linkProps('/lookup', nav.close)}
+            label={t('nav.lookup')}
+            active={path === '/lookup'}
+            aria-current={path === '/lookup' ? 'page' : undefined}
+            data-testid="nav-lookup"
+          />
+        )}
         <NavLink
           component="a"
           {...linkProps('/settings', nav.close)}
