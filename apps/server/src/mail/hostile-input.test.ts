@@ -17,6 +17,7 @@ afterAll(async () => {
   await h.close();
 });
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- API JSON read by the assertions below
 async function deliver(raw: string | Buffer): Promise<Record<string, any>> {
   const reply = await h.sendRaw(raw);
   const id = /Stored as ([0-9a-f-]{36})/.exec(reply)?.[1];

@@ -14,14 +14,14 @@ export function mailJobDefinitions(mail: MailService): { definition: JobDefiniti
         retryDelaySeconds: 30,
         backoff: true,
         expireInSeconds: 300,
-      }) as JobDefinition<never>,
+      }),
     },
     {
       definition: defineJob<{ keyIds?: string[] }>(RECHECK_JOB, async ({ keyIds }) => mail.recheckSignatures({ keyIds }), {
         retryLimit: 2,
         retryDelaySeconds: 60,
         expireInSeconds: 900,
-      }) as JobDefinition<never>,
+      }),
       cron: '*/15 * * * *',
     },
   ];

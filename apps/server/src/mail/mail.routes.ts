@@ -17,6 +17,7 @@ const PageQuery = {
 
 /** A file name safe for a Content-Disposition header: ASCII fallback plus RFC 5987 UTF-8. */
 function dispositionFor(filename: string | null, sha256: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
   const name = (filename ?? `attachment-${sha256.slice(0, 12)}`).replace(/[\u0000-\u001f\u007f/\\]/g, '_').slice(0, 200) || 'attachment';
   const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["%;]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;

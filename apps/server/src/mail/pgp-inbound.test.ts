@@ -70,7 +70,7 @@ describe('inbound PGP/MIME signatures', () => {
     await insertDirectoryKey(h.t.database, bob, { email: 'bob@vendor.example' });
     const result = await h.t.services.mail.recheckSignatures({ keyIds: message.pgpSignerKeyIds as string[] });
     expect(result.changed).toBeGreaterThanOrEqual(1);
-    const after = (await h.t.request(analyst, { url: `/api/v1/mail/messages/${message.id}` })).json();
+    const after = (await h.t.request(analyst, { url: `/api/v1/mail/messages/${String(message.id)}` })).json();
     expect(after).toMatchObject({ pgpStatus: 'good', pgpSignerFingerprint: bob.fingerprint });
   });
 

@@ -138,7 +138,7 @@ async function decryptArmored<F extends 'binary' | 'utf8'>(
   if (armored.length > MAX_ARMOR_CHARS) return { ok: false, detail: 'The encrypted block is too large' };
   let message: openpgp.Message<Uint8Array>;
   try {
-    message = (await openpgp.readMessage({ armoredMessage: armorIn(armored, 'MESSAGE') })) as unknown as openpgp.Message<Uint8Array>;
+    message = await openpgp.readMessage({ armoredMessage: armorIn(armored, 'MESSAGE') });
   } catch (error) {
     return { ok: false, detail: `The encrypted block is not an OpenPGP message: ${describe(error)}` };
   }
