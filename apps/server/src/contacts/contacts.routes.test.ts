@@ -19,7 +19,7 @@ afterAll(() => t.close());
 async function createOrganisation(payload: Record<string, unknown>) {
   const response = await t.request(coordinator, { method: 'POST', url: '/api/v1/contacts/organisations', payload });
   expect(response.statusCode, response.body).toBe(201);
-  return response.json() as { id: string; name: string };
+  return response.json<{ id: string; name: string }>();
 }
 
 const auditActions = async (targetId: string) =>
@@ -166,7 +166,7 @@ describe('PGP keys', () => {
     expect(byFingerprint.get(expired.fingerprint)!.warnings).toEqual(['expired']);
     expect(byFingerprint.get(revoked.fingerprint)!.warnings).toEqual(['revoked']);
     expect(byFingerprint.get(wrong.fingerprint)!.warnings).toEqual(['address_mismatch']);
-    const unhealthy = (await t.request(analyst, { url: `/api/v1/contacts/keys?unhealthy=true&organisationId=${org.id}` })).json() as { fingerprint: string }[];
+    const unhealthy = (await t.request(analyst, { url: `/api/v1/contacts/keys?unhealthy=true&organisationId=${org.id}` })).json<{ fingerprint: string }[]>();
     expect(unhealthy.map((k) => k.fingerprint).sort()).toEqual([soon, expired, revoked, wrong].map((k) => k.fingerprint).sort());
     const rows = await t.database.db.selectFrom('pgp_keys').select(['fingerprint']).where(sql<boolean>`emails @> ARRAY[${'psirt@vendor.example'}]::text[]`).execute();
     expect(rows).toHaveLength(4);

@@ -127,7 +127,7 @@ describe('FIRST team-directory JSON', () => {
     await t.request(coordinator, { method: 'POST', url: '/api/v1/contacts/keys', payload: { armored: key.publicArmored, organisationId: org.id } });
     const exported = await t.request(coordinator, { url: '/api/v1/contacts/export/team-directory' });
     expect(exported.statusCode).toBe(200);
-    const team = (exported.json() as Record<string, unknown>[]).find((entry) => entry['short-team-name'] === 'CIRCL')!;
+    const team = exported.json<Record<string, unknown>[]>().find((entry) => entry['short-team-name'] === 'CIRCL')!;
     expect(team).toMatchObject({ 'country-code': 'LU', email: 'info@circl.lu', 'cert-type': ['publicly-funded', 'national'], 'source-name': 'Renkei' });
     expect(team.enckeys).toEqual(['0xCA572205C0024E06BA70BE89EAADCFFC22BD4CD5', `0x${key.fingerprint}`]);
     const reimport = (await importTeams([{ ...team, enckeys: ['0xCA572205C0024E06BA70BE89EAADCFFC22BD4CD5'] }])).json();

@@ -1,4 +1,4 @@
-import { type CreateOrganisationRequest, type CsirtProfile, CERT_TYPES, CsirtProfile as CsirtProfileSchema, type NetworkKind, UpdateOrganisationRequest } from '@renkei/contract';
+import { type CreateOrganisationRequest, CERT_TYPES, CsirtProfile as CsirtProfileSchema, type NetworkKind, UpdateOrganisationRequest } from '@renkei/contract';
 import { BadRequestError } from '../http/errors.ts';
 import type { OrganisationModel } from './contacts.repository.ts';
 import { parseCsv } from './csv.ts';
@@ -91,7 +91,7 @@ export function csvToCandidates(text: string): DirectoryCandidate[] {
     const id = cell('id') ?? null;
     if (id !== null && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) errors.push(`id: "${id.slice(0, 40)}" is not an organisation ID`);
     if (id === null && fields.name === undefined) errors.push('name is empty');
-    return { line: record.line, id: id?.toLowerCase() ?? null, fields: fields as OrganisationFields, networks, errors };
+    return { line: record.line, id: id?.toLowerCase() ?? null, fields: fields, networks, errors };
   });
 }
 
@@ -128,7 +128,7 @@ function teamToCandidate(team: unknown, line: number): DirectoryCandidate {
     const value = team[key];
     if (value === undefined || value === null || value === '') return undefined;
     if (typeof value === 'string') return [value.trim()].filter(Boolean);
-    if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return (value as string[]).map((item) => item.trim()).filter(Boolean);
+    if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return (value).map((item) => item.trim()).filter(Boolean);
     errors.push(`${key}: expected text or a list of text`);
     return undefined;
   };
@@ -175,7 +175,7 @@ function teamToCandidate(team: unknown, line: number): DirectoryCandidate {
     ...(websites?.[0] ? { website: websites[0] } : {}),
     ...(languages.length > 0 ? { languages } : {}),
     ...(certTypes.includes('national') && countries[0] ? { isNationalCsirt: true } : {}),
-    csirtProfile: profile as CsirtProfile,
+    csirtProfile: profile,
   };
   errors.push(...schemaErrors(UpdateOrganisationRequest, fields));
   return { line, id: null, fields, networks: [], errors };

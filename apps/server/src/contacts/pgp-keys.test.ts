@@ -84,7 +84,7 @@ describe('inspectArmoredKeys', () => {
     const packets = new openpgp.PacketList<openpgp.AnyPacket>();
     for (const packet of real.toPacketList()) packets.push(packet);
     packets.push(other.users[0]!.userID!);
-    const forged = new openpgp.PublicKey(packets as never).armor();
+    const forged = new openpgp.PublicKey(packets).armor();
     const { key } = await inspectOne(forged);
     expect(key.emails).toEqual(['real@example.jp']);
   });
