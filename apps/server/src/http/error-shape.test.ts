@@ -59,6 +59,8 @@ describe('the one error shape', () => {
     { name: 'a prototype-pollution key', status: 400, code: 'forbidden_property', request: () => ({ method: 'POST', url: '/api/v1/auth/login', headers: json, payload: '{"email":"a@b.c","password":"x","__proto__":{"admin":true}}' }) },
     { name: 'a constructor.prototype key', status: 400, code: 'forbidden_property', request: () => ({ method: 'POST', url: '/api/v1/auth/login', headers: json, payload: '{"constructor":{"prototype":{"admin":true}}}' }) },
     { name: 'a NUL character in text', status: 400, code: 'null_character', as: 'token', request: () => ({ method: 'PATCH', url: '/api/v1/me', payload: { displayName: 'a\u0000b' } }) },
+    { name: 'a lone UTF-16 surrogate in text', status: 400, code: 'invalid_unicode', as: 'token', request: () => ({ method: 'PATCH', url: '/api/v1/me', headers: json, payload: '{"displayName":"a\\ud800b"}' }) },
+    { name: 'a NUL character in the query', status: 400, code: 'null_character', as: 'token', request: () => ({ method: 'GET', url: '/api/v1/users?limit=1%00' }) },
     { name: 'JSON nested 10,000 levels deep', status: 400, code: 'too_deeply_nested', request: () => ({ method: 'POST', url: '/api/v1/auth/login', headers: json, payload: `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}` }) },
     { name: 'bad percent-encoding in the path', status: 400, code: 'bad_url', request: () => ({ method: 'DELETE', url: '/api/v1/tokens/%E0%A4%A' }) },
     { name: 'an over-long path parameter', status: 414, code: 'uri_too_long', as: 'session', request: () => ({ method: 'DELETE', url: `/api/v1/tokens/${'a'.repeat(500)}` }) },
