@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import { databaseTarget, migrateToLatest, openDatabase } from './db/database.ts';
 import { DataDirLockedError } from './db/data-dir-lock.ts';
 import { buildApp } from './http/app.ts';
+import { type SmtpListener, startSmtpListener } from './mail/smtp-listener.ts';
 import { createServices } from './services.ts';
 
 /**
@@ -29,6 +30,7 @@ export async function runServer(config: Config, mode: { http: boolean }): Promis
   // Installs or upgrades the job tables and registers the jobs' queues and schedules.
   await services.jobs.start();
   const app = mode.http ? await buildApp(config, services) : null;
+  let smtp: SmtpListener | null = null;
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
@@ -39,6 +41,7 @@ export async function runServer(config: Config, mode: { http: boolean }): Promis
       process.exit(1);
     }, 20_000);
     force.unref();
+    await smtp?.close();
     await app?.close();
     await services.jobs.stop({ timeoutMs: 15_000 });
     await database.close();
@@ -60,6 +63,9 @@ export async function runServer(config: Config, mode: { http: boolean }): Promis
     console.error(`  Public site:  ${config.publicUrl}/`);
     console.error(`  Staff app:    ${config.publicUrl}/app/`);
     console.error(`  API docs:     ${config.publicUrl}/api/docs`);
+    // Mail is accepted only once the HTTP side is up, so nothing arrives that cannot be read.
+    smtp = await startSmtpListener(services.mail, { host: config.smtpHost, port: config.smtpPort, log: (line) => console.error(`smtp: ${line}`) });
+    console.error(`  Mail intake:  smtp://${config.smtpHost}:${smtp.port} for ${config.intakeAddress}${config.smtpRelayUrl ? `; outbound via ${config.smtpRelayUrl}` : '; outbound relay not configured'}`);
   }
 }
 

@@ -2,11 +2,13 @@ import { type AccountsService, createAccountsService } from './accounts/accounts
 import { type AuditService, createAuditService } from './audit/audit.service.ts';
 import { type BlobStore, createBlobStore } from './blobs/blob-store.ts';
 import type { Config } from './config.ts';
-import { type NetworkLookupService, createNetworkLookupService } from './contacts/network/network.service.ts';
 import type { Database } from './db/database.ts';
 import { type ContactsService, createContactsService } from './contacts/contacts.service.ts';
+import { type NetworkLookupService, createNetworkLookupService } from './contacts/network/network.service.ts';
 import { type JobQueue, createJobQueue, stderrJobLogger } from './jobs/job-queue.ts';
 import { registerJobs } from './jobs/registry.ts';
+import { directoryKeyRing } from './mail/directory-key-ring.ts';
+import { type MailService, createMailService } from './mail/mail.service.ts';
 
 /** Every domain service, built once per process over one database and handed to routes, jobs and CLI. */
 export interface Services {
@@ -19,23 +21,36 @@ export interface Services {
   contacts: ContactsService;
   /** The job queue: enqueue background work here; `renkei serve` and `renkei worker` run its worker. */
   jobs: JobQueue;
+  /** SMTP intake, mailbox, PGP, outbound through the relay. */
+  mail: MailService;
   /** "Who can act on this?": IP data, the directory's networks, RDAP and security.txt. */
   networkLookup: NetworkLookupService;
   startedAt: Date;
 }
 
 export function createServices(database: Database, config: Config): Services {
+  const blobs = createBlobStore(database.db, { dataDir: config.dataDir, limitBytes: config.blobLimitBytes });
+  const jobs = createJobQueue(database, {
+    pollingIntervalSeconds: config.jobPollSeconds,
+    maintenanceIntervalSeconds: config.jobMaintenanceSeconds,
+    log: stderrJobLogger(config.logLevel),
+  });
   const services: Services = {
     database,
     accounts: createAccountsService(database.db, { sessionTtlHours: config.sessionTtlHours, issuer: 'Renkei' }),
     audit: createAuditService(database.db),
-    blobs: createBlobStore(database.db, { dataDir: config.dataDir, limitBytes: config.blobLimitBytes }),
+    blobs,
     contacts: createContactsService(database.db, { publicUrl: config.publicUrl, pgpPassphrase: config.pgpPassphrase }),
-    jobs: createJobQueue(database, {
-      pollingIntervalSeconds: config.jobPollSeconds,
-      maintenanceIntervalSeconds: config.jobMaintenanceSeconds,
-      log: stderrJobLogger(config.logLevel),
-    }),
+    jobs,
+    mail: createMailService(
+      { db: database.db, blobs, jobs, keyRing: directoryKeyRing(database.db, { passphrase: config.pgpPassphrase }) },
+      {
+        intakeAddress: config.intakeAddress,
+        relayUrl: config.smtpRelayUrl,
+        sizeLimitBytes: config.mailSizeLimitBytes,
+        limits: { maxParts: config.mailMaxParts, maxHeaderBytes: config.mailMaxHeaderBytes },
+      },
+    ),
     networkLookup: createNetworkLookupService(database.db),
     startedAt: new Date(),
   };

@@ -19,6 +19,7 @@ import { wellKnownRoutes } from '../contacts/well-known.routes.ts';
 import type { Config } from '../config.ts';
 import { networkRoutes } from '../contacts/network/network.routes.ts';
 import { healthRoutes } from '../health/health.routes.ts';
+import { mailRoutes } from '../mail/mail.routes.ts';
 import { portalRoutes } from '../portal/portal.routes.ts';
 import type { Services } from '../services.ts';
 import { installAuthentication } from './auth.ts';
@@ -154,8 +155,9 @@ export async function buildApp(config: Config, services: Services, options: Buil
       await api.register(healthRoutes, { services });
       await api.register(accountsRoutes, { accounts: services.accounts, sessionTtlHours: config.sessionTtlHours, secureCookies: config.secureCookies, loginRateLimitPerMinute: config.loginRateLimitPerMinute });
       await api.register(auditRoutes, { audit: services.audit });
-      await api.register(networkRoutes, { network: services.networkLookup });
       await api.register(contactsRoutes, { contacts: services.contacts });
+      await api.register(networkRoutes, { network: services.networkLookup });
+      await api.register(mailRoutes, { mail: services.mail });
     },
     { prefix: '/api/v1' },
   );

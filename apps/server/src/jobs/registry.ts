@@ -1,6 +1,7 @@
 import { deleteExpiredSessions } from '../accounts/accounts.repository.ts';
 import type { Config } from '../config.ts';
 import type { Services } from '../services.ts';
+import { mailJobDefinitions } from '../mail/mail.jobs.ts';
 import { defineJob } from './job-queue.ts';
 import { testJobDefinitions } from './test-jobs.ts';
 
@@ -19,6 +20,8 @@ export function registerJobs(services: Services, config: Config): void {
     }),
     { cron: '7 * * * *' },
   );
+
+  for (const { definition, cron } of mailJobDefinitions(services.mail)) jobs.register(definition, cron ? { cron } : undefined);
 
   if (config.testJobs) for (const definition of testJobDefinitions(config)) jobs.register(definition);
 }
