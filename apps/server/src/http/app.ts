@@ -9,7 +9,6 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifySchema } from 'fastify';
 import { ErrorResponse } from '@renkei/contract';
 import { accountsRoutes } from '../accounts/accounts.routes.ts';
@@ -26,6 +25,7 @@ import { installAuthentication } from './auth.ts';
 import { BadRequestError, TooManyRequestsError } from './errors.ts';
 import { clientErrorHandler, installErrorHandling, replyWithError } from './error-handler.ts';
 import { guardInput } from './input-guard.ts';
+import { ERROR_RESPONSE } from './openapi.ts';
 import { VERSION } from '../version.ts';
 
 // The staff app's policy: nothing inline but styles (Mantine injects them), nothing from elsewhere.
@@ -102,7 +102,7 @@ export async function buildApp(config: Config, services: Services, options: Buil
     // Every API operation documents (and serialises) its failures in the one error shape.
     if (route.url.startsWith('/api/v1/') && route.schema) {
       const response = (route.schema.response ??= {}) as Record<string, unknown>;
-      for (const range of ['4xx', '5xx']) response[range] ??= Type.Ref(ErrorResponse);
+      for (const range of ['4xx', '5xx']) response[range] ??= ERROR_RESPONSE;
     }
   });
   app.addHook('onSend', async (request, reply) => {
