@@ -58,7 +58,6 @@ export const mailRoutes: FastifyPluginAsyncTypebox<{ mail: MailService }> = asyn
         tags: ['mail'],
         summary: 'Download an attachment (always as an opaque file, never displayed inline)',
         params: Type.Object({ id: Type.String({ format: 'uuid' }), partId: Type.String({ format: 'uuid' }) }),
-        produces: ['application/octet-stream'],
         response: { 200: Type.Any(), ...errorResponses(400, 401, 403, 404) },
       },
     },
