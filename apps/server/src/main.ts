@@ -6,6 +6,7 @@ import { loadConfig } from './config.ts';
 import { registerContactsCommands } from './contacts/contacts.cli.ts';
 import { registerNetworkCommands } from './contacts/network/network.cli.ts';
 import { databaseTarget, migrateToLatest, openDatabase } from './db/database.ts';
+import { initTeam } from './accounts/team.ts';
 import { systemContext } from './policy/actor.ts';
 import { VERSION } from './version.ts';
 
@@ -43,6 +44,26 @@ program
     }
   });
 
+program
+  .command('team')
+  .description("The team that runs this instance (staff roles belong to it)")
+  .command('init')
+  .description('Create the team on an instance started without the demo (RENKEI_SEED_DEMO=0)')
+  .requiredOption('--name <name>', 'the team name, e.g. "Example CERT"')
+  .option('--name-ja <name>', 'the team name in Japanese')
+  .option('--email <email>', 'public contact address')
+  .option('--phone <phone>', 'public telephone number')
+  .option('--website <url>', 'public website')
+  .action(async (options: { name: string; nameJa?: string; email?: string; phone?: string; website?: string }) => {
+    const { database } = await openForCli(loadConfig(), 'team init');
+    try {
+      const id = await initTeam(database.db, systemContext('cli'), options);
+      console.log(`Created the team "${options.name}" (${id}). Add its first administrator with \`renkei user add --role admin ...\`.`);
+    } finally {
+      await database.close();
+    }
+  });
+
 const user = program.command('user').description('Manage user accounts');
 
 user
@@ -54,6 +75,7 @@ user
   .option('--organisation <id>', 'organisation ID, required for outside roles (vendor_user, reporter, partner, subscriber)')
   .addOption(new Option('--locale <locale>', 'language of the UI').choices(['en', 'ja']).default('en'))
   .action(async (options: { email: string; name: string; role: string[]; organisation?: string; locale: 'en' | 'ja' }) => {
+    if (process.stdin.isTTY) process.stderr.write('Password (at least 12 characters), then Enter and Ctrl-D: ');
     const password = (await readStdin()).replace(/\r?\n$/, '');
     if (password.length < 12) throw new CliError('The password (from standard input) must be at least 12 characters.');
     const { database, services } = await openForCli(loadConfig(), 'user add');
