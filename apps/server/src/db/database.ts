@@ -38,9 +38,21 @@ const types = {
  */
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === 'postgresql') {
-    const pool = new pg.Pool({ connectionString: target.url, max: 10, types, connectionTimeoutMillis: 5000 });
-    // An idle client losing its server must not crash the process; the pool reconnects on next use.
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: 10,
+      types,
+      connectionTimeoutMillis: 5000,
+      // A path that dies silently must not hang requests forever: probe the socket, and give up on a
+      // query after two minutes (bulk work sizes its batches well inside that).
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      query_timeout: 120_000,
+    });
+    // A client losing its server, idle in the pool or checked out between queries, must not crash
+    // the process; the failed query rejects, and the pool reconnects on next use.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     return wrap(pool, 'postgresql', null, async () => {});
   }
   let release = (): void => {};

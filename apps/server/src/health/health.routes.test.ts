@@ -103,10 +103,6 @@ describe('health while the PostgreSQL connection is cut and restored', () => {
     proxied.port = String(await proxy.start());
     proxied.pathname = `/${name}`;
     database = await openDatabase({ kind: 'postgresql', url: proxied.toString() });
-    // WORKAROUND until db/database.ts does this for every pool: a connection that drops while checked
-    // out between queries emits 'error' on its client, which nothing listens to: an uncaught exception
-    // that ends the process. Without this line the cuts below crash the test run.
-    database.pool.on('connect', (client) => client.on('error', () => {}));
     const config = loadConfig({ RENKEI_LOG_LEVEL: 'silent', RENKEI_DATA_DIR: '/nonexistent-test-data' });
     const services = createServices(database, config);
     await database.db.insertInto('organisations').values({ name: 'Health CSIRT', name_ja: null, kind: 'csirt', is_self: true, contact_email: null, contact_phone: null, website: null }).execute();
