@@ -113,7 +113,7 @@ export const contactsRoutes: FastifyPluginAsyncTypebox<{ contacts: ContactsServi
         response: { 200: Type.Array(PgpKey), ...errorResponses(400, 401, 403) },
       },
     },
-    async (request) => (await contacts.listKeys(request.ctx, request.query)).map(keyView),
+    async (request) => (await contacts.listKeys(request.ctx, { organisationId: request.query.organisationId, unhealthy: request.query.unhealthy })).map(keyView),
   );
 
   app.post('/contacts/keys', { schema: { tags, summary: 'Import armored OpenPGP public keys (private keys are refused)', body: ImportKeysRequest, response: { 200: ImportKeysResponse, ...errorResponses(400, 401, 403, 404, 409, 413) } } }, async (request) => {

@@ -146,13 +146,7 @@ function urlProbes(route: RouteSummary): Probe[] {
 
 // Bugs behind the HTTP layer, reported to their owners; listed so this test stays a gate for everything
 // else. An entry that stops failing is harmless: delete it once the fix is in.
-const KNOWN_FAILURES: { route: string; probe: RegExp; why: string }[] = [
-  {
-    route: 'GET /api/v1/contacts/keys',
-    probe: /^(duplicated query parameters|numbers out of range)$/,
-    why: 'contacts.listKeys receives the whole query (offset/limit it does not declare reach SQL): 500',
-  },
-];
+const KNOWN_FAILURES: { route: string; probe: RegExp; why: string }[] = [];
 
 const isKnownFailure = (route: RouteSummary, probe: Probe) => KNOWN_FAILURES.some((known) => known.route === `${route.method} ${route.url}` && known.probe.test(probe.name));
 
