@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 import { type ContactsService, createContactsService } from './contacts/contacts.service.ts';
 import { type NetworkLookupService, createNetworkLookupService } from './contacts/network/network.service.ts';
+import { type IncidentsService, createIncidentsService } from './incidents/incidents.service.ts';
 import { type JobQueue, createJobQueue, stderrJobLogger } from './jobs/job-queue.ts';
 import { registerJobs } from './jobs/registry.ts';
 import { directoryKeyRing } from './mail/directory-key-ring.ts';
@@ -19,6 +20,8 @@ export interface Services {
   blobs: BlobStore;
   /** The directory: organisations, people, PGP keys, networks; the instance key and security.txt. */
   contacts: ContactsService;
+  /** Reports, incidents, coordinations and the timeline. */
+  incidents: IncidentsService;
   /** The job queue: enqueue background work here; `renkei serve` and `renkei worker` run its worker. */
   jobs: JobQueue;
   /** SMTP intake, mailbox, PGP, outbound through the relay. */
@@ -35,12 +38,14 @@ export function createServices(database: Database, config: Config): Services {
     maintenanceIntervalSeconds: config.jobMaintenanceSeconds,
     log: stderrJobLogger(config.logLevel),
   });
+  const networkLookup = createNetworkLookupService(database.db);
   const services: Services = {
     database,
     accounts: createAccountsService(database.db, { sessionTtlHours: config.sessionTtlHours, issuer: 'Renkei' }),
     audit: createAuditService(database.db),
     blobs,
     contacts: createContactsService(database.db, { publicUrl: config.publicUrl, pgpPassphrase: config.pgpPassphrase }),
+    incidents: createIncidentsService({ db: database.db, blobs, network: networkLookup }),
     jobs,
     mail: createMailService(
       { db: database.db, blobs, jobs, keyRing: directoryKeyRing(database.db, { passphrase: config.pgpPassphrase }) },
@@ -51,7 +56,7 @@ export function createServices(database: Database, config: Config): Services {
         limits: { maxParts: config.mailMaxParts, maxHeaderBytes: config.mailMaxHeaderBytes },
       },
     ),
-    networkLookup: createNetworkLookupService(database.db),
+    networkLookup,
     startedAt: new Date(),
   };
   registerJobs(services, config);

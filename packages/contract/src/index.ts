@@ -4,3 +4,4 @@ export * from './roles.ts';
 export * from './contacts.ts';
 export * from './mail.ts';
 export * from './network-lookup.ts';
+export * from './incidents.ts';

@@ -1,6 +1,7 @@
 import type { ApiTokensTable } from './api-tokens.ts';
 import type { AuditLogTable } from './audit-log.ts';
 import type { BlobsTable } from './blobs.ts';
+import type { CoordinationsTable, IncidentEventsTable, IncidentReferenceCountersTable, IncidentReportsTable, IncidentsTable, ObservablesTable, ReportMessagesTable, ReportsTable } from './incidents.ts';
 import type { MailAddressStatusTable, MailMessagesTable, MailPartsTable, MailThreadsTable } from './mail.ts';
 import type { MembershipsTable } from './memberships.ts';
 import type { IpdataAsnsTable, IpdataDatasetsTable, IpdataRangesTable, RdapBootstrapTable, RdapCacheTable } from './network-lookup.ts';
@@ -32,4 +33,12 @@ export interface Schema {
   mail_messages: MailMessagesTable;
   mail_parts: MailPartsTable;
   mail_address_status: MailAddressStatusTable;
+  incident_reference_counters: IncidentReferenceCountersTable;
+  reports: ReportsTable;
+  observables: ObservablesTable;
+  incidents: IncidentsTable;
+  incident_reports: IncidentReportsTable;
+  coordinations: CoordinationsTable;
+  incident_events: IncidentEventsTable;
+  report_messages: ReportMessagesTable;
 }

@@ -1,0 +1,20 @@
+import { definePolicy } from '../policy/define-policy.ts';
+
+const STAFF = ['admin', 'coordinator', 'analyst', 'publisher'] as const;
+const HANDLERS = ['admin', 'coordinator', 'analyst'] as const;
+
+/**
+ * Who may handle incidents. Staff read reports, incidents and timelines; analysts and coordinators (and
+ * admins) triage and coordinate; partners and tools file reports through their token's `reporter` or
+ * `partner` role. Reporters reach their own report only through its follow-up token (no account needed),
+ * checked in the service, not here.
+ */
+export const incidentsPolicy = definePolicy('incidents', {
+  'reports.read': STAFF,
+  'reports.create': [...HANDLERS, 'reporter', 'partner'],
+  'reports.write': HANDLERS,
+  'incidents.read': STAFF,
+  'incidents.write': HANDLERS,
+  'coordinations.read': STAFF,
+  'coordinations.write': HANDLERS,
+});

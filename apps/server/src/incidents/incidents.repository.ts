@@ -1,0 +1,272 @@
+import { type Kysely, type Selectable, sql } from 'kysely';
+import { CATEGORY_TO_RSIT, type IncidentCategory } from '@renkei/contract';
+import type { Schema } from '../db/schema/index.ts';
+import type { CoordinationsTable, IncidentEventsTable, IncidentsTable, ObservablesTable, ReportsTable } from '../db/schema/incidents.ts';
+import type { ExtractedObservable } from './observables.ts';
+
+export type ReportRow = Selectable<ReportsTable>;
+export type IncidentRow = Selectable<IncidentsTable>;
+export type CoordinationRow = Selectable<CoordinationsTable>;
+
+export interface ReportModel {
+  id: string;
+  reference: string;
+  channel: ReportRow['channel'];
+  status: ReportRow['status'];
+  priority: number;
+  tlp: ReportRow['tlp'];
+  category: ReportRow['category'];
+  title: string;
+  description: string;
+  rawSha256: string | null;
+  rawText: string | null;
+  contentType: string | null;
+  reporterName: string | null;
+  reporterEmail: string | null;
+  reporterOrganisation: string | null;
+  reporterLanguage: 'ja' | 'en' | null;
+  mailThreadId: string | null;
+  observablesDropped: number;
+  receivedAt: Date;
+  updatedAt: Date;
+}
+
+export type ObservableModel = Pick<Selectable<ObservablesTable>, 'id' | 'kind' | 'value' | 'display' | 'original'>;
+
+export interface IncidentModel {
+  id: string;
+  reference: string;
+  title: string;
+  category: IncidentCategory;
+  rsit: string;
+  tlp: IncidentRow['tlp'];
+  priority: number;
+  status: IncidentRow['status'];
+  assigneeId: string | null;
+  dueAt: Date | null;
+  mergedInto: string | null;
+  brand: string | null;
+  brandSector: string | null;
+  brandDomestic: boolean | null;
+  hostingType: string | null;
+  firstReportedAt: Date | null;
+  siteDownAt: Date | null;
+  /** site_down_at − first_reported_at in seconds; NULL while either is unknown. */
+  takedownSeconds: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+  closedAt: Date | null;
+}
+
+export interface CoordinationModel {
+  id: string;
+  incidentId: string;
+  threadKey: string;
+  organisationId: string | null;
+  contactName: string | null;
+  contactEmail: string | null;
+  role: CoordinationRow['role'];
+  state: CoordinationRow['state'];
+  country: string | null;
+  language: 'ja' | 'en';
+  mailThreadId: string | null;
+  nextReminderAt: Date | null;
+  remindersSent: number;
+  escalatedFrom: string | null;
+  notes: string | null;
+  sentAt: Date | null;
+  acknowledgedAt: Date | null;
+  actedAt: Date | null;
+  closedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type IncidentEventModel = Omit<Selectable<IncidentEventsTable>, 'incident_id' | 'actor_id' | 'actor_label'> & { actorId: string | null; actorLabel: string };
+
+export function reportRowToModel(row: ReportRow): ReportModel {
+  return {
+    id: row.id,
+    reference: row.reference,
+    channel: row.channel,
+    status: row.status,
+    priority: row.priority,
+    tlp: row.tlp,
+    category: row.category,
+    title: row.title,
+    description: row.description,
+    rawSha256: row.raw_sha256,
+    rawText: row.raw_text,
+    contentType: row.content_type,
+    reporterName: row.reporter_name,
+    reporterEmail: row.reporter_email,
+    reporterOrganisation: row.reporter_organisation,
+    reporterLanguage: row.reporter_language,
+    mailThreadId: row.mail_thread_id,
+    observablesDropped: row.observables_dropped,
+    receivedAt: row.received_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function incidentRowToModel(row: IncidentRow): IncidentModel {
+  return {
+    id: row.id,
+    reference: row.reference,
+    title: row.title,
+    category: row.category,
+    rsit: CATEGORY_TO_RSIT[row.category],
+    tlp: row.tlp,
+    priority: row.priority,
+    status: row.status,
+    assigneeId: row.assignee_id,
+    dueAt: row.due_at,
+    mergedInto: row.merged_into,
+    brand: row.brand,
+    brandSector: row.brand_sector,
+    brandDomestic: row.brand_domestic,
+    hostingType: row.hosting_type,
+    firstReportedAt: row.first_reported_at,
+    siteDownAt: row.site_down_at,
+    takedownSeconds: row.first_reported_at && row.site_down_at ? Math.round((row.site_down_at.getTime() - row.first_reported_at.getTime()) / 1000) : null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    closedAt: row.closed_at,
+  };
+}
+
+export function coordinationRowToModel(row: CoordinationRow): CoordinationModel {
+  return {
+    id: row.id,
+    incidentId: row.incident_id,
+    threadKey: row.thread_key,
+    organisationId: row.organisation_id,
+    contactName: row.contact_name,
+    contactEmail: row.contact_email,
+    role: row.role,
+    state: row.state,
+    country: row.country,
+    language: row.language,
+    mailThreadId: row.mail_thread_id,
+    nextReminderAt: row.next_reminder_at,
+    remindersSent: row.reminders_sent,
+    escalatedFrom: row.escalated_from,
+    notes: row.notes,
+    sentAt: row.sent_at,
+    acknowledgedAt: row.acknowledged_at,
+    actedAt: row.acted_at,
+    closedAt: row.closed_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/**
+ * The next reference for a prefix and year (`IR-2026-000123`). One row per (prefix, year) is bumped under
+ * its row lock, so references are unique and ordered; a rolled-back transaction gives its number back.
+ * @example await nextReference(trx, 'IR', new Date()) // 'IR-2026-000001'
+ */
+export async function nextReference(db: Kysely<Schema>, prefix: 'IR' | 'INC', at: Date): Promise<string> {
+  const year = at.getUTCFullYear();
+  const row = await db
+    .insertInto('incident_reference_counters')
+    .values({ prefix, year, value: 1 })
+    .onConflict((oc) => oc.columns(['prefix', 'year']).doUpdateSet((eb) => ({ value: eb('incident_reference_counters.value', '+', 1) })))
+    .returning('value')
+    .executeTakeFirstOrThrow();
+  return `${prefix}-${year}-${String(row.value).padStart(6, '0')}`;
+}
+
+/** Stores a report's observables in one statement (arrays through unnest: one round trip for thousands). */
+export async function insertObservables(db: Kysely<Schema>, reportId: string, observables: readonly ExtractedObservable[]): Promise<void> {
+  if (observables.length === 0) return;
+  await sql`
+    INSERT INTO observables (report_id, kind, value, display, original)
+    SELECT ${reportId}::uuid, kind, value, display, original
+    FROM unnest(${observables.map((o) => o.kind)}::text[], ${observables.map((o) => o.value)}::text[], ${observables.map((o) => o.display)}::text[], ${observables.map((o) => o.original)}::text[]) AS t(kind, value, display, original)
+    ON CONFLICT (report_id, kind, value) DO NOTHING
+  `.execute(db);
+}
+
+export async function findReport(db: Kysely<Schema>, id: string): Promise<ReportRow | undefined> {
+  return db.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function observablesOf(db: Kysely<Schema>, reportIds: readonly string[]): Promise<(ObservableModel & { reportId: string })[]> {
+  if (reportIds.length === 0) return [];
+  const rows = await db.selectFrom('observables').select(['id', 'report_id', 'kind', 'value', 'display', 'original']).where('report_id', 'in', reportIds).orderBy('id').execute();
+  return rows.map(({ report_id, ...rest }) => ({ ...rest, reportId: report_id }));
+}
+
+export interface TriagePageQuery {
+  status?: ReportRow['status'] | undefined;
+  channel?: ReportRow['channel'] | undefined;
+  offset: number;
+  limit: number;
+}
+
+/**
+ * The triage queue: by priority (1 first), then oldest first; one page and the total. The
+ * `reports_triage (status, priority, received_at, id)` index serves the order for a status filter.
+ */
+export async function listReportsPage(db: Kysely<Schema>, query: TriagePageQuery): Promise<{ rows: (ReportRow & { observable_count: number })[]; total: number }> {
+  let base = db.selectFrom('reports');
+  if (query.status) base = base.where('status', '=', query.status);
+  if (query.channel) base = base.where('channel', '=', query.channel);
+  const [rows, count] = await Promise.all([
+    base
+      .selectAll('reports')
+      .select((eb) => eb.selectFrom('observables').select(eb.fn.countAll<number>().as('n')).whereRef('observables.report_id', '=', 'reports.id').as('observable_count'))
+      .orderBy('priority')
+      .orderBy('received_at')
+      .orderBy('id')
+      .offset(query.offset)
+      .limit(query.limit)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows: rows.map((row) => ({ ...row, observable_count: Number(row.observable_count ?? 0) })), total: Number(count.total) };
+}
+
+export async function findIncident(db: Kysely<Schema>, id: string): Promise<IncidentRow | undefined> {
+  return db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function reportIdsOf(db: Kysely<Schema>, incidentId: string): Promise<string[]> {
+  const rows = await db.selectFrom('incident_reports as l').innerJoin('reports as r', 'r.id', 'l.report_id').select('l.report_id').where('l.incident_id', '=', incidentId).where('l.unlinked_at', 'is', null).orderBy('r.received_at').execute();
+  return rows.map((row) => row.report_id);
+}
+
+/** Appends to an incident's timeline. */
+export async function appendEvent(db: Kysely<Schema>, incidentId: string, actor: { id: string | null; label: string }, kind: string, data: Record<string, unknown> = {}): Promise<void> {
+  await db.insertInto('incident_events').values({ incident_id: incidentId, kind, actor_id: actor.id, actor_label: actor.label, data: JSON.stringify(data) }).execute();
+}
+
+export async function timelineOf(db: Kysely<Schema>, incidentId: string): Promise<IncidentEventModel[]> {
+  const rows = await db.selectFrom('incident_events').selectAll().where('incident_id', '=', incidentId).orderBy('id').execute();
+  return rows.map((row) => ({ id: row.id, kind: row.kind, actorId: row.actor_id, actorLabel: row.actor_label, at: row.at, data: row.data }));
+}
+
+/**
+ * Open incidents that share a URL, host or IP with the report and have its category (any category when
+ * the report has none), with a linked report received within the window. Merged incidents are skipped.
+ */
+export async function matchingIncidents(db: Kysely<Schema>, reportId: string, category: IncidentCategory | null, since: Date) {
+  const rows = await db
+    .selectFrom('observables as mine')
+    .innerJoin('observables as other', (join) => join.onRef('other.kind', '=', 'mine.kind').onRef('other.value', '=', 'mine.value'))
+    .innerJoin('incident_reports as l', 'l.report_id', 'other.report_id')
+    .innerJoin('reports as r', 'r.id', 'other.report_id')
+    .innerJoin('incidents as i', 'i.id', 'l.incident_id')
+    .select(['i.id', 'i.reference', 'i.title', 'i.category', 'i.status', 'mine.kind', 'mine.value', 'r.received_at'])
+    .where('mine.report_id', '=', reportId)
+    .where('other.report_id', '!=', reportId)
+    .where('mine.kind', 'in', ['url', 'domain', 'ip'])
+    .where('l.unlinked_at', 'is', null)
+    .where('i.status', 'not in', ['merged', 'closed'])
+    .where('r.received_at', '>=', since)
+    .$if(category !== null, (qb) => qb.where('i.category', '=', category!))
+    .limit(2000)
+    .execute();
+  return rows;
+}
