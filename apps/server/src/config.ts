@@ -49,6 +49,10 @@ export interface Config {
   mailMaxParts: number;
   /** Most header bytes across a message's parts before it is kept raw only (RENKEI_MAIL_MAX_HEADER_BYTES). */
   mailMaxHeaderBytes: number;
+  /** A mailbox to poll into the intake, imap[s]://user:pass@host:port/INBOX[?starttls=…&tls-insecure=1&move-to=…] (RENKEI_IMAP_URL); null = no poller. */
+  imapUrl: string | null;
+  /** When to poll it, cron in UTC (RENKEI_IMAP_POLL_CRON, default every minute). */
+  imapPollCron: string;
 }
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -88,6 +92,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailSizeLimitBytes: integer(env.RENKEI_MAIL_SIZE_LIMIT, 25 * 1024 * 1024, 'RENKEI_MAIL_SIZE_LIMIT'),
     mailMaxParts: integer(env.RENKEI_MAIL_MAX_PARTS, 500, 'RENKEI_MAIL_MAX_PARTS'),
     mailMaxHeaderBytes: integer(env.RENKEI_MAIL_MAX_HEADER_BYTES, 1024 * 1024, 'RENKEI_MAIL_MAX_HEADER_BYTES'),
+    imapUrl: env.RENKEI_IMAP_URL && env.RENKEI_IMAP_URL.trim() !== '' ? env.RENKEI_IMAP_URL.trim() : null,
+    imapPollCron: env.RENKEI_IMAP_POLL_CRON?.trim() || '* * * * *',
   };
 }
 

@@ -21,7 +21,7 @@ export function registerJobs(services: Services, config: Config): void {
     { cron: '7 * * * *' },
   );
 
-  for (const { definition, cron } of mailJobDefinitions(services.mail)) jobs.register(definition, cron ? { cron } : undefined);
+  for (const { definition, cron } of mailJobDefinitions(services.mail, { imapUrl: config.imapUrl, imapCron: config.imapPollCron })) jobs.register(definition, cron ? { cron } : undefined);
 
   if (config.testJobs) for (const definition of testJobDefinitions(config)) jobs.register(definition);
 }

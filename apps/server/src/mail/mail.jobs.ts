@@ -1,12 +1,25 @@
 import { type JobDefinition, defineJob } from '../jobs/job-queue.ts';
-import { RECHECK_JOB, SEND_JOB, type MailService } from './mail.service.ts';
+import { parseImapUrl, pollImapMailbox } from './imap-poller.ts';
+import { IMAP_POLL_JOB, RECHECK_JOB, SEND_JOB, type MailService } from './mail.service.ts';
+
+export interface MailJobOptions {
+  /** The mailbox to poll (RENKEI_IMAP_URL, see `parseImapUrl`); null = no IMAP poller. */
+  imapUrl: string | null;
+  /** How often to poll it (RENKEI_IMAP_POLL_CRON, UTC). */
+  imapCron: string;
+}
 
 /**
  * The mail domain's jobs. `mail.send-message` hands one queued message to the relay (up to 9 attempts
  * over about two hours; a permanent 5xx ends it at once). `mail.recheck-signatures` re-verifies
  * signatures whose key was unknown; the directory enqueues it with `{ keyIds }` when it imports a key.
+ * `mail.poll-imap` reads the configured mailbox into the intake (every minute by default); a failed poll
+ * is not retried, the next tick is the retry.
  */
-export function mailJobDefinitions(mail: MailService): { definition: JobDefinition<never>; cron?: string }[] {
+export function mailJobDefinitions(mail: MailService, options: MailJobOptions = { imapUrl: null, imapCron: '* * * * *' }): { definition: JobDefinition<never>; cron?: string }[] {
+  // Parsed here so a wrong URL stops `renkei serve` at start, not a minute later.
+  const imap = options.imapUrl ? parseImapUrl(options.imapUrl) : null;
+  let polling = false;
   return [
     {
       definition: defineJob<{ messageId: string }>(SEND_JOB, async ({ messageId }, context) => mail.deliver(messageId, context), {
@@ -23,6 +36,25 @@ export function mailJobDefinitions(mail: MailService): { definition: JobDefiniti
         expireInSeconds: 900,
       }),
       cron: '*/15 * * * *',
+    },
+    {
+      // Registered even when IMAP is off, so a schedule left from an earlier configuration finds a handler (which does nothing).
+      definition: defineJob<object>(
+        IMAP_POLL_JOB,
+        async (_data, context) => {
+          if (!imap) return { skipped: 'RENKEI_IMAP_URL is not set' };
+          // One poll at a time per process; another process polling too is safe (the intake deduplicates), only wasteful.
+          if (polling) return { skipped: 'a poll is already running' };
+          polling = true;
+          try {
+            return await pollImapMailbox(mail, imap, { signal: context.signal, log: (line) => context.log.warn(line) });
+          } finally {
+            polling = false;
+          }
+        },
+        { retryLimit: 0, expireInSeconds: 600 },
+      ),
+      ...(imap ? { cron: options.imapCron } : {}),
     },
   ];
 }

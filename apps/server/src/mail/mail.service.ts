@@ -32,6 +32,8 @@ import { type MailLanguage, type RenderedMail, type TlpLabel, TEMPLATES, TLP_LAB
 export const SEND_JOB = 'mail.send-message';
 /** The job that re-checks signatures whose key was unknown (run on a schedule, and when keys arrive). */
 export const RECHECK_JOB = 'mail.recheck-signatures';
+/** The job that reads the configured IMAP mailbox into the intake (RENKEI_IMAP_URL). */
+export const IMAP_POLL_JOB = 'mail.poll-imap';
 
 /** The message is larger than the SMTP size limit: refused with 552, nothing stored. */
 export class MessageTooLargeError extends AppError {
@@ -57,6 +59,8 @@ export interface Envelope {
   mailFrom: string | null;
   rcptTo: string[];
   clientAddress: string | null;
+  /** How the message reached us (the audit label); SMTP when not given. */
+  source?: 'smtp' | 'imap';
 }
 
 export interface MailServiceOptions {
@@ -135,8 +139,12 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
     const parsed = await parseInbound(raw, options.limits, keyRing);
     const stored = await storeAttachments(parsed);
     const report = parsed.dsn ? readDeliveryReport(parsed.attachments) : null;
-    const ctx = { ...systemContext('smtp'), ip: envelope.clientAddress };
+    const ctx = { ...systemContext(envelope.source ?? 'smtp'), ip: envelope.clientAddress };
     return db.transaction().execute(async (trx) => {
+      // Two deliveries of the same bytes at once (an SMTP retry, two IMAP polls) must still make one message.
+      await sql`SELECT pg_advisory_xact_lock(hashtext(${`mail.ingest:${rawSha256}`}))`.execute(trx);
+      const raced = await trx.selectFrom('mail_messages').select(['id', 'status']).where('direction', '=', 'inbound').where('raw_sha256', '=', rawSha256).executeTakeFirst();
+      if (raced) return { id: raced.id, status: raced.status as ParsedInbound['status'], duplicate: true };
       let reportThreadId: string | null = null;
       if (report) reportThreadId = await applyDeliveryReport(trx, report);
       const { threadId, unmatched } = await placeInThread(trx, parsed, envelope, reportThreadId);
