@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 import { type ContactsService, createContactsService } from './contacts/contacts.service.ts';
 import { type NetworkLookupService, createNetworkLookupService } from './contacts/network/network.service.ts';
+import { INTAKE_MAIL_JOB } from './incidents/incidents.jobs.ts';
 import { type IncidentsService, createIncidentsService } from './incidents/incidents.service.ts';
 import { type JobQueue, createJobQueue, stderrJobLogger } from './jobs/job-queue.ts';
 import { registerJobs } from './jobs/registry.ts';
@@ -39,23 +40,27 @@ export function createServices(database: Database, config: Config): Services {
     log: stderrJobLogger(config.logLevel),
   });
   const networkLookup = createNetworkLookupService(database.db);
+  const contacts = createContactsService(database.db, { publicUrl: config.publicUrl, pgpPassphrase: config.pgpPassphrase });
+  const mail = createMailService(
+    { db: database.db, blobs, jobs, keyRing: directoryKeyRing(database.db, { passphrase: config.pgpPassphrase }) },
+    {
+      intakeAddress: config.intakeAddress,
+      relayUrl: config.smtpRelayUrl,
+      sizeLimitBytes: config.mailSizeLimitBytes,
+      limits: { maxParts: config.mailMaxParts, maxHeaderBytes: config.mailMaxHeaderBytes },
+      // Each new inbound message goes to the incidents intake as a job (mail never imports incidents).
+      afterInbound: async (message) => void (await jobs.enqueue(INTAKE_MAIL_JOB, { messageId: message.id }, { idempotencyKey: message.id })),
+    },
+  );
   const services: Services = {
     database,
     accounts: createAccountsService(database.db, { sessionTtlHours: config.sessionTtlHours, issuer: 'Renkei' }),
     audit: createAuditService(database.db),
     blobs,
-    contacts: createContactsService(database.db, { publicUrl: config.publicUrl, pgpPassphrase: config.pgpPassphrase }),
-    incidents: createIncidentsService({ db: database.db, blobs, network: networkLookup }),
+    contacts,
+    incidents: createIncidentsService({ db: database.db, blobs, network: networkLookup, mail, contacts }),
     jobs,
-    mail: createMailService(
-      { db: database.db, blobs, jobs, keyRing: directoryKeyRing(database.db, { passphrase: config.pgpPassphrase }) },
-      {
-        intakeAddress: config.intakeAddress,
-        relayUrl: config.smtpRelayUrl,
-        sizeLimitBytes: config.mailSizeLimitBytes,
-        limits: { maxParts: config.mailMaxParts, maxHeaderBytes: config.mailMaxHeaderBytes },
-      },
-    ),
+    mail,
     networkLookup,
     startedAt: new Date(),
   };

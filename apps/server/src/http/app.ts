@@ -18,6 +18,7 @@ import { wellKnownRoutes } from '../contacts/well-known.routes.ts';
 import type { Config } from '../config.ts';
 import { networkRoutes } from '../contacts/network/network.routes.ts';
 import { healthRoutes } from '../health/health.routes.ts';
+import { incidentsRoutes } from '../incidents/incidents.routes.ts';
 import { mailRoutes } from '../mail/mail.routes.ts';
 import { portalRoutes } from '../portal/portal.routes.ts';
 import type { Services } from '../services.ts';
@@ -158,6 +159,7 @@ export async function buildApp(config: Config, services: Services, options: Buil
       await api.register(contactsRoutes, { contacts: services.contacts });
       await api.register(networkRoutes, { network: services.networkLookup });
       await api.register(mailRoutes, { mail: services.mail });
+      await api.register(incidentsRoutes, { incidents: services.incidents });
     },
     { prefix: '/api/v1' },
   );

@@ -3,11 +3,14 @@ import type { Kysely, Transaction } from 'kysely';
 import type { CreateIncidentRequest, IncidentCategory, LookupAnswer, UpdateIncidentRequest, UpdateReportRequest } from '@renkei/contract';
 import { recordAudit } from '../audit/audit.service.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
+import type { ContactsService } from '../contacts/contacts.service.ts';
 import type { NetworkLookupService } from '../contacts/network/network.service.ts';
 import type { Schema } from '../db/schema/index.ts';
 import type { ReportChannel, TlpValue } from '../db/schema/incidents.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../http/errors.ts';
-import { type RequestContext, actorId, actorLabel } from '../policy/actor.ts';
+import type { MailService } from '../mail/mail.service.ts';
+import { type RequestContext, actorId, actorLabel, systemContext } from '../policy/actor.ts';
+import { type CoordinationOptions, createCoordinations } from './coordinations.ts';
 import { incidentsPolicy } from './incidents.policy.ts';
 import {
   type IncidentEventModel,
@@ -42,6 +45,8 @@ export interface NewReport {
   observables?: readonly string[] | undefined;
   /** The input exactly as received: kept in the row when small, in the blob store when large or binary. */
   raw?: { text?: string | undefined; bytes?: Buffer | undefined; contentType?: string | undefined } | undefined;
+  /** The raw input already in the blob store (a mail message's bytes). */
+  rawSha256?: string | undefined;
   mailMessageId?: string | undefined;
   mailThreadId?: string | undefined;
   clientAddress?: string | null | undefined;
@@ -74,7 +79,7 @@ export interface Proposal {
   lastReportAt: Date;
 }
 
-export interface IncidentsOptions {
+export interface IncidentsOptions extends CoordinationOptions {
   /** How far back a matching report makes its incident a proposal (days). */
   matchWindowDays?: number;
   /** Largest raw input kept in the row as text; larger goes to the blob store only. */
@@ -108,8 +113,9 @@ async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
  * Reports, incidents, their links, merges and splits, and the timeline.
  * @example const incidents = createIncidentsService({ db, blobs, network }); await incidents.createReport(ctx, { channel: 'api', title: 'Phishing' });
  */
-export function createIncidentsService(deps: { db: Kysely<Schema>; blobs: BlobStore; network: NetworkLookupService }, options: IncidentsOptions = {}) {
-  const { db, blobs, network } = deps;
+export function createIncidentsService(deps: { db: Kysely<Schema>; blobs: BlobStore; network: NetworkLookupService; mail: MailService; contacts: ContactsService }, options: IncidentsOptions = {}) {
+  const { db, blobs, network, mail } = deps;
+  const coordinations = createCoordinations(deps, options);
   const now = options.now ?? (() => new Date());
   const matchWindowMs = (options.matchWindowDays ?? 14) * 86_400_000;
   const rawTextLimit = options.rawTextLimit ?? RAW_TEXT_LIMIT;
@@ -184,6 +190,8 @@ export function createIncidentsService(deps: { db: Kysely<Schema>; blobs: BlobSt
   }
 
   return {
+    ...coordinations,
+
     /**
      * Files a report from any channel: reference, observables (capped), the raw input, audit. Authorisation
      * is the channel's: the public form and the mail intake call it as anonymous or system.
@@ -197,7 +205,7 @@ export function createIncidentsService(deps: { db: Kysely<Schema>; blobs: BlobSt
       for (const bad of extraction.invalid.slice(0, 20)) warnings.push(`Not an observable: "${bad.input.slice(0, 80)}" (${bad.error})`);
       if (extraction.invalid.length > 20) warnings.push(`… and ${extraction.invalid.length - 20} more items that are not observables`);
 
-      let rawSha256: string | null = null;
+      let rawSha256: string | null = input.rawSha256 ?? null;
       let rawText: string | null = null;
       if (input.raw?.bytes && input.raw.bytes.length > 0) {
         rawSha256 = (await blobs.put(once(input.raw.bytes))).sha256;
@@ -490,6 +498,45 @@ export function createIncidentsService(deps: { db: Kysely<Schema>; blobs: BlobSt
         await recordAudit(trx, ctx, { action: 'report.team_reply', targetType: 'report', targetId: reportId });
       });
       return this.reportView(reportId);
+    },
+
+    /**
+     * The mail intake job: an inbound message becomes a report with its observables, or, in a
+     * coordination's thread, an event on that incident, or, in a report's thread, the reporter's answer.
+     * Idempotent: a message already turned into a report is left alone.
+     */
+    async intakeMail(messageId: string): Promise<{ outcome: 'report' | 'coordination' | 'reporter_reply' | 'skipped' | 'exists'; reference?: string }> {
+      const ctx = systemContext('mail-intake');
+      const existing = await db.selectFrom('reports').select('reference').where('mail_message_id', '=', messageId).executeTakeFirst();
+      if (existing) return { outcome: 'exists', reference: existing.reference };
+      const message = await mail.getMessage(ctx, messageId);
+      if (message.direction !== 'inbound' || message.flags.some((f) => f === 'dsn' || f === 'auto_reply' || f === 'unmatched_reply')) return { outcome: 'skipped' };
+      if (message.threadId && (await coordinations.recordInbound({ id: message.id, threadId: message.threadId, subject: message.subject, fromAddress: message.fromAddress, receivedAt: message.receivedAt }))) return { outcome: 'coordination' };
+      if (message.threadKey?.startsWith('IR-')) {
+        const report = await db.selectFrom('reports').select(['id', 'reference']).where('reference', '=', message.threadKey).executeTakeFirst();
+        if (report) {
+          await db.transaction().execute(async (trx) => {
+            await trx.insertInto('report_messages').values({ report_id: report.id, author: 'reporter', author_id: null, body: cleanText(message.textBody || message.htmlText || '', 20_000), mail_message_id: message.id }).execute();
+            const links = await trx.selectFrom('incident_reports').select('incident_id').where('report_id', '=', report.id).where('unlinked_at', 'is', null).execute();
+            for (const l of links) await appendEvent(trx, l.incident_id, { id: null, label: 'reporter' }, 'reporter_message', { reportId: report.id, reference: report.reference, mailMessageId: message.id });
+          });
+          return { outcome: 'reporter_reply', reference: report.reference };
+        }
+      }
+      const body = message.textBody || message.htmlText || '';
+      const created = await this.createReport(ctx, {
+        channel: 'email',
+        title: message.subject || '(no subject)',
+        description: body,
+        tlp: (message.tlp?.replace('TLP:', '').toLowerCase() as TlpValue | undefined) ?? undefined,
+        reporter: { name: message.fromName ?? undefined, email: message.fromAddress ?? undefined, language: /[\u3040-\u30ff\u4e00-\u9fff]/.test(`${message.subject}${body.slice(0, 2000)}`) ? 'ja' : 'en' },
+        rawSha256: message.rawSha256,
+        raw: { contentType: 'message/rfc822' },
+        mailMessageId: message.id,
+        mailThreadId: message.threadId ?? undefined,
+        clientAddress: null,
+      });
+      return { outcome: 'report', reference: created.report.reference };
     },
   };
 }

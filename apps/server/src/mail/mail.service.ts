@@ -70,6 +70,12 @@ export interface MailServiceOptions {
   sizeLimitBytes: number;
   limits: ParseLimits;
   tokens?: ReplyTokenFormat;
+  /**
+   * Called after a new inbound message is committed (not for a duplicate), e.g. to enqueue another domain's
+   * job: reverse flows go through jobs, so mail never imports the domains that read its messages. A failure
+   * here does not fail the delivery (the message is stored).
+   */
+  afterInbound?: (message: { id: string; status: ParsedInbound['status'] }) => Promise<void>;
 }
 
 export interface SendInput {
@@ -365,11 +371,23 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
         if (over) throw new MessageTooLargeError(options.sizeLimitBytes);
       }
       const stored = await blobs.put(tee(), { maxBytes: options.sizeLimitBytes });
-      return ingest(Buffer.concat(chunks), stored.sha256, envelope);
+      const result = await ingest(Buffer.concat(chunks), stored.sha256, envelope);
+      if (!result.duplicate && options.afterInbound) await options.afterInbound({ id: result.id, status: result.status }).catch(() => undefined);
+      return result;
     },
 
     /** True for the addresses the intake accepts (the intake address and its plus-addresses). */
     accepts: (address: string) => isIntakeAddress(address, options.intakeAddress),
+
+    /** The thread with this key (another domain's reference, e.g. `INC-2026-000045-C1`), made if missing. */
+    async ensureThread(key: string, subject: string): Promise<{ id: string; key: string }> {
+      const existing = await db.selectFrom('mail_threads').select(['id', 'key']).where('key', '=', key).executeTakeFirst();
+      if (existing) return existing;
+      return db.transaction().execute(async (trx) => {
+        await sql`SELECT pg_advisory_xact_lock(hashtext(${`mail.thread:${key}`}))`.execute(trx);
+        return (await trx.selectFrom('mail_threads').select(['id', 'key']).where('key', '=', key).executeTakeFirst()) ?? createThread(trx, subject, key);
+      });
+    },
     sizeLimitBytes: options.sizeLimitBytes,
 
     async listMessages(ctx: RequestContext, filter: MessageFilter, page: { offset: number; limit: number }): Promise<{ items: MailMessageSummary[]; total: number }> {
