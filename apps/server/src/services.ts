@@ -40,7 +40,7 @@ export function createServices(database: Database, config: Config): Services {
     log: stderrJobLogger(config.logLevel),
   });
   const networkLookup = createNetworkLookupService(database.db);
-  const contacts = createContactsService(database.db, { publicUrl: config.publicUrl, pgpPassphrase: config.pgpPassphrase });
+  const contacts = createContactsService(database.db, { publicUrl: config.publicUrl, pgpPassphrase: config.pgpPassphrase, jobs });
   const mail = createMailService(
     { db: database.db, blobs, jobs, keyRing: directoryKeyRing(database.db, { passphrase: config.pgpPassphrase }) },
     {

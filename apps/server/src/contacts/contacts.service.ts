@@ -5,6 +5,7 @@ import type { CreateNetworkRequest, CreateOrganisationRequest, CreatePersonReque
 import { recordAudit } from '../audit/audit.service.ts';
 import type { Schema } from '../db/schema/index.ts';
 import type { OrganisationsTable } from '../db/schema/organisations.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../http/errors.ts';
 import { type RequestContext, systemContext } from '../policy/actor.ts';
 import { contactsPolicy } from './contacts.policy.ts';
@@ -30,8 +31,16 @@ export interface ContactsOptions {
   publicUrl: string;
   /** RENKEI_PGP_PASSPHRASE: protects the instance key's private part; null = stored unprotected. */
   pgpPassphrase: string | null;
+  /** When given, importing keys enqueues the mail domain's signature re-check for their key IDs. */
+  jobs?: Pick<JobQueue, 'enqueue'> | null;
   now?: () => Date;
 }
+
+/**
+ * The mail domain's job that re-verifies stored signatures naming the given key IDs. Named, not
+ * imported: the directory does not depend on mail, it only asks for the job.
+ */
+export const RECHECK_SIGNATURES_JOB = 'mail.recheck-signatures';
 
 export type KeyView = PgpKeyModel & { warnings: KeyWarning[] };
 
@@ -555,6 +564,13 @@ export function createContactsService(db: Kysely<Schema>, options: ContactsOptio
         }
         return inspected.map((key) => key.fingerprint);
       });
+      // After the commit: mail that arrived before its key (unknown_key), or whose key changed (revoked), is judged again.
+      // Best effort: should the enqueue fail, the re-check schedule (every 15 min) still picks up unknown_key messages.
+      if (options.jobs) {
+        await options.jobs.enqueue(RECHECK_SIGNATURES_JOB, { keyIds: [...new Set(inspected.flatMap((key) => key.keyIds))] }).catch((error: unknown) => {
+          console.error(`contacts: could not ask for a signature re-check: ${error instanceof Error ? error.message : String(error)}`);
+        });
+      }
       const keys = await keysWithHealth(db, (q) => q.where('k.fingerprint', 'in', fingerprints));
       return { keys, created, updated };
     },

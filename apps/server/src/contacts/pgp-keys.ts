@@ -15,6 +15,8 @@ const SECRET_HEADER = /-----BEGIN PGP (PRIVATE|SECRET) KEY BLOCK-----/;
 /** What we keep of an OpenPGP public key: all of it comes from the key itself. */
 export interface InspectedKey {
   fingerprint: string;
+  /** Key IDs of the primary key and every subkey (16 upper-case hex digits): what a signature names. */
+  keyIds: string[];
   /** The public key alone, re-armored by us (anything else in the paste is dropped). */
   armored: string;
   /** Only user IDs carrying a valid self-signature: anyone can append an unsigned one. */
@@ -105,6 +107,7 @@ async function inspectKey(key: openpgp.Key): Promise<InspectedKey> {
   }
   return {
     fingerprint: key.getFingerprint().toUpperCase(),
+    keyIds: key.getKeyIDs().map((id) => id.toHex().toUpperCase()),
     armored: key.toPublic().armor(),
     userIds,
     emails: [...emails],
