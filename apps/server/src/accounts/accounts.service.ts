@@ -6,7 +6,7 @@ import type { Schema } from '../db/schema/index.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../http/errors.ts';
 import type { RequestContext, UserActor } from '../policy/actor.ts';
 import { accountsPolicy } from './accounts.policy.ts';
-import { type User, findUserByEmail, findUserById, membershipsOf, rolesOf, selfOrganisation, userRowToUser } from './accounts.repository.ts';
+import { type User, type UserRow, findUserByEmail, findUserById, membershipsOf, rolesOf, selfOrganisation, userRowToUser } from './accounts.repository.ts';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './password.ts';
 import { generateTotpSecret, matchTotp, otpauthUri } from './totp.ts';
 
@@ -47,6 +47,10 @@ const randomToken = (bytes = 32): string => randomBytes(bytes).toString('base64u
  * @example const accounts = createAccountsService(db, { sessionTtlHours: 12, issuer: 'Renkei' });
  */
 export function createAccountsService(db: Kysely<Schema>, options: { sessionTtlHours: number; issuer: string }) {
+  // The user row read while resolving a request's actor, so `me` does not read it a second time.
+  // Keyed by the actor object, which lives as long as its request.
+  const rowOfActor = new WeakMap<UserActor, UserRow>();
+
   async function actorFor(userId: string, via: 'session' | 'token', tokenId: string | null, tokenRoles?: readonly string[]): Promise<UserActor | null> {
     const user = await findUserById(db, userId);
     if (!user || user.disabled_at) return null;
@@ -54,11 +58,13 @@ export function createAccountsService(db: Kysely<Schema>, options: { sessionTtlH
     let roles = rolesOf(memberships);
     // A token's roles are a ceiling: losing a role takes it from the user's tokens too.
     if (tokenRoles) roles = new Set([...roles].filter((role) => tokenRoles.includes(role)));
-    return { kind: 'user', userId, email: user.email, roles, memberships, via, tokenId };
+    const actor: UserActor = { kind: 'user', userId, email: user.email, roles, memberships, via, tokenId };
+    rowOfActor.set(actor, user);
+    return actor;
   }
 
-  async function toMe(actor: UserActor, csrfToken: string | null): Promise<Me> {
-    const row = await findUserById(db, actor.userId);
+  async function toMe(actor: UserActor, csrfToken: string | null, current?: UserRow): Promise<Me> {
+    const row = current ?? (await findUserById(db, actor.userId));
     if (!row) throw new UnauthenticatedError();
     const user = userRowToUser(row, [...actor.memberships]);
     return {
@@ -167,7 +173,8 @@ export function createAccountsService(db: Kysely<Schema>, options: { sessionTtlH
     },
 
     async me(ctx: RequestContext, csrfToken: string | null): Promise<Me> {
-      return toMe(requireUser(ctx), csrfToken);
+      const actor = requireUser(ctx);
+      return toMe(actor, csrfToken, rowOfActor.get(actor));
     },
 
     async updateMe(ctx: RequestContext, patch: { locale?: Locale | undefined; timeZone?: string | undefined; displayName?: string | undefined }, csrfToken: string | null): Promise<Me> {
