@@ -15,6 +15,16 @@ import { createServices } from './services.ts';
  */
 export async function runServer(config: Config, mode: { http: boolean }): Promise<void> {
   const command = mode.http ? 'renkei serve' : 'renkei worker';
+  // A signal during start-up (first start on PGlite takes seconds) waits for the step under way, so
+  // the database is never left half-migrated; a second one exits at once.
+  let interrupted: string | null = null;
+  const onEarlySignal = (signal: string): void => {
+    if (interrupted) process.exit(130);
+    interrupted = signal;
+    console.error(`\n${signal}: stopping once the start-up step under way has finished…`);
+  };
+  process.on('SIGINT', onEarlySignal);
+  process.on('SIGTERM', onEarlySignal);
   const database = await openDatabase(databaseTarget(config, command)).catch((error: unknown) => {
     if (error instanceof DataDirLockedError) throw new CliError(error.message, 3);
     throw error;
@@ -28,7 +38,14 @@ export async function runServer(config: Config, mode: { http: boolean }): Promis
   }
 
   // Installs or upgrades the job tables and registers the jobs' queues and schedules.
-  await services.jobs.start();
+  if (!interrupted) await services.jobs.start();
+  process.removeListener('SIGINT', onEarlySignal);
+  process.removeListener('SIGTERM', onEarlySignal);
+  if (interrupted) {
+    await services.jobs.stop({ timeoutMs: 1000 });
+    await database.close();
+    return;
+  }
   const app = mode.http ? await buildApp(config, services) : null;
   let smtp: SmtpListener | null = null;
   let stopping = false;
