@@ -6,6 +6,7 @@ import { loadConfig } from './config.ts';
 import { registerContactsCommands } from './contacts/contacts.cli.ts';
 import { registerNetworkCommands } from './contacts/network/network.cli.ts';
 import { databaseTarget, migrateToLatest, openDatabase } from './db/database.ts';
+import { registerFeedsCommands } from './feeds/feeds.cli.ts';
 import { initTeam } from './accounts/team.ts';
 import { systemContext } from './policy/actor.ts';
 import { VERSION } from './version.ts';
@@ -143,6 +144,7 @@ audit
 
 registerNetworkCommands(program.commands.find((c) => c.name() === 'contacts') ?? program.command('contacts').description('The contacts directory and network lookup'));
 registerContactsCommands(program.commands.find((c) => c.name() === 'contacts')!);
+registerFeedsCommands(program.command('feeds').description('Bulk feeds: ingest files, column mappings, notifications per recipient'));
 
 function explainLock(command: string) {
   return (error: unknown): never => {

@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 import { type ContactsService, createContactsService } from './contacts/contacts.service.ts';
 import { type NetworkLookupService, createNetworkLookupService } from './contacts/network/network.service.ts';
+import { type FeedsService, createFeedsService } from './feeds/feeds.service.ts';
 import { INTAKE_MAIL_JOB } from './incidents/incidents.jobs.ts';
 import { type IncidentsService, createIncidentsService } from './incidents/incidents.service.ts';
 import { type JobQueue, createJobQueue, stderrJobLogger } from './jobs/job-queue.ts';
@@ -21,6 +22,8 @@ export interface Services {
   blobs: BlobStore;
   /** The directory: organisations, people, PGP keys, networks; the instance key and security.txt. */
   contacts: ContactsService;
+  /** Bulk feeds: ingest runs, events, mappings, sources, notifications per recipient. */
+  feeds: FeedsService;
   /** Reports, incidents, coordinations and the timeline. */
   incidents: IncidentsService;
   /** The job queue: enqueue background work here; `renkei serve` and `renkei worker` run its worker. */
@@ -58,6 +61,10 @@ export function createServices(database: Database, config: Config): Services {
     audit: createAuditService(database.db),
     blobs,
     contacts,
+    feeds: createFeedsService(
+      { db: database.db, blobs, network: networkLookup, mail: () => mail, engine: database.engine, blobLimitBytes: config.blobLimitBytes },
+      { maxFetchBytes: config.blobLimitBytes, fetchTimeoutMs: 120_000, maxEventsPerNotification: 20_000 },
+    ),
     incidents: createIncidentsService({ db: database.db, blobs, network: networkLookup, mail, contacts }),
     jobs,
     mail,

@@ -5,3 +5,4 @@ export * from './contacts.ts';
 export * from './mail.ts';
 export * from './network-lookup.ts';
 export * from './incidents.ts';
+export * from './feeds.ts';

@@ -17,6 +17,7 @@ import { contactsRoutes } from '../contacts/contacts.routes.ts';
 import { wellKnownRoutes } from '../contacts/well-known.routes.ts';
 import type { Config } from '../config.ts';
 import { networkRoutes } from '../contacts/network/network.routes.ts';
+import { feedsRoutes } from '../feeds/feeds.routes.ts';
 import { healthRoutes } from '../health/health.routes.ts';
 import { incidentsRoutes } from '../incidents/incidents.routes.ts';
 import { mailRoutes } from '../mail/mail.routes.ts';
@@ -159,6 +160,7 @@ export async function buildApp(config: Config, services: Services, options: Buil
       await api.register(contactsRoutes, { contacts: services.contacts });
       await api.register(networkRoutes, { network: services.networkLookup });
       await api.register(mailRoutes, { mail: services.mail });
+      await api.register(feedsRoutes, { feeds: services.feeds });
       await api.register(incidentsRoutes, { incidents: services.incidents });
     },
     { prefix: '/api/v1' },

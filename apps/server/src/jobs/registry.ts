@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { Services } from '../services.ts';
 import { incidentJobDefinitions } from '../incidents/incidents.jobs.ts';
 import { mailJobDefinitions } from '../mail/mail.jobs.ts';
+import { FETCH_SOURCE_JOB, feedsJobDefinitions } from '../feeds/feeds.jobs.ts';
 import { defineJob } from './job-queue.ts';
 import { testJobDefinitions } from './test-jobs.ts';
 
@@ -25,6 +26,8 @@ export function registerJobs(services: Services, config: Config): void {
   for (const { definition, cron } of mailJobDefinitions(services.mail, { imapUrl: config.imapUrl, imapCron: config.imapPollCron })) jobs.register(definition, cron ? { cron } : undefined);
 
   for (const { definition, cron } of incidentJobDefinitions(services.incidents)) jobs.register(definition, cron ? { cron } : undefined);
+
+  for (const { definition, cron } of feedsJobDefinitions(services.feeds, (sourceId) => jobs.enqueue(FETCH_SOURCE_JOB, { sourceId }, { idempotencyKey: sourceId }))) jobs.register(definition, cron ? { cron } : undefined);
 
   if (config.testJobs) for (const definition of testJobDefinitions(config)) jobs.register(definition);
 }

@@ -7,14 +7,14 @@ import { loadConfig } from '../../config.ts';
 import { systemContext } from '../../policy/actor.ts';
 import { IPDATA_FORMATS, type ImportProgress, type IpDataFormat } from './ipdata-import.ts';
 
-/** A progress bar on stderr: redrawn in place on a terminal, a line per quarter otherwise (logs, CI). */
-export function progressBar(stream: NodeJS.WriteStream = process.stderr): { update(p: ImportProgress): void; done(): void } {
+/** A progress bar on stderr: redrawn in place on a terminal, a line per quarter otherwise (logs, CI). `unit` names what `ranges` counts. */
+export function progressBar(stream: NodeJS.WriteStream = process.stderr, unit = 'ranges'): { update(p: ImportProgress): void; done(): void } {
   let lastQuarter = -1;
   let lastDraw = 0;
   return {
     update(p) {
       const fraction = p.totalBytes > 0 ? Math.min(1, p.bytesRead / p.totalBytes) : 1;
-      const text = `${(fraction * 100).toFixed(0).padStart(3)}% ${(p.bytesRead / 1048576).toFixed(1)} / ${(p.totalBytes / 1048576).toFixed(1)} MiB, ${p.ranges.toLocaleString('en')} ranges, ${p.rejected} rejected`;
+      const text = `${(fraction * 100).toFixed(0).padStart(3)}% ${(p.bytesRead / 1048576).toFixed(1)} / ${(p.totalBytes / 1048576).toFixed(1)} MiB, ${p.ranges.toLocaleString('en')} ${unit}, ${p.rejected} rejected`;
       if (stream.isTTY) {
         if (Date.now() - lastDraw < 100 && fraction < 1) return;
         lastDraw = Date.now();

@@ -106,6 +106,11 @@ export async function directoryPrefixes(db: Kysely<Schema>): Promise<DirectoryNe
   return (await directoryQuery(db).where('n.kind', 'in', ['ipv4', 'ipv6']).execute()).map(toNetwork);
 }
 
+/** Every AS number the directory lists (small: read whole per bulk run). */
+export async function directoryAsns(db: Kysely<Schema>): Promise<DirectoryNetwork[]> {
+  return (await directoryQuery(db).where('n.kind', '=', 'asn').execute()).map(toNetwork);
+}
+
 export async function directoryByValues(db: Kysely<Schema>, kind: 'asn' | 'domain', values: string[]): Promise<DirectoryNetwork[]> {
   if (values.length === 0) return [];
   return (await directoryQuery(db).where('n.kind', '=', kind).where('n.value', '=', sql<string>`ANY(${values}::text[])`).execute()).map(toNetwork);

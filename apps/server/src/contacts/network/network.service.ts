@@ -17,6 +17,7 @@ import {
   activeDatasets,
   cacheRdap,
   cachedRdap,
+  directoryAsns,
   directoryByValues,
   directoryPrefixes,
   loadDataset,
@@ -66,6 +67,26 @@ export interface NetworkLookupService {
   /** Stores IANA RDAP bootstrap files (dns.json, ipv4.json, ipv6.json, asn.json); the kind is read from each. */
   importRdapBootstrap(ctx: RequestContext, files: { fileName: string; text: string }[]): Promise<{ fileName: string; kind: RdapKind; services: number }[]>;
   listDatasets(ctx: RequestContext): Promise<Dataset[]>;
+  /**
+   * For bulk pipelines (feeds): one snapshot of the imported tables and the directory's networks that
+   * answers per address with no query. Take one per batch or run, not per row.
+   */
+  bulkResolver(ctx: RequestContext): Promise<BulkResolver>;
+}
+
+/** What the bulk resolver fills in for an address; 0 / null = unknown. */
+export interface BulkAnswer {
+  asn: number;
+  country: string | null;
+  organisationId: string | null;
+  /** The directory's abuse address for the network, else its organisation's contact address. */
+  abuseEmail: string | null;
+}
+
+export interface BulkResolver {
+  /** Fills `out` for an IPv4 address given as an unsigned 32-bit integer (allocates nothing). */
+  resolve4(ip: number, out: BulkAnswer): void;
+  resolve6(ip: bigint, out: BulkAnswer): void;
 }
 
 /**
@@ -355,6 +376,70 @@ export function createNetworkLookupService(db: Kysely<Schema>, options: NetworkL
     async listDatasets(ctx) {
       networkPolicy.authorize(ctx.actor, 'datasets.list');
       return activeDatasets(db);
+    },
+
+    async bulkResolver(ctx) {
+      networkPolicy.authorize(ctx.actor, 'lookup');
+      const [data, directory, asnNetworks] = await Promise.all([currentData(), directoryTables(), directoryAsns(db)]);
+      // Same precedence as lookup(): ASN from the most specific range (routing data on ties), country
+      // from registration data first, then the directory (longest prefix, else the ASN's holder).
+      const asnOrder = [...data].sort((a, b) => ASN_ORDER.indexOf(a.dataset.format) - ASN_ORDER.indexOf(b.dataset.format));
+      const countryOrder = [...data].sort((a, b) => COUNTRY_ORDER.indexOf(a.dataset.format) - COUNTRY_ORDER.indexOf(b.dataset.format));
+      const byAsn = new Map(asnNetworks.map((n) => [Number(n.value), n]));
+      const finish = (out: BulkAnswer, held: DirectoryNetwork | null) => {
+        const holder = held ?? (out.asn !== 0 ? (byAsn.get(out.asn) ?? null) : null);
+        out.organisationId = holder?.organisationId ?? null;
+        out.abuseEmail = holder ? (holder.abuseEmail ?? holder.organisationEmail) : null;
+        if (held?.organisationCountry) out.country = held.organisationCountry;
+      };
+      const probe: { family: 4; value: number } = { family: 4, value: 0 };
+      return {
+        resolve4(ip, out) {
+          out.asn = 0;
+          out.country = null;
+          let bestSize = Infinity;
+          for (const item of asnOrder) {
+            const i = item.v4.find(ip);
+            if (i === -1 || item.v4.asns[i] === 0) continue;
+            const size = item.v4.ends[i]! - item.v4.starts[i]!;
+            if (size < bestSize) {
+              bestSize = size;
+              out.asn = item.v4.asns[i]!;
+            }
+          }
+          for (const item of countryOrder) {
+            const i = item.v4.find(ip);
+            if (i !== -1 && item.v4.countries[i] !== 0) {
+              out.country = unpackCountry(item.v4.countries[i]!);
+              break;
+            }
+          }
+          probe.value = ip;
+          finish(out, directory.find(probe));
+        },
+        resolve6(ip, out) {
+          out.asn = 0;
+          out.country = null;
+          let bestSize = -1n;
+          for (const item of asnOrder) {
+            const i = item.v6.find(ip);
+            if (i === -1 || item.v6.asns[i] === 0) continue;
+            const size = item.v6.last(i) - item.v6.first(i);
+            if (bestSize < 0n || size < bestSize) {
+              bestSize = size;
+              out.asn = item.v6.asns[i]!;
+            }
+          }
+          for (const item of countryOrder) {
+            const i = item.v6.find(ip);
+            if (i !== -1 && item.v6.countries[i] !== 0) {
+              out.country = unpackCountry(item.v6.countries[i]!);
+              break;
+            }
+          }
+          finish(out, directory.find({ family: 6, value: ip }));
+        },
+      };
     },
   };
 }

@@ -5,6 +5,7 @@ import * as contactsDirectory from './2026-11-26T1000-contacts-directory.ts';
 import * as networkLookup from './2026-11-26T1030-network-lookup.ts';
 import * as mail from './2026-11-26T1100-mail.ts';
 import * as auditLogNoTruncate from './2026-11-26T1200-audit-log-no-truncate.ts';
+import * as feeds from './2026-11-26T1330-feeds.ts';
 import * as incidents from './2026-11-26T1300-incidents.ts';
 
 /** Every migration, in order. Names are timestamps: a new one goes at the end. */
@@ -15,5 +16,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26T1030-network-lookup': networkLookup,
   '2026-11-26T1100-mail': mail,
   '2026-11-26T1200-audit-log-no-truncate': auditLogNoTruncate,
+  '2026-11-26T1330-feeds': feeds,
   '2026-11-26T1300-incidents': incidents,
 };

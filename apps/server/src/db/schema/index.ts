@@ -1,6 +1,7 @@
 import type { ApiTokensTable } from './api-tokens.ts';
 import type { AuditLogTable } from './audit-log.ts';
 import type { BlobsTable } from './blobs.ts';
+import type { FeedEventsTable, FeedMappingsTable, FeedNotificationsTable, FeedRecipientSettingsTable, FeedRejectsTable, FeedRunsTable, FeedSourcesTable } from './feeds.ts';
 import type { CoordinationsTable, IncidentEventsTable, IncidentReferenceCountersTable, IncidentReportsTable, IncidentsTable, ObservablesTable, ReportMessagesTable, ReportsTable } from './incidents.ts';
 import type { MailAddressStatusTable, MailMessagesTable, MailPartsTable, MailThreadsTable } from './mail.ts';
 import type { MembershipsTable } from './memberships.ts';
@@ -33,6 +34,13 @@ export interface Schema {
   mail_messages: MailMessagesTable;
   mail_parts: MailPartsTable;
   mail_address_status: MailAddressStatusTable;
+  feed_mappings: FeedMappingsTable;
+  feed_sources: FeedSourcesTable;
+  feed_runs: FeedRunsTable;
+  feed_rejects: FeedRejectsTable;
+  feed_notifications: FeedNotificationsTable;
+  feed_recipient_settings: FeedRecipientSettingsTable;
+  feed_events: FeedEventsTable;
   incident_reference_counters: IncidentReferenceCountersTable;
   reports: ReportsTable;
   observables: ObservablesTable;

@@ -1,0 +1,37 @@
+import { type JobDefinition, defineJob } from '../jobs/job-queue.ts';
+import { systemContext } from '../policy/actor.ts';
+import type { FeedsService } from './feeds.service.ts';
+
+export const FETCH_SOURCE_JOB = 'feeds.fetch-source';
+export const FETCH_DUE_JOB = 'feeds.fetch-due-sources';
+export const NOTIFY_JOB = 'feeds.send-notifications';
+
+/**
+ * The feeds domain's jobs. `feeds.fetch-due-sources` (every 5 min) enqueues `feeds.fetch-source` for
+ * each source whose interval has passed (one live job per source, by idempotency key); a fetch
+ * downloads into the blob store and ingests. `feeds.send-notifications` (every 5 min) groups pending
+ * events per recipient whose interval has passed and queues their mail; re-running it is harmless
+ * (events are linked once, a pending notification is delivered once).
+ */
+export function feedsJobDefinitions(feeds: FeedsService, enqueueFetch: (sourceId: string) => Promise<unknown>): { definition: JobDefinition<never>; cron?: string }[] {
+  return [
+    {
+      definition: defineJob<{ sourceId: string }>(FETCH_SOURCE_JOB, async ({ sourceId }, context) => feeds.fetchSource(sourceId, context.signal), { retryLimit: 3, retryDelaySeconds: 120, backoff: true, expireInSeconds: 3600 }),
+    },
+    {
+      definition: defineJob<object>(FETCH_DUE_JOB, async () => {
+        const due = await feeds.dueSources();
+        for (const id of due) await enqueueFetch(id);
+        return { enqueued: due.length };
+      }, { retryLimit: 1, retryDelaySeconds: 60, expireInSeconds: 300 }),
+      cron: '*/5 * * * *',
+    },
+    {
+      definition: defineJob<{ force?: boolean }>(NOTIFY_JOB, async ({ force }) => {
+        const { notifications } = await feeds.notifyDue(systemContext('feeds.send-notifications'), { force: force ?? false });
+        return { notifications: notifications.length };
+      }, { retryLimit: 2, retryDelaySeconds: 60, expireInSeconds: 1800 }),
+      cron: '*/5 * * * *',
+    },
+  ];
+}
