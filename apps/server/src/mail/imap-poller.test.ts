@@ -59,7 +59,7 @@ if (!dovecotPath && !required) {
     });
 
     const settings = () => parseImapUrl(dovecot.url);
-    const inbound = async () => (await h.t.request(analyst, { url: '/api/v1/mail/messages?direction=inbound&limit=100' })).json() as { items: { id: string; subject: string }[]; total: number };
+    const inbound = async () => (await h.t.request(analyst, { url: '/api/v1/mail/messages?direction=inbound&limit=100' })).json<{ items: { id: string; subject: string }[]; total: number }>();
     async function flagsOf(mailbox: string): Promise<{ subject: string; flags: string[] }[]> {
       const lock = await imap.getMailboxLock(mailbox);
       try {

@@ -1,0 +1,84 @@
+import nodemailer from 'nodemailer';
+import * as openpgp from 'openpgp';
+import { expect, it } from 'vitest';
+import { makeKey } from '../../src/contacts/test-keys.ts';
+import { rfc822 } from '../../src/mail/mail-test-kit.ts';
+import { signMime } from '../../src/mail/pgp.ts';
+import { systemContext } from '../../src/policy/actor.ts';
+import { describeInBrowser } from '../../src/testing/browser.ts';
+
+const INTAKE = 'report@browser-intake.test';
+
+describeInBrowser(
+  'Mailbox in a real browser: PGP-signed mail delivered over SMTP',
+  (ctx) => {
+    it('Should show a signed message as good, one by an unknown key as unknown_key, and an HTML body with scripts as text only', async () => {
+      const { t, baseUrl, page, smtpPort } = ctx();
+      const user = await t.createUser(['analyst']);
+      const system = systemContext('test');
+      const partner = await makeKey({ email: 'alice@partner.example', name: 'Alice' });
+      const stranger = await makeKey({ email: 'mallory@elsewhere.example', name: 'Mallory' });
+      const org = await t.services.contacts.createOrganisation(system, { name: 'Partner CERT', kind: 'csirt', contactEmail: 'alice@partner.example' });
+      await t.services.contacts.importKeys(system, { armored: partner.publicArmored, organisationId: org.id });
+
+      // Real SMTP to the app's own listener on loopback.
+      const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort!, secure: false, ignoreTLS: true });
+      async function sendSigned(from: string, armoredPrivate: string, subject: string, entity: string): Promise<void> {
+        const key = await openpgp.readPrivateKey({ armoredKey: armoredPrivate });
+        const { contentType, body } = await signMime(Buffer.from(entity.replace(/\r?\n/g, '\r\n')), key);
+        const raw = rfc822({ From: from, To: INTAKE, Subject: subject, 'Content-Type': contentType }, '') + body.toString('latin1');
+        await transport.sendMail({ envelope: { from, to: [INTAKE] }, raw });
+      }
+      await sendSigned('alice@partner.example', partner.privateArmored, 'Signed report from Alice', 'Content-Type: text/plain; charset=utf-8\n\nThe phishing kit is at hxxp://198.51.100.7/login\n');
+      await sendSigned('mallory@elsewhere.example', stranger.privateArmored, 'Signed by a stranger', 'Content-Type: text/plain; charset=utf-8\n\nTrust me.\n');
+      const html = [
+        '<html><body><p>Report with <b>bold</b> words</p>',
+        '<script>window.__pwned = "script"</script>',
+        '<img src="x" onerror="window.__pwned = \'onerror\'">',
+        '<svg onload="window.__pwned = \'svg\'"></svg>',
+        '<a href="javascript:window.__pwned=\'link\'">click here</a></body></html>',
+      ].join('');
+      await sendSigned('alice@partner.example', partner.privateArmored, 'HTML with scripts', `Content-Type: text/html; charset=utf-8\n\n${html}\n`);
+      transport.close();
+
+      await page.goto(`${baseUrl}/app/login`);
+      await page.getByTestId('login-email').fill(user.email);
+      await page.getByTestId('login-password').fill(user.password);
+      await page.getByTestId('login-submit').click();
+      await page.getByTestId('nav-mail').click();
+      await expect.poll(() => page.getByTestId('mail-thread').count()).toBe(3);
+
+      async function openThread(subject: string): Promise<void> {
+        await page.getByTestId('mail-thread').filter({ hasText: subject }).click();
+        await page.getByTestId('mail-open').filter({ hasText: subject }).click();
+        await expect.poll(() => page.getByTestId('mail-message').locator('#mail-message-subject').innerText()).toBe(subject);
+      }
+
+      await openThread('Signed report from Alice');
+      const message = page.getByTestId('mail-message');
+      expect(await message.getByTestId('pgp-status').getAttribute('data-status')).toBe('good');
+      expect(await message.getByTestId('pgp-status').innerText()).toBeTruthy();
+      expect(await message.getByTestId('mail-body').innerText()).toContain('The phishing kit is at hxxp://198.51.100.7/login');
+
+      await openThread('Signed by a stranger');
+      expect(await message.getByTestId('pgp-status').getAttribute('data-status')).toBe('unknown_key');
+      expect(await message.getByTestId('mail-body').innerText()).toContain('Trust me.');
+
+      await openThread('HTML with scripts');
+      expect(await message.getByTestId('pgp-status').getAttribute('data-status')).toBe('good');
+      const body = message.getByTestId('mail-body');
+      await expect.poll(() => body.innerText()).toContain('Report with bold words');
+      expect(await body.innerText()).toContain('click here');
+      // Text only: no element was made from the mail, and nothing in it ran.
+      expect(await body.locator('*').count()).toBe(0);
+      expect(await page.locator('img[src="x"], svg[onload], a[href^="javascript:"]').count()).toBe(0);
+      await page.waitForTimeout(200);
+      expect(await page.evaluate(() => (globalThis as { __pwned?: string }).__pwned)).toBeUndefined();
+
+      // The same badge in Japanese.
+      await page.getByTestId('lang-ja').click();
+      await expect.poll(() => message.getByTestId('pgp-status').innerText()).toBe('署名は正当');
+    });
+  },
+  { smtp: true, env: { RENKEI_INTAKE_ADDRESS: INTAKE } },
+);
