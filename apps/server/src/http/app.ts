@@ -20,6 +20,7 @@ import { networkRoutes } from '../contacts/network/network.routes.ts';
 import { feedsRoutes } from '../feeds/feeds.routes.ts';
 import { healthRoutes } from '../health/health.routes.ts';
 import { incidentsRoutes } from '../incidents/incidents.routes.ts';
+import { reportPortalRoutes } from '../incidents/report-portal.routes.ts';
 import { mailRoutes } from '../mail/mail.routes.ts';
 import { portalRoutes } from '../portal/portal.routes.ts';
 import type { Services } from '../services.ts';
@@ -166,6 +167,7 @@ export async function buildApp(config: Config, services: Services, options: Buil
     { prefix: '/api/v1' },
   );
   await app.register(portalRoutes, { services, secureCookies: config.secureCookies });
+  await app.register(reportPortalRoutes, { incidents: services.incidents, db: services.database.db, config });
   await app.register(wellKnownRoutes, { contacts: services.contacts });
   await registerWebApp(app, config.webDistDir);
   return app;

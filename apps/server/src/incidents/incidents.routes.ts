@@ -82,6 +82,7 @@ export const incidentsRoutes: FastifyPluginAsyncTypebox<{ incidents: IncidentsSe
       const body = request.body as unknown;
       let input: NewReport;
       if (contentType === 'application/json' || contentType === '') {
+        if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequestError('malformed_report', 'Send the report as a JSON object, or IODEF/X-ARF with their content type');
         const json = body as CreateReportRequest;
         input = { channel: 'api', title: json.title, description: json.description, category: json.category, tlp: json.tlp, reporter: json.reporter, observables: json.observables, raw: { text: JSON.stringify(json), contentType: 'application/json' } };
       } else {

@@ -7,6 +7,7 @@ import * as mail from './2026-11-26T1100-mail.ts';
 import * as auditLogNoTruncate from './2026-11-26T1200-audit-log-no-truncate.ts';
 import * as feeds from './2026-11-26T1330-feeds.ts';
 import * as incidents from './2026-11-26T1300-incidents.ts';
+import * as incidentsFormKey from './2026-11-26T1300-incidents-form-key.ts';
 
 /** Every migration, in order. Names are timestamps: a new one goes at the end. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26T1200-audit-log-no-truncate': auditLogNoTruncate,
   '2026-11-26T1330-feeds': feeds,
   '2026-11-26T1300-incidents': incidents,
+  '2026-11-26T1300-incidents-form-key': incidentsFormKey,
 };
