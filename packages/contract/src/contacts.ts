@@ -187,7 +187,25 @@ export const ImportKeysRequest = Type.Object(
 export type ImportKeysRequest = Static<typeof ImportKeysRequest>;
 export const ImportKeysResponse = Type.Object({ keys: Type.Array(PgpKey), created: Type.Integer(), updated: Type.Integer() });
 
-export const OrganisationDetail = Type.Object({ organisation: Organisation, people: Type.Array(Person), networks: Type.Array(Network), keys: Type.Array(PgpKey) });
+/** What the last delivery status notification (DSN, RFC 3464) for our mail said about an address; a DSN's `failed` is recorded as `bounced`. */
+export const ADDRESS_DELIVERY_STATUSES = ['delivered', 'delayed', 'failed', 'bounced'] as const;
+export type AddressDeliveryState = (typeof ADDRESS_DELIVERY_STATUSES)[number];
+export const AddressDeliveryStatus = Type.Object({
+  address: Type.String(),
+  lastStatus: literals(ADDRESS_DELIVERY_STATUSES),
+  lastDetail: Type.Union([Type.String(), Type.Null()], { description: 'The DSN status code and diagnostic, e.g. "5.1.1 smtp; 550 User unknown"' }),
+  bounceCount: Type.Integer({ description: 'Bounces recorded for the address so far' }),
+  updatedAt: Timestamp,
+});
+export type AddressDeliveryStatus = Static<typeof AddressDeliveryStatus>;
+
+export const OrganisationDetail = Type.Object({
+  organisation: Organisation,
+  people: Type.Array(Person),
+  networks: Type.Array(Network),
+  keys: Type.Array(PgpKey),
+  deliveryStatus: Type.Array(AddressDeliveryStatus, { description: 'Delivery reports (DSNs) on record for the addresses on this page: contact, people, abuse addresses. An address with none is absent.' }),
+});
 export type OrganisationDetail = Static<typeof OrganisationDetail>;
 
 export const CsvImportRequest = Type.Object(

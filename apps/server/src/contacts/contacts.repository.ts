@@ -1,5 +1,6 @@
-import type { Selectable } from 'kysely';
-import { type CsirtProfile, type NetworkKind, type OrganisationKind, type PgpPolicy, type ReportFormat, type TlpLevel, ORGANISATION_KINDS, PGP_POLICIES, REPORT_FORMATS, TLP_LEVELS, NETWORK_KINDS } from '@renkei/contract';
+import type { Kysely, Selectable } from 'kysely';
+import { type AddressDeliveryState, type CsirtProfile, type NetworkKind, type OrganisationKind, type PgpPolicy, type ReportFormat, type TlpLevel, ORGANISATION_KINDS, PGP_POLICIES, REPORT_FORMATS, TLP_LEVELS, NETWORK_KINDS } from '@renkei/contract';
+import type { Schema } from '../db/schema/index.ts';
 import type { OrganisationNetworksTable } from '../db/schema/organisation-networks.ts';
 import type { OrganisationsTable } from '../db/schema/organisations.ts';
 import type { PeopleTable } from '../db/schema/people.ts';
@@ -146,4 +147,24 @@ export function keyRowToModel(row: Omit<PgpKeyRow, 'private_armored'>): PgpKeyMo
     isInstanceKey: row.is_instance_key,
     importedAt: row.imported_at,
   };
+}
+
+export interface AddressDeliveryModel {
+  address: string;
+  lastStatus: AddressDeliveryState;
+  lastDetail: string | null;
+  bounceCount: number;
+  updatedAt: Date;
+}
+
+/**
+ * What DSNs last said about these addresses. The table is the mail domain's (it writes it from bounces);
+ * the directory only reads it, as mail reads the directory's keys.
+ * @example await deliveryStatusOf(db, ['abuse@isp.example']) // [{ address: 'abuse@isp.example', lastStatus: 'bounced', … }]
+ */
+export async function deliveryStatusOf(db: Kysely<Schema>, addresses: readonly string[]): Promise<AddressDeliveryModel[]> {
+  const wanted = [...new Set(addresses.map((address) => address.toLowerCase()))];
+  if (wanted.length === 0) return [];
+  const rows = await db.selectFrom('mail_address_status').select(['address', 'last_status', 'last_detail', 'bounce_count', 'updated_at']).where('address', 'in', wanted).orderBy('address').execute();
+  return rows.map((row) => ({ address: row.address, lastStatus: row.last_status, lastDetail: row.last_detail, bounceCount: row.bounce_count, updatedAt: row.updated_at }));
 }

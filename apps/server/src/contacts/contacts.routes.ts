@@ -69,7 +69,13 @@ export const contactsRoutes: FastifyPluginAsyncTypebox<{ contacts: ContactsServi
 
   app.get('/contacts/organisations/:id', { schema: { tags, summary: 'An organisation with its people, networks and keys', params: IdParams, response: { 200: OrganisationDetail, ...errorResponses(400, 401, 403, 404) } } }, async (request) => {
     const detail = await contacts.getOrganisation(request.ctx, request.params.id);
-    return { organisation: organisationView(detail.organisation), people: detail.people.map(personView), networks: detail.networks.map(networkView), keys: detail.keys.map(keyView) };
+    return {
+      organisation: organisationView(detail.organisation),
+      people: detail.people.map(personView),
+      networks: detail.networks.map(networkView),
+      keys: detail.keys.map(keyView),
+      deliveryStatus: detail.deliveryStatus.map((d) => ({ ...d, updatedAt: d.updatedAt.toISOString() })),
+    };
   });
 
   app.patch('/contacts/organisations/:id', { schema: { tags, summary: 'Change an organisation', params: IdParams, body: UpdateOrganisationRequest, response: { 200: Organisation, ...errorResponses(400, 401, 403, 404) } } }, async (request) =>

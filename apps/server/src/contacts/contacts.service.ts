@@ -10,11 +10,13 @@ import { BadRequestError, ConflictError, NotFoundError } from '../http/errors.ts
 import { type RequestContext, systemContext } from '../policy/actor.ts';
 import { contactsPolicy } from './contacts.policy.ts';
 import {
+  type AddressDeliveryModel,
   type NetworkModel,
   type OrganisationModel,
   type PersonModel,
   type PgpKeyModel,
   PUBLIC_KEY_COLUMNS,
+  deliveryStatusOf,
   keyRowToModel,
   networkRowToModel,
   organisationRowToModel,
@@ -49,6 +51,8 @@ export interface OrganisationDetailModel {
   people: PersonModel[];
   networks: NetworkModel[];
   keys: KeyView[];
+  /** What DSN bounces last said about the page's addresses (contact, people, abuse). */
+  deliveryStatus: AddressDeliveryModel[];
 }
 
 export type ContactsService = ReturnType<typeof createContactsService>;
@@ -416,7 +420,8 @@ export function createContactsService(db: Kysely<Schema>, options: ContactsOptio
         db.selectFrom('organisation_networks').selectAll().where('organisation_id', '=', id).orderBy('kind').orderBy('value').execute(),
         keysWithHealth(db, (q) => q.where('k.organisation_id', '=', id)),
       ]);
-      return { organisation, people: people.map(personRowToModel), networks: networks.map(networkRowToModel), keys };
+      const addresses = [organisation.contactEmail, ...people.map((p) => p.email), ...networks.map((n) => n.abuse_email)].filter((a): a is string => !!a);
+      return { organisation, people: people.map(personRowToModel), networks: networks.map(networkRowToModel), keys, deliveryStatus: await deliveryStatusOf(db, addresses) };
     },
 
     async createOrganisation(ctx: RequestContext, input: CreateOrganisationRequest): Promise<OrganisationModel> {

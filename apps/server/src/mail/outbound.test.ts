@@ -120,6 +120,10 @@ describe('outbound mail', () => {
     const bounced = await message(queued.id);
     expect(bounced).toMatchObject({ deliveryStatus: 'bounced', deliveryDetail: expect.stringContaining('5.1.1') });
     expect(await h.t.services.mail.addressStatus('abuse@plain.example')).toMatchObject({ last_status: 'bounced', bounce_count: 1, last_message_id: queued.id });
+    // The directory shows it on the contact's organisation page.
+    const person = await h.t.database.db.selectFrom('people').select('organisation_id').where('email', '=', 'abuse@plain.example').executeTakeFirstOrThrow();
+    const organisation = (await h.t.request(analyst, { url: `/api/v1/contacts/organisations/${person.organisation_id}` })).json();
+    expect(organisation.deliveryStatus).toEqual([{ address: 'abuse@plain.example', lastStatus: 'bounced', lastDetail: expect.stringContaining('5.1.1'), bounceCount: 1, updatedAt: expect.any(String) }]);
     const thread = (await h.t.request(analyst, { url: `/api/v1/mail/messages?threadId=${queued.threadId}` })).json();
     expect(thread.items[0]).toMatchObject({ flags: ['dsn'], threadId: queued.threadId });
   });

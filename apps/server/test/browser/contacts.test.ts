@@ -11,6 +11,9 @@ describeInBrowser('Directory in a real browser: search, organisation page, key i
     const org = await t.services.contacts.createOrganisation(system, { name: 'Browser ISP', nameJa: 'ブラウザ ISP', kind: 'isp', contactEmail: 'noc@browser-isp.example', tlpCeiling: 'green' });
     await t.services.contacts.addNetwork(system, org.id, { value: 'AS64511', abuseEmail: 'abuse@browser-isp.example' });
     await t.services.contacts.importKeys(system, { armored: (await makeKey({ email: 'noc@browser-isp.example', expiresInDays: 10 })).publicArmored, organisationId: org.id });
+    await t.services.contacts.createPerson(system, org.id, { name: 'Hanako Abuse', email: 'hanako@browser-isp.example' });
+    // What mail records from a DSN bounce (its table; the mail tests cover the DSN itself).
+    await t.database.db.insertInto('mail_address_status').values({ address: 'hanako@browser-isp.example', last_status: 'bounced', last_detail: '5.1.1 smtp; 550 User unknown', bounce_count: 2 }).execute();
 
     await page.goto(`${baseUrl}/app/login`);
     await page.getByTestId('login-email').fill(user.email);
@@ -26,6 +29,10 @@ describeInBrowser('Directory in a real browser: search, organisation page, key i
     expect(await page.getByTestId('networks').innerText()).toContain('AS64511');
     expect(await page.getByTestId('tlp-ceiling').innerText()).toContain('TLP:GREEN');
     expect(await page.getByTestId('key-health-expires_soon').count()).toBe(1);
+    const bounce = page.getByTestId('people').getByTestId('delivery-status');
+    expect(await bounce.getAttribute('data-status')).toBe('bounced');
+    expect(await bounce.textContent()).toBe('Bounced (2×)');
+    expect(await page.getByTestId('delivery-status').count()).toBe(1);
 
     const pasted = await makeKey({ email: 'someone@elsewhere.example' });
     await page.getByTestId('import-key-for-organisation').click();
@@ -41,5 +48,7 @@ describeInBrowser('Directory in a real browser: search, organisation page, key i
     // The same page in Japanese.
     await page.getByTestId('lang-ja').click();
     await expect.poll(() => page.getByTestId('nav-contacts').innerText()).toContain('連絡先');
+    await page.goBack();
+    await expect.poll(() => page.getByTestId('people').getByTestId('delivery-status').textContent()).toBe('不達（2 回）');
   });
 });

@@ -6,6 +6,7 @@ import { DateTime } from '../../../components/date-time.tsx';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
 import { linkProps, useLocation } from '../../../lib/navigation.ts';
 import { getOrganisation } from '../api/contacts.ts';
+import { AddressWithDelivery, deliveryMap } from './delivery-status.tsx';
 import { Fingerprint, KeyHealth } from './key-health.tsx';
 
 const TLP_COLOURS: Record<string, string> = { clear: 'gray', green: 'green', amber: 'orange', 'amber+strict': 'orange', red: 'red' };
@@ -39,6 +40,7 @@ export function OrganisationPage() {
     );
   }
   const { organisation: org, people, networks, keys } = detail;
+  const delivery = deliveryMap(detail.deliveryStatus);
   const ja = i18n.language === 'ja';
   const website = org.website && /^https?:\/\//i.test(org.website) ? org.website : null;
 
@@ -66,7 +68,7 @@ export function OrganisationPage() {
 
       <Paper withBorder p="md" radius="md">
         <dl style={{ display: 'grid', gridTemplateColumns: 'max-content 1fr', gap: '4px 16px', margin: 0 }}>
-          <Fact label={t('contacts.fields.contactEmail')}>{org.contactEmail ?? '—'}</Fact>
+          <Fact label={t('contacts.fields.contactEmail')}><AddressWithDelivery address={org.contactEmail} statuses={delivery} /></Fact>
           <Fact label={t('contacts.fields.contactPhone')}>{org.contactPhone ?? '—'}</Fact>
           <Fact label={t('contacts.fields.website')}>{website ? <Anchor href={website} target="_blank" rel="noopener noreferrer">{website}</Anchor> : (org.website ?? '—')}</Fact>
           <Fact label={t('contacts.fields.country')}>{org.country ?? '—'}</Fact>
@@ -106,7 +108,9 @@ export function OrganisationPage() {
                   )}
                 </Table.Td>
                 <Table.Td>{person.roleTitle ?? ''}</Table.Td>
-                <Table.Td>{person.email ?? '—'}</Table.Td>
+                <Table.Td>
+                  <AddressWithDelivery address={person.email} statuses={delivery} />
+                </Table.Td>
                 <Table.Td>{person.phone ?? '—'}</Table.Td>
                 <Table.Td>{person.emergencyPhone ?? '—'}</Table.Td>
               </Table.Tr>
@@ -136,7 +140,9 @@ export function OrganisationPage() {
                 <Table.Td>
                   <code>{network.kind === 'asn' ? `AS${network.value}` : network.value}</code>
                 </Table.Td>
-                <Table.Td>{network.abuseEmail ?? org.contactEmail ?? '—'}</Table.Td>
+                <Table.Td>
+                  <AddressWithDelivery address={network.abuseEmail ?? org.contactEmail} statuses={delivery} />
+                </Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
