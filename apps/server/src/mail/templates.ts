@@ -76,12 +76,27 @@ export function renderTemplate(template: MailTemplate, language: MailLanguage, v
   };
 }
 
+// A whole label: TLP:AMBER must not match inside TLP:AMBER+STRICT. WHITE is TLP 1.0's CLEAR.
+const BRACKETED_LABEL = /\s*\[\s*TLP:(?:CLEAR|WHITE|GREEN|AMBER\+STRICT|AMBER|RED)\s*\]\s*/gi;
+
+/**
+ * The subject with exactly one label, ours, first: labels already in it (a reply's "Re: [TLP:GREEN] …")
+ * are taken out, since two labels on one message leave the reader to guess.
+ * @example withTlpSubject('Re: [TLP:GREEN] Scan', 'TLP:AMBER') // '[TLP:AMBER] Re: Scan'
+ */
 export function withTlpSubject(subject: string, tlp: TlpLabel): string {
-  return subject.includes(tlp) ? subject : `[${tlp}] ${subject}`;
+  const rest = subject.replace(BRACKETED_LABEL, ' ').replace(/\s{2,}/g, ' ').trim();
+  return rest ? `[${tlp}] ${rest}` : `[${tlp}]`;
 }
 
+/**
+ * The body with the label on its first line (TLP 2.0: before the labelled content), unless that line is
+ * already exactly the label.
+ * @example withTlpBody('Details', 'TLP:AMBER+STRICT') // 'TLP:AMBER+STRICT\n\nDetails'
+ */
 export function withTlpBody(text: string, tlp: TlpLabel): string {
-  return text.startsWith(tlp) ? text : `${tlp}\n\n${text}`;
+  const firstLine = text.split(/\r?\n/, 1)[0]!.trim();
+  return firstLine === tlp ? text : `${tlp}\n\n${text}`;
 }
 
 export function escapeHtml(value: string): string {
