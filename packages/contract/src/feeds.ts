@@ -5,7 +5,7 @@ export const FEED_EVENT_FIELDS = ['time', 'ip', 'port', 'protocol', 'hostname', 
 export const FEED_TLPS = ['clear', 'green', 'amber', 'amber+strict', 'red'] as const;
 export const NOTIFICATION_FORMATS = ['csv', 'xarf'] as const;
 
-const literals = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)) as never) as unknown as ReturnType<typeof Type.String>;
+const literals = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v))) as unknown as ReturnType<typeof Type.String>;
 const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer> | ReturnType<typeof Type.Number>>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const FeedTlp = literals(FEED_TLPS);

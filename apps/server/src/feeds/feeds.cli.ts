@@ -75,7 +75,7 @@ export function registerFeedsCommands(feeds: Command): void {
       if (typeof body !== 'object' || body === null || typeof body.columns !== 'object') throw new CliError('The mapping file needs a "columns" object, "taxonomy" and "type"');
       const { database, services } = await openForCli(loadConfig(), 'feeds mapping add');
       try {
-        const saved = await services.feeds.saveMapping(systemContext('cli'), { name, columns: body.columns, taxonomy: String(body.taxonomy), type: String(body.type), ...(body.tlp ? { tlp: body.tlp } : {}) } as FeedMappingInput, { replace: options.replace ?? false });
+        const saved = await services.feeds.saveMapping(systemContext('cli'), { name, columns: body.columns, taxonomy: String(body.taxonomy), type: String(body.type), ...(body.tlp ? { tlp: body.tlp } : {}) }, { replace: options.replace ?? false });
         console.log(`Saved mapping ${saved.name}: ${Object.entries(saved.columns).map(([c, f]) => `${c}→${f}`).join(', ')}; ${saved.taxonomy}/${saved.type}, TLP ${saved.tlp}`);
       } finally {
         await database.close();

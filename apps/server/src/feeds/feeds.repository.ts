@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Schema } from '../db/schema/index.ts';
 import { type EventBatch, numberArray, plainArray, textArray } from './event-batch.ts';
 
@@ -59,8 +59,7 @@ export interface RunSummaryRow {
   finishedAt: Date | null;
 }
 
-type RunRow = Schema['feed_runs'] & { id: string };
-export const runRowToRun = (r: Awaited<ReturnType<ReturnType<typeof runsQuery>['executeTakeFirstOrThrow']>>): RunSummaryRow => ({
+export const runRowToRun = (r: Selectable<Schema['feed_runs']>): RunSummaryRow => ({
   id: r.id,
   origin: r.origin,
   sourceId: r.source_id,
@@ -79,8 +78,6 @@ export const runRowToRun = (r: Awaited<ReturnType<ReturnType<typeof runsQuery>['
   startedAt: r.started_at,
   finishedAt: r.finished_at,
 });
-export type { RunRow };
-
 export function runsQuery(db: Kysely<Schema>) {
   return db.selectFrom('feed_runs').selectAll();
 }
@@ -101,5 +98,5 @@ export async function findRun(db: Kysely<Schema>, id: string): Promise<RunSummar
 export async function listRejects(db: Kysely<Schema>, runId: string, limit: number): Promise<{ line: number; reason: string; excerpt: string }[]> {
   const rows = await db.selectFrom('feed_rejects').select(['line', 'reason', 'raw']).where('run_id', '=', runId).orderBy('line').limit(limit).execute();
   // The excerpt is untrusted bytes: shown as text with NUL and invalid UTF-8 replaced.
-  return rows.map((r) => ({ line: r.line, reason: r.reason, excerpt: Buffer.from(r.raw).toString('utf8').replace(/\u0000/g, '\uFFFD') }));
+  return rows.map((r) => ({ line: r.line, reason: r.reason, excerpt: Buffer.from(r.raw).toString('utf8').replaceAll('\0', '\uFFFD') }));
 }

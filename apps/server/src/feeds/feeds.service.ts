@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { FeedEvent, FeedEventPage, FeedEventQuery, FeedMapping, FeedMappingInput, FeedNotification, FeedNotificationDetail, FeedRun, FeedRunDetail, FeedSource, FeedSourceInput } from '@renkei/contract';
 import { recordAudit } from '../audit/audit.service.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
@@ -143,7 +143,7 @@ export function createFeedsService(deps: { db: Kysely<Schema>; blobs: BlobStore;
     const stored = await blobs.put(once(Buffer.from(data)));
     const language = n.language === 'ja' ? 'ja' : 'en';
     const team = self?.name ?? 'Renkei';
-    const tlp = TLP_LABEL[(n.tlp && isTlp(n.tlp) ? n.tlp : 'amber') as Tlp];
+    const tlp = TLP_LABEL[(n.tlp && isTlp(n.tlp) ? n.tlp : 'amber')];
     const rendered = renderTemplate(FEED_NOTIFICATION_TEMPLATE, language, { team, name: (language === 'ja' ? n.org_name_ja : null) ?? n.org_name ?? n.recipient, reference: n.key, count: String(events.length), withheld: withheldNote(language, n.withheld_count), format: n.format === 'xarf' ? 'X-ARF 0.2 (YAML)' : 'CSV', filename, data }, tlp);
     try {
       const message = await deps.mail().send(systemContext('feeds.notify'), { to: n.recipient, subject: rendered.subject, text: rendered.text, html: rendered.html, tlp });
@@ -424,9 +424,9 @@ export function createFeedsService(deps: { db: Kysely<Schema>; blobs: BlobStore;
 }
 
 const EVENT_COLUMNS = ['id', 'run_id', 'source', 'report_type', 'taxonomy', 'type', 'observed_at', 'ip', 'port', 'protocol', 'hostname', 'tag', 'asn', 'country', 'organisation_id', 'recipient', 'tlp', 'line', 'extra', 'notification_id', 'withheld'] as const;
-type EventRow = Pick<Schema['feed_events'], (typeof EVENT_COLUMNS)[number]>;
+type EventRow = Pick<Selectable<Schema['feed_events']>, (typeof EVENT_COLUMNS)[number]>;
 
-function presentEvent(r: { [K in keyof EventRow]: EventRow[K] extends import('kysely').ColumnType<infer S, unknown, unknown> ? S : EventRow[K] }): FeedEvent {
+function presentEvent(r: EventRow): FeedEvent {
   return {
     id: Number(r.id),
     runId: r.run_id,

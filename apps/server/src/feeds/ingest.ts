@@ -177,6 +177,7 @@ export async function ingestStream(db: Kysely<Schema>, runId: string, input: Asy
   };
 
   const reader = new CsvReader({ record, reject }, options.limits);
+  let failure: Error | null = null;
   try {
     for await (const chunk of input) {
       reader.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
@@ -189,13 +190,15 @@ export async function ingestStream(db: Kysely<Schema>, runId: string, input: Asy
       if (plan === null && counts.error === null) counts.error = 'The file is empty: no header row';
     }
     await flush(true);
-  } finally {
-    // Never leave an insert running past the run: wait for each, then surface the first failure.
-    const settled = await Promise.allSettled(inflight.splice(0));
-    for (const s of settled) if (s.status === 'fulfilled') counts.eventsStored += s.value;
-    const failed = settled.find((s) => s.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
   }
+  // Never leave an insert running past the run: wait for each, then surface the first failure.
+  const settled = await Promise.allSettled(inflight.splice(0));
+  for (const s of settled) if (s.status === 'fulfilled') counts.eventsStored += s.value;
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure !== null) throw failure;
+  if (failed) throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
   counts.bytesRead = reader.bytesRead;
   counts.duplicates = accepted - counts.eventsStored;
   options.onProgress?.({ bytesRead: reader.bytesRead, rows: counts.rowsRead, events: accepted, rejected: counts.rejected });
