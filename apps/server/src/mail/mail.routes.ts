@@ -30,10 +30,10 @@ export const mailRoutes: FastifyPluginAsyncTypebox<{ mail: MailService }> = asyn
     {
       schema: {
         tags: ['mail'],
-        summary: 'Stored messages, newest first (inbound unless direction says otherwise)',
+        summary: 'Stored messages, newest first (inbound unless direction says otherwise; `all` gives both, e.g. a whole thread)',
         querystring: Type.Object({
           ...PageQuery,
-          direction: Type.Union([Type.Literal('inbound'), Type.Literal('outbound')], { default: 'inbound' }),
+          direction: Type.Union([Type.Literal('inbound'), Type.Literal('outbound'), Type.Literal('all')], { default: 'inbound' }),
           threadId: Type.Optional(Type.String({ format: 'uuid' })),
           flag: Type.Optional(Type.Union([Type.Literal('unmatched_reply'), Type.Literal('auto_reply'), Type.Literal('dsn')])),
         }),
@@ -42,7 +42,7 @@ export const mailRoutes: FastifyPluginAsyncTypebox<{ mail: MailService }> = asyn
     },
     async (request) => {
       const { offset, limit, direction, threadId, flag } = request.query;
-      const page = await mail.listMessages(request.ctx, { direction, threadId, flag }, { offset, limit });
+      const page = await mail.listMessages(request.ctx, { direction: direction === 'all' ? undefined : direction, threadId, flag }, { offset, limit });
       return { items: page.items.map(summaryView), total: page.total, nextOffset: offset + limit < page.total ? offset + limit : null };
     },
   );

@@ -180,6 +180,8 @@ describe('a reply from the recipient', () => {
     await h.sendRaw(rfc822({ From: 'abuse@plain.example', To: INTAKE, Subject: 'Re: Please respond', 'In-Reply-To': `<${queued.messageId}>` }, 'Fixed.'));
     const thread = (await h.t.request(analyst, { url: `/api/v1/mail/messages?threadId=${queued.threadId}` })).json();
     expect(thread.items.map((m: { subject: string }) => m.subject)).toEqual(['Re: Please respond']);
+    const whole = (await h.t.request(analyst, { url: `/api/v1/mail/messages?threadId=${queued.threadId}&direction=all` })).json();
+    expect(whole.items.map((m: { direction: string }) => m.direction)).toEqual(['inbound', 'outbound']);
     void openpgp;
   });
 });

@@ -79,6 +79,23 @@ describeInBrowser(
       await page.getByTestId('lang-ja').click();
       await expect.poll(() => message.getByTestId('pgp-status').innerText()).toBe('署名は正当');
     });
+
+    it('Should preview a template in Japanese with the TLP label in subject and body, variables shown as text', async () => {
+      const { page } = ctx();
+      await page.getByTestId('mail-templates-toggle').click();
+      const panel = page.getByTestId('template-preview');
+      await panel.getByText('日本語').click();
+      await panel.getByTestId('template-variable-name').fill('<script>window.__pwned = "template"</script>山田');
+      await panel.getByTestId('template-variable-reference').fill('IR-2026-000123');
+      await panel.getByTestId('template-preview-submit').click();
+      await expect.poll(() => panel.getByTestId('template-rendered-subject').textContent()).toBe('[TLP:AMBER] ご報告を受け付けました');
+      const text = (await panel.getByTestId('template-rendered-text').textContent()) ?? '';
+      expect(text.startsWith('TLP:AMBER\n\n<script>window.__pwned = "template"</script>山田 様')).toBe(true);
+      expect(text).toContain('IR-2026-000123');
+      expect(await panel.getByTestId('template-rendered').getAttribute('data-language')).toBe('ja');
+      expect(await panel.getByTestId('template-rendered-text').locator('*').count()).toBe(0);
+      expect(await page.evaluate(() => (globalThis as { __pwned?: string }).__pwned)).toBeUndefined();
+    });
   },
   { smtp: true, env: { RENKEI_INTAKE_ADDRESS: INTAKE } },
 );

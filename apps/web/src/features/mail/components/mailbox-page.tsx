@@ -7,6 +7,7 @@ import { DateTime } from '../../../components/date-time.tsx';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
 import { attachmentUrl, getMessage, listMessages, listThreads } from '../api/mail.ts';
 import { PgpBadge } from './pgp-badge.tsx';
+import { TemplatePreview } from './template-preview.tsx';
 
 type Selection = { kind: 'thread'; thread: MailThread } | { kind: 'unmatched' };
 
@@ -22,6 +23,7 @@ export function MailboxPage() {
   const [messages, setMessages] = useState<MailMessageSummary[] | null>(null);
   const [message, setMessage] = useState<MailMessageDetail | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [showTemplates, setShowTemplates] = useState(false);
 
   const loadThreads = useCallback(() => {
     setError(null);
@@ -33,7 +35,8 @@ export function MailboxPage() {
     if (!selection) return;
     setMessages(null);
     setMessage(null);
-    const filter = selection.kind === 'thread' ? { threadId: selection.thread.id } : { flag: 'unmatched_reply' as const };
+    // A thread reads both ways (our mail and the replies); unmatched replies are inbound by nature.
+    const filter = selection.kind === 'thread' ? { threadId: selection.thread.id, direction: 'all' as const } : { flag: 'unmatched_reply' as const };
     listMessages(filter).then((page) => setMessages(page.items), setError);
   }, [selection]);
 
@@ -48,11 +51,17 @@ export function MailboxPage() {
         <Title order={1} size="h2">
           {t('mail.pageTitle')}
         </Title>
-        <Button variant="default" size="xs" onClick={loadThreads}>
-          {t('mail.refresh')}
-        </Button>
+        <Group gap="xs">
+          <Button variant={showTemplates ? 'light' : 'default'} size="xs" onClick={() => setShowTemplates((shown) => !shown)} aria-expanded={showTemplates} data-testid="mail-templates-toggle">
+            {t('mail.templates.title')}
+          </Button>
+          <Button variant="default" size="xs" onClick={loadThreads}>
+            {t('mail.refresh')}
+          </Button>
+        </Group>
       </Group>
       {error !== null && <ErrorAlert error={error} onClose={() => setError(null)} />}
+      {showTemplates && <TemplatePreview />}
       <Grid>
         <Grid.Col span={{ base: 12, md: 3 }}>
           <Paper withBorder radius="md" p="xs" component="nav" aria-label={t('mail.threads')}>
@@ -115,12 +124,30 @@ function MessageTable({ messages, onOpen, selectedId }: { messages: MailMessageS
             <Table.Td>
               <DateTime value={m.receivedAt} />
             </Table.Td>
-            <Table.Td>{m.fromName ? `${m.fromName} <${m.fromAddress ?? ''}>` : (m.fromAddress ?? '—')}</Table.Td>
+            <Table.Td>
+              {m.direction === 'outbound' ? (
+                <>
+                  <Badge size="xs" variant="outline" mr={6} data-testid="mail-direction" data-direction="outbound">
+                    {t('mail.sent')}
+                  </Badge>
+                  {m.to.join(', ')}
+                </>
+              ) : m.fromName ? (
+                `${m.fromName} <${m.fromAddress ?? ''}>`
+              ) : (
+                (m.fromAddress ?? '—')
+              )}
+            </Table.Td>
             <Table.Td>
               <Anchor component="button" type="button" onClick={() => onOpen(m.id)} data-testid="mail-open">
                 {m.subject || t('mail.noSubject')}
               </Anchor>
-              {m.status !== 'stored' && (
+              {m.deliveryStatus && (
+                <Badge ml={6} variant="light" color={m.deliveryStatus === 'bounced' || m.deliveryStatus === 'failed' ? 'red' : m.deliveryStatus === 'delayed' ? 'yellow' : 'gray'} data-testid="mail-delivery" data-status={m.deliveryStatus}>
+                  {t(`mail.delivery.${m.deliveryStatus}`, { defaultValue: m.deliveryStatus })}
+                </Badge>
+              )}
+              {m.direction === 'inbound' && m.status !== 'stored' && (
                 <Badge ml={6} color="orange" variant="light">
                   {t(`mail.status.${m.status}`, { defaultValue: m.status })}
                 </Badge>
