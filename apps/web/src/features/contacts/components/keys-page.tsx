@@ -6,7 +6,7 @@ import { ErrorAlert } from '../../../components/error-alert.tsx';
 import { useLocation } from '../../../lib/navigation.ts';
 import { importKeys, unhealthyKeys } from '../api/contacts.ts';
 import { KeyTable } from './organisation-page.tsx';
-import { Panel } from './panel.tsx';
+import { Section } from '../../../components/section.tsx';
 
 const MAX_ARMORED = 256 * 1024;
 
@@ -57,7 +57,7 @@ export function KeysPage() {
       <Title order={1} size="h2">
         {t('contacts.keys.title')}
       </Title>
-      <Panel title={t('contacts.keys.import')} description={t(organisationId ? 'contacts.keys.importForOrganisation' : 'contacts.keys.importHint')} testId="key-import">
+      <Section title={t('contacts.keys.import')} description={t(organisationId ? 'contacts.keys.importForOrganisation' : 'contacts.keys.importHint')} testId="key-import">
         <form onSubmit={(event) => void submit(event)} noValidate>
           <Stack gap="sm">
             <Textarea
@@ -88,11 +88,11 @@ export function KeysPage() {
             <KeyTable keys={imported.keys} />
           </>
         )}
-      </Panel>
-      <Panel title={t('contacts.keys.attention')} description={t('contacts.keys.attentionHint')} testId="key-attention">
+      </Section>
+      <Section title={t('contacts.keys.attention')} description={t('contacts.keys.attentionHint')} testId="key-attention">
         {attentionError !== null && <ErrorAlert error={attentionError} onRetry={() => void loadAttention()} />}
         {attention && (attention.length === 0 ? <Text c="dimmed">{t('contacts.keys.allHealthy')}</Text> : <KeyTable keys={attention} />)}
-      </Panel>
+      </Section>
     </Stack>
   );
 }

@@ -6,7 +6,7 @@ import { ErrorAlert } from '../../../components/error-alert.tsx';
 import { isLocale, LOCALES } from '../../../lib/i18n.ts';
 import { useMe, useSession } from '../../../lib/session.tsx';
 import { SavedMark } from './saved-mark.tsx';
-import { Section } from './section.tsx';
+import { Section } from '../../../components/section.tsx';
 
 export function LanguageSection() {
   const { t } = useTranslation();

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
 import { useMe, useSession } from '../../../lib/session.tsx';
 import { SavedMark } from './saved-mark.tsx';
-import { Section } from './section.tsx';
+import { Section } from '../../../components/section.tsx';
 
 export function ProfileSection() {
   const { t } = useTranslation();

@@ -7,7 +7,7 @@ import { useNow } from '../../../hooks/use-now.ts';
 import { useMe, useSession } from '../../../lib/session.tsx';
 import { timeZoneOptions } from '../time-zones.ts';
 import { SavedMark } from './saved-mark.tsx';
-import { Section } from './section.tsx';
+import { Section } from '../../../components/section.tsx';
 
 export function TimeZoneSection() {
   const { t } = useTranslation();

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
 import { useMe, useSession } from '../../../lib/session.tsx';
 import { disableTotp, enableTotp, setUpTotp, type TotpSetup } from '../api/totp.ts';
-import { Section } from './section.tsx';
+import { Section } from '../../../components/section.tsx';
 
 const CODE_PATTERN = /^[0-9]{6}$/;
 

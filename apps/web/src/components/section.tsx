@@ -1,8 +1,8 @@
 import { Paper, Stack, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 
-/** A titled card of a directory page. */
-export function Panel({ title, description, children, testId }: { title: string; description?: string; children: ReactNode; testId: string }) {
+/** A titled card: one part of a settings or directory page. */
+export function Section({ title, description, children, testId }: { title: string; description?: string; children: ReactNode; testId: string }) {
   return (
     <Paper withBorder radius="md" p="lg" component="section" aria-label={title} data-testid={testId}>
       <Stack gap="sm">
