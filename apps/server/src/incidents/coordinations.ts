@@ -64,7 +64,7 @@ export function createCoordinations(deps: { db: Kysely<Schema>; mail: MailServic
     return {
       name: detail.organisation.name,
       email: detail.organisation.contactEmail ?? role?.email ?? null,
-      language: (detail.organisation.languages.includes('ja') ? 'ja' : 'en') as 'ja' | 'en',
+      language: detail.organisation.languages.includes('ja') ? ('ja' as const) : ('en' as const),
       country: detail.organisation.country,
       tlpCeiling: detail.organisation.tlpCeiling,
     };
@@ -148,7 +148,7 @@ export function createCoordinations(deps: { db: Kysely<Schema>; mail: MailServic
     const tlp = input.tlp ?? incident.tlp;
     if (coordination.organisationId) {
       const party = await partyOf(coordination.organisationId);
-      if (TLP_LEVELS.indexOf(tlp) > TLP_LEVELS.indexOf(party.tlpCeiling as TlpLevel)) throw new ConflictError('tlp_above_ceiling', `${party.name} may receive at most TLP:${party.tlpCeiling.toUpperCase()}; this message is TLP:${tlp.toUpperCase()}`);
+      if (TLP_LEVELS.indexOf(tlp) > TLP_LEVELS.indexOf(party.tlpCeiling)) throw new ConflictError('tlp_above_ceiling', `${party.name} may receive at most TLP:${party.tlpCeiling.toUpperCase()}; this message is TLP:${tlp.toUpperCase()}`);
     }
     const thread = await mail.ensureThread(coordination.threadKey, input.subject);
     const message = await mail.send(ctx, { to, subject: `[${coordination.threadKey}] ${input.subject}`, text: input.text, tlp: TLP_LABEL[tlp], threadId: thread.id });

@@ -79,7 +79,7 @@ export const incidentsRoutes: FastifyPluginAsyncTypebox<{ incidents: IncidentsSe
     async (request, reply) => {
       incidentsPolicy.authorize(request.ctx.actor, 'reports.create');
       const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-      const body = request.body as unknown;
+      const body = request.body;
       let input: NewReport;
       if (contentType === 'application/json' || contentType === '') {
         if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequestError('malformed_report', 'Send the report as a JSON object, or IODEF/X-ARF with their content type');

@@ -100,6 +100,7 @@ export function cleanText(value: string | undefined | null, max: number): string
   if (!value) return '';
   return value
     .slice(0, max)
+    // eslint-disable-next-line no-control-regex -- NUL is exactly what must go
     .replace(/\u0000/g, '')
     .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }

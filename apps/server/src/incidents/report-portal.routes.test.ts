@@ -91,7 +91,7 @@ describe('the public report form', () => {
     const answered = await t.request(null, { method: 'POST', url: '/report/status', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ form_token: form, ref: params.get('ref')!, token: params.get('token')!, body: `more: ${HOSTILE}` }).toString() });
     expect(answered.statusCode).toBe(303);
     await t.request(analyst, { method: 'POST', url: `/api/v1/reports/${row.id}/messages`, payload: { body: `team: ${HOSTILE}` } });
-    const after = await t.request(null, { url: answered.headers.location as string });
+    const after = await t.request(null, { url: answered.headers.location });
     expectNoInjection(after.body);
     expect(after.body).toContain('more: &#60;script&#62;');
     expect(after.body).toContain('team: &#60;script&#62;');

@@ -33,13 +33,14 @@ export function parseXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): 
   let root: XmlElement | null = null;
   let elements = 0;
   let textBytes = 0;
-  let failure: Error | null = null;
+  // Handlers record the first failure; parsing continues to the end of the input but builds nothing more.
+  const state: { failure: XmlRefusedError | null } = { failure: null };
   const fail = (message: string) => {
-    failure ??= new XmlRefusedError(message);
+    state.failure ??= new XmlRefusedError(message);
   };
   parser.on('doctype', () => fail('A DOCTYPE (DTD) is not accepted: entity declarations are refused'));
   parser.on('opentag', (tag) => {
-    if (failure) return;
+    if (state.failure) return;
     if (++elements > limits.maxElements) return fail(`More than ${limits.maxElements} elements`);
     if (stack.length >= limits.maxDepth) return fail(`Nested deeper than ${limits.maxDepth} elements`);
     const attributes: Record<string, string> = Object.create(null) as Record<string, string>;
@@ -51,7 +52,7 @@ export function parseXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): 
     stack.push(element);
   });
   const onText = (value: string) => {
-    if (failure) return;
+    if (state.failure) return;
     textBytes += value.length;
     if (textBytes > limits.maxTextBytes) return fail(`More than ${limits.maxTextBytes} characters of text`);
     const current = stack.at(-1);
@@ -60,7 +61,7 @@ export function parseXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): 
   parser.on('text', onText);
   parser.on('cdata', onText);
   parser.on('closetag', () => {
-    if (!failure) stack.pop();
+    if (!state.failure) stack.pop();
   });
   parser.on('error', (error) => fail(`Not well-formed XML: ${error.message.slice(0, 200)}`));
   try {
@@ -68,7 +69,7 @@ export function parseXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): 
   } catch (error) {
     fail(`Not well-formed XML: ${(error as Error).message.slice(0, 200)}`);
   }
-  if (failure) throw failure;
+  if (state.failure) throw state.failure;
   if (!root) throw new XmlRefusedError('The XML has no root element');
   return root;
 }
