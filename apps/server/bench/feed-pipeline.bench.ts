@@ -65,12 +65,18 @@ function syntheticIpData(dir: string): string {
   return file;
 }
 
-/** 2,000 directory organisations holding /20s inside the data, each with an abuse address. */
+/**
+ * 2,000 directory organisations with abuse addresses: 1,280 hold a whole /16 (half the addresses in the
+ * data, as a national directory of ISPs would), 720 hold a /20 inside one of those (longest prefix wins).
+ */
 async function seedDirectory(database: Database): Promise<void> {
   const orgs = await sql<{ id: string }>`
     INSERT INTO organisations (name, kind, contact_email) SELECT 'Bench ISP ' || g, 'isp', 'noc' || g || '@isp.example' FROM generate_series(1, 2000) g RETURNING id`.execute(database.db);
   const firsts = [1, 27, 36, 43, 49, 58, 60, 101, 103, 110];
-  const values = orgs.rows.map((o, i) => ({ organisation_id: o.id, kind: 'ipv4', value: `${firsts[i % 10]}.${Math.floor(i / 10)}.${(i % 16) * 16}.0/20`, abuse_email: `abuse${i}@isp.example` }));
+  const values = orgs.rows.map((o, i) => {
+    const value = i < 1280 ? `${firsts[i % 10]}.${Math.floor(i / 10) * 2}.0.0/16` : `${firsts[i % 10]}.${Math.floor((i - 1280) / 10) * 2}.${(i % 16) * 16}.0/20`;
+    return { organisation_id: o.id, kind: 'ipv4', value, abuse_email: `abuse${i}@isp.example` };
+  });
   for (let i = 0; i < values.length; i += 500) await database.db.insertInto('organisation_networks').values(values.slice(i, i + 500)).execute();
 }
 

@@ -118,5 +118,9 @@ describe('feeds API', () => {
     expect(response.headers['content-disposition']).toMatch(/^attachment; filename="FN-\d{4}-\d{6}\.csv"$/);
     expect(response.body).toContain('198.51.100.1');
     expect(response.body).not.toContain('192.0.2.1');
+    // Notified or not, the recipient's events are still found by recipient.
+    const byRecipient = (await t.request(analyst, { url: '/api/v1/feeds/events?recipient=abuse@routes-isp.example' })).json<FeedEventPage>();
+    expect(byRecipient.items.map((e) => e.ip).sort()).toEqual(['198.51.100.1', '198.51.100.2', '198.51.100.30']);
+    expect(byRecipient.items.every((e) => e.notificationId !== null)).toBe(true);
   });
 });

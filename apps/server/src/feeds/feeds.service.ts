@@ -302,7 +302,12 @@ export function createFeedsService(deps: { db: Kysely<Schema>; blobs: BlobStore;
       feedsPolicy.authorize(ctx.actor, 'events.read');
       const limit = query.limit ?? 100;
       let q = db.selectFrom('feed_events').select(EVENT_COLUMNS);
-      if (query.recipient !== undefined) q = q.where('recipient', '=', query.recipient.toLowerCase());
+      if (query.recipient !== undefined) {
+        // Same as recipient = r, through the indexes the bulk insert can afford: the recipient's
+        // notifications (feed_events_notification) and its pending events (feed_events_pending).
+        const recipient = query.recipient.toLowerCase();
+        q = q.where((eb) => eb.or([eb('notification_id', 'in', eb.selectFrom('feed_notifications as fn').select('fn.id').where('fn.recipient', '=', recipient)), eb.and([eb('recipient', '=', recipient), eb('notification_id', 'is', null)])]));
+      }
       if (query.type !== undefined) q = q.where('type', '=', query.type);
       if (query.notificationId !== undefined) q = q.where('notification_id', '=', query.notificationId);
       if (query.before !== undefined) q = q.where('id', '<', query.before);
