@@ -53,6 +53,10 @@ export interface Config {
   imapUrl: string | null;
   /** When to poll it, cron in UTC (RENKEI_IMAP_POLL_CRON, default every minute). */
   imapPollCron: string;
+  /** The team's IANA time zone (RENKEI_TEAM_TIME_ZONE, default Asia/Tokyo): statistics count days and months in it. */
+  teamTimeZone: string;
+  /** First month of the fiscal year, 1–12 (RENKEI_FISCAL_YEAR_START_MONTH, default 4 = April, as in Japan). */
+  fiscalYearStartMonth: number;
 }
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -94,6 +98,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailMaxHeaderBytes: integer(env.RENKEI_MAIL_MAX_HEADER_BYTES, 1024 * 1024, 'RENKEI_MAIL_MAX_HEADER_BYTES'),
     imapUrl: env.RENKEI_IMAP_URL && env.RENKEI_IMAP_URL.trim() !== '' ? env.RENKEI_IMAP_URL.trim() : null,
     imapPollCron: env.RENKEI_IMAP_POLL_CRON?.trim() || '* * * * *',
+    teamTimeZone: timeZone(env.RENKEI_TEAM_TIME_ZONE?.trim() || 'Asia/Tokyo'),
+    fiscalYearStartMonth: month(env.RENKEI_FISCAL_YEAR_START_MONTH, 4, 'RENKEI_FISCAL_YEAR_START_MONTH'),
   };
 }
 
@@ -102,6 +108,20 @@ function integer(raw: string | undefined, fallback: number, name: string): numbe
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
   return value;
+}
+
+function month(raw: string | undefined, fallback: number, name: string): number {
+  const value = integer(raw, fallback, name);
+  if (value < 1 || value > 12) throw new Error(`${name} must be a month number 1–12, got "${raw}"`);
+  return value;
+}
+
+function timeZone(raw: string): string {
+  try {
+    return new Intl.DateTimeFormat('en', { timeZone: raw }).resolvedOptions().timeZone;
+  } catch {
+    throw new Error(`RENKEI_TEAM_TIME_ZONE must be an IANA time zone (e.g. Asia/Tokyo), got "${raw.slice(0, 64)}"`);
+  }
 }
 
 function logLevel(raw: string): Config['logLevel'] {

@@ -12,6 +12,7 @@ import { type JobQueue, createJobQueue, stderrJobLogger } from './jobs/job-queue
 import { registerJobs } from './jobs/registry.ts';
 import { directoryKeyRing } from './mail/directory-key-ring.ts';
 import { type MailService, createMailService } from './mail/mail.service.ts';
+import { type StatisticsService, createStatisticsService } from './statistics/statistics.service.ts';
 
 /** Every domain service, built once per process over one database and handed to routes, jobs and CLI. */
 export interface Services {
@@ -32,6 +33,8 @@ export interface Services {
   mail: MailService;
   /** "Who can act on this?": IP data, the directory's networks, RDAP and security.txt. */
   networkLookup: NetworkLookupService;
+  /** Counts per month, quarter and fiscal year (a read model over the incidents tables). */
+  statistics: StatisticsService;
   startedAt: Date;
 }
 
@@ -69,6 +72,7 @@ export function createServices(database: Database, config: Config): Services {
     jobs,
     mail,
     networkLookup,
+    statistics: createStatisticsService({ db: database.db }, { timeZone: config.teamTimeZone, fiscalYearStartMonth: config.fiscalYearStartMonth }),
     startedAt: new Date(),
   };
   registerJobs(services, config);

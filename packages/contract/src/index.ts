@@ -6,3 +6,4 @@ export * from './mail.ts';
 export * from './network-lookup.ts';
 export * from './incidents.ts';
 export * from './feeds.ts';
+export * from './statistics.ts';

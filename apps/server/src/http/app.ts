@@ -24,6 +24,8 @@ import { reportPortalRoutes } from '../incidents/report-portal.routes.ts';
 import { mailRoutes } from '../mail/mail.routes.ts';
 import { portalRoutes } from '../portal/portal.routes.ts';
 import type { Services } from '../services.ts';
+import { statisticsPortalRoutes } from '../statistics/statistics-portal.routes.ts';
+import { statisticsRoutes } from '../statistics/statistics.routes.ts';
 import { installAuthentication } from './auth.ts';
 import { BadRequestError, TooManyRequestsError } from './errors.ts';
 import { clientErrorHandler, installErrorHandling, replyWithError } from './error-handler.ts';
@@ -163,11 +165,13 @@ export async function buildApp(config: Config, services: Services, options: Buil
       await api.register(mailRoutes, { mail: services.mail });
       await api.register(feedsRoutes, { feeds: services.feeds });
       await api.register(incidentsRoutes, { incidents: services.incidents });
+      await api.register(statisticsRoutes, { statistics: services.statistics });
     },
     { prefix: '/api/v1' },
   );
   await app.register(portalRoutes, { services, secureCookies: config.secureCookies });
   await app.register(reportPortalRoutes, { incidents: services.incidents, db: services.database.db, config });
+  await app.register(statisticsPortalRoutes, { statistics: services.statistics, db: services.database.db, secureCookies: config.secureCookies });
   await app.register(wellKnownRoutes, { contacts: services.contacts });
   await registerWebApp(app, config.webDistDir);
   return app;

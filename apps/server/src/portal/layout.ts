@@ -18,7 +18,15 @@ header .brand{font-weight:700;font-size:1.2rem;color:#1864ab;text-decoration:non
 nav a{margin-left:1rem;color:#1864ab}
 main section{background:#fff;border:1px solid #dee2e6;border-radius:8px;padding:1rem 1.5rem;margin:1rem 0}
 dt{font-weight:600}dd{margin:0 0 .5rem 0}
-footer{color:#868e96;font-size:.85rem}`;
+footer{color:#868e96;font-size:.85rem}
+table.stats{border-collapse:collapse;width:100%;margin:1rem 0;font-variant-numeric:tabular-nums}
+table.stats caption{text-align:left;font-weight:700;padding:.25rem 0}
+table.stats th,table.stats td{border:1px solid #dee2e6;padding:.25rem .5rem;text-align:right}
+table.stats th[scope=row],table.stats thead th:first-child{text-align:left}
+table.stats thead th{background:#f1f3f5}
+table.stats tr.total{font-weight:700}
+figure{margin:0}
+.note{color:#c92a2a}`;
 
 /** The public site's frame: header with the team name and language switch, footer. No script. */
 export function renderPage(frame: PageFrame): string {

@@ -37,6 +37,10 @@ export const portalRoutes: FastifyPluginAsync<{ services: Services; secureCookie
     ${team?.website ? html`<dt>${ja ? 'ウェブサイト' : 'Website'}</dt><dd>${isWebAddress(team.website) ? html`<a href="${team.website}">${team.website}</a>` : team.website}</dd>` : ''}
   </dl>
   <p>${ja ? '機密性の高い情報は PGP で暗号化してお送りください。' : 'Please encrypt sensitive information with PGP.'}</p>
+</section>
+<section>
+  <h2>${ja ? '統計' : 'Statistics'}</h2>
+  <p><a href="/statistics?lang=${locale}">${ja ? 'インシデント統計(報告・インシデント・調整の件数、四半期ごと)' : 'Incident statistics: reports, incidents and coordinations per quarter'}</a></p>
 </section>`;
     return reply
       .type('text/html; charset=utf-8')
