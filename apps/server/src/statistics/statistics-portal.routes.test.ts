@@ -48,6 +48,9 @@ describe('the public statistics page', () => {
     expect(cellOf(body, 'coordinations-phishing-current')).toBe('1');
     expect(cellOf(body, 'incidents-ics-current')).toBe('0');
     expect(cellOf(body, 'coordinations-total-current')).toBe('1');
+    // The row the end-to-end browser test reads: this quarter's three counts as attributes.
+    expect(body).toContain('<tr data-testid="statistics-phishing" data-reports="1" data-incidents="1" data-coordinations="1">');
+    expect(body).toContain('<tr data-testid="statistics-ics" data-reports="0" data-incidents="0" data-coordinations="0">');
     expect(body).toContain('Phishing site');
     expect(body).toContain('<td data-bucket="under_1_day">1</td>');
     expect(body).toMatch(/<tr data-origin="domestic"><th scope="row">Domestic brand<\/th><td>1<\/td>/);

@@ -35,6 +35,7 @@ const T = {
   previousQuarter: { en: 'Previous quarter', ja: '前四半期' },
   nextQuarter: { en: 'Next quarter', ja: '次四半期' },
   summary: { en: 'Summary', ja: '概要' },
+  byCategory: { en: 'This quarter by category', ja: '今四半期のカテゴリ別件数' },
   category: { en: 'Category', ja: 'カテゴリ' },
   measure: { en: 'Count', ja: '項目' },
   thisQuarter: { en: 'This quarter', ja: '今四半期' },
@@ -168,6 +169,14 @@ export const statisticsPortalRoutes: FastifyPluginAsync<{ statistics: Statistics
   <caption>${T.summary[locale]}</caption>
   <thead><tr><th scope="col">${T.measure[locale]}</th><th scope="col">${T.thisQuarter[locale]}</th><th scope="col">${T.lastQuarter[locale]}</th><th scope="col">${T.change[locale]}</th></tr></thead>
   <tbody>${STATISTICS_MEASURES.map((m) => html`<tr data-measure="${m}"><th scope="row">${MEASURE_LABELS[m][locale]}</th><td data-column="current">${comparison.total.current[m]}</td><td data-column="previous">${comparison.total.previous[m]}</td><td data-column="change">${change(comparison.total.current[m], comparison.total.previous[m])}</td></tr>`)}</tbody>
+  </table>
+  <table class="stats" data-table="by-category">
+  <caption>${T.byCategory[locale]}</caption>
+  <thead><tr><th scope="col">${T.category[locale]}</th>${STATISTICS_MEASURES.map((m) => html`<th scope="col">${MEASURE_LABELS[m][locale]}</th>`)}</tr></thead>
+  <tbody>${comparison.categories.map(
+    (c) =>
+      html`<tr data-testid="statistics-${c.category}" data-reports="${c.current.reports}" data-incidents="${c.current.incidents}" data-coordinations="${c.current.coordinations}"><th scope="row">${CATEGORY_LABELS[c.category][locale]}</th>${STATISTICS_MEASURES.map((m) => html`<td>${c.current[m]}</td>`)}</tr>`,
+  )}</tbody>
   </table>
 </section>
 <section>
