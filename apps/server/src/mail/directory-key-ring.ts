@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import * as openpgp from 'openpgp';
 import type { Schema } from '../db/schema/index.ts';
-import type { DirectoryKey, KeyRing, PgpPolicy } from './pgp.ts';
+import { type DirectoryKey, type KeyRing, type PgpPolicy, TLP_LEVELS, type TlpLevel } from './pgp.ts';
 
 /**
  * The key ring over the contacts directory's tables (`pgp_keys`, `people`, `organisations.pgp_policy`).
@@ -51,13 +51,14 @@ export function directoryKeyRing(db: Kysely<Schema>, options: { passphrase: stri
         .execute();
       const org = await db
         .selectFrom('organisations')
-        .select('pgp_policy')
+        .select(['pgp_policy', 'tlp_ceiling'])
         .where((eb) => eb.or([eb('id', 'in', eb.selectFrom('people').select('organisation_id').where('email', '=', lower)), eb('contact_email', '=', lower)]))
         .executeTakeFirst();
       const policy: PgpPolicy = org?.pgp_policy === 'required' || org?.pgp_policy === 'never' ? org.pgp_policy : 'preferred';
       const person = await db.selectFrom('people').select('languages').where('email', '=', lower).executeTakeFirst();
       const first = person?.languages.find((code) => code === 'ja' || code === 'en');
-      return { policy, keys: keys.map(toKey), language: first === 'ja' || first === 'en' ? first : null };
+      const tlpCeiling = TLP_LEVELS.find((level) => level === org?.tlp_ceiling) ?? null;
+      return { policy, keys: keys.map(toKey), language: first === 'ja' || first === 'en' ? first : null, tlpCeiling: tlpCeiling satisfies TlpLevel | null };
     },
 
     async instanceKey() {

@@ -3,7 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import { recordAudit } from '../audit/audit.service.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
 import type { Schema } from '../db/schema/index.ts';
-import { AppError, BadRequestError, NotFoundError, ServiceUnavailableError } from '../http/errors.ts';
+import { AppError, BadRequestError, ConflictError, NotFoundError, ServiceUnavailableError } from '../http/errors.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { type RequestContext, actorId, systemContext } from '../policy/actor.ts';
 import { readDeliveryReport } from './dsn.ts';
@@ -24,7 +24,7 @@ import {
   threadByMessageIds,
 } from './mail.repository.ts';
 import { PermanentRelayError, composeMail, relay } from './outbound.ts';
-import { type KeyRing, usableEncryptionKeys } from './pgp.ts';
+import { type KeyRing, TLP_LEVELS, type TlpLevel, usableEncryptionKeys } from './pgp.ts';
 import { type ReplyTokenFormat, bracketTokens, isIntakeAddress, looksLikeReply, plusDetail } from './reply-token.ts';
 import { type MailLanguage, type RenderedMail, type TlpLabel, TEMPLATES, TLP_LABELS, findTemplate, renderTemplate, withTlpBody, withTlpSubject } from './templates.ts';
 
@@ -268,6 +268,13 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
     if (!TLP_LABELS.includes(input.tlp)) throw new BadRequestError('invalid_tlp', `TLP must be one of ${TLP_LABELS.join(', ')}`);
     if (!options.relayUrl) throw new ServiceUnavailableError('mail_relay_not_configured', 'No outbound relay is configured (RENKEI_SMTP_RELAY)');
     const recipient = await keyRing.recipient(to);
+    // Nothing leaves above the recipient's TLP ceiling; an address the directory does not know
+    // (a reporter, a new contact) gets at most TLP:AMBER, the directory's default ceiling.
+    const ceiling = recipient.tlpCeiling ?? 'amber';
+    const level = input.tlp.slice(4).toLowerCase();
+    if (TLP_LEVELS.indexOf(level as TlpLevel) > TLP_LEVELS.indexOf(ceiling)) {
+      throw new ConflictError('tlp_above_ceiling', `${to} may receive at most TLP:${ceiling.toUpperCase()}; this message is ${input.tlp}`);
+    }
     const encryptTo = recipient.policy === 'never' ? [] : await usableEncryptionKeys(recipient.keys);
     if (recipient.policy === 'required' && encryptTo.length === 0) throw new PgpKeyRequiredError(to);
     const signingKey = await keyRing.instanceKey();

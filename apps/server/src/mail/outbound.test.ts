@@ -13,8 +13,8 @@ let analyst: TestUser;
 let instance: TestKey;
 let vendor: TestKey;
 
-async function addPerson(email: string, options: { policy?: 'required' | 'preferred' | 'never'; languages?: string[] } = {}): Promise<void> {
-  const org = await sql<{ id: string }>`INSERT INTO organisations (name, kind, pgp_policy) VALUES (${`Org of ${email}`}, 'vendor', ${options.policy ?? 'preferred'}) RETURNING id`.execute(h.t.database.db);
+async function addPerson(email: string, options: { policy?: 'required' | 'preferred' | 'never'; languages?: string[]; tlpCeiling?: string } = {}): Promise<void> {
+  const org = await sql<{ id: string }>`INSERT INTO organisations (name, kind, pgp_policy, tlp_ceiling) VALUES (${`Org of ${email}`}, 'vendor', ${options.policy ?? 'preferred'}, ${options.tlpCeiling ?? 'amber'}) RETURNING id`.execute(h.t.database.db);
   await sql`INSERT INTO people (organisation_id, name, email, languages) VALUES (${org.rows[0]!.id}, ${email}, ${email}, ${options.languages ?? []})`.execute(h.t.database.db);
 }
 
@@ -86,7 +86,18 @@ describe('outbound mail', () => {
     const old = await makeKey('abuse@revoked.example');
     await addPerson('abuse@revoked.example', { policy: 'required' });
     await insertDirectoryKey(h.t.database, old, { email: 'abuse@revoked.example', revokedAt: new Date() });
-    expect((await send({ to: 'abuse@revoked.example', subject: 'x', text: 'y', tlp: 'TLP:RED' })).json().error.code).toBe('pgp_key_required');
+    expect((await send({ to: 'abuse@revoked.example', subject: 'x', text: 'y', tlp: 'TLP:AMBER' })).json().error.code).toBe('pgp_key_required');
+  });
+
+  it('Should refuse to send above the recipient organisation TLP ceiling, and above AMBER to addresses the directory does not know', async () => {
+    await addPerson('noc@green-only.example', { tlpCeiling: 'green' });
+    const above = await send({ to: 'noc@green-only.example', subject: 'Scan report', text: 'x', tlp: 'TLP:AMBER' });
+    expect(above.statusCode).toBe(409);
+    expect(above.json().error.code).toBe('tlp_above_ceiling');
+    expect((await send({ to: 'noc@green-only.example', subject: 'Scan report', text: 'x', tlp: 'TLP:GREEN' })).statusCode).toBe(202);
+    const unknownRed = await send({ to: 'someone@unknown.example', subject: 'Secret', text: 'x', tlp: 'TLP:RED' });
+    expect(unknownRed.json().error.code).toBe('tlp_above_ceiling');
+    expect((await send({ to: 'someone@unknown.example', subject: 'Hello', text: 'x', tlp: 'TLP:AMBER' })).statusCode).toBe(202);
   });
 
   it('Should retry a temporary relay failure and give up at once on a permanent one', async () => {

@@ -9,6 +9,9 @@ import { headerValue, parseContentType, splitEntity, splitMultipart, toCrlf } fr
 export const PGP_STATUSES = ['unsigned', 'good', 'bad', 'unknown_key', 'expired_key', 'revoked_key'] as const;
 export type PgpStatus = (typeof PGP_STATUSES)[number];
 export type PgpPolicy = 'required' | 'preferred' | 'never';
+/** TLP 2.0 levels in order, as the directory stores an organisation's ceiling. */
+export const TLP_LEVELS = ['clear', 'green', 'amber', 'amber+strict', 'red'] as const;
+export type TlpLevel = (typeof TLP_LEVELS)[number];
 
 /** A public key the directory holds, with what the directory says about it. */
 export interface DirectoryKey {
@@ -25,7 +28,8 @@ export interface KeyRing {
   /** Keys that may have made a signature: any whose key or subkey ID is listed, or that carries the address. */
   signingCandidates(keyIds: readonly string[], address: string | null): Promise<DirectoryKey[]>;
   /** What to encrypt to for an address: its keys, its organisation's PGP policy ('preferred' when unknown), and the language to write in (null = unknown). */
-  recipient(address: string): Promise<{ policy: PgpPolicy; keys: DirectoryKey[]; language: 'en' | 'ja' | null }>;
+  /** tlpCeiling: the highest TLP the recipient's organisation may receive; null = not in the directory. */
+  recipient(address: string): Promise<{ policy: PgpPolicy; keys: DirectoryKey[]; language: 'en' | 'ja' | null; tlpCeiling: TlpLevel | null }>;
   /** The instance's own secret key, ready to use; null when none is set up. */
   instanceKey(): Promise<openpgp.PrivateKey | null>;
 }
@@ -303,7 +307,7 @@ export function memoryKeyRing(options: { keys?: DirectoryKey[]; instanceKey?: op
       const domain = address.split('@')[1] ?? '';
       const matching: DirectoryKey[] = [];
       for (const entry of keys) if ((await emailsOf(entry)).includes(address.toLowerCase())) matching.push(entry);
-      return { policy: options.policies?.[address.toLowerCase()] ?? options.policies?.[domain] ?? 'preferred', keys: matching, language: options.languages?.[address.toLowerCase()] ?? null };
+      return { policy: options.policies?.[address.toLowerCase()] ?? options.policies?.[domain] ?? 'preferred', keys: matching, language: options.languages?.[address.toLowerCase()] ?? null, tlpCeiling: null };
     },
     instanceKey: async () => options.instanceKey ?? null,
   };
