@@ -52,7 +52,7 @@ describe('the public report form', () => {
     expect(status.body).toContain(reference);
     expect(status.body).toContain('銀行を装ったフィッシングサイトです。');
     expect(status.headers['cache-control']).toBe('no-store');
-    expect(status.headers['referrer-policy']).toBe('no-referrer');
+    expect(status.headers['referrer-policy']).toBe('same-origin');
     const wrong = await t.request(null, { url: link.replace(/token=[^&]+/, 'token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA') });
     expect(wrong.statusCode).toBe(200);
     expect(wrong.body).toContain('一致する報告がありません');

@@ -125,7 +125,9 @@ export const reportPortalRoutes: FastifyPluginAsync<{ incidents: IncidentsServic
       .header('content-security-policy', REPORT_CSP)
       .header('content-language', locale)
       .header('cache-control', 'no-store')
-      .header('referrer-policy', 'no-referrer')
+      // Not no-referrer: under it Chromium sends `Origin: null` with the form's own POST, which the CSRF
+      // check refuses. same-origin still keeps the status page's token out of any other site's Referer.
+      .header('referrer-policy', 'same-origin')
       .header('vary', 'Accept-Language, Cookie')
       .send(renderPage({ locale, title: page.title, teamName, path: page.path, body: page.body }));
   }
@@ -259,6 +261,6 @@ export const reportPortalRoutes: FastifyPluginAsync<{ incidents: IncidentsServic
     if (!report) return notFound(request, reply);
     const query = request.query as Record<string, unknown>;
     const lang = query.lang === 'ja' || query.lang === 'en' ? `&lang=${query.lang}` : '';
-    return reply.header('referrer-policy', 'no-referrer').redirect(`/report/status?ref=${encodeURIComponent(reference)}&token=${encodeURIComponent(token)}${lang}`, 303);
+    return reply.header('referrer-policy', 'same-origin').redirect(`/report/status?ref=${encodeURIComponent(reference)}&token=${encodeURIComponent(token)}${lang}`, 303);
   });
 };

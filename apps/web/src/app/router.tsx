@@ -6,6 +6,11 @@ import { DirectoryPage } from '../features/contacts/components/directory-page.ts
 import { KeysPage } from '../features/contacts/components/keys-page.tsx';
 import { OrganisationPage } from '../features/contacts/components/organisation-page.tsx';
 import { HomePage } from '../features/home/components/home-page.tsx';
+import { IncidentPage } from '../features/incidents/components/incident-page.tsx';
+import { IncidentsPage } from '../features/incidents/components/incidents-page.tsx';
+import { ReportPage } from '../features/incidents/components/report-page.tsx';
+import { TriagePage } from '../features/incidents/components/triage-page.tsx';
+import { WaitingPage } from '../features/incidents/components/waiting-page.tsx';
 import { MailboxPage } from '../features/mail/components/mailbox-page.tsx';
 import { LookupPage } from '../features/lookup/components/lookup-page.tsx';
 import { SettingsPage } from '../features/settings/components/settings-page.tsx';
@@ -23,6 +28,11 @@ const PAGES: Readonly<Record<string, ComponentType>> = {
   '/contacts/organisation': OrganisationPage,
   '/contacts/keys': KeysPage,
   '/mail': MailboxPage,
+  '/incidents': IncidentsPage,
+  '/incidents/triage': TriagePage,
+  '/incidents/report': ReportPage,
+  '/incidents/incident': IncidentPage,
+  '/incidents/waiting': WaitingPage,
 };
 
 export const LOGIN_PATH = '/login';

@@ -46,6 +46,19 @@ export function Shell({ children }: { children: ReactNode }) {
           data-testid="nav-home"
         />
         {isStaff && (
+          <NavLink label={t('nav.incidents')} defaultOpened active={path.startsWith('/incidents')} data-testid="nav-incidents-group">
+            {(
+              [
+                ['/incidents/triage', 'nav.triage', 'nav-triage'],
+                ['/incidents', 'nav.incidents', 'nav-incidents'],
+                ['/incidents/waiting', 'nav.waiting', 'nav-waiting'],
+              ] as const
+            ).map(([to, label, testId]) => (
+              <NavLink key={to} component="a" {...linkProps(to, nav.close)} label={t(label)} active={path === to} aria-current={path === to ? 'page' : undefined} data-testid={testId} />
+            ))}
+          </NavLink>
+        )}
+        {isStaff && (
           <NavLink
             component="a"
             {...linkProps('/mail', nav.close)}
