@@ -47,6 +47,7 @@ export const CategoryCounts = Type.Composite([Type.Object({ category: literals(I
 /** `GET /api/v1/statistics/incidents`: the three counts per month and category (every category, zeros included). */
 export const MonthlyStatistics = Type.Object({
   timeZone: Type.String(),
+  fiscalYearStartMonth: Type.Integer({ minimum: 1, maximum: 12 }),
   from: Month,
   to: Month,
   months: Type.Array(Type.Object({ month: Month, categories: Type.Array(CategoryCounts), total: StatisticsCounts })),

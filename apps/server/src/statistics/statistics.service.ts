@@ -154,7 +154,7 @@ export function createStatisticsService(deps: { db: Kysely<Schema> }, options: S
         add(total, monthTotal);
         return { month: formatMonth(month), categories: [...categories].map(([category, counts]) => ({ category, ...counts })), total: monthTotal };
       });
-      return { timeZone, from: formatMonth(from), to: formatMonth(to), months, total };
+      return { timeZone, fiscalYearStartMonth, from: formatMonth(from), to: formatMonth(to), months, total };
     },
 
     /** A month, quarter or fiscal year beside the one before, per category and month by month. */

@@ -14,6 +14,7 @@ import { WaitingPage } from '../features/incidents/components/waiting-page.tsx';
 import { MailboxPage } from '../features/mail/components/mailbox-page.tsx';
 import { LookupPage } from '../features/lookup/components/lookup-page.tsx';
 import { SettingsPage } from '../features/settings/components/settings-page.tsx';
+import { StatisticsPage } from '../features/statistics/components/statistics-page.tsx';
 import { navigate, useLocation } from '../lib/navigation.ts';
 import { useSession } from '../lib/session.tsx';
 import { NotFoundPage } from './not-found-page.tsx';
@@ -23,6 +24,7 @@ import { Shell } from './shell.tsx';
 const PAGES: Readonly<Record<string, ComponentType>> = {
   '/': HomePage,
   '/settings': SettingsPage,
+  '/statistics': StatisticsPage,
   '/lookup': LookupPage,
   '/contacts': DirectoryPage,
   '/contacts/organisation': OrganisationPage,

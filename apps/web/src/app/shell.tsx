@@ -88,6 +88,16 @@ export function Shell({ children }: { children: ReactNode }) {
             data-testid="nav-lookup"
           />
         )}
+        {isStaff && (
+          <NavLink
+            component="a"
+            {...linkProps('/statistics', nav.close)}
+            label={t('nav.statistics')}
+            active={path === '/statistics'}
+            aria-current={path === '/statistics' ? 'page' : undefined}
+            data-testid="nav-statistics"
+          />
+        )}
         <NavLink
           component="a"
           {...linkProps('/settings', nav.close)}
