@@ -20,7 +20,8 @@ import {
   listCoordinations,
   updateIncident,
 } from '../api/incidents.ts';
-import { PriorityBadge, TlpBadge, formatDuration } from './badges.tsx';
+import { formatDuration } from '../duration.ts';
+import { PriorityBadge, TlpBadge } from './badges.tsx';
 import { CoordinationsPanel } from './coordinations-panel.tsx';
 import { Section } from './report-page.tsx';
 import { IncidentTimeline } from './timeline.tsx';

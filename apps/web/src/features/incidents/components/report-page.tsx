@@ -8,7 +8,8 @@ import { ErrorAlert } from '../../../components/error-alert.tsx';
 import { linkProps, navigate, useLocation } from '../../../lib/navigation.ts';
 import { type Proposal, type ReportDetail, createIncident, getProposals, getReport, linkReports, replyToReporter, updateReport } from '../api/incidents.ts';
 import { PriorityBadge, TlpBadge } from './badges.tsx';
-import { LookupAnswers, proposedParties } from './lookup-answers.tsx';
+import { proposedParties } from '../parties.ts';
+import { LookupAnswers } from './lookup-answers.tsx';
 
 const pre = { whiteSpace: 'pre-wrap', wordBreak: 'break-word', fontFamily: 'var(--mantine-font-family-monospace)' } as const;
 
