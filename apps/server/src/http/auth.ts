@@ -7,6 +7,10 @@ import { ForbiddenError, UnauthenticatedError } from './errors.ts';
 export const SESSION_COOKIE = 'renkei_session';
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** An anonymous public form with its own signed token: no session or token is resolved for it. */
+    publicForm?: boolean;
+  }
   interface FastifyRequest {
     /** Who is asking and from where; anonymous until the auth hook says otherwise. */
     ctx: RequestContext;
@@ -36,6 +40,7 @@ export function installAuthentication(app: FastifyInstance, accounts: AccountsSe
     if (!SAFE_METHODS.has(request.method) && !sameSite(request.headers.origin, ownOrigin, request)) {
       throw new ForbiddenError('csrf_failed', 'Cross-site request refused');
     }
+    if (request.routeOptions.config.publicForm) return;
     const authorization = request.headers.authorization;
     if (authorization !== undefined) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);

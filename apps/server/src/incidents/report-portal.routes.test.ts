@@ -97,6 +97,20 @@ describe('the public report form', () => {
     expect(after.body).toContain('team: &#60;script&#62;');
   });
 
+  it('Should take the form from a logged-in staff member as an anonymous report, without asking for the session CSRF header', async () => {
+    const login = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: analyst.email, password: analyst.password } });
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/report?lang=en',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ form_token: tokens.pop()!, category: 'scan', indicators: '198.51.100.7', description: 'Scanning from this host' }).toString(),
+    });
+    expect(response.statusCode).toBe(201);
+    const reference = /IR-\d{4}-\d{6}/.exec(response.body)?.[0];
+    expect(reference).toBeDefined();
+  });
+
   it('Should store nothing when the honeypot is filled, and refuse a form that was not issued here', async () => {
     const before = await t.database.db.selectFrom('reports').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     const robot = await submit({ description: 'buy pills', website: 'http://spam.example' });
