@@ -7,3 +7,5 @@ export * from './network-lookup.ts';
 export * from './incidents.ts';
 export * from './feeds.ts';
 export * from './statistics.ts';
+/** TypeBox's static type, so clients name a schema's type without depending on TypeBox. */
+export type { Static } from '@sinclair/typebox';

@@ -1,4 +1,4 @@
-import type { Static } from '@sinclair/typebox';
+import type { Static } from '@renkei/contract';
 import type {
   Coordination as CoordinationSchema,
   CoordinationState,
