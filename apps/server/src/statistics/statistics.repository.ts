@@ -44,33 +44,48 @@ function bounds(range: MonthRange) {
  *   in their incident's category.
  */
 export async function countByMonth(db: Kysely<Schema>, range: MonthRange): Promise<MeasureCountRow[]> {
+  return (await countByMonthQuery(range).execute(db)).rows;
+}
+
+/** The statement behind `countByMonth` (the bench prints its plan). */
+export function countByMonthQuery(range: MonthRange) {
   const { start, end } = bounds(range);
   const tz = range.timeZone;
   const publicReports = range.publicOnly ? sql`AND r.tlp <> 'red' AND (l.tlp IS NULL OR l.tlp <> 'red')` : sql``;
   const publicIncidents = range.publicOnly ? sql`AND i.tlp <> 'red'` : sql``;
-  const result = await sql<MeasureCountRow>`
-    SELECT 'reports' AS measure, to_char(r.received_at AT TIME ZONE ${tz}, 'YYYY-MM') AS month,
-           COALESCE(l.category, r.category, 'other') AS category, count(*)::int AS n
-    FROM reports r
-    LEFT JOIN LATERAL (
-      SELECT i.category, i.tlp FROM incident_reports ir JOIN incidents i ON i.id = ir.incident_id
-      WHERE ir.report_id = r.id AND ir.unlinked_at IS NULL
-      ORDER BY ir.linked_at, ir.incident_id LIMIT 1
-    ) l ON true
-    WHERE r.received_at >= ${start} AND r.received_at < ${end} AND r.status <> 'discarded' ${publicReports}
-    GROUP BY 2, 3
+  // Reports take their current incident's category through hash joins over the range's reports (a lateral
+  // lookup per report cost ~5 µs a row); a report linked to several incidents counts once, in the first linked.
+  return sql<MeasureCountRow>`
+    WITH r AS (
+      SELECT id, received_at, category, tlp FROM reports
+      WHERE received_at >= ${start} AND received_at < ${end} AND status <> 'discarded'
+    ), l AS (
+      SELECT DISTINCT ON (ir.report_id) ir.report_id, i.category, i.tlp
+      FROM incident_reports ir JOIN r ON r.id = ir.report_id JOIN incidents i ON i.id = ir.incident_id
+      WHERE ir.unlinked_at IS NULL
+      ORDER BY ir.report_id, ir.linked_at, ir.incident_id
+    )
+    SELECT 'reports' AS measure, to_char(m, 'YYYY-MM') AS month, category, n FROM (
+      SELECT date_trunc('month', r.received_at AT TIME ZONE ${tz}) AS m, COALESCE(l.category, r.category, 'other') AS category, count(*)::int AS n
+      FROM r LEFT JOIN l ON l.report_id = r.id
+      WHERE true ${publicReports}
+      GROUP BY 1, 2
+    ) reports_by_month
     UNION ALL
-    SELECT 'incidents', to_char(i.created_at AT TIME ZONE ${tz}, 'YYYY-MM'), i.category, count(*)::int
-    FROM incidents i
-    WHERE i.created_at >= ${start} AND i.created_at < ${end} AND i.status <> 'merged' ${publicIncidents}
-    GROUP BY 2, 3
+    SELECT 'incidents', to_char(m, 'YYYY-MM'), category, n FROM (
+      SELECT date_trunc('month', i.created_at AT TIME ZONE ${tz}) AS m, i.category, count(*)::int AS n
+      FROM incidents i
+      WHERE i.created_at >= ${start} AND i.created_at < ${end} AND i.status <> 'merged' ${publicIncidents}
+      GROUP BY 1, 2
+    ) incidents_by_month
     UNION ALL
-    SELECT 'coordinations', to_char(c.sent_at AT TIME ZONE ${tz}, 'YYYY-MM'), i.category, count(*)::int
-    FROM coordinations c JOIN incidents i ON i.id = c.incident_id
-    WHERE c.sent_at >= ${start} AND c.sent_at < ${end} ${publicIncidents}
-    GROUP BY 2, 3
-  `.execute(db);
-  return result.rows;
+    SELECT 'coordinations', to_char(m, 'YYYY-MM'), category, n FROM (
+      SELECT date_trunc('month', c.sent_at AT TIME ZONE ${tz}) AS m, i.category, count(*)::int AS n
+      FROM coordinations c JOIN incidents i ON i.id = c.incident_id
+      WHERE c.sent_at >= ${start} AND c.sent_at < ${end} ${publicIncidents}
+      GROUP BY 1, 2
+    ) coordinations_by_month
+  `;
 }
 
 /**
