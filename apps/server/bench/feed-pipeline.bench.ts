@@ -16,6 +16,7 @@ import { loadConfig } from '../src/config.ts';
 import { createServices } from '../src/services.ts';
 import { systemContext } from '../src/policy/actor.ts';
 import { CsvReader } from '../src/feeds/csv-reader.ts';
+import { xorshift32 } from './bench-kit.ts';
 
 const ROWS = Number(process.env.BENCH_FEED_ROWS ?? 500_000);
 const PGLITE_ROWS = Number(process.env.BENCH_FEED_PGLITE_ROWS ?? ROWS);
@@ -23,13 +24,7 @@ const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432
 const INTELMQ_EVENTS_PER_SECOND = 185;
 const ENGINES = (process.env.BENCH_FEED_ENGINES ?? 'postgresql,pglite').split(',');
 
-let seed = 0x2545f491;
-const random = () => {
-  seed ^= seed << 13;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5;
-  return (seed >>> 0) / 4294967296;
-};
+const random = xorshift32(0x2545f491);
 
 const TYPES = ['scan_ntp', 'scan_rdp', 'scan_ssl_poodle', 'event4_sinkhole_http', 'compromised_website', 'scan_smb'];
 const PORTS: Record<string, number> = { scan_ntp: 123, scan_rdp: 3389, scan_ssl_poodle: 443, event4_sinkhole_http: 80, compromised_website: 80, scan_smb: 445 };

@@ -5,19 +5,14 @@
  * small subsample and extrapolated, as labelled). Also IPv6 against 200,000 prefixes. Single core.
  */
 import { Ipv4RangeBuilder, Ipv6RangeBuilder } from '../src/contacts/network/ip-range-table.ts';
+import { xorshift32 } from './bench-kit.ts';
 
 const PREFIXES = Number(process.env.BENCH_PREFIXES ?? 1_000_000);
 const LOOKUPS = Number(process.env.BENCH_LOOKUPS ?? 10_000_000);
 const SCAN_SAMPLE = 300;
 
 // A deterministic generator, so every run measures the same table.
-let seed = 0x9e3779b9;
-const random = () => {
-  seed ^= seed << 13;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5;
-  return (seed >>> 0) / 4294967296;
-};
+const random = xorshift32(0x9e3779b9);
 
 function syntheticTable() {
   const starts = new Uint32Array(PREFIXES);

@@ -4,12 +4,12 @@
  * postgres://postgres@127.0.0.1:5432/renkei_dev; a scratch database is made and dropped) and on PGlite in
  * memory. Printed beside `SELECT count(*) FROM reports` on the same table in the same run.
  */
-import pg from 'pg';
 import { sql } from 'kysely';
-import { type Database, migrateToLatest, openDatabase } from '../src/db/database.ts';
+import { type Database, migrateToLatest } from '../src/db/database.ts';
 import { systemContext } from '../src/policy/actor.ts';
 import { fiscalYearPeriod, quarterPeriod } from '../src/statistics/periods.ts';
 import { createStatisticsService } from '../src/statistics/statistics.service.ts';
+import { onEachEngine, time } from './bench-kit.ts';
 
 const REPORTS = Number(process.env.BENCH_STATISTICS_REPORTS ?? 100_000);
 const REPORTS_PER_INCIDENT = 4;
@@ -70,18 +70,6 @@ async function seed(database: Database): Promise<number> {
   return performance.now() - started;
 }
 
-async function time(run: () => Promise<unknown>): Promise<{ median: number; p95: number }> {
-  for (let i = 0; i < 3; i++) await run();
-  const samples: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const started = performance.now();
-    await run();
-    samples.push(performance.now() - started);
-  }
-  samples.sort((a, b) => a - b);
-  return { median: samples[Math.floor(samples.length / 2)]!, p95: samples[Math.ceil(samples.length * 0.95) - 1]! };
-}
-
 async function measure(database: Database, label: string): Promise<void> {
   await migrateToLatest(database.db);
   const seedMs = await seed(database);
@@ -99,38 +87,9 @@ async function measure(database: Database, label: string): Promise<void> {
   ];
   console.log(`\n${label}: ${REPORTS.toLocaleString('en')} reports, ${Math.ceil(REPORTS / REPORTS_PER_INCIDENT).toLocaleString('en')} incidents and coordinations seeded in ${(seedMs / 1000).toFixed(1)} s; counted over 24 months: ${JSON.stringify(total.total)}`);
   for (const [name, run] of cases) {
-    const { median, p95 } = await time(run);
+    const { median, p95 } = await time(run, RUNS);
     console.log(`  ${name.padEnd(44)} median ${median.toFixed(1).padStart(7)} ms   p95 ${p95.toFixed(1).padStart(7)} ms`);
   }
 }
 
-for (const engine of ENGINES) {
-  if (engine === 'postgresql') {
-    const admin = new pg.Client({ connectionString: BASE_URL });
-    try {
-      await admin.connect();
-    } catch (error) {
-      console.log(`PostgreSQL at ${BASE_URL} is not reachable (${(error as Error).message}); skipped`);
-      continue;
-    }
-    const name = `renkei_bench_statistics_${process.pid}`;
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(BASE_URL);
-    url.pathname = `/${name}`;
-    const database = await openDatabase({ kind: 'postgresql', url: url.toString() });
-    try {
-      await measure(database, 'PostgreSQL');
-    } finally {
-      await database.close();
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    }
-  } else {
-    const database = await openDatabase({ kind: 'pglite-memory' });
-    try {
-      await measure(database, 'PGlite (in memory)');
-    } finally {
-      await database.close();
-    }
-  }
-}
+await onEachEngine(ENGINES, BASE_URL, `renkei_bench_statistics_${process.pid}`, measure);

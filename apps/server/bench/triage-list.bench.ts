@@ -7,12 +7,12 @@
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
-import pg from 'pg';
 import { sql } from 'kysely';
-import { type Database, migrateToLatest, openDatabase } from '../src/db/database.ts';
+import { type Database, migrateToLatest } from '../src/db/database.ts';
 import { loadConfig } from '../src/config.ts';
 import { createServices } from '../src/services.ts';
 import { systemContext } from '../src/policy/actor.ts';
+import { onEachEngine, time } from './bench-kit.ts';
 
 const REPORTS = Number(process.env.BENCH_TRIAGE_REPORTS ?? 100_000);
 const BATCH = 10_000;
@@ -56,18 +56,6 @@ async function seed(database: Database): Promise<number> {
   return performance.now() - started;
 }
 
-async function time(run: () => Promise<unknown>): Promise<{ median: number; p95: number }> {
-  for (let i = 0; i < 3; i++) await run();
-  const samples: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const started = performance.now();
-    await run();
-    samples.push(performance.now() - started);
-  }
-  samples.sort((a, b) => a - b);
-  return { median: samples[Math.floor(samples.length / 2)]!, p95: samples[Math.ceil(samples.length * 0.95) - 1]! };
-}
-
 async function measure(database: Database, label: string): Promise<void> {
   await migrateToLatest(database.db);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-bench-triage-'));
@@ -82,40 +70,11 @@ async function measure(database: Database, label: string): Promise<void> {
   ];
   console.log(`\n${label}: ${REPORTS.toLocaleString('en')} reports + ${(REPORTS * 2).toLocaleString('en')} observables seeded in ${(seedMs / 1000).toFixed(1)} s`);
   for (const [name, run] of cases) {
-    const { median, p95 } = await time(run);
+    const { median, p95 } = await time(run, RUNS);
     const verdict = name.startsWith('baseline') ? '' : median < 300 ? '  (goal < 300 ms: met)' : '  (goal < 300 ms: MISSED)';
     console.log(`  ${name.padEnd(48)} median ${median.toFixed(1).padStart(7)} ms   p95 ${p95.toFixed(1).padStart(7)} ms${verdict}`);
   }
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
-for (const engine of ENGINES) {
-  if (engine === 'postgresql') {
-    const admin = new pg.Client({ connectionString: BASE_URL });
-    try {
-      await admin.connect();
-    } catch (error) {
-      console.log(`PostgreSQL at ${BASE_URL} is not reachable (${(error as Error).message}); skipped`);
-      continue;
-    }
-    const name = `renkei_bench_triage_${process.pid}`;
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(BASE_URL);
-    url.pathname = `/${name}`;
-    const database = await openDatabase({ kind: 'postgresql', url: url.toString() });
-    try {
-      await measure(database, 'PostgreSQL');
-    } finally {
-      await database.close();
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    }
-  } else {
-    const database = await openDatabase({ kind: 'pglite-memory' });
-    try {
-      await measure(database, 'PGlite (in memory)');
-    } finally {
-      await database.close();
-    }
-  }
-}
+await onEachEngine(ENGINES, BASE_URL, `renkei_bench_triage_${process.pid}`, measure);
