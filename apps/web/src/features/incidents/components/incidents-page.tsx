@@ -1,4 +1,4 @@
-import { Anchor, Badge, Group, Loader, Pagination, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Loader, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import { INCIDENT_STATUSES, type IncidentStatus } from '@renkei/contract';
 import { useCallback, useEffect, useState } from 'react';
@@ -8,6 +8,7 @@ import { ErrorAlert } from '../../../components/error-alert.tsx';
 import { linkProps } from '../../../lib/navigation.ts';
 import { type IncidentSummary, type Page, listIncidents } from '../api/incidents.ts';
 import { PriorityBadge, TlpBadge } from './badges.tsx';
+import { PagedFooter } from './paged-footer.tsx';
 
 const PAGE_SIZE = 25;
 
@@ -100,12 +101,9 @@ export function IncidentsPage() {
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
-          <Group justify="space-between">
-            <Text size="sm" c="dimmed">
-              {t('incidents.list.total', { count: page.total })}
-            </Text>
-            <Pagination total={Math.max(1, Math.ceil(page.total / PAGE_SIZE))} value={pageNumber} onChange={setPageNumber} size="sm" />
-          </Group>
+          <PagedFooter total={page.total} pageSize={PAGE_SIZE} value={pageNumber} onChange={setPageNumber}>
+            {t('incidents.list.total', { count: page.total })}
+          </PagedFooter>
         </>
       )}
     </Stack>

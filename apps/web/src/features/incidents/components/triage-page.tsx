@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Group, Loader, Pagination, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Loader, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import type { ReportStatus } from '@renkei/contract';
 import { useCallback, useEffect, useState } from 'react';
@@ -7,6 +7,7 @@ import { ErrorAlert } from '../../../components/error-alert.tsx';
 import { linkProps } from '../../../lib/navigation.ts';
 import { type Page, type ReportSummary, listReports } from '../api/incidents.ts';
 import { Age, PriorityBadge, TlpBadge } from './badges.tsx';
+import { PagedFooter } from './paged-footer.tsx';
 
 const PAGE_SIZE = 25;
 const FILTERS = ['new', 'triaged', 'linked', 'discarded', 'all'] as const;
@@ -110,12 +111,9 @@ export function TriagePage() {
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
-          <Group justify="space-between">
-            <Text size="sm" c="dimmed">
-              {t('incidents.triage.total', { count: page.total })}
-            </Text>
-            <Pagination total={Math.max(1, Math.ceil(page.total / PAGE_SIZE))} value={pageNumber} onChange={setPageNumber} size="sm" />
-          </Group>
+          <PagedFooter total={page.total} pageSize={PAGE_SIZE} value={pageNumber} onChange={setPageNumber}>
+            {t('incidents.triage.total', { count: page.total })}
+          </PagedFooter>
         </>
       )}
     </Stack>
