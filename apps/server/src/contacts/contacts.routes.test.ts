@@ -31,6 +31,8 @@ describe('who may use the directory', () => {
     const readers = [...STAFF_ROLES];
     await expectAccess(t, { url: '/api/v1/contacts/organisations?q=access' }, { allowed: readers });
     await expectAccess(t, { url: `/api/v1/contacts/organisations/${org.id}` }, { allowed: readers });
+    const person = (await t.request(coordinator, { method: 'POST', url: `/api/v1/contacts/organisations/${org.id}/people`, payload: { name: 'Access Person' } })).json<{ id: string }>();
+    await expectAccess(t, { url: `/api/v1/contacts/people/${person.id}` }, { allowed: readers });
     await expectAccess(t, { url: '/api/v1/contacts/keys' }, { allowed: readers });
     await expectAccess(t, { url: '/api/v1/contacts/export/team-directory' }, { allowed: readers });
   });
@@ -172,6 +174,17 @@ describe('PGP keys', () => {
     expect(rows).toHaveLength(4);
     const detail = (await t.request(analyst, { url: `/api/v1/contacts/organisations/${org.id}` })).json();
     expect(detail.keys).toHaveLength(5);
+
+    const personDetail = await t.request(analyst, { url: `/api/v1/contacts/people/${person.id}` });
+    expect(personDetail.statusCode, personDetail.body).toBe(200);
+    const read = personDetail.json();
+    expect(read.person).toMatchObject({ id: person.id, email: 'psirt@vendor.example', isRoleAddress: true });
+    expect(read.organisation).toMatchObject({ id: org.id, name: 'Key Vendor' });
+    expect(read.keys).toHaveLength(5);
+    expect(read.keys.every((k: { armored: string }) => !k.armored.includes('PRIVATE'))).toBe(true);
+    expect(read.deliveryStatus).toEqual([]);
+    const missing = await t.request(analyst, { url: '/api/v1/contacts/people/00000000-0000-4000-8000-000000000000' });
+    expect(missing.statusCode).toBe(404);
   });
 
   it('Should refresh a key imported again, never undoing its revocation', async () => {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import {
+  AddressDeliveryStatus,
   CreateNetworkRequest,
   CreateOrganisationRequest,
   CreatePersonRequest,
@@ -48,6 +49,9 @@ export const keyView = (k: KeyView) => ({
   armored: k.armored,
 });
 
+/** `GET /contacts/people/:id`: the person page's one read. */
+const PersonDetail = Type.Object({ person: Person, organisation: Organisation, keys: Type.Array(PgpKey), deliveryStatus: Type.Array(AddressDeliveryStatus) });
+
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const tags = ['contacts'];
 
@@ -90,6 +94,16 @@ export const contactsRoutes: FastifyPluginAsyncTypebox<{ contacts: ContactsServi
   app.post('/contacts/organisations/:id/people', { schema: { tags, summary: 'Add a person or role address', params: IdParams, body: CreatePersonRequest, response: { 201: Person, ...errorResponses(400, 401, 403, 404) } } }, async (request, reply) =>
     reply.status(201).send(personView(await contacts.createPerson(request.ctx, request.params.id, request.body))),
   );
+
+  app.get('/contacts/people/:id', { schema: { tags, summary: 'A person with their organisation, their keys and the delivery status of their address', params: IdParams, response: { 200: PersonDetail, ...errorResponses(400, 401, 403, 404) } } }, async (request) => {
+    const detail = await contacts.getPerson(request.ctx, request.params.id);
+    return {
+      person: personView(detail.person),
+      organisation: organisationView(detail.organisation),
+      keys: detail.keys.map(keyView),
+      deliveryStatus: detail.deliveryStatus.map((d) => ({ ...d, updatedAt: d.updatedAt.toISOString() })),
+    };
+  });
 
   app.patch('/contacts/people/:id', { schema: { tags, summary: 'Change a person', params: IdParams, body: UpdatePersonRequest, response: { 200: Person, ...errorResponses(400, 401, 403, 404) } } }, async (request) =>
     personView(await contacts.updatePerson(request.ctx, request.params.id, request.body)),

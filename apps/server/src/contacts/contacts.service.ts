@@ -55,6 +55,13 @@ export interface OrganisationDetailModel {
   deliveryStatus: AddressDeliveryModel[];
 }
 
+export interface PersonDetailModel {
+  person: PersonModel;
+  organisation: OrganisationModel;
+  keys: KeyView[];
+  deliveryStatus: AddressDeliveryModel[];
+}
+
 export type ContactsService = ReturnType<typeof createContactsService>;
 
 type OrganisationUpdate = Partial<{ [K in keyof OrganisationsTable]: unknown }>;
@@ -473,6 +480,20 @@ export function createContactsService(db: Kysely<Schema>, options: ContactsOptio
         await recordAudit(trx, ctx, { action: 'person.create', targetType: 'person', targetId: person.id, after: person });
         return person;
       });
+    },
+
+    /** One person with their organisation, the keys attached to them and what DSNs said about their address. */
+    async getPerson(ctx: RequestContext, id: string): Promise<PersonDetailModel> {
+      contactsPolicy.authorize(ctx.actor, 'directory.read');
+      const row = await db.selectFrom('people').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) throw new NotFoundError('person_not_found', 'No such person');
+      const person = personRowToModel(row);
+      const [organisation, keys, deliveryStatus] = await Promise.all([
+        loadOrganisation(db, person.organisationId),
+        keysWithHealth(db, (q) => q.where('k.person_id', '=', id)),
+        deliveryStatusOf(db, person.email ? [person.email] : []),
+      ]);
+      return { person, organisation, keys, deliveryStatus };
     },
 
     async updatePerson(ctx: RequestContext, id: string, patch: UpdatePersonRequest): Promise<PersonModel> {
