@@ -4,7 +4,10 @@ import { useTranslation } from 'react-i18next';
 import { LoginPage } from '../features/auth/components/login-page.tsx';
 import { DirectoryPage } from '../features/contacts/components/directory-page.tsx';
 import { KeysPage } from '../features/contacts/components/keys-page.tsx';
+import { CsvImportPage } from '../features/contacts/components/csv-import-page.tsx';
+import { NewOrganisationPage } from '../features/contacts/components/new-organisation-page.tsx';
 import { OrganisationPage } from '../features/contacts/components/organisation-page.tsx';
+import { PERSON_PATH, PersonPage } from '../features/contacts/components/person-page.tsx';
 import { HomePage } from '../features/home/components/home-page.tsx';
 import { IncidentPage } from '../features/incidents/components/incident-page.tsx';
 import { IncidentsPage } from '../features/incidents/components/incidents-page.tsx';
@@ -29,6 +32,8 @@ const PAGES: Readonly<Record<string, ComponentType>> = {
   '/contacts': DirectoryPage,
   '/contacts/organisation': OrganisationPage,
   '/contacts/keys': KeysPage,
+  '/contacts/new': NewOrganisationPage,
+  '/contacts/import': CsvImportPage,
   '/mail': MailboxPage,
   '/incidents': IncidentsPage,
   '/incidents/triage': TriagePage,
@@ -60,7 +65,7 @@ export function AppRouter() {
     return <Redirect to={keepPlace ? `${LOGIN_PATH}?next=${encodeURIComponent(path)}` : LOGIN_PATH} />;
   }
 
-  const Page = PAGES[path] ?? NotFoundPage;
+  const Page = PAGES[path] ?? (PERSON_PATH.test(path) ? PersonPage : NotFoundPage);
   return (
     <Shell>
       <Page />

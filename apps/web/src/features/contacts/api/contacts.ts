@@ -1,4 +1,18 @@
-import type { OrganisationDetail, OrganisationKind, OrganisationSummary, PgpKey } from '@renkei/contract';
+import type {
+  AddressDeliveryStatus,
+  CreateNetworkRequest,
+  CreateOrganisationRequest,
+  CreatePersonRequest,
+  DirectoryImportReport,
+  Network,
+  Organisation,
+  OrganisationDetail,
+  OrganisationKind,
+  OrganisationSummary,
+  Person,
+  PgpKey,
+  UpdateOrganisationRequest,
+} from '@renkei/contract';
 import { apiRequest } from '../../../lib/api.ts';
 
 export interface OrganisationPage {
@@ -33,4 +47,52 @@ export function importKeys(armored: string, organisationId: string | null): Prom
 /** Keys with a warning (expired, expiring, revoked, wrong address, cannot encrypt). @example const keys = await unhealthyKeys(); */
 export function unhealthyKeys(): Promise<PgpKey[]> {
   return apiRequest<PgpKey[]>('GET', '/contacts/keys?unhealthy=true');
+}
+
+/** `GET /contacts/people/:id`: a person with their organisation, their own keys and what DSNs said about their address. */
+export interface PersonDetail {
+  person: Person;
+  organisation: Organisation;
+  keys: PgpKey[];
+  deliveryStatus: AddressDeliveryStatus[];
+}
+
+/** One person (or role address). @example const detail = await getPerson(id); */
+export function getPerson(id: string): Promise<PersonDetail> {
+  return apiRequest<PersonDetail>('GET', `/contacts/people/${encodeURIComponent(id)}`);
+}
+
+/** Creates an organisation. @example const org = await createOrganisation({ name: 'Example ISP', kind: 'isp' }); */
+export function createOrganisation(input: CreateOrganisationRequest): Promise<Organisation> {
+  return apiRequest<Organisation>('POST', '/contacts/organisations', input);
+}
+
+/** Changes an organisation. @example await updateOrganisation(id, { tlpCeiling: 'amber' }); */
+export function updateOrganisation(id: string, patch: UpdateOrganisationRequest): Promise<Organisation> {
+  return apiRequest<Organisation>('PATCH', `/contacts/organisations/${encodeURIComponent(id)}`, patch);
+}
+
+/** Adds a person or role address. @example await createPerson(orgId, { name: 'Abuse desk', isRoleAddress: true }); */
+export function createPerson(organisationId: string, input: CreatePersonRequest): Promise<Person> {
+  return apiRequest<Person>('POST', `/contacts/organisations/${encodeURIComponent(organisationId)}/people`, input);
+}
+
+/** Removes a person. @example await deletePerson(id); */
+export function deletePerson(id: string): Promise<void> {
+  return apiRequest<void>('DELETE', `/contacts/people/${encodeURIComponent(id)}`);
+}
+
+/** Adds an AS number, prefix or domain; the server names what is wrong with a bad one. @example await addNetwork(orgId, { value: '192.0.2.0/24' }); */
+export function addNetwork(organisationId: string, input: CreateNetworkRequest): Promise<Network> {
+  return apiRequest<Network>('POST', `/contacts/organisations/${encodeURIComponent(organisationId)}/networks`, input);
+}
+
+/** Removes a network resource. @example await deleteNetwork(id); */
+export function deleteNetwork(id: string): Promise<void> {
+  return apiRequest<void>('DELETE', `/contacts/networks/${encodeURIComponent(id)}`);
+}
+
+/** Imports organisations and networks from CSV: a dry run unless `commit`. @example const plan = await importCsv(text, false); */
+export function importCsv(csv: string, commit: boolean): Promise<DirectoryImportReport> {
+  return apiRequest<DirectoryImportReport>('POST', '/contacts/import/csv', { csv, commit });
 }

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
 import { linkProps, navigate, useLocation } from '../../../lib/navigation.ts';
 import { type OrganisationPage, searchOrganisations } from '../api/contacts.ts';
+import { useCanEditDirectory } from '../hooks/use-can-edit-directory.ts';
 
 /** The directory: search by name, AS number, IP address, prefix, domain or e-mail address. */
 export function DirectoryPage() {
@@ -17,6 +18,7 @@ export function DirectoryPage() {
   const [page, setPage] = useState<OrganisationPage | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(false);
+  const canEdit = useCanEditDirectory();
 
   const load = useCallback(async () => {
     setLoading(true);
@@ -53,9 +55,21 @@ export function DirectoryPage() {
         <Title order={1} size="h2">
           {t('contacts.directory.title')}
         </Title>
-        <Button component="a" variant="light" {...linkProps('/contacts/keys')} data-testid="open-keys">
-          {t('contacts.keys.title')}
-        </Button>
+        <Group gap="sm">
+          {canEdit && (
+            <>
+              <Button component="a" {...linkProps('/contacts/new')} data-testid="new-organisation">
+                {t('contacts.edit.newOrganisation')}
+              </Button>
+              <Button component="a" variant="light" {...linkProps('/contacts/import')} data-testid="open-csv-import">
+                {t('contacts.import.title')}
+              </Button>
+            </>
+          )}
+          <Button component="a" variant="light" {...linkProps('/contacts/keys')} data-testid="open-keys">
+            {t('contacts.keys.title')}
+          </Button>
+        </Group>
       </Group>
       <form onSubmit={submit} role="search">
         <Group align="flex-end" gap="sm">

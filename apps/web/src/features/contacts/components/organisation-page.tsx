@@ -4,8 +4,12 @@ import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DateTime } from '../../../components/date-time.tsx';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
+import { Section } from '../../../components/section.tsx';
 import { linkProps, useLocation } from '../../../lib/navigation.ts';
-import { getOrganisation } from '../api/contacts.ts';
+import { deleteNetwork, deletePerson, getOrganisation } from '../api/contacts.ts';
+import { useCanEditDirectory } from '../hooks/use-can-edit-directory.ts';
+import { AddNetworkForm, AddPersonForm, RemoveButton } from './directory-editing.tsx';
+import { OrganisationForm } from './organisation-form.tsx';
 import { AddressWithDelivery, deliveryMap } from './delivery-status.tsx';
 import { Fingerprint, KeyHealth } from './key-health.tsx';
 
@@ -17,6 +21,8 @@ export function OrganisationPage() {
   const id = useLocation().search.get('id') ?? '';
   const [detail, setDetail] = useState<OrganisationDetail | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [editing, setEditing] = useState(false);
+  const canEdit = useCanEditDirectory();
 
   const load = useCallback(async () => {
     setError(null);
@@ -49,12 +55,31 @@ export function OrganisationPage() {
       <Anchor {...linkProps('/contacts')} size="sm">
         ← {t('contacts.directory.title')}
       </Anchor>
-      <Group gap="sm" align="baseline">
-        <Title order={1} size="h2" data-testid="organisation-name">
-          {ja && org.nameJa ? org.nameJa : org.name}
-        </Title>
-        {ja && org.nameJa ? <Text c="dimmed">{org.name}</Text> : org.nameJa && <Text c="dimmed">{org.nameJa}</Text>}
+      <Group justify="space-between" align="flex-start">
+        <Group gap="sm" align="baseline">
+          <Title order={1} size="h2" data-testid="organisation-name">
+            {ja && org.nameJa ? org.nameJa : org.name}
+          </Title>
+          {ja && org.nameJa ? <Text c="dimmed">{org.name}</Text> : org.nameJa && <Text c="dimmed">{org.nameJa}</Text>}
+        </Group>
+        {canEdit && !editing && (
+          <Button size="xs" variant="light" onClick={() => setEditing(true)} data-testid="organisation-edit">
+            {t('contacts.edit.editOrganisation')}
+          </Button>
+        )}
       </Group>
+      {canEdit && editing && (
+        <Section title={t('contacts.edit.editOrganisation')} testId="organisation-edit-section">
+          <OrganisationForm
+            organisation={org}
+            onSaved={(saved) => {
+              setEditing(false);
+              setDetail((current) => (current ? { ...current, organisation: saved } : current));
+            }}
+            onCancel={() => setEditing(false)}
+          />
+        </Section>
+      )}
       <Group gap="xs">
         <Badge variant="light">{t(`contacts.kinds.${org.kind}`)}</Badge>
         {org.isNationalCsirt && <Badge variant="filled">{t('contacts.fields.nationalCsirt')}</Badge>}
@@ -94,13 +119,16 @@ export function OrganisationPage() {
               <Table.Th>{t('contacts.fields.contactEmail')}</Table.Th>
               <Table.Th>{t('contacts.fields.contactPhone')}</Table.Th>
               <Table.Th>{t('contacts.people.emergencyPhone')}</Table.Th>
+              {canEdit && <Table.Th aria-label={t('contacts.edit.remove')} />}
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {people.map((person) => (
-              <Table.Tr key={person.id}>
+              <Table.Tr key={person.id} data-testid="person-row">
                 <Table.Td>
-                  {ja && person.nameJa ? person.nameJa : person.name}
+                  <Anchor {...linkProps(`/contacts/people/${person.id}`)} data-testid="person-link">
+                    {ja && person.nameJa ? person.nameJa : person.name}
+                  </Anchor>
                   {person.isRoleAddress && (
                     <Badge ml="xs" size="xs" variant="outline">
                       {t('contacts.people.roleAddress')}
@@ -113,11 +141,24 @@ export function OrganisationPage() {
                 </Table.Td>
                 <Table.Td>{person.phone ?? '—'}</Table.Td>
                 <Table.Td>{person.emergencyPhone ?? '—'}</Table.Td>
+                {canEdit && (
+                  <Table.Td>
+                    <RemoveButton
+                      testId="remove-person"
+                      onConfirm={async () => {
+                        await deletePerson(person.id);
+                        await load();
+                      }}
+                    />
+                  </Table.Td>
+                )}
               </Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
       )}
+
+      {canEdit && <AddPersonForm organisationId={org.id} onAdded={() => void load()} />}
 
       <Title order={2} size="h4">
         {t('contacts.networks.title')}
@@ -131,11 +172,12 @@ export function OrganisationPage() {
               <Table.Th>{t('contacts.networks.kind')}</Table.Th>
               <Table.Th>{t('contacts.networks.value')}</Table.Th>
               <Table.Th>{t('contacts.networks.abuseEmail')}</Table.Th>
+              {canEdit && <Table.Th aria-label={t('contacts.edit.remove')} />}
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {networks.map((network) => (
-              <Table.Tr key={network.id}>
+              <Table.Tr key={network.id} data-testid="network-row">
                 <Table.Td>{t(`contacts.networks.kinds.${network.kind}`)}</Table.Td>
                 <Table.Td>
                   <code>{network.kind === 'asn' ? `AS${network.value}` : network.value}</code>
@@ -143,11 +185,24 @@ export function OrganisationPage() {
                 <Table.Td>
                   <AddressWithDelivery address={network.abuseEmail ?? org.contactEmail} statuses={delivery} />
                 </Table.Td>
+                {canEdit && (
+                  <Table.Td>
+                    <RemoveButton
+                      testId="remove-network"
+                      onConfirm={async () => {
+                        await deleteNetwork(network.id);
+                        await load();
+                      }}
+                    />
+                  </Table.Td>
+                )}
               </Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
       )}
+
+      {canEdit && <AddNetworkForm organisationId={org.id} onAdded={() => void load()} />}
 
       <Group justify="space-between">
         <Title order={2} size="h4">

@@ -1,0 +1,200 @@
+import { Button, Checkbox, Group, NativeSelect, SimpleGrid, Stack, TextInput } from '@mantine/core';
+import {
+  ORGANISATION_KINDS,
+  type Organisation,
+  type OrganisationKind,
+  PGP_POLICIES,
+  type PgpPolicy,
+  REPORT_FORMATS,
+  type ReportFormat,
+  TLP_LEVELS,
+  type TlpLevel,
+} from '@renkei/contract';
+import { type FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ErrorAlert } from '../../../components/error-alert.tsx';
+import { createOrganisation, updateOrganisation } from '../api/contacts.ts';
+
+interface Draft {
+  kind: OrganisationKind;
+  name: string;
+  nameJa: string;
+  contactEmail: string;
+  country: string;
+  languages: string;
+  timeZone: string;
+  tlpCeiling: TlpLevel;
+  pgpPolicy: PgpPolicy;
+  preferredFormat: ReportFormat;
+  isNationalCsirt: boolean;
+}
+
+const toDraft = (org: Organisation | null): Draft => ({
+  kind: org?.kind ?? 'isp',
+  name: org?.name ?? '',
+  nameJa: org?.nameJa ?? '',
+  contactEmail: org?.contactEmail ?? '',
+  country: org?.country ?? '',
+  languages: org?.languages.join(' ') ?? '',
+  timeZone: org?.timeZone ?? '',
+  tlpCeiling: org?.tlpCeiling ?? 'amber',
+  pgpPolicy: org?.pgpPolicy ?? 'preferred',
+  preferredFormat: org?.preferredFormat ?? 'text',
+  isNationalCsirt: org?.isNationalCsirt ?? false,
+});
+
+const orNull = (text: string) => (text.trim() ? text.trim() : null);
+
+/** "ja, en" or "ja en" → ['ja', 'en']. */
+export const splitLanguages = (text: string) =>
+  text
+    .split(/[\s,;]+/)
+    .map((code) => code.trim().toLowerCase())
+    .filter(Boolean);
+
+/**
+ * Creates an organisation (when `organisation` is null) or changes one: kind, names, contact address,
+ * country, languages, time zone, TLP ceiling, PGP policy, report format, national CSIRT flag.
+ */
+export function OrganisationForm({
+  organisation,
+  onSaved,
+  onCancel,
+}: {
+  organisation: Organisation | null;
+  onSaved: (saved: Organisation) => void;
+  onCancel?: () => void;
+}) {
+  const { t } = useTranslation();
+  const [draft, setDraft] = useState<Draft>(() => toDraft(organisation));
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((current) => ({ ...current, [key]: value }));
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setSaving(true);
+    setError(null);
+    const fields = {
+      kind: draft.kind,
+      name: draft.name.trim(),
+      nameJa: orNull(draft.nameJa),
+      contactEmail: orNull(draft.contactEmail),
+      country: orNull(draft.country.toUpperCase()),
+      languages: splitLanguages(draft.languages),
+      timeZone: orNull(draft.timeZone),
+      tlpCeiling: draft.tlpCeiling,
+      pgpPolicy: draft.pgpPolicy,
+      preferredFormat: draft.preferredFormat,
+      isNationalCsirt: draft.isNationalCsirt,
+    };
+    try {
+      onSaved(organisation ? await updateOrganisation(organisation.id, fields) : await createOrganisation(fields));
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <form onSubmit={(event) => void submit(event)} data-testid="organisation-form">
+      <Stack gap="sm">
+        <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
+          <TextInput
+            label={t('contacts.fields.name')}
+            required
+            maxLength={300}
+            value={draft.name}
+            onChange={(event) => set('name', event.currentTarget.value)}
+            data-testid="org-name"
+          />
+          <TextInput
+            label={t('contacts.edit.nameJa')}
+            maxLength={300}
+            value={draft.nameJa}
+            onChange={(event) => set('nameJa', event.currentTarget.value)}
+            data-testid="org-name-ja"
+          />
+          <NativeSelect
+            label={t('contacts.fields.kind')}
+            data={ORGANISATION_KINDS.map((value) => ({ value, label: t(`contacts.kinds.${value}`) }))}
+            value={draft.kind}
+            onChange={(event) => set('kind', event.currentTarget.value as OrganisationKind)}
+            data-testid="org-kind"
+          />
+          <TextInput
+            label={t('contacts.fields.contactEmail')}
+            type="email"
+            maxLength={254}
+            value={draft.contactEmail}
+            onChange={(event) => set('contactEmail', event.currentTarget.value)}
+            data-testid="org-contact-email"
+          />
+          <TextInput
+            label={t('contacts.fields.country')}
+            description={t('contacts.edit.countryHint')}
+            maxLength={2}
+            value={draft.country}
+            onChange={(event) => set('country', event.currentTarget.value.toUpperCase())}
+            data-testid="org-country"
+          />
+          <TextInput
+            label={t('contacts.fields.languages')}
+            description={t('contacts.edit.languagesHint')}
+            maxLength={60}
+            value={draft.languages}
+            onChange={(event) => set('languages', event.currentTarget.value)}
+            data-testid="org-languages"
+          />
+          <TextInput
+            label={t('contacts.fields.timeZone')}
+            placeholder="Asia/Tokyo"
+            maxLength={64}
+            value={draft.timeZone}
+            onChange={(event) => set('timeZone', event.currentTarget.value)}
+            data-testid="org-time-zone"
+          />
+          <NativeSelect
+            label={t('contacts.fields.tlpCeiling')}
+            data={TLP_LEVELS.map((value) => ({ value, label: `TLP:${value.toUpperCase()}` }))}
+            value={draft.tlpCeiling}
+            onChange={(event) => set('tlpCeiling', event.currentTarget.value as TlpLevel)}
+            data-testid="org-tlp-ceiling"
+          />
+          <NativeSelect
+            label={t('contacts.edit.pgpPolicy')}
+            data={PGP_POLICIES.map((value) => ({ value, label: t(`contacts.pgpPolicies.${value}`) }))}
+            value={draft.pgpPolicy}
+            onChange={(event) => set('pgpPolicy', event.currentTarget.value as PgpPolicy)}
+            data-testid="org-pgp-policy"
+          />
+          <NativeSelect
+            label={t('contacts.fields.preferredFormat')}
+            data={REPORT_FORMATS.map((value) => ({ value, label: t(`contacts.formats.${value}`) }))}
+            value={draft.preferredFormat}
+            onChange={(event) => set('preferredFormat', event.currentTarget.value as ReportFormat)}
+            data-testid="org-preferred-format"
+          />
+        </SimpleGrid>
+        <Checkbox
+          label={t('contacts.fields.nationalCsirt')}
+          checked={draft.isNationalCsirt}
+          onChange={(event) => set('isNationalCsirt', event.currentTarget.checked)}
+          data-testid="org-national-csirt"
+        />
+        {error !== null && <ErrorAlert error={error} onClose={() => setError(null)} data-testid="organisation-form-error" />}
+        <Group gap="sm">
+          <Button type="submit" loading={saving} disabled={!draft.name.trim()} data-testid="organisation-save">
+            {t(organisation ? 'contacts.edit.save' : 'contacts.edit.create')}
+          </Button>
+          {onCancel && (
+            <Button variant="default" onClick={onCancel} data-testid="organisation-cancel">
+              {t('contacts.edit.cancel')}
+            </Button>
+          )}
+        </Group>
+      </Stack>
+    </form>
+  );
+}
