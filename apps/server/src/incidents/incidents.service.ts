@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type Transaction, sql } from 'kysely';
 import type { CreateIncidentRequest, IncidentCategory, LookupAnswer, UpdateIncidentRequest, UpdateReportRequest } from '@renkei/contract';
 import { recordAudit } from '../audit/audit.service.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
@@ -88,6 +88,18 @@ export interface IncidentsOptions extends CoordinationOptions {
 }
 
 export type IncidentsService = ReturnType<typeof createIncidentsService>;
+
+/** Flags on which the mail intake files nothing. */
+const SKIPPED_FLAGS = ['dsn', 'auto_reply', 'unmatched_reply'];
+
+/** True for a mail message (`m`) the intake has not turned into a report, a reporter's answer or a coordination event. */
+function notYetHandled(eb: ExpressionBuilder<Schema & { m: Schema['mail_messages'] }, 'm'>) {
+  return eb.and([
+    eb.not(eb.exists(eb.selectFrom('reports as r').select(sql`1`.as('x')).whereRef('r.mail_message_id', '=', 'm.id'))),
+    eb.not(eb.exists(eb.selectFrom('report_messages as rm').select(sql`1`.as('x')).whereRef('rm.mail_message_id', '=', 'm.id'))),
+    eb.not(eb.exists(eb.selectFrom('incident_events as e').select(sql`1`.as('x')).where('e.kind', '=', 'message_in').where(sql<boolean>`e.data->>'mailMessageId' = m.id::text`))),
+  ]);
+}
 
 const RAW_TEXT_LIMIT = 256 * 1024;
 const LOOKUP_LIMIT = 50;
@@ -510,8 +522,11 @@ export function createIncidentsService(deps: { db: Kysely<Schema>; blobs: BlobSt
       const ctx = systemContext('mail-intake');
       const existing = await db.selectFrom('reports').select('reference').where('mail_message_id', '=', messageId).executeTakeFirst();
       if (existing) return { outcome: 'exists', reference: existing.reference };
+      // A second run (the sweeper, an at-least-once retry) must not record a reply twice either.
+      const handled = await db.selectFrom('mail_messages as m').select('m.id').where('m.id', '=', messageId).where((eb) => eb.not(notYetHandled(eb))).executeTakeFirst();
+      if (handled) return { outcome: 'exists' };
       const message = await mail.getMessage(ctx, messageId);
-      if (message.direction !== 'inbound' || message.flags.some((f) => f === 'dsn' || f === 'auto_reply' || f === 'unmatched_reply')) return { outcome: 'skipped' };
+      if (message.direction !== 'inbound' || message.flags.some((f) => SKIPPED_FLAGS.includes(f))) return { outcome: 'skipped' };
       if (message.threadId && (await coordinations.recordInbound({ id: message.id, threadId: message.threadId, subject: message.subject, fromAddress: message.fromAddress, receivedAt: message.receivedAt }))) return { outcome: 'coordination' };
       if (message.threadKey?.startsWith('IR-')) {
         const report = await db.selectFrom('reports').select(['id', 'reference']).where('reference', '=', message.threadKey).executeTakeFirst();
@@ -538,6 +553,29 @@ export function createIncidentsService(deps: { db: Kysely<Schema>; blobs: BlobSt
         clientAddress: null,
       });
       return { outcome: 'report', reference: created.report.reference };
+    },
+
+    /**
+     * The intake's safety net: inbound messages received more than `olderThanSeconds` ago (and within
+     * `windowDays`) that the intake has not handled (no report, no reporter's answer, no coordination event
+     * naming them) and would not skip (DSN, auto-reply, unmatched reply) are handed to `enqueue`, which
+     * re-enqueues `incidents.intake-mail` under the intake's own idempotency key (the message ID).
+     */
+    async sweepMailIntake(enqueue: (messageId: string) => Promise<{ created: boolean }>, input: { olderThanSeconds?: number; windowDays?: number; limit?: number } = {}): Promise<{ found: number; enqueued: number }> {
+      const rows = await db
+        .selectFrom('mail_messages as m')
+        .select('m.id')
+        .where('m.direction', '=', 'inbound')
+        .where('m.received_at', '<', sql<Date>`now() - make_interval(secs => ${input.olderThanSeconds ?? 60})`)
+        .where('m.received_at', '>=', sql<Date>`now() - make_interval(days => ${input.windowDays ?? 7})`)
+        .where(sql<boolean>`NOT (m.flags && ${sql.val(SKIPPED_FLAGS)}::text[])`)
+        .where(notYetHandled)
+        .orderBy('m.received_at')
+        .limit(input.limit ?? 500)
+        .execute();
+      let enqueued = 0;
+      for (const row of rows) if ((await enqueue(row.id)).created) enqueued++;
+      return { found: rows.length, enqueued };
     },
   };
 }

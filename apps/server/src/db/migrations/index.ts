@@ -8,6 +8,7 @@ import * as auditLogNoTruncate from './2026-11-26T1200-audit-log-no-truncate.ts'
 import * as feeds from './2026-11-26T1330-feeds.ts';
 import * as incidents from './2026-11-26T1300-incidents.ts';
 import * as incidentsFormKey from './2026-11-26T1300-incidents-form-key.ts';
+import * as mailIntakeSweep from './2026-11-26T1500-mail-intake-sweep.ts';
 
 /** Every migration, in order. Names are timestamps: a new one goes at the end. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26T1330-feeds': feeds,
   '2026-11-26T1300-incidents': incidents,
   '2026-11-26T1300-incidents-form-key': incidentsFormKey,
+  '2026-11-26T1500-mail-intake-sweep': mailIntakeSweep,
 };
