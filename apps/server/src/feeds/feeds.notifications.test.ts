@@ -91,9 +91,27 @@ describe('feed notifications', () => {
       expect(parsed.subject).toContain(n.key);
       expect(parsed.subject).toContain(r.ceiling === 'green' ? '[TLP:GREEN]' : '[TLP:AMBER]');
       expect(parsed.text ?? '').toContain(r.language === 'ja' ? '御中' : 'Dear ');
-      const mailIps = ipsIn(parsed.text ?? '');
-      expect(mailIps.length).toBe(n.eventCount);
-      expect(mailIps.every((ip) => ip.startsWith(`${r.net}.`))).toBe(true);
+      // The body is the human summary: no addresses at all. The files carry them.
+      expect(ipsIn(`${parsed.text ?? ''}\n${parsed.html ?? ''}`)).toEqual([]);
+      const files = parsed.attachments.filter((a) => a.mimeType !== 'application/pgp-signature');
+      const bytes = (a: (typeof files)[number]) => Buffer.from(a.content as ArrayBuffer);
+      expect(files.map((a) => a.filename)).toEqual(r.format === 'csv' ? [`${n.key}.csv`] : ['report.txt', `${n.key}-evidence.csv`]);
+      // Every address anywhere in the mail is this recipient's, and each file holds each sent event exactly once.
+      for (const a of files) {
+        const fileIps = ipsIn(bytes(a).toString('utf8'));
+        expect(fileIps.length, a.filename!).toBe(n.eventCount);
+        expect(fileIps.every((ip) => ip.startsWith(`${r.net}.`)), a.filename!).toBe(true);
+      }
+      const everything = [parsed.text ?? '', parsed.html ?? '', ...parsed.attachments.map((a) => bytes(a).toString('utf8'))].join('\n');
+      expect(ipsIn(everything).length).toBe(n.eventCount * files.length);
+      expect(ipsIn(everything).every((ip) => ip.startsWith(`${r.net}.`))).toBe(true);
+      // The report attachment is the stored file, byte for byte.
+      expect(bytes(files[0]!).toString('utf8')).toBe(file);
+      if (r.format === 'xarf') {
+        expect(parsed.headers.find((x) => x.key === 'x-xarf')?.value).toBe('PLAIN');
+        expect(files.map((a) => a.mimeType)).toEqual(['text/plain', 'text/plain']);
+        expect(parsed.html).toBeUndefined();
+      }
     }
     expect(sink.messages.every((m) => m.to.length === 1)).toBe(true);
     const unowned = await h.t.database.db.selectFrom('feed_events').select('id').where('recipient', 'is', null).where('notification_id', 'is not', null).execute();

@@ -17,7 +17,7 @@ import type { CsvLimits } from './csv-reader.ts';
 import { type RunSummaryRow, findRun, listRejects, listRuns } from './feeds.repository.ts';
 import { feedsPolicy } from './feeds.policy.ts';
 import { type FeedReading, type IngestProgress, TLP_LEVELS, type Tlp, ingestStream } from './ingest.ts';
-import { FEED_NOTIFICATION_TEMPLATE, type NotifiedEvent, renderCsv, renderXarf, withheldNote } from './notification-render.ts';
+import { FEED_NOTIFICATION_TEMPLATE, type NotifiedEvent, notificationFiles, notificationSummary, withheldNote } from './notification-render.ts';
 import { EVENT_FIELDS, type EventField } from './row-mapper.ts';
 
 export interface IngestRequest {
@@ -138,15 +138,21 @@ export function createFeedsService(deps: { db: Kysely<Schema>; blobs: BlobStore;
     const rows = await db.selectFrom('feed_events').select(['observed_at', 'ip', 'port', 'protocol', 'hostname', 'tag', 'asn', 'country', 'report_type', 'taxonomy', 'type', 'extra']).where('notification_id', '=', n.id).where('withheld', '=', false).orderBy('id').execute();
     const events: NotifiedEvent[] = rows.map((r) => ({ observedAt: r.observed_at, ip: r.ip, port: r.port, protocol: r.protocol, hostname: r.hostname, tag: r.tag, asn: r.asn === null ? null : Number(r.asn), country: r.country, reportType: r.report_type, taxonomy: r.taxonomy, type: r.type, extra: r.extra }));
     const self = await db.selectFrom('organisations').select(['name', 'contact_email']).where('is_self', '=', true).executeTakeFirst();
-    const data = n.format === 'xarf' ? renderXarf(events, self?.contact_email ?? self?.name ?? 'Renkei') : renderCsv(events);
-    const filename = `${n.key}.${n.format === 'xarf' ? 'xarf.yaml' : 'csv'}`;
-    const stored = await blobs.put(once(Buffer.from(data)));
+    const format = n.format === 'xarf' ? 'xarf' : 'csv';
+    const { stored: file, files, headers } = notificationFiles(format, n.key, events, self?.contact_email ?? self?.name ?? 'Renkei');
+    const stored = await blobs.put(once(file));
     const language = n.language === 'ja' ? 'ja' : 'en';
     const team = self?.name ?? 'Renkei';
     const tlp = TLP_LABEL[(n.tlp && isTlp(n.tlp) ? n.tlp : 'amber')];
-    const rendered = renderTemplate(FEED_NOTIFICATION_TEMPLATE, language, { team, name: (language === 'ja' ? n.org_name_ja : null) ?? n.org_name ?? n.recipient, reference: n.key, count: String(events.length), withheld: withheldNote(language, n.withheld_count), format: n.format === 'xarf' ? 'X-ARF 0.2 (YAML)' : 'CSV', filename, data }, tlp);
+    const rendered = renderTemplate(
+      FEED_NOTIFICATION_TEMPLATE,
+      language,
+      { team, name: (language === 'ja' ? n.org_name_ja : null) ?? n.org_name ?? n.recipient, reference: n.key, count: String(events.length), withheld: withheldNote(language, n.withheld_count), format: format === 'xarf' ? 'X-ARF 0.2' : 'CSV', filename: files.map((f) => f.filename).join(', '), summary: notificationSummary(language, events) },
+      tlp,
+    );
     try {
-      const message = await deps.mail().send(systemContext('feeds.notify'), { to: n.recipient, subject: rendered.subject, text: rendered.text, html: rendered.html, tlp });
+      // X-ARF wants the human text as its first part, so it goes without the HTML alternative.
+      const message = await deps.mail().send(systemContext('feeds.notify'), { to: n.recipient, subject: rendered.subject, text: rendered.text, html: format === 'xarf' ? undefined : rendered.html, tlp, attachments: files, headers });
       await db.updateTable('feed_notifications').set({ state: 'queued', attachment_sha256: stored.sha256, mail_message_id: message.id, thread_id: message.threadId, queued_at: new Date(), error: null }).where('id', '=', n.id).execute();
     } catch (error) {
       await db.updateTable('feed_notifications').set({ state: 'failed', attachment_sha256: stored.sha256, error: (error instanceof Error ? error.message : String(error)).slice(0, 1000) }).where('id', '=', n.id).execute();

@@ -23,7 +23,7 @@ import {
   threadByKeys,
   threadByMessageIds,
 } from './mail.repository.ts';
-import { PermanentRelayError, composeMail, relay } from './outbound.ts';
+import { type OutboundAttachment, PermanentRelayError, composeMail, relay } from './outbound.ts';
 import { type KeyRing, TLP_LEVELS, type TlpLevel, usableEncryptionKeys } from './pgp.ts';
 import { type ReplyTokenFormat, bracketTokens, isIntakeAddress, looksLikeReply, plusDetail } from './reply-token.ts';
 import { type MailLanguage, type RenderedMail, type TlpLabel, TEMPLATES, TLP_LABELS, findTemplate, renderTemplate, withTlpBody, withTlpSubject } from './templates.ts';
@@ -85,6 +85,39 @@ export interface SendInput {
   html?: string | undefined;
   tlp: TlpLabel;
   threadId?: string | undefined;
+  /** Files after the text; at most `OUTBOUND_ATTACHMENT_LIMITS` (count, bytes each and together). */
+  attachments?: readonly OutboundAttachment[] | undefined;
+  /** Extra top-level header fields, `X-…` names only (e.g. `X-XARF: PLAIN`); at most 5. */
+  headers?: Readonly<Record<string, string>> | undefined;
+}
+
+/** What one outbound message may carry: counted before encoding (base64 and armour add about 78 %). */
+export const OUTBOUND_ATTACHMENT_LIMITS = { maxCount: 20, maxBytesEach: 15 * 1024 * 1024, maxBytesTotal: 20 * 1024 * 1024 } as const;
+
+/** Checks attachments and extra headers of a send; the names and types go into MIME headers, so they are strict. */
+function checkSendExtras(input: SendInput): { attachments: OutboundAttachment[]; headers: [string, string][] } {
+  const list = input.attachments ?? [];
+  const limits = OUTBOUND_ATTACHMENT_LIMITS;
+  if (list.length > limits.maxCount) throw new BadRequestError('mail_attachments_too_many', `At most ${limits.maxCount} attachments per message; this one has ${list.length}`);
+  let total = 0;
+  const attachments = list.map((a, i) => {
+    // eslint-disable-next-line no-control-regex -- control characters are what is being removed
+    const filename = a.filename.replace(/[\u0000-\u001f\u007f/\\]/g, '_').trim().slice(0, 200);
+    if (filename === '') throw new BadRequestError('mail_attachment_invalid', `Attachment ${i + 1} has no file name`);
+    if (!/^[a-z0-9!#$&^_.+-]{1,64}\/[a-z0-9!#$&^_.+-]{1,64}(; ?charset=[a-z0-9_.:-]{1,40})?$/i.test(a.contentType)) {
+      throw new BadRequestError('mail_attachment_invalid', `Attachment ${filename} has an unusable content type`);
+    }
+    if (!Buffer.isBuffer(a.content)) throw new BadRequestError('mail_attachment_invalid', `Attachment ${filename} has no content`);
+    if (a.content.length > limits.maxBytesEach) throw new BadRequestError('mail_attachment_too_large', `Attachment ${filename} is ${a.content.length} bytes; the limit is ${limits.maxBytesEach}`);
+    total += a.content.length;
+    return { filename, contentType: a.contentType, content: a.content };
+  });
+  if (total > limits.maxBytesTotal) throw new BadRequestError('mail_attachment_too_large', `The attachments come to ${total} bytes; the limit is ${limits.maxBytesTotal} together`);
+  const headers = Object.entries(input.headers ?? {});
+  if (headers.length > 5 || headers.some(([name, value]) => !/^X-[A-Za-z0-9-]{1,60}$/.test(name) || !/^[\x20-\x7e]{1,200}$/.test(value))) {
+    throw new BadRequestError('mail_headers_invalid', 'Extra header fields must be at most 5 `X-…` names with printable ASCII values');
+  }
+  return { attachments, headers };
 }
 
 export interface SendTemplateInput {
@@ -277,6 +310,7 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
     }
     const encryptTo = recipient.policy === 'never' ? [] : await usableEncryptionKeys(recipient.keys);
     if (recipient.policy === 'required' && encryptTo.length === 0) throw new PgpKeyRequiredError(to);
+    const extras = checkSendExtras(input);
     const signingKey = await keyRing.instanceKey();
     if (!signingKey) throw new InstanceKeyMissingError();
 
@@ -307,11 +341,16 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
         html: input.html,
         inReplyTo: earlier.find((m) => m.direction === 'inbound')?.message_id ?? earlier[0]?.message_id ?? null,
         references: earlier.map((m) => m.message_id!).reverse(),
+        attachments: extras.attachments,
+        headers: extras.headers,
         messageIdDomain: intakeDomain,
       },
       { signingKey, encryptTo },
     );
     const blob = await blobs.put(once(composed.raw));
+    // The sent copy keeps its files as parts, as an inbound message does, so the mailbox lists them.
+    const partBlobs: { sha256: string; size: number }[] = [];
+    for (const attachment of extras.attachments) partBlobs.push(await blobs.put(once(attachment.content)));
     const id = await db.transaction().execute(async (trx) => {
       const row = await trx
         .insertInto('mail_messages')
@@ -348,8 +387,27 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
         })
         .returning('id')
         .executeTakeFirstOrThrow();
+      if (extras.attachments.length > 0) {
+        await trx
+          .insertInto('mail_parts')
+          .values(
+            extras.attachments.map((a, ordinal) => ({
+              message_id: row.id,
+              ordinal,
+              filename: a.filename,
+              content_type: a.contentType,
+              disposition: 'attachment',
+              content_id: null,
+              size: partBlobs[ordinal]!.size,
+              sha256: partBlobs[ordinal]!.sha256,
+              from_encrypted: composed.encrypted,
+            })),
+          )
+          .execute();
+      }
       await trx.updateTable('mail_threads').set({ last_message_at: new Date() }).where('id', '=', thread.id).execute();
-      await recordAudit(trx, ctx, { action: 'mail.send', targetType: 'mail_message', targetId: row.id, after: { to, tlp: input.tlp, encrypted: composed.encrypted, threadKey: thread.key } });
+      const files = extras.attachments.map((a, i) => ({ filename: a.filename, contentType: a.contentType, size: a.content.length, sha256: partBlobs[i]!.sha256 }));
+      await recordAudit(trx, ctx, { action: 'mail.send', targetType: 'mail_message', targetId: row.id, after: { to, tlp: input.tlp, encrypted: composed.encrypted, threadKey: thread.key, ...(files.length > 0 ? { attachments: files } : {}) } });
       await jobs.enqueue(SEND_JOB, { messageId: row.id }, { trx, idempotencyKey: row.id });
       return row.id;
     });

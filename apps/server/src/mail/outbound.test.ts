@@ -4,8 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestUser } from '../testing/test-app.ts';
 import { expectAccess } from '../testing/access.ts';
 import { INTAKE, type MailHarness, type TestKey, insertDirectoryKey, makeKey, rfc822, startMailHarness, startSink, waitFor } from './mail-test-kit.ts';
+import PostalMime from 'postal-mime';
+import { systemContext } from '../policy/actor.ts';
+import { OUTBOUND_ATTACHMENT_LIMITS } from './mail.service.ts';
 import { inspectPgp, memoryKeyRing } from './pgp.ts';
-import { headerValue, splitEntity } from './mime-raw.ts';
+import { headerValue, parseContentType, splitEntity, splitMultipart } from './mime-raw.ts';
 
 let h: MailHarness;
 let sink: Awaited<ReturnType<typeof startSink>>;
@@ -141,6 +144,81 @@ describe('outbound mail', () => {
 
   it('Should let only those who handle cases send', async () => {
     await expectAccess(h.t, { method: 'POST', url: '/api/v1/mail/outbound', payload: { to: 'abuse@plain.example', subject: 'access', text: 'x', tlp: 'TLP:CLEAR' } }, { allowed: ['admin', 'coordinator', 'analyst'] });
+  });
+});
+
+describe('attachments', () => {
+  // CRLF and bare LF, a BOM, Japanese, a formula-looking cell, NUL and high bytes: all must come back as given.
+  const csv = Buffer.concat([Buffer.from('\ufeffip,hostname,note\r\n192.0.2.1,ホスト.example,"a\nb"\r\n192.0.2.2,=1+1,x\n', 'utf8'), Buffer.from([0x00, 0xff, 0x0d, 0x0a])]);
+  const attachment = { filename: 'report.csv', contentType: 'text/csv; charset=utf-8', content: csv };
+  const sendWith = (to: string, extra: object = {}) =>
+    h.t.services.mail.send(systemContext('test'), { to, subject: 'Events on your network', text: 'Summary: two events, see the attached CSV.', html: '<p>Summary</p>', tlp: 'TLP:AMBER', attachments: [attachment], ...extra });
+  const relayedBytes = async (queued: { id: string; messageId: string | null }) => {
+    await waitFor(() => message(queued.id), (m) => m.status === 'sent');
+    return sink.messages.find((m) => m.raw.toString('latin1').includes(`<${queued.messageId}>`))!.raw;
+  };
+
+  it('Should encrypt text, HTML and files as one signed entity the recipient can decrypt, verify and unpack byte for byte', async () => {
+    const queued = await sendWith('psirt@vendor.example', { headers: { 'X-XARF': 'PLAIN' } });
+    const raw = await relayedBytes(queued);
+    const top = splitEntity(raw);
+    expect(headerValue(top, 'x-xarf')).toBe('PLAIN');
+    const type = parseContentType(headerValue(top, 'content-type'));
+    expect(type.mediaType).toBe('multipart/encrypted');
+    expect(raw.toString('latin1')).not.toContain('192.0.2.1');
+    // As the recipient's mail client does it: the second part is the armoured message.
+    const armored = splitEntity(splitMultipart(top.body, type.params.boundary!)[1]!).body.toString('latin1');
+    const decrypted = await openpgp.decrypt({
+      message: await openpgp.readMessage({ armoredMessage: armored }),
+      decryptionKeys: vendor.privateKey,
+      verificationKeys: await openpgp.readKey({ armoredKey: instance.publicArmored }),
+      expectSigned: true,
+      format: 'binary',
+    });
+    expect(await decrypted.signatures[0]!.verified).toBe(true);
+    const inner = Buffer.from(decrypted.data);
+    expect(parseContentType(headerValue(splitEntity(inner), 'content-type')).mediaType).toBe('multipart/mixed');
+    const parsed = await PostalMime.parse(inner);
+    expect(parsed.text).toContain('TLP:AMBER');
+    expect(parsed.text).toContain('Summary: two events');
+    expect(parsed.html).toContain('<p>Summary</p>');
+    expect(parsed.attachments.map((a) => [a.filename, a.mimeType])).toEqual([['report.csv', 'text/csv']]);
+    expect(Buffer.from(parsed.attachments[0]!.content as ArrayBuffer).equals(csv)).toBe(true);
+  });
+
+  it('Should sign text and files over the exact bytes (RFC 3156) where the recipient has no key', async () => {
+    const queued = await sendWith('abuse@plain.example');
+    const raw = await relayedBytes(queued);
+    const top = splitEntity(raw);
+    const type = parseContentType(headerValue(top, 'content-type'));
+    expect(type.mediaType).toBe('multipart/signed');
+    const [signed, signaturePart] = splitMultipart(top.body, type.params.boundary!);
+    const verified = await openpgp.verify({
+      message: await openpgp.createMessage({ binary: new Uint8Array(signed!) }),
+      signature: await openpgp.readSignature({ armoredSignature: splitEntity(signaturePart!).body.toString('latin1') }),
+      verificationKeys: await openpgp.readKey({ armoredKey: instance.publicArmored }),
+      format: 'binary',
+    });
+    expect(await verified.signatures[0]!.verified).toBe(true);
+    const parsed = await PostalMime.parse(signed!);
+    expect(Buffer.from(parsed.attachments[0]!.content as ArrayBuffer).equals(csv)).toBe(true);
+    // The stored sent copy lists the file, and it downloads as sent.
+    const copy = await message(queued.id);
+    expect(copy.parts).toMatchObject([{ filename: 'report.csv', contentType: 'text/csv; charset=utf-8', size: csv.length }]);
+    const download = await h.t.request(analyst, { url: `/api/v1/mail/messages/${queued.id}/parts/${copy.parts[0].id}` });
+    expect(download.statusCode).toBe(200);
+    expect(download.rawPayload.equals(csv)).toBe(true);
+  });
+
+  it('Should refuse too many, too large or badly typed files, and foreign header names, before anything is stored', async () => {
+    const before = sink.attempts();
+    const many = Array.from({ length: OUTBOUND_ATTACHMENT_LIMITS.maxCount + 1 }, (_, i) => ({ ...attachment, filename: `f${i}.csv` }));
+    await expect(sendWith('abuse@plain.example', { attachments: many })).rejects.toMatchObject({ code: 'mail_attachments_too_many' });
+    const big = { ...attachment, content: Buffer.alloc(OUTBOUND_ATTACHMENT_LIMITS.maxBytesEach + 1) };
+    await expect(sendWith('abuse@plain.example', { attachments: [big] })).rejects.toMatchObject({ code: 'mail_attachment_too_large' });
+    await expect(sendWith('abuse@plain.example', { attachments: [{ ...attachment, contentType: 'text/csv\r\nBcc: x@example.org' }] })).rejects.toMatchObject({ code: 'mail_attachment_invalid' });
+    await expect(sendWith('abuse@plain.example', { headers: { Bcc: 'x@example.org' } })).rejects.toMatchObject({ code: 'mail_headers_invalid' });
+    expect(sink.attempts()).toBe(before);
   });
 });
 

@@ -14,8 +14,20 @@ export interface OutboundContent {
   html?: string | undefined;
   inReplyTo?: string | null | undefined;
   references?: readonly string[] | undefined;
+  /** Files after the text (and its HTML alternative): the content becomes multipart/mixed. */
+  attachments?: readonly OutboundAttachment[] | undefined;
+  /** Extra top-level header fields (already checked by the caller: `X-…` names, printable ASCII values). */
+  headers?: readonly (readonly [string, string])[] | undefined;
   /** The domain part of generated Message-IDs. */
   messageIdDomain: string;
+}
+
+/** One file to send. The bytes go out base64-encoded, so they come back exactly as given. */
+export interface OutboundAttachment {
+  filename: string;
+  /** `type/subtype`, optionally with `; charset=…`. */
+  contentType: string;
+  content: Buffer;
 }
 
 export interface ComposedMail {
@@ -31,7 +43,7 @@ export interface ComposedMail {
  * @example const { raw, messageId } = await composeMail(content, { signingKey, encryptTo: [] });
  */
 export async function composeMail(content: OutboundContent, pgp: { signingKey: openpgp.PrivateKey; encryptTo: openpgp.PublicKey[] }): Promise<ComposedMail> {
-  const inner = await contentEntity(content.text, content.html);
+  const inner = await contentEntity(content.text, content.html, content.attachments ?? []);
   const wrapped = pgp.encryptTo.length > 0 ? await encryptMime(inner, pgp.encryptTo, pgp.signingKey) : await signMime(inner, pgp.signingKey);
   const messageId = `${randomUUID()}@${content.messageIdDomain}`;
   const headers = [
@@ -42,6 +54,7 @@ export async function composeMail(content: OutboundContent, pgp: { signingKey: o
     `Message-ID: <${messageId}>`,
     ...(content.inReplyTo ? [`In-Reply-To: <${content.inReplyTo}>`] : []),
     ...(content.references && content.references.length > 0 ? [`References: ${content.references.map((r) => `<${r}>`).join(' ')}`] : []),
+    ...(content.headers ?? []).map(([name, value]) => `${name}: ${value}`),
     'MIME-Version: 1.0',
     `Content-Type: ${wrapped.contentType}`,
   ]
@@ -50,9 +63,20 @@ export async function composeMail(content: OutboundContent, pgp: { signingKey: o
   return { raw: Buffer.concat([Buffer.from(`${headers}\r\n\r\n`, 'latin1'), wrapped.body]), messageId, encrypted: pgp.encryptTo.length > 0 };
 }
 
-/** The MIME entity of the content alone: its Content-* headers and body, ready to be signed. */
-async function contentEntity(text: string, html: string | undefined): Promise<Buffer> {
-  const built = await new MailComposer({ text, ...(html ? { html } : {}), textEncoding: 'quoted-printable' }).compile().build();
+/**
+ * The MIME entity of the content alone: its Content-* headers and body, ready to be signed. With
+ * attachments it is multipart/mixed: the text (or multipart/alternative of text and HTML) first, then
+ * each file base64-encoded (never quoted-printable, whose line-break handling would change a CSV's bytes).
+ */
+export async function contentEntity(text: string, html: string | undefined, attachments: readonly OutboundAttachment[] = []): Promise<Buffer> {
+  const built = await new MailComposer({
+    text,
+    ...(html ? { html } : {}),
+    textEncoding: 'quoted-printable',
+    attachments: attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content, contentTransferEncoding: 'base64', contentDisposition: 'attachment' as const })),
+  })
+    .compile()
+    .build();
   const entity = splitEntity(built);
   const lines = entity.headerBytes.toString('latin1').split(/\r?\n/);
   const kept: string[] = [];
