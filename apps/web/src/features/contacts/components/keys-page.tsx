@@ -1,12 +1,13 @@
 import { Button, Stack, Text, Textarea, Title } from '@mantine/core';
 import type { PgpKey } from '@renkei/contract';
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
 import { useLocation } from '../../../lib/navigation.ts';
 import { importKeys, unhealthyKeys } from '../api/contacts.ts';
 import { KeyTable } from './organisation-page.tsx';
 import { Section } from '../../../components/section.tsx';
+import { useResource } from '../../../hooks/use-resource.ts';
 
 const MAX_ARMORED = 256 * 1024;
 
@@ -18,21 +19,7 @@ export function KeysPage() {
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [imported, setImported] = useState<{ keys: PgpKey[]; created: number; updated: number } | null>(null);
-  const [attention, setAttention] = useState<PgpKey[] | null>(null);
-  const [attentionError, setAttentionError] = useState<unknown>(null);
-
-  const loadAttention = useCallback(async () => {
-    setAttentionError(null);
-    try {
-      setAttention(await unhealthyKeys());
-    } catch (caught) {
-      setAttentionError(caught);
-    }
-  }, []);
-
-  useEffect(() => {
-    void loadAttention();
-  }, [loadAttention]);
+  const { data: attention, error: attentionError, reload: loadAttention } = useResource(() => unhealthyKeys(), []);
 
   const looksPrivate = /BEGIN PGP (PRIVATE|SECRET) KEY BLOCK/.test(armored);
   const submit = async (event: FormEvent) => {

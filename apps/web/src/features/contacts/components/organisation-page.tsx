@@ -1,6 +1,6 @@
 import { Anchor, Badge, Button, Center, Group, Loader, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import type { OrganisationDetail } from '@renkei/contract';
-import { type ReactNode, useCallback, useEffect, useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DateTime } from '../../../components/date-time.tsx';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
@@ -12,6 +12,7 @@ import { AddNetworkForm, AddPersonForm, RemoveButton } from './directory-editing
 import { OrganisationForm } from './organisation-form.tsx';
 import { AddressWithDelivery, deliveryMap } from './delivery-status.tsx';
 import { Fingerprint, KeyHealth } from './key-health.tsx';
+import { useResource } from '../../../hooks/use-resource.ts';
 
 const TLP_COLOURS: Record<string, string> = { clear: 'gray', green: 'green', amber: 'orange', 'amber+strict': 'orange', red: 'red' };
 
@@ -19,23 +20,9 @@ const TLP_COLOURS: Record<string, string> = { clear: 'gray', green: 'green', amb
 export function OrganisationPage() {
   const { t, i18n } = useTranslation();
   const id = useLocation().search.get('id') ?? '';
-  const [detail, setDetail] = useState<OrganisationDetail | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { data: detail, error, reload: load, setData: setDetail } = useResource(() => getOrganisation(id), [id]);
   const [editing, setEditing] = useState(false);
   const canEdit = useCanEditDirectory();
-
-  const load = useCallback(async () => {
-    setError(null);
-    try {
-      setDetail(await getOrganisation(id));
-    } catch (caught) {
-      setError(caught);
-    }
-  }, [id]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   if (error !== null) return <ErrorAlert error={error} onRetry={() => void load()} />;
   if (!detail) {

@@ -1,11 +1,12 @@
 import { Alert, Anchor, Badge, Center, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
-import { type ReactNode, useCallback, useEffect, useState } from 'react';
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
 import { linkProps, useLocation } from '../../../lib/navigation.ts';
-import { type PersonDetail, getPerson } from '../api/contacts.ts';
+import { getPerson } from '../api/contacts.ts';
 import { AddressWithDelivery, deliveryMap } from './delivery-status.tsx';
 import { KeyTable } from './organisation-page.tsx';
+import { useResource } from '../../../hooks/use-resource.ts';
 
 export const PERSON_PATH = /^\/contacts\/people\/([^/]+)$/;
 
@@ -13,21 +14,7 @@ export const PERSON_PATH = /^\/contacts\/people\/([^/]+)$/;
 export function PersonPage() {
   const { t, i18n } = useTranslation();
   const id = decodeURIComponent(PERSON_PATH.exec(useLocation().path)?.[1] ?? '');
-  const [detail, setDetail] = useState<PersonDetail | null>(null);
-  const [error, setError] = useState<unknown>(null);
-
-  const load = useCallback(async () => {
-    setError(null);
-    try {
-      setDetail(await getPerson(id));
-    } catch (caught) {
-      setError(caught);
-    }
-  }, [id]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const { data: detail, error, reload: load } = useResource(() => getPerson(id), [id]);
 
   if (error !== null) return <ErrorAlert error={error} onRetry={() => void load()} />;
   if (!detail) {
