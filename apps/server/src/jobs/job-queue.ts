@@ -232,6 +232,8 @@ class PgBossJobQueue implements JobQueue {
   private worker: { boss: PgBoss; connection: TrackedConnection; loops: Promise<void>[] } | null = null;
   private readonly running = new Set<Running>();
   private readonly idleWaiters = new Map<string, Set<() => void>>();
+  /** Kinds woken while their loop was fetching rather than idle: the loop fetches again at once. */
+  private readonly wokenWhileBusy = new Set<string>();
   private stopping = false;
   private stopped: Promise<void> | null = null;
 
@@ -442,6 +444,7 @@ class PgBossJobQueue implements JobQueue {
   private async loop(boss: PgBoss, definition: JobDefinition<never>): Promise<void> {
     while (!this.stopping) {
       let job: PgBoss.JobWithMetadata<never> | undefined;
+      this.wokenWhileBusy.delete(definition.name);
       try {
         [job] = await boss.fetch<never>(definition.name, { batchSize: 1, includeMetadata: true });
       } catch (error) {
@@ -454,6 +457,8 @@ class PgBossJobQueue implements JobQueue {
 
   private idle(name: string): Promise<void> {
     return new Promise((resolve) => {
+      // A job enqueued during the fetch that just came back empty must not wait for the next poll.
+      if (this.wokenWhileBusy.delete(name)) return resolve();
       let waiters = this.idleWaiters.get(name);
       if (!waiters) this.idleWaiters.set(name, (waiters = new Set()));
       const set = waiters;
@@ -469,6 +474,7 @@ class PgBossJobQueue implements JobQueue {
 
   /** Wakes the idle loops of one kind of job (or all), so a job enqueued in this process starts without waiting for a poll. */
   private wake(name?: string): void {
+    if (name !== undefined) this.wokenWhileBusy.add(name);
     const sets = name === undefined ? [...this.idleWaiters.values()] : [this.idleWaiters.get(name) ?? new Set<() => void>()];
     for (const set of sets) for (const wake of [...set]) wake();
   }
