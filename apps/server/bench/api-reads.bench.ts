@@ -55,9 +55,17 @@ async function renkei(name: string, database: Database): Promise<Result> {
   await migrateToLatest(database.db);
   const config = loadConfig({ RENKEI_LOG_LEVEL: 'silent', RENKEI_DATA_DIR: os.tmpdir() });
   const services = createServices(database, config);
-  await database.db.insertInto('organisations').values({ name: 'Bench CSIRT', name_ja: null, kind: 'csirt', is_self: true, contact_email: null, contact_phone: null, website: null }).execute();
+  await database.db
+    .insertInto('organisations')
+    .values({ name: 'Bench CSIRT', name_ja: null, kind: 'csirt', is_self: true, contact_email: null, contact_phone: null, website: null })
+    .execute();
   const accounts = createAccountsService(database.db, { sessionTtlHours: 1, issuer: 'bench' });
-  const user = await accounts.createUser(systemContext('bench'), { email: 'bench@bench.example', displayName: 'Bench', password: 'bench-password-long', roles: ['analyst'] });
+  const user = await accounts.createUser(systemContext('bench'), {
+    email: 'bench@bench.example',
+    displayName: 'Bench',
+    password: 'bench-password-long',
+    roles: ['analyst'],
+  });
   const { token } = await accounts.createToken(systemContext('bench'), { name: 'bench', roles: ['analyst'], expiresInDays: 1, userId: user.id });
   const app = await buildApp(config, services);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -37,7 +37,12 @@ export async function time(run: () => Promise<unknown>, runs: number): Promise<{
  * `baseUrl` and dropped after, skipped with a line when unreachable; 'pglite': in memory), in that order.
  * @example await onEachEngine(['postgresql', 'pglite'], process.env.DATABASE_URL!, `renkei_bench_x_${process.pid}`, measure);
  */
-export async function onEachEngine(engines: string[], baseUrl: string, name: string, measure: (database: Database, label: string) => Promise<void>): Promise<void> {
+export async function onEachEngine(
+  engines: string[],
+  baseUrl: string,
+  name: string,
+  measure: (database: Database, label: string) => Promise<void>,
+): Promise<void> {
   for (const engine of engines) {
     if (engine === 'postgresql') {
       const admin = new pg.Client({ connectionString: baseUrl });

@@ -55,7 +55,8 @@ function syntheticReport(rows: number): Buffer {
 function syntheticIpData(dir: string): string {
   const file = path.join(dir, 'bench-ip2asn.tsv');
   const lines: string[] = [];
-  for (const a of [1, 27, 36, 43, 49, 58, 60, 101, 103, 110]) for (let b = 0; b < 256; b++) lines.push(`${a}.${b}.0.0\t${a}.${b}.255.255\t${64500 + ((a * 256 + b) % 500)}\tJP\tBENCH-AS`);
+  for (const a of [1, 27, 36, 43, 49, 58, 60, 101, 103, 110])
+    for (let b = 0; b < 256; b++) lines.push(`${a}.${b}.0.0\t${a}.${b}.255.255\t${64500 + ((a * 256 + b) % 500)}\tJP\tBENCH-AS`);
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
@@ -66,13 +67,20 @@ function syntheticIpData(dir: string): string {
  */
 async function seedDirectory(database: Database): Promise<void> {
   const orgs = await sql<{ id: string }>`
-    INSERT INTO organisations (name, kind, contact_email) SELECT 'Bench ISP ' || g, 'isp', 'noc' || g || '@isp.example' FROM generate_series(1, 2000) g RETURNING id`.execute(database.db);
+    INSERT INTO organisations (name, kind, contact_email) SELECT 'Bench ISP ' || g, 'isp', 'noc' || g || '@isp.example' FROM generate_series(1, 2000) g RETURNING id`.execute(
+    database.db,
+  );
   const firsts = [1, 27, 36, 43, 49, 58, 60, 101, 103, 110];
   const values = orgs.rows.map((o, i) => {
-    const value = i < 1280 ? `${firsts[i % 10]}.${Math.floor(i / 10) * 2}.0.0/16` : `${firsts[i % 10]}.${Math.floor((i - 1280) / 10) * 2}.${(i % 16) * 16}.0/20`;
+    const value =
+      i < 1280 ? `${firsts[i % 10]}.${Math.floor(i / 10) * 2}.0.0/16` : `${firsts[i % 10]}.${Math.floor((i - 1280) / 10) * 2}.${(i % 16) * 16}.0/20`;
     return { organisation_id: o.id, kind: 'ipv4', value, abuse_email: `abuse${i}@isp.example` };
   });
-  for (let i = 0; i < values.length; i += 500) await database.db.insertInto('organisation_networks').values(values.slice(i, i + 500)).execute();
+  for (let i = 0; i < values.length; i += 500)
+    await database.db
+      .insertInto('organisation_networks')
+      .values(values.slice(i, i + 500))
+      .execute();
 }
 
 function parseOnly(input: Buffer): { seconds: number; rows: number } {
@@ -114,20 +122,25 @@ try {
   const name = `renkei_feed_bench_${process.pid}`;
   const admin = new pg.Client({ connectionString: BASE_URL });
   let pgAvailable = ENGINES.includes('postgresql');
-  if (pgAvailable) try {
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-  } catch (error) {
-    pgAvailable = false;
-    console.log(`PostgreSQL not reachable at ${BASE_URL}: ${(error as Error).message}`);
-  }
+  if (pgAvailable)
+    try {
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${name}`);
+    } catch (error) {
+      pgAvailable = false;
+      console.log(`PostgreSQL not reachable at ${BASE_URL}: ${(error as Error).message}`);
+    }
   if (pgAvailable) {
     const url = new URL(BASE_URL);
     url.pathname = `/${name}`;
     const database = await openDatabase({ kind: 'postgresql', url: url.toString() });
     try {
       const r = await endToEnd(database, path.join(dir, 'pg'), file, ipData, 'PostgreSQL');
-      results.push({ engine: 'PostgreSQL', rate: r.summary.rowsRead / r.seconds, summary: `${r.summary.rowsRead} rows, ${r.summary.eventsStored} stored (${r.stored.r} with a recipient), ${r.summary.duplicates} duplicates, ${r.summary.rejected} rejected in ${r.seconds.toFixed(2)} s` });
+      results.push({
+        engine: 'PostgreSQL',
+        rate: r.summary.rowsRead / r.seconds,
+        summary: `${r.summary.rowsRead} rows, ${r.summary.eventsStored} stored (${r.stored.r} with a recipient), ${r.summary.duplicates} duplicates, ${r.summary.rejected} rejected in ${r.seconds.toFixed(2)} s`,
+      });
     } finally {
       await database.close();
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -140,14 +153,20 @@ try {
     const database = await openDatabase({ kind: 'pglite-memory' });
     try {
       const r = await endToEnd(database, path.join(dir, 'pglite'), pgliteFile, ipData, 'PGlite');
-      results.push({ engine: 'PGlite (in memory)', rate: r.summary.rowsRead / r.seconds, summary: `${r.summary.rowsRead} rows, ${r.summary.eventsStored} stored (${r.stored.r} with a recipient), ${r.summary.duplicates} duplicates, ${r.summary.rejected} rejected in ${r.seconds.toFixed(2)} s` });
+      results.push({
+        engine: 'PGlite (in memory)',
+        rate: r.summary.rowsRead / r.seconds,
+        summary: `${r.summary.rowsRead} rows, ${r.summary.eventsStored} stored (${r.stored.r} with a recipient), ${r.summary.duplicates} duplicates, ${r.summary.rejected} rejected in ${r.seconds.toFixed(2)} s`,
+      });
     } finally {
       await database.close();
     }
   }
   console.log(`parse only (CSV bytes → records)            ${fmt(parseRate)}  (same input, same run)`);
   for (const r of results) {
-    console.log(`end to end into ${r.engine.padEnd(28)} ${fmt(r.rate)}  = ${(r.rate / parseRate).toFixed(3)} × parse-only, ${(r.rate / INTELMQ_EVENTS_PER_SECOND).toFixed(0)} × IntelMQ (185 /s)`);
+    console.log(
+      `end to end into ${r.engine.padEnd(28)} ${fmt(r.rate)}  = ${(r.rate / parseRate).toFixed(3)} × parse-only, ${(r.rate / INTELMQ_EVENTS_PER_SECOND).toFixed(0)} × IntelMQ (185 /s)`,
+    );
     console.log(`    ${r.summary}`);
   }
   const pgRate = results.find((r) => r.engine === 'PostgreSQL')?.rate;

@@ -131,9 +131,12 @@ const ours6 = measure('IPv6, 200k prefixes (Renkei)', 1_000_000, (n) => {
   return hits;
 });
 
-console.log(`\nIPv4 lookups against ${PREFIXES.toLocaleString('en')} prefixes (${table.size.toLocaleString('en')} ranges; built in ${buildSeconds.toFixed(1)} s), one core, Node ${process.version}`);
+console.log(
+  `\nIPv4 lookups against ${PREFIXES.toLocaleString('en')} prefixes (${table.size.toLocaleString('en')} ranges; built in ${buildSeconds.toFixed(1)} s), one core, Node ${process.version}`,
+);
 console.log(`  ${'structure'.padEnd(58)} ${'lookups/s'.padStart(14)}   ratio (ours / it)`);
-for (const r of [ours, map, scan]) console.log(`  ${r.name.padEnd(58)} ${fmt(r.perSecond)}   ${r === ours ? '1.0x' : `${(ours.perSecond / r.perSecond).toFixed(1)}x`}`);
+for (const r of [ours, map, scan])
+  console.log(`  ${r.name.padEnd(58)} ${fmt(r.perSecond)}   ${r === ours ? '1.0x' : `${(ours.perSecond / r.perSecond).toFixed(1)}x`}`);
 console.log(`  ${ours6.name.padEnd(58)} ${fmt(ours6.perSecond)}`);
 console.log(`  answers agree on ${agree} / ${SCAN_SAMPLE} sampled queries; target 2 M/s: ${ours.perSecond >= 2e6 ? 'met' : 'NOT met'}`);
 if (agree !== SCAN_SAMPLE || ours.perSecond < 2e6) process.exitCode = 1;

@@ -85,7 +85,9 @@ async function measure(database: Database, label: string): Promise<void> {
     ['phishing breakdown, 12 months', () => statistics.phishing(ctx, { from: '2025-04', to: '2026-03' })],
     ['public quarter (TLP:RED filtered)', () => statistics.publicCompare(quarterPeriod(2026, 1, 4))],
   ];
-  console.log(`\n${label}: ${REPORTS.toLocaleString('en')} reports, ${Math.ceil(REPORTS / REPORTS_PER_INCIDENT).toLocaleString('en')} incidents and coordinations seeded in ${(seedMs / 1000).toFixed(1)} s; counted over 24 months: ${JSON.stringify(total.total)}`);
+  console.log(
+    `\n${label}: ${REPORTS.toLocaleString('en')} reports, ${Math.ceil(REPORTS / REPORTS_PER_INCIDENT).toLocaleString('en')} incidents and coordinations seeded in ${(seedMs / 1000).toFixed(1)} s; counted over 24 months: ${JSON.stringify(total.total)}`,
+  );
   for (const [name, run] of cases) {
     const { median, p95 } = await time(run, RUNS);
     console.log(`  ${name.padEnd(44)} median ${median.toFixed(1).padStart(7)} ms   p95 ${p95.toFixed(1).padStart(7)} ms`);

@@ -68,7 +68,9 @@ async function measure(database: Database, label: string): Promise<void> {
     ['triage queue: status=new, page at offset 10,000', () => services.incidents.listReports(ctx, { status: 'new', offset: 10_000, limit: 50 })],
     ['all reports, first page of 200', () => services.incidents.listReports(ctx, { offset: 0, limit: 200 })],
   ];
-  console.log(`\n${label}: ${REPORTS.toLocaleString('en')} reports + ${(REPORTS * 2).toLocaleString('en')} observables seeded in ${(seedMs / 1000).toFixed(1)} s`);
+  console.log(
+    `\n${label}: ${REPORTS.toLocaleString('en')} reports + ${(REPORTS * 2).toLocaleString('en')} observables seeded in ${(seedMs / 1000).toFixed(1)} s`,
+  );
   for (const [name, run] of cases) {
     const { median, p95 } = await time(run, RUNS);
     const verdict = name.startsWith('baseline') ? '' : median < 300 ? '  (goal < 300 ms: met)' : '  (goal < 300 ms: MISSED)';

@@ -47,7 +47,7 @@ program
 
 program
   .command('team')
-  .description("The team that runs this instance (staff roles belong to it)")
+  .description('The team that runs this instance (staff roles belong to it)')
   .command('init')
   .description('Create the team on an instance started without the demo (RENKEI_SEED_DEMO=0)')
   .requiredOption('--name <name>', 'the team name, e.g. "Example CERT"')
@@ -100,7 +100,7 @@ user
   .description('Create an API token for a user and print it once')
   .requiredOption('--email <email>', 'the user the token acts for')
   .requiredOption('--name <name>', 'what the token is for, e.g. "sensor tokyo-1"')
-  .addOption(new Option('--role <role...>', 'roles the token carries (a subset of the user\'s)').choices([...ROLES]).makeOptionMandatory())
+  .addOption(new Option('--role <role...>', "roles the token carries (a subset of the user's)").choices([...ROLES]).makeOptionMandatory())
   .option('--days <days>', 'days until it expires', '90')
   .action(async (options: { email: string; name: string; role: string[]; days: string }) => {
     const days = Number(options.days);
@@ -112,7 +112,9 @@ user
       const roles = options.role.filter((role): role is Role => isRole(role));
       const { token, view } = await services.accounts.createToken(systemContext('cli'), { name: options.name, roles, expiresInDays: days, userId });
       console.log(token);
-      console.error(`Token "${view.name}" (${view.prefix}…) for ${options.email}, roles ${view.roles.join(', ')}, expires ${view.expiresAt.toISOString()}. It is shown only now.`);
+      console.error(
+        `Token "${view.name}" (${view.prefix}…) for ${options.email}, roles ${view.roles.join(', ')}, expires ${view.expiresAt.toISOString()}. It is shown only now.`,
+      );
     } finally {
       await database.close();
     }
@@ -142,13 +144,16 @@ audit
     }
   });
 
-registerNetworkCommands(program.commands.find((c) => c.name() === 'contacts') ?? program.command('contacts').description('The contacts directory and network lookup'));
+registerNetworkCommands(
+  program.commands.find((c) => c.name() === 'contacts') ?? program.command('contacts').description('The contacts directory and network lookup'),
+);
 registerContactsCommands(program.commands.find((c) => c.name() === 'contacts')!);
 registerFeedsCommands(program.command('feeds').description('Bulk feeds: ingest files, column mappings, notifications per recipient'));
 
 function explainLock(command: string) {
   return (error: unknown): never => {
-    if (error instanceof Error && error.name === 'DataDirLockedError') throw new CliError(`${error.message}\nStop the server, then run \`renkei ${command}\` again.`, 3);
+    if (error instanceof Error && error.name === 'DataDirLockedError')
+      throw new CliError(`${error.message}\nStop the server, then run \`renkei ${command}\` again.`, 3);
     throw error;
   };
 }

@@ -71,7 +71,9 @@ export async function runServer(config: Config, mode: { http: boolean }): Promis
   const concurrency = mode.http ? config.workerConcurrency : Math.max(1, config.workerConcurrency);
   if (concurrency > 0) await services.jobs.startWorker({ concurrency });
   if (!app) {
-    console.error(`Renkei worker is running on ${database.engine === 'pglite' ? `the embedded database in ${config.dataDir}` : 'PostgreSQL'}, ${concurrency} job(s) of each kind at a time.`);
+    console.error(
+      `Renkei worker is running on ${database.engine === 'pglite' ? `the embedded database in ${config.dataDir}` : 'PostgreSQL'}, ${concurrency} job(s) of each kind at a time.`,
+    );
   }
 
   if (app) {
@@ -82,7 +84,9 @@ export async function runServer(config: Config, mode: { http: boolean }): Promis
     console.error(`  API docs:     ${config.publicUrl}/api/docs`);
     // Mail is accepted only once the HTTP side is up, so nothing arrives that cannot be read.
     smtp = await startSmtpListener(services.mail, { host: config.smtpHost, port: config.smtpPort, log: (line) => console.error(`smtp: ${line}`) });
-    console.error(`  Mail intake:  smtp://${config.smtpHost}:${smtp.port} for ${config.intakeAddress}${config.smtpRelayUrl ? `; outbound via ${config.smtpRelayUrl}` : '; outbound relay not configured'}`);
+    console.error(
+      `  Mail intake:  smtp://${config.smtpHost}:${smtp.port} for ${config.intakeAddress}${config.smtpRelayUrl ? `; outbound via ${config.smtpRelayUrl}` : '; outbound relay not configured'}`,
+    );
   }
 }
 

@@ -19,5 +19,8 @@ function newestMtime(entry) {
 const built = fs.existsSync(bundle) ? fs.statSync(bundle).mtimeMs : 0;
 if (built === 0 || Math.max(...inputs.map(newestMtime)) > built) {
   console.error(built === 0 ? 'Building the web app (first run)…' : 'Web app sources changed: rebuilding…');
-  execFileSync(process.execPath, [path.resolve(webDir, '../../node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: webDir, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.resolve(webDir, '../../node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
+    cwd: webDir,
+    stdio: 'inherit',
+  });
 }

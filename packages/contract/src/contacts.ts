@@ -7,7 +7,18 @@ export const TLP_LEVELS = ['clear', 'green', 'amber', 'amber+strict', 'red'] as 
 export const PGP_POLICIES = ['required', 'preferred', 'never'] as const;
 export const NETWORK_KINDS = ['asn', 'ipv4', 'ipv6', 'domain'] as const;
 /** FIRST global-irt `cert-type` vocabulary. */
-export const CERT_TYPES = ['NREN', 'PSIRT', 'national', 'national-responsibility', 'sector', 'government', 'enterprise', 'PIRT', 'publicly-funded', 'commercial'] as const;
+export const CERT_TYPES = [
+  'NREN',
+  'PSIRT',
+  'national',
+  'national-responsibility',
+  'sector',
+  'government',
+  'enterprise',
+  'PIRT',
+  'publicly-funded',
+  'commercial',
+] as const;
 /** Key health: expired, expires within 30 days, revoked, carries no address it is attached to, has no usable encryption key. */
 export const KEY_WARNINGS = ['expired', 'expires_soon', 'revoked', 'address_mismatch', 'cannot_encrypt'] as const;
 
@@ -139,12 +150,21 @@ const personFields = {
 
 export const Person = Type.Object({ id: Uuid, organisationId: Uuid, ...personFields, createdAt: Timestamp, updatedAt: Timestamp });
 export type Person = Static<typeof Person>;
-export const CreatePersonRequest = Type.Composite([Type.Object({ name: personFields.name }), Type.Partial(Type.Omit(Type.Object(personFields), ['name']))], { additionalProperties: false });
+export const CreatePersonRequest = Type.Composite([Type.Object({ name: personFields.name }), Type.Partial(Type.Omit(Type.Object(personFields), ['name']))], {
+  additionalProperties: false,
+});
 export type CreatePersonRequest = Static<typeof CreatePersonRequest>;
 export const UpdatePersonRequest = Type.Partial(Type.Object(personFields), { additionalProperties: false });
 export type UpdatePersonRequest = Static<typeof UpdatePersonRequest>;
 
-export const Network = Type.Object({ id: Uuid, organisationId: Uuid, kind: literals(NETWORK_KINDS), value: Type.String(), abuseEmail: Type.Union([Type.String(), Type.Null()]), createdAt: Timestamp });
+export const Network = Type.Object({
+  id: Uuid,
+  organisationId: Uuid,
+  kind: literals(NETWORK_KINDS),
+  value: Type.String(),
+  abuseEmail: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Timestamp,
+});
 export type Network = Static<typeof Network>;
 export const CreateNetworkRequest = Type.Object(
   {
@@ -204,12 +224,17 @@ export const OrganisationDetail = Type.Object({
   people: Type.Array(Person),
   networks: Type.Array(Network),
   keys: Type.Array(PgpKey),
-  deliveryStatus: Type.Array(AddressDeliveryStatus, { description: 'Delivery reports (DSNs) on record for the addresses on this page: contact, people, abuse addresses. An address with none is absent.' }),
+  deliveryStatus: Type.Array(AddressDeliveryStatus, {
+    description: 'Delivery reports (DSNs) on record for the addresses on this page: contact, people, abuse addresses. An address with none is absent.',
+  }),
 });
 export type OrganisationDetail = Static<typeof OrganisationDetail>;
 
 export const CsvImportRequest = Type.Object(
-  { csv: Type.String({ minLength: 1, maxLength: 2 * 1024 * 1024 }), commit: Type.Boolean({ default: false, description: 'false = dry run: report what would happen, change nothing' }) },
+  {
+    csv: Type.String({ minLength: 1, maxLength: 2 * 1024 * 1024 }),
+    commit: Type.Boolean({ default: false, description: 'false = dry run: report what would happen, change nothing' }),
+  },
   { additionalProperties: false },
 );
 export const DirectoryImportLine = Type.Object({
@@ -230,6 +255,9 @@ export const DirectoryImportReport = Type.Object({
 });
 export type DirectoryImportReport = Static<typeof DirectoryImportReport>;
 export const TeamDirectoryImportRequest = Type.Object(
-  { teams: Type.Unknown({ description: 'FIRST team-directory JSON: an array of teams, or an envelope with `data`' }), commit: Type.Boolean({ default: false }) },
+  {
+    teams: Type.Unknown({ description: 'FIRST team-directory JSON: an array of teams, or an envelope with `data`' }),
+    commit: Type.Boolean({ default: false }),
+  },
   { additionalProperties: false },
 );

@@ -6,7 +6,8 @@ export const FEED_TLPS = ['clear', 'green', 'amber', 'amber+strict', 'red'] as c
 export const NOTIFICATION_FORMATS = ['csv', 'xarf'] as const;
 
 const literals = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v))) as unknown as ReturnType<typeof Type.String>;
-const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer> | ReturnType<typeof Type.Number>>(schema: T) => Type.Union([schema, Type.Null()]);
+const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer> | ReturnType<typeof Type.Number>>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
 
 export const FeedTlp = literals(FEED_TLPS);
 export const MappingName = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,63}$', description: 'lower case letters, digits, . _ -' });
@@ -15,7 +16,9 @@ export const MappingName = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,63}$',
 export const FeedMappingInput = Type.Object(
   {
     name: MappingName,
-    columns: Type.Record(Type.String({ minLength: 1, maxLength: 200 }), literals(FEED_EVENT_FIELDS), { description: 'e.g. {"src": "ip", "seen": "time", "dport": "port"}; unmapped columns are kept as extra fields' }),
+    columns: Type.Record(Type.String({ minLength: 1, maxLength: 200 }), literals(FEED_EVENT_FIELDS), {
+      description: 'e.g. {"src": "ip", "seen": "time", "dport": "port"}; unmapped columns are kept as extra fields',
+    }),
     taxonomy: Type.String({ description: 'RSIT predicate, e.g. malicious-code' }),
     type: Type.String({ description: 'RSIT value, e.g. infected-system' }),
     tlp: Type.Optional(FeedTlp),
@@ -57,7 +60,11 @@ export const FeedRun = Type.Object({
 });
 export type FeedRun = Static<typeof FeedRun>;
 
-export const FeedReject = Type.Object({ line: Type.Integer(), reason: Type.String(), excerpt: Type.String({ description: 'the first bytes of the line, as text (untrusted)' }) });
+export const FeedReject = Type.Object({
+  line: Type.Integer(),
+  reason: Type.String(),
+  excerpt: Type.String({ description: 'the first bytes of the line, as text (untrusted)' }),
+});
 export const FeedRunDetail = Type.Intersect([FeedRun, Type.Object({ rejects: Type.Array(FeedReject, { description: 'the first 1,000 rejected lines' }) })]);
 export type FeedRunDetail = Static<typeof FeedRunDetail>;
 
@@ -95,7 +102,10 @@ export const FeedEventQuery = Type.Object({
 });
 export type FeedEventQuery = Static<typeof FeedEventQuery>;
 
-export const FeedEventPage = Type.Object({ items: Type.Array(FeedEvent), next: Nullable(Type.Integer({ description: 'pass as before= for the next page; null = last page' })) });
+export const FeedEventPage = Type.Object({
+  items: Type.Array(FeedEvent),
+  next: Nullable(Type.Integer({ description: 'pass as before= for the next page; null = last page' })),
+});
 export type FeedEventPage = Static<typeof FeedEventPage>;
 
 export const FeedNotification = Type.Object({
@@ -123,7 +133,16 @@ export const FeedNotificationDetail = Type.Intersect([
   FeedNotification,
   Type.Object({
     events: Type.Array(FeedEvent, { description: 'the first 100 events (page the rest with /feeds/events?notificationId=)' }),
-    replies: Type.Array(Type.Object({ id: Type.String({ format: 'uuid' }), direction: Type.String(), subject: Type.String(), fromAddress: Nullable(Type.String()), receivedAt: Type.String({ format: 'date-time' }) }), { description: 'messages in the notification\'s mail thread' }),
+    replies: Type.Array(
+      Type.Object({
+        id: Type.String({ format: 'uuid' }),
+        direction: Type.String(),
+        subject: Type.String(),
+        fromAddress: Nullable(Type.String()),
+        receivedAt: Type.String({ format: 'date-time' }),
+      }),
+      { description: "messages in the notification's mail thread" },
+    ),
   }),
 ]);
 export type FeedNotificationDetail = Static<typeof FeedNotificationDetail>;
@@ -157,6 +176,9 @@ export const FeedSource = Type.Object({
 });
 export type FeedSource = Static<typeof FeedSource>;
 
-export const FeedPageQuery = Type.Object({ offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) });
+export const FeedPageQuery = Type.Object({
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+});
 export const FeedRunPage = Type.Object({ items: Type.Array(FeedRun), total: Type.Integer() });
 export const FeedNotificationPage = Type.Object({ items: Type.Array(FeedNotification), total: Type.Integer() });

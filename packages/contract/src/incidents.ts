@@ -130,7 +130,12 @@ export const CreateReportRequest = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    observables: Type.Optional(Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 20_000, description: 'IPs, domains, URLs, e-mail addresses, hashes, AS numbers; defanged forms accepted' })),
+    observables: Type.Optional(
+      Type.Array(Type.String({ maxLength: 2048 }), {
+        maxItems: 20_000,
+        description: 'IPs, domains, URLs, e-mail addresses, hashes, AS numbers; defanged forms accepted',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -145,7 +150,12 @@ export const CreateReportResponse = Type.Object({
 });
 
 export const UpdateReportRequest = Type.Object(
-  { status: Type.Optional(literals(REPORT_STATUSES)), priority: Type.Optional(Priority), tlp: Type.Optional(Tlp), category: Type.Optional(Type.Union([literals(INCIDENT_CATEGORIES), Type.Null()])) },
+  {
+    status: Type.Optional(literals(REPORT_STATUSES)),
+    priority: Type.Optional(Priority),
+    tlp: Type.Optional(Tlp),
+    category: Type.Optional(Type.Union([literals(INCIDENT_CATEGORIES), Type.Null()])),
+  },
   { additionalProperties: false },
 );
 export type UpdateReportRequest = Static<typeof UpdateReportRequest>;
@@ -220,7 +230,11 @@ export type UpdateIncidentRequest = Static<typeof UpdateIncidentRequest>;
 export const LinkReportsRequest = Type.Object({ reportIds: Type.Array(Uuid, { minItems: 1, maxItems: 500 }) }, { additionalProperties: false });
 export const MergeIncidentRequest = Type.Object({ intoId: Uuid }, { additionalProperties: false });
 export const SplitIncidentRequest = Type.Object(
-  { reportIds: Type.Array(Uuid, { minItems: 1, maxItems: 500 }), title: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })), category: Type.Optional(literals(INCIDENT_CATEGORIES)) },
+  {
+    reportIds: Type.Array(Uuid, { minItems: 1, maxItems: 500 }),
+    title: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+    category: Type.Optional(literals(INCIDENT_CATEGORIES)),
+  },
   { additionalProperties: false },
 );
 export const NoteRequest = Type.Object({ body: Type.String({ minLength: 1, maxLength: 20_000 }) }, { additionalProperties: false });
@@ -235,7 +249,13 @@ export const IncidentEvent = Type.Object({
 });
 
 export const Proposal = Type.Object({
-  incident: Type.Object({ id: Uuid, reference: Type.String(), title: Type.String(), category: literals(INCIDENT_CATEGORIES), status: literals(INCIDENT_STATUSES) }),
+  incident: Type.Object({
+    id: Uuid,
+    reference: Type.String(),
+    title: Type.String(),
+    category: literals(INCIDENT_CATEGORIES),
+    status: literals(INCIDENT_STATUSES),
+  }),
   matched: Type.Array(Type.Object({ kind: literals(OBSERVABLE_KINDS), value: Type.String() })),
   lastReportAt: Timestamp,
 });
@@ -279,14 +299,27 @@ export const CreateCoordinationRequest = Type.Object(
 export type CreateCoordinationRequest = Static<typeof CreateCoordinationRequest>;
 
 export const UpdateCoordinationRequest = Type.Object(
-  { contactName: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])), contactEmail: Type.Optional(Type.Union([Type.String({ format: 'email', maxLength: 254 }), Type.Null()])), notes: Type.Optional(Type.Union([Type.String({ maxLength: 20_000 }), Type.Null()])), nextReminderAt: Type.Optional(NullableTime) },
+  {
+    contactName: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+    contactEmail: Type.Optional(Type.Union([Type.String({ format: 'email', maxLength: 254 }), Type.Null()])),
+    notes: Type.Optional(Type.Union([Type.String({ maxLength: 20_000 }), Type.Null()])),
+    nextReminderAt: Type.Optional(NullableTime),
+  },
   { additionalProperties: false },
 );
 export type UpdateCoordinationRequest = Static<typeof UpdateCoordinationRequest>;
 
-export const TransitionCoordinationRequest = Type.Object({ state: literals(COORDINATION_STATES), note: Type.Optional(Type.String({ maxLength: 20_000 })) }, { additionalProperties: false });
+export const TransitionCoordinationRequest = Type.Object(
+  { state: literals(COORDINATION_STATES), note: Type.Optional(Type.String({ maxLength: 20_000 })) },
+  { additionalProperties: false },
+);
 
 export const SendCoordinationRequest = Type.Object(
-  { subject: Type.String({ minLength: 1, maxLength: 500 }), text: Type.String({ minLength: 1, maxLength: 200_000 }), tlp: Type.Optional(Tlp), to: Type.Optional(Type.String({ format: 'email', maxLength: 254 })) },
+  {
+    subject: Type.String({ minLength: 1, maxLength: 500 }),
+    text: Type.String({ minLength: 1, maxLength: 200_000 }),
+    tlp: Type.Optional(Tlp),
+    to: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
+  },
   { additionalProperties: false },
 );

@@ -68,7 +68,14 @@ export const MailMessageDetail = Type.Composite([
 ]);
 export type MailMessageDetail = Static<typeof MailMessageDetail>;
 
-export const MailThread = Type.Object({ id: Uuid, key: Type.String(), subject: Type.String(), createdAt: Timestamp, lastMessageAt: Timestamp, messageCount: Type.Integer() });
+export const MailThread = Type.Object({
+  id: Uuid,
+  key: Type.String(),
+  subject: Type.String(),
+  createdAt: Timestamp,
+  lastMessageAt: Timestamp,
+  messageCount: Type.Integer(),
+});
 export type MailThread = Static<typeof MailThread>;
 
 export const SendMailRequest = Type.Object(
@@ -106,7 +113,12 @@ export const TemplatePreviewRequest = Type.Object(
   { additionalProperties: false },
 );
 
-export const RenderedMail = Type.Object({ language: literals(['en', 'ja'] as const), subject: Type.String(), text: Type.String(), html: Type.String({ description: 'The HTML part as it will be sent; variables escaped' }) });
+export const RenderedMail = Type.Object({
+  language: literals(['en', 'ja'] as const),
+  subject: Type.String(),
+  text: Type.String(),
+  html: Type.String({ description: 'The HTML part as it will be sent; variables escaped' }),
+});
 export type RenderedMail = Static<typeof RenderedMail>;
 
 export const MailTemplateInfo = Type.Object({ name: Type.String(), description: Type.String(), variables: Type.Array(Type.String()) });

@@ -9,16 +9,34 @@ export type Confidence = Static<typeof Confidence>;
 export function Sourced<T extends TSchema>(value: T) {
   return Type.Object({
     value: Type.Union([value, Type.Null()]),
-    source: Type.Union([Type.String({ description: "e.g. 'directory', 'ip2asn:ip2asn-v4.tsv', 'rir:delegated-apnic-latest', 'rdap:rdap.apnic.net', 'security.txt:https://example.com/.well-known/security.txt'" }), Type.Null()]),
+    source: Type.Union([
+      Type.String({
+        description:
+          "e.g. 'directory', 'ip2asn:ip2asn-v4.tsv', 'rir:delegated-apnic-latest', 'rdap:rdap.apnic.net', 'security.txt:https://example.com/.well-known/security.txt'",
+      }),
+      Type.Null(),
+    ]),
     date: Type.Union([Type.String({ description: 'date of the data (YYYY-MM-DD or ISO timestamp)' }), Type.Null()]),
     confidence: Type.Union([Confidence, Type.Null()]),
   });
 }
 
 export const OrganisationRef = Type.Object({ id: Type.String({ format: 'uuid' }), name: Type.String() });
-export const NationalCsirtRef = Type.Object({ id: Type.String({ format: 'uuid' }), name: Type.String(), email: Type.Union([Type.String(), Type.Null()]), country: Type.String() });
+export const NationalCsirtRef = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  email: Type.Union([Type.String(), Type.Null()]),
+  country: Type.String(),
+});
 
-export const OnlineSourceStatus = Type.Union([Type.Literal('answered'), Type.Literal('no_record'), Type.Literal('unanswered'), Type.Literal('failed'), Type.Literal('not_configured'), Type.Literal('cached')]);
+export const OnlineSourceStatus = Type.Union([
+  Type.Literal('answered'),
+  Type.Literal('no_record'),
+  Type.Literal('unanswered'),
+  Type.Literal('failed'),
+  Type.Literal('not_configured'),
+  Type.Literal('cached'),
+]);
 
 export const LookupAnswer = Type.Object({
   input: Type.String(),

@@ -69,6 +69,9 @@ export async function selfOrganisation(db: Kysely<Schema>) {
 
 /** Deletes sessions past their expiry; returns how many went. */
 export async function deleteExpiredSessions(db: Kysely<Schema>): Promise<number> {
-  const result = await db.deleteFrom('sessions').where('expires_at', '<', sql<Date>`now()`).executeTakeFirst();
+  const result = await db
+    .deleteFrom('sessions')
+    .where('expires_at', '<', sql<Date>`now()`)
+    .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

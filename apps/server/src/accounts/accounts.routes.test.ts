@@ -76,9 +76,19 @@ describe('CSRF protection of cookie sessions', () => {
     expect(without.json().error.code).toBe('csrf_failed');
     const wrong = await t.app.inject({ method: 'PATCH', url: '/api/v1/me', headers: { cookie, 'x-csrf-token': 'x'.repeat(32) }, payload: { locale: 'ja' } });
     expect(wrong.statusCode).toBe(403);
-    const crossSite = await t.app.inject({ method: 'PATCH', url: '/api/v1/me', headers: { cookie, 'x-csrf-token': me.csrfToken, origin: 'https://evil.example' }, payload: { locale: 'ja' } });
+    const crossSite = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/me',
+      headers: { cookie, 'x-csrf-token': me.csrfToken, origin: 'https://evil.example' },
+      payload: { locale: 'ja' },
+    });
     expect(crossSite.statusCode).toBe(403);
-    const ok = await t.app.inject({ method: 'PATCH', url: '/api/v1/me', headers: { cookie, 'x-csrf-token': me.csrfToken }, payload: { locale: 'ja', timeZone: 'Asia/Tokyo' } });
+    const ok = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/me',
+      headers: { cookie, 'x-csrf-token': me.csrfToken },
+      payload: { locale: 'ja', timeZone: 'Asia/Tokyo' },
+    });
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({ locale: 'ja', timeZone: 'Asia/Tokyo' });
   });
@@ -100,7 +110,9 @@ describe('TOTP second factor', () => {
     expect(setup.statusCode).toBe(200);
     const { secret, otpauthUri } = setup.json();
     expect(otpauthUri).toContain(`secret=${secret}`);
-    expect((await t.app.inject({ method: 'POST', url: '/api/v1/me/totp/enable', headers, payload: { code: '000000' } })).json().error.code).toBe('totp_invalid');
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/me/totp/enable', headers, payload: { code: '000000' } })).json().error.code).toBe(
+      'totp_invalid',
+    );
     const step = totpStep(new Date());
     const enabled = await t.app.inject({ method: 'POST', url: '/api/v1/me/totp/enable', headers, payload: { code: totpCode(secret, step) } });
     expect(enabled.statusCode).toBe(200);
@@ -123,7 +135,12 @@ describe('API tokens', () => {
     expect(created.statusCode).toBe(403);
     const cookie = cookieOf(await login(user.email, user.password));
     const csrf = (await t.app.inject({ url: '/api/v1/me', headers: { cookie } })).json().csrfToken as string;
-    const made = await t.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: { cookie, 'x-csrf-token': csrf }, payload: { name: 'sensor', roles: ['analyst'], expiresInDays: 30 } });
+    const made = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers: { cookie, 'x-csrf-token': csrf },
+      payload: { name: 'sensor', roles: ['analyst'], expiresInDays: 30 },
+    });
     expect(made.statusCode).toBe(201);
     const { token, id } = made.json();
     const stored = await t.database.db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -141,7 +158,12 @@ describe('API tokens', () => {
     const user = await t.createUser(['analyst']);
     const cookie = cookieOf(await login(user.email, user.password));
     const csrf = (await t.app.inject({ url: '/api/v1/me', headers: { cookie } })).json().csrfToken as string;
-    const made = await t.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: { cookie, 'x-csrf-token': csrf }, payload: { name: 'x', roles: ['admin'], expiresInDays: 1 } });
+    const made = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers: { cookie, 'x-csrf-token': csrf },
+      payload: { name: 'x', roles: ['admin'], expiresInDays: 1 },
+    });
     expect(made.statusCode).toBe(403);
     expect(made.json().error.code).toBe('role_not_held');
   });
@@ -159,19 +181,36 @@ describe('user administration', () => {
     await expectAccess(t, { method: 'GET', url: '/api/v1/users' }, { allowed: ['admin'] });
     await expectAccess(
       t,
-      (role) => ({ method: 'POST', url: '/api/v1/users', payload: { email: `new-${role}-${Math.random().toString(36).slice(2)}@test.example`, displayName: 'New', roles: ['analyst'] } }),
+      (role) => ({
+        method: 'POST',
+        url: '/api/v1/users',
+        payload: { email: `new-${role}-${Math.random().toString(36).slice(2)}@test.example`, displayName: 'New', roles: ['analyst'] },
+      }),
       { allowed: ['admin'] },
     );
   });
 
   it('Should create a user whose creation is in the audit log', async () => {
-    const response = await t.request(admin, { method: 'POST', url: '/api/v1/users', payload: { email: 'Analyst@Test.Example', displayName: '分析 太郎', password: 'a-long-enough-password', roles: ['analyst'], locale: 'ja' } });
+    const response = await t.request(admin, {
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { email: 'Analyst@Test.Example', displayName: '分析 太郎', password: 'a-long-enough-password', roles: ['analyst'], locale: 'ja' },
+    });
     expect(response.statusCode).toBe(201);
     const user = response.json();
     expect(user).toMatchObject({ email: 'analyst@test.example', displayName: '分析 太郎', locale: 'ja' });
-    const entry = await t.database.db.selectFrom('audit_log').selectAll().where('action', '=', 'user.create').where('target_id', '=', user.id).executeTakeFirstOrThrow();
+    const entry = await t.database.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'user.create')
+      .where('target_id', '=', user.id)
+      .executeTakeFirstOrThrow();
     expect(entry.actor_id).toBe(admin.id);
-    const again = await t.request(admin, { method: 'POST', url: '/api/v1/users', payload: { email: 'analyst@test.example', displayName: 'x', roles: ['analyst'] } });
+    const again = await t.request(admin, {
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { email: 'analyst@test.example', displayName: 'x', roles: ['analyst'] },
+    });
     expect(again.statusCode).toBe(409);
     expect(again.json().error.code).toBe('email_taken');
   });

@@ -101,10 +101,20 @@ export function createAccountsService(db: Kysely<Schema>, options: { sessionTtlH
         await db.transaction().execute(async (trx) => {
           await trx
             .updateTable('users')
-            .set({ failed_logins: lock ? 0 : failed, locked_until: lock ? new Date(now.getTime() + LOCKOUT_MINUTES * 60_000) : user.locked_until, updated_at: now })
+            .set({
+              failed_logins: lock ? 0 : failed,
+              locked_until: lock ? new Date(now.getTime() + LOCKOUT_MINUTES * 60_000) : user.locked_until,
+              updated_at: now,
+            })
             .where('id', '=', user.id)
             .execute();
-          if (lock) await recordAudit(trx, ctx, { action: 'user.lock', targetType: 'user', targetId: user.id, after: { failedLogins: failed, lockoutMinutes: LOCKOUT_MINUTES } });
+          if (lock)
+            await recordAudit(trx, ctx, {
+              action: 'user.lock',
+              targetType: 'user',
+              targetId: user.id,
+              after: { failedLogins: failed, lockoutMinutes: LOCKOUT_MINUTES },
+            });
         });
         throw new UnauthenticatedError('invalid_credentials', 'The e-mail address or password is wrong');
       }
@@ -113,7 +123,11 @@ export function createAccountsService(db: Kysely<Schema>, options: { sessionTtlH
         if (!input.totp) throw new UnauthenticatedError('totp_required', 'Enter the 6-digit code from your authenticator app');
         totpStep = matchTotp(user.totp_secret, input.totp, now, user.totp_last_step);
         if (totpStep === null) {
-          await db.updateTable('users').set({ failed_logins: user.failed_logins + 1, updated_at: now }).where('id', '=', user.id).execute();
+          await db
+            .updateTable('users')
+            .set({ failed_logins: user.failed_logins + 1, updated_at: now })
+            .where('id', '=', user.id)
+            .execute();
           throw new UnauthenticatedError('totp_invalid', 'The code is wrong or has been used already');
         }
       }
@@ -128,9 +142,21 @@ export function createAccountsService(db: Kysely<Schema>, options: { sessionTtlH
           .execute();
         await trx
           .insertInto('sessions')
-          .values({ id: sessionId, user_id: user.id, csrf_token: csrfToken, ip: ctx.ip, user_agent: ctx.userAgent?.slice(0, 500) ?? null, expires_at: new Date(now.getTime() + options.sessionTtlHours * 3_600_000), last_seen_at: now })
+          .values({
+            id: sessionId,
+            user_id: user.id,
+            csrf_token: csrfToken,
+            ip: ctx.ip,
+            user_agent: ctx.userAgent?.slice(0, 500) ?? null,
+            expires_at: new Date(now.getTime() + options.sessionTtlHours * 3_600_000),
+            last_seen_at: now,
+          })
           .execute();
-        await recordAudit(trx, { ...ctx, actor: { kind: 'system', label: user.email } }, { action: 'session.create', targetType: 'user', targetId: user.id, after: { totp: totpStep !== null } });
+        await recordAudit(
+          trx,
+          { ...ctx, actor: { kind: 'system', label: user.email } },
+          { action: 'session.create', targetType: 'user', targetId: user.id, after: { totp: totpStep !== null } },
+        );
       });
       const actor = await actorFor(user.id, 'session', null);
       if (!actor) throw new UnauthenticatedError('invalid_credentials', 'The e-mail address or password is wrong');
@@ -177,9 +203,14 @@ export function createAccountsService(db: Kysely<Schema>, options: { sessionTtlH
       return toMe(actor, csrfToken, rowOfActor.get(actor));
     },
 
-    async updateMe(ctx: RequestContext, patch: { locale?: Locale | undefined; timeZone?: string | undefined; displayName?: string | undefined }, csrfToken: string | null): Promise<Me> {
+    async updateMe(
+      ctx: RequestContext,
+      patch: { locale?: Locale | undefined; timeZone?: string | undefined; displayName?: string | undefined },
+      csrfToken: string | null,
+    ): Promise<Me> {
       const actor = requireUser(ctx);
-      if (patch.timeZone !== undefined && !isTimeZone(patch.timeZone)) throw new BadRequestError('bad_time_zone', `"${patch.timeZone.slice(0, 64)}" is not an IANA time zone`);
+      if (patch.timeZone !== undefined && !isTimeZone(patch.timeZone))
+        throw new BadRequestError('bad_time_zone', `"${patch.timeZone.slice(0, 64)}" is not an IANA time zone`);
       await db.transaction().execute(async (trx) => {
         const before = await trx.selectFrom('users').select(['locale', 'time_zone', 'display_name']).where('id', '=', actor.userId).executeTakeFirstOrThrow();
         const after = {
@@ -187,7 +218,11 @@ export function createAccountsService(db: Kysely<Schema>, options: { sessionTtlH
           time_zone: patch.timeZone ?? before.time_zone,
           display_name: patch.displayName ?? before.display_name,
         };
-        await trx.updateTable('users').set({ ...after, updated_at: new Date() }).where('id', '=', actor.userId).execute();
+        await trx
+          .updateTable('users')
+          .set({ ...after, updated_at: new Date() })
+          .where('id', '=', actor.userId)
+          .execute();
         await recordAudit(trx, ctx, { action: 'user.update_profile', targetType: 'user', targetId: actor.userId, before, after });
       });
       return toMe(actor, csrfToken);
@@ -212,7 +247,11 @@ export function createAccountsService(db: Kysely<Schema>, options: { sessionTtlH
       const step = matchTotp(row.totp_secret, code, new Date(), row.totp_last_step);
       if (step === null) throw new BadRequestError('totp_invalid', 'The code is wrong; check the time on your device');
       await db.transaction().execute(async (trx) => {
-        await trx.updateTable('users').set({ totp_enabled_at: new Date(), totp_last_step: step, updated_at: new Date() }).where('id', '=', actor.userId).execute();
+        await trx
+          .updateTable('users')
+          .set({ totp_enabled_at: new Date(), totp_last_step: step, updated_at: new Date() })
+          .where('id', '=', actor.userId)
+          .execute();
         await recordAudit(trx, ctx, { action: 'user.totp_enable', targetType: 'user', targetId: actor.userId });
       });
       return toMe(actor, csrfToken);
@@ -225,7 +264,11 @@ export function createAccountsService(db: Kysely<Schema>, options: { sessionTtlH
       const step = matchTotp(row.totp_secret, code, new Date(), row.totp_last_step);
       if (step === null) throw new BadRequestError('totp_invalid', 'The code is wrong or has been used already');
       await db.transaction().execute(async (trx) => {
-        await trx.updateTable('users').set({ totp_enabled_at: null, totp_secret: null, totp_last_step: null, updated_at: new Date() }).where('id', '=', actor.userId).execute();
+        await trx
+          .updateTable('users')
+          .set({ totp_enabled_at: null, totp_secret: null, totp_last_step: null, updated_at: new Date() })
+          .where('id', '=', actor.userId)
+          .execute();
         await recordAudit(trx, ctx, { action: 'user.totp_disable', targetType: 'user', targetId: actor.userId });
       });
       return toMe(actor, csrfToken);
@@ -235,14 +278,25 @@ export function createAccountsService(db: Kysely<Schema>, options: { sessionTtlH
      * Creates a user with memberships. Staff roles go to the instance's own organisation; outside
      * roles need the organisation they belong to.
      */
-    async createUser(ctx: RequestContext, input: { email: string; displayName: string; password?: string | undefined; organisationId?: string | undefined; roles: Role[]; locale?: Locale | undefined }): Promise<User> {
+    async createUser(
+      ctx: RequestContext,
+      input: {
+        email: string;
+        displayName: string;
+        password?: string | undefined;
+        organisationId?: string | undefined;
+        roles: Role[];
+        locale?: Locale | undefined;
+      },
+    ): Promise<User> {
       accountsPolicy.authorize(ctx.actor, 'users.create');
       const email = input.email.trim().toLowerCase();
       const self = await selfOrganisation(db);
       if (!self) throw new ConflictError('no_self_organisation', 'The instance has no organisation of its own yet');
       const staff = input.roles.filter(isStaffRole);
       const outside = input.roles.filter((role) => !isStaffRole(role));
-      if (outside.length > 0 && !input.organisationId) throw new BadRequestError('organisation_required', 'Outside roles need the organisation the person belongs to');
+      if (outside.length > 0 && !input.organisationId)
+        throw new BadRequestError('organisation_required', 'Outside roles need the organisation the person belongs to');
       if (input.organisationId) {
         const org = await db.selectFrom('organisations').select('id').where('id', '=', input.organisationId).executeTakeFirst();
         if (!org) throw new NotFoundError('organisation_not_found', 'No such organisation');
@@ -252,7 +306,17 @@ export function createAccountsService(db: Kysely<Schema>, options: { sessionTtlH
       const id = await db.transaction().execute(async (trx) => {
         const row = await trx
           .insertInto('users')
-          .values({ email, display_name: input.displayName, password_hash: passwordHash, totp_secret: null, totp_enabled_at: null, totp_last_step: null, locked_until: null, disabled_at: null, locale: input.locale ?? 'en' })
+          .values({
+            email,
+            display_name: input.displayName,
+            password_hash: passwordHash,
+            totp_secret: null,
+            totp_enabled_at: null,
+            totp_last_step: null,
+            locked_until: null,
+            disabled_at: null,
+            locale: input.locale ?? 'en',
+          })
           .returning('id')
           .executeTakeFirstOrThrow();
         const memberships = [
@@ -260,7 +324,12 @@ export function createAccountsService(db: Kysely<Schema>, options: { sessionTtlH
           ...outside.map((role) => ({ user_id: row.id, organisation_id: input.organisationId!, role })),
         ];
         await trx.insertInto('memberships').values(memberships).execute();
-        await recordAudit(trx, ctx, { action: 'user.create', targetType: 'user', targetId: row.id, after: { email, displayName: input.displayName, roles: input.roles, organisationId: input.organisationId ?? self.id } });
+        await recordAudit(trx, ctx, {
+          action: 'user.create',
+          targetType: 'user',
+          targetId: row.id,
+          after: { email, displayName: input.displayName, roles: input.roles, organisationId: input.organisationId ?? self.id },
+        });
         return row.id;
       });
       const created = await findUserById(db, id);
@@ -271,12 +340,18 @@ export function createAccountsService(db: Kysely<Schema>, options: { sessionTtlH
       accountsPolicy.authorize(ctx.actor, 'users.list');
       const rows = await db.selectFrom('users').selectAll().orderBy('email').offset(page.offset).limit(page.limit).execute();
       const total = (await db.selectFrom('users').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
-      const memberships = await membershipsOf(db, rows.map((row) => row.id));
+      const memberships = await membershipsOf(
+        db,
+        rows.map((row) => row.id),
+      );
       return { items: rows.map((row) => userRowToUser(row, memberships.get(row.id) ?? [])), total: Number(total) };
     },
 
     /** Makes an API token for the acting user (or, for the system actor, for `userId`). Returns the secret once. */
-    async createToken(ctx: RequestContext, input: { name: string; roles: Role[]; expiresInDays: number; userId?: string }): Promise<{ token: string; view: ApiTokenView }> {
+    async createToken(
+      ctx: RequestContext,
+      input: { name: string; roles: Role[]; expiresInDays: number; userId?: string },
+    ): Promise<{ token: string; view: ApiTokenView }> {
       let userId: string;
       if (ctx.actor.kind === 'system' && input.userId) {
         userId = input.userId;
@@ -292,10 +367,24 @@ export function createAccountsService(db: Kysely<Schema>, options: { sessionTtlH
       const view = await db.transaction().execute(async (trx) => {
         const row = await trx
           .insertInto('api_tokens')
-          .values({ user_id: userId, name: input.name, token_hash: sha256(token), token_prefix: token.slice(0, 10), roles: input.roles, expires_at: new Date(Date.now() + input.expiresInDays * 86_400_000), last_used_at: null, revoked_at: null })
+          .values({
+            user_id: userId,
+            name: input.name,
+            token_hash: sha256(token),
+            token_prefix: token.slice(0, 10),
+            roles: input.roles,
+            expires_at: new Date(Date.now() + input.expiresInDays * 86_400_000),
+            last_used_at: null,
+            revoked_at: null,
+          })
           .returningAll()
           .executeTakeFirstOrThrow();
-        await recordAudit(trx, ctx, { action: 'token.create', targetType: 'api_token', targetId: row.id, after: { name: row.name, roles: row.roles, expiresAt: row.expires_at, userId } });
+        await recordAudit(trx, ctx, {
+          action: 'token.create',
+          targetType: 'api_token',
+          targetId: row.id,
+          after: { name: row.name, roles: row.roles, expiresAt: row.expires_at, userId },
+        });
         return tokenRowToView(row);
       });
       return { token, view };
@@ -311,7 +400,14 @@ export function createAccountsService(db: Kysely<Schema>, options: { sessionTtlH
       const actor = requireUser(ctx);
       accountsPolicy.authorize(actor, 'tokens.manage');
       await db.transaction().execute(async (trx) => {
-        const row = await trx.updateTable('api_tokens').set({ revoked_at: new Date() }).where('id', '=', id).where('user_id', '=', actor.userId).where('revoked_at', 'is', null).returning('id').executeTakeFirst();
+        const row = await trx
+          .updateTable('api_tokens')
+          .set({ revoked_at: new Date() })
+          .where('id', '=', id)
+          .where('user_id', '=', actor.userId)
+          .where('revoked_at', 'is', null)
+          .returning('id')
+          .executeTakeFirst();
         if (!row) throw new NotFoundError('token_not_found', 'No such token');
         await recordAudit(trx, ctx, { action: 'token.revoke', targetType: 'api_token', targetId: id });
       });
@@ -323,8 +419,26 @@ export function createAccountsService(db: Kysely<Schema>, options: { sessionTtlH
   };
 }
 
-function tokenRowToView(row: { id: string; name: string; token_prefix: string; roles: string[]; expires_at: Date; last_used_at: Date | null; revoked_at: Date | null; created_at: Date }): ApiTokenView {
-  return { id: row.id, name: row.name, prefix: row.token_prefix, roles: row.roles.filter(isRole), expiresAt: row.expires_at, lastUsedAt: row.last_used_at, revoked: row.revoked_at !== null, createdAt: row.created_at };
+function tokenRowToView(row: {
+  id: string;
+  name: string;
+  token_prefix: string;
+  roles: string[];
+  expires_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+  created_at: Date;
+}): ApiTokenView {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.token_prefix,
+    roles: row.roles.filter(isRole),
+    expiresAt: row.expires_at,
+    lastUsedAt: row.last_used_at,
+    revoked: row.revoked_at !== null,
+    createdAt: row.created_at,
+  };
 }
 
 function isTimeZone(zone: string): boolean {

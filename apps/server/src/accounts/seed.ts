@@ -15,9 +15,22 @@ export async function seedDemo(db: Kysely<Schema>, accounts: AccountsService, ad
   if (await selfOrganisation(db)) return null;
   await db
     .insertInto('organisations')
-    .values({ name: 'Demo CSIRT', name_ja: 'デモ CSIRT', kind: 'csirt', is_self: true, contact_email: 'info@demo-csirt.example', contact_phone: '+81-3-0000-0000', website: null })
+    .values({
+      name: 'Demo CSIRT',
+      name_ja: 'デモ CSIRT',
+      kind: 'csirt',
+      is_self: true,
+      contact_email: 'info@demo-csirt.example',
+      contact_phone: '+81-3-0000-0000',
+      website: null,
+    })
     .execute();
   const password = adminPassword ?? randomBytes(12).toString('base64url');
-  await accounts.createUser(systemContext('seed'), { email: DEMO_ADMIN_EMAIL, displayName: 'Demo Administrator', password, roles: ['admin', 'coordinator', 'analyst', 'publisher'] });
+  await accounts.createUser(systemContext('seed'), {
+    email: DEMO_ADMIN_EMAIL,
+    displayName: 'Demo Administrator',
+    password,
+    roles: ['admin', 'coordinator', 'analyst', 'publisher'],
+  });
   return { email: DEMO_ADMIN_EMAIL, password };
 }

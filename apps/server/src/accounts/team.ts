@@ -24,7 +24,15 @@ export async function initTeam(db: Kysely<Schema>, ctx: RequestContext, fields: 
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .insertInto('organisations')
-      .values({ name: fields.name, name_ja: fields.nameJa ?? null, kind: 'csirt', is_self: true, contact_email: fields.email ?? null, contact_phone: fields.phone ?? null, website: fields.website ?? null })
+      .values({
+        name: fields.name,
+        name_ja: fields.nameJa ?? null,
+        kind: 'csirt',
+        is_self: true,
+        contact_email: fields.email ?? null,
+        contact_phone: fields.phone ?? null,
+        website: fields.website ?? null,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     await recordAudit(trx, ctx, { action: 'organisation.create', targetType: 'organisation', targetId: row.id, after: { ...fields, isSelf: true } });

@@ -17,13 +17,23 @@ describe('GET /api/v1/audit', () => {
   });
 
   it('Should list entries newest first, in pages, with what an administrator needs to read them', async () => {
-    const created = await t.request(admin, { method: 'POST', url: '/api/v1/users', payload: { email: 'audited@test.example', displayName: 'Audited', roles: ['analyst'] } });
+    const created = await t.request(admin, {
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { email: 'audited@test.example', displayName: 'Audited', roles: ['analyst'] },
+    });
     expect(created.statusCode).toBe(201);
     const first = await t.request(admin, { method: 'GET', url: '/api/v1/audit?limit=2' });
     expect(first.statusCode).toBe(200);
     const page = first.json();
     expect(page.items).toHaveLength(2);
-    expect(page.items[0]).toMatchObject({ action: 'user.create', targetType: 'user', targetId: created.json().id, actor: `${admin.email} (token)`, ip: '127.0.0.1' });
+    expect(page.items[0]).toMatchObject({
+      action: 'user.create',
+      targetType: 'user',
+      targetId: created.json().id,
+      actor: `${admin.email} (token)`,
+      ip: '127.0.0.1',
+    });
     expect(page.items[0].hash).toMatch(/^[0-9a-f]{64}$/);
     expect(page.items[0].seq).toBe(page.total);
     expect(page.items[1].seq).toBe(page.total - 1);

@@ -12,7 +12,10 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditService }> = a
       schema: {
         tags: ['audit'],
         summary: 'The audit log, newest first (admin)',
-        querystring: Type.Object({ offset: Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 }), limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }) }),
+        querystring: Type.Object({
+          offset: Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 }),
+          limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+        }),
         response: { 200: Page(AuditEntry), ...errorResponses(400, 401, 403) },
       },
     },

@@ -60,9 +60,7 @@ export async function recordAudit(trx: Transaction<Schema>, ctx: RequestContext,
     .execute();
 }
 
-export type AuditVerification =
-  | { intact: true; entries: number; headHash: string }
-  | { intact: false; entries: number; brokenAt: number; reason: string };
+export type AuditVerification = { intact: true; entries: number; headHash: string } | { intact: false; entries: number; brokenAt: number; reason: string };
 
 /**
  * Walks the whole chain in order and recomputes every hash. Finds altered entries (hash mismatch),
@@ -78,7 +76,8 @@ export async function verifyAuditChain(db: Kysely<Schema>, onProgress?: (checked
     if (rows.length === 0) break;
     for (const row of rows) {
       const seq = Number(row.seq);
-      if (seq !== expectedSeq) return { intact: false, entries: total, brokenAt: expectedSeq, reason: `entry ${expectedSeq} is missing (next present is ${seq})` };
+      if (seq !== expectedSeq)
+        return { intact: false, entries: total, brokenAt: expectedSeq, reason: `entry ${expectedSeq} is missing (next present is ${seq})` };
       if (row.prev_hash !== prevHash) return { intact: false, entries: total, brokenAt: seq, reason: `entry ${seq} does not link to entry ${seq - 1}` };
       const recomputed = entryHash(prevHash, {
         seq,
@@ -134,7 +133,16 @@ export function createAuditService(db: Kysely<Schema>): AuditService {
         .execute();
       const total = (await db.selectFrom('audit_log').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
       return {
-        items: rows.map((row) => ({ seq: row.seq, at: row.at, actor: row.actor_label, action: row.action, targetType: row.target_type, targetId: row.target_id, ip: row.ip, hash: row.hash })),
+        items: rows.map((row) => ({
+          seq: row.seq,
+          at: row.at,
+          actor: row.actor_label,
+          action: row.action,
+          targetType: row.target_type,
+          targetId: row.target_id,
+          ip: row.ip,
+          hash: row.hash,
+        })),
         total: Number(total),
       };
     },

@@ -12,8 +12,19 @@ const ctx: RequestContext = { actor: { kind: 'system', label: 'audit test' }, ip
 /** Payloads that must come back from jsonb hashing the same: key order, Japanese, emoji, dates, nesting. */
 const EVENTS: AuditEvent[] = [
   { action: 'user.create', targetType: 'user', targetId: 'u-1', after: { z: 1, a: 'first', nested: { b: [3, 2, 1], a: null } } },
-  { action: 'user.update_profile', targetType: 'user', targetId: 'u-1', before: { displayName: '分析 太郎' }, after: { displayName: '分析 花子 🌸', skipped: undefined } },
-  { action: 'token.create', targetType: 'api_token', targetId: null, after: { expiresAt: new Date('2026-12-01T00:00:00.123Z'), roles: ['analyst'], ratio: 0.1, big: 2 ** 53 - 1 } },
+  {
+    action: 'user.update_profile',
+    targetType: 'user',
+    targetId: 'u-1',
+    before: { displayName: '分析 太郎' },
+    after: { displayName: '分析 花子 🌸', skipped: undefined },
+  },
+  {
+    action: 'token.create',
+    targetType: 'api_token',
+    targetId: null,
+    after: { expiresAt: new Date('2026-12-01T00:00:00.123Z'), roles: ['analyst'], ratio: 0.1, big: 2 ** 53 - 1 },
+  },
   { action: 'session.delete', targetType: 'user', targetId: 'u-1' },
   { action: 'note.publish', targetType: 'note', targetId: 'JVNVU#12345678', before: { quote: 'He said "hi"\n\t\\ <b>' }, after: { published: true } },
 ];
@@ -115,7 +126,7 @@ describe('the audit chain', () => {
 });
 
 describe('tampering with the audit log', () => {
-  it('Should find an entry altered behind the application\'s back and name it by seq', async () => {
+  it("Should find an entry altered behind the application's back and name it by seq", async () => {
     await withFreshLog(async (db) => {
       await behindTheAppsBack(db, sql`UPDATE audit_log SET actor_label = 'someone else' WHERE seq = 3`);
       expect(await verifyAuditChain(db)).toEqual({ intact: false, entries: 5, brokenAt: 3, reason: 'entry 3 was altered after it was written' });

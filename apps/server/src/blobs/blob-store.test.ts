@@ -115,7 +115,7 @@ describe('the blob store', () => {
     expect((await database.db.selectFrom('blobs').select('sha256').execute()).length).toBe(blobRows);
   });
 
-  it('Should honour a smaller limit for one call, but never a larger one than the store\'s', async () => {
+  it("Should honour a smaller limit for one call, but never a larger one than the store's", async () => {
     const content = randomBytes(2048);
     await expect(blobs.put(Readable.from([content]), { maxBytes: 1024 })).rejects.toThrow(PayloadTooLargeError);
     await expect(blobs.put(chunked(randomBytes(LIMIT + 1), 4096), { maxBytes: LIMIT * 4 })).rejects.toThrow(PayloadTooLargeError);
@@ -145,7 +145,19 @@ describe('the blob store', () => {
 
   it('Should refuse hostile or malformed names before touching the disk', async () => {
     const valid = sha256Of(Buffer.from('x'));
-    const hostile = ['../../etc/passwd', valid.toUpperCase(), valid.slice(0, 63), 'abc', '', `${valid}\n`, `${valid}/../../x`, `../${valid.slice(3)}`, `${valid.slice(0, 63)}\u0000`, `${valid}0`, 'ab/cd/../../../../etc/shadow'];
+    const hostile = [
+      '../../etc/passwd',
+      valid.toUpperCase(),
+      valid.slice(0, 63),
+      'abc',
+      '',
+      `${valid}\n`,
+      `${valid}/../../x`,
+      `../${valid.slice(3)}`,
+      `${valid.slice(0, 63)}\u0000`,
+      `${valid}0`,
+      'ab/cd/../../../../etc/shadow',
+    ];
     for (const name of hostile) {
       for (const call of [() => blobs.open(name), () => blobs.has(name), () => blobs.stat(name)]) {
         const failure = await call().catch((error: unknown) => error);

@@ -55,7 +55,10 @@ beforeAll(async () => {
   // What `renkei serve` does on first start: the schema, and the instance's own organisation.
   await withDatabase(async ({ db }) => {
     await migrateToLatest(db);
-    await db.insertInto('organisations').values({ name: 'CLI CSIRT', name_ja: null, kind: 'csirt', is_self: true, contact_email: null, contact_phone: null, website: null }).execute();
+    await db
+      .insertInto('organisations')
+      .values({ name: 'CLI CSIRT', name_ja: null, kind: 'csirt', is_self: true, contact_email: null, contact_phone: null, website: null })
+      .execute();
   }, 'cli test setup');
 });
 
@@ -96,10 +99,15 @@ describe('renkei user add and user token', () => {
   });
 
   it('Should create a user whose password (read from standard input) logs in, and print a token that works as a Bearer', async () => {
-    const added = await runCli(['user', 'add', '--email', 'CLI-Admin@Test.Example', '--name', 'CLI 管理者', '--role', 'admin', 'analyst', '--locale', 'ja'], { env, input: `${password}\n` });
+    const added = await runCli(['user', 'add', '--email', 'CLI-Admin@Test.Example', '--name', 'CLI 管理者', '--role', 'admin', 'analyst', '--locale', 'ja'], {
+      env,
+      input: `${password}\n`,
+    });
     expect(added.stderr).toBe('');
     expect(added.code).toBe(0);
-    expect(added.stdout).toMatch(new RegExp(`^Created user ${email} \\([0-9a-f-]{36}\\) with roles: (admin@CLI CSIRT, analyst@CLI CSIRT|analyst@CLI CSIRT, admin@CLI CSIRT)\\n$`));
+    expect(added.stdout).toMatch(
+      new RegExp(`^Created user ${email} \\([0-9a-f-]{36}\\) with roles: (admin@CLI CSIRT, analyst@CLI CSIRT|analyst@CLI CSIRT, admin@CLI CSIRT)\\n$`),
+    );
 
     const minted = await runCli(['user', 'token', '--email', email, '--name', 'sensor tokyo-1', '--role', 'analyst', '--days', '7'], { env });
     expect(minted.code).toBe(0);
@@ -136,7 +144,8 @@ describe('renkei audit verify', () => {
   it('Should exit 0 on an intact chain, and 4 naming the broken entry after tampering', async () => {
     // Entries of its own, so this test does not lean on the ones above.
     const seqs = await withDatabase(async ({ db }) => {
-      for (const id of ['a', 'b', 'c']) await db.transaction().execute((trx) => recordAudit(trx, systemContext('cli test'), { action: 'test.write', targetType: 'test', targetId: id }));
+      for (const id of ['a', 'b', 'c'])
+        await db.transaction().execute((trx) => recordAudit(trx, systemContext('cli test'), { action: 'test.write', targetType: 'test', targetId: id }));
       return (await db.selectFrom('audit_log').select('seq').where('action', '=', 'test.write').orderBy('seq').execute()).map((row) => row.seq);
     });
     const intact = await runCli(['audit', 'verify'], { env });
@@ -155,7 +164,7 @@ describe('renkei audit verify', () => {
 });
 
 describe('a CLI command while a server holds the embedded database', () => {
-  it('Should say plainly what to do and exit 3, leaving the server\'s data alone', async () => {
+  it("Should say plainly what to do and exit 3, leaving the server's data alone", async () => {
     // In the PostgreSQL pass the CLI's database takes no lock, so a bare directory stands in, held
     // the way a server holds it (data-dir-lock.test.ts shows that opening the database takes this lock).
     const lockedDir = postgresUrl ? fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-cli-locked-')) : dataDir;
@@ -167,7 +176,10 @@ describe('a CLI command while a server holds the embedded database', () => {
         runCli(['user', 'add', '--email', 'later@test.example', '--name', 'Later', '--role', 'analyst'], { env: childEnv, input: 'a-long-enough-password\n' }),
         runCli(['audit', 'verify'], { env: childEnv }),
       ]);
-      for (const [result, command] of [[add, 'user add'], [verify, 'audit verify']] as const) {
+      for (const [result, command] of [
+        [add, 'user add'],
+        [verify, 'audit verify'],
+      ] as const) {
         expect(result.code, command).toBe(3);
         expect(result.stdout).toBe('');
         expect(result.stderr).toContain(`in use by "renkei serve" (PID ${process.pid} on ${os.hostname()}`);

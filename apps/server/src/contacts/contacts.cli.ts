@@ -23,7 +23,9 @@ function printReport(report: DirectoryImportReport): void {
     const detail = line.action === 'reject' ? line.errors.join('; ') : line.changes.join(', ') || 'no change';
     console.log(`${String(line.line).padStart(5)}  ${line.action.padEnd(6)}  ${line.name ?? '-'}: ${detail}`);
   }
-  console.log(`${report.committed ? 'Committed' : 'Dry run (nothing changed; add --commit to apply)'}: ${report.created} to create, ${report.updated} to update, ${report.rejected} rejected.`);
+  console.log(
+    `${report.committed ? 'Committed' : 'Dry run (nothing changed; add --commit to apply)'}: ${report.created} to create, ${report.updated} to update, ${report.rejected} rejected.`,
+  );
   if (report.rejected > 0) process.exitCode = 2;
 }
 
@@ -40,8 +42,16 @@ export function registerContactsCommands(contacts: Command): void {
       try {
         const result = await services.contacts.generateInstanceKey(systemContext('cli'), options.replace ?? false);
         const key = await services.contacts.instancePublicKey();
-        console.log(result.created ? `Made the instance key ${result.fingerprint}.` : `The instance key ${result.fingerprint} already exists (use --replace to make a new one).`);
-        console.log(key?.protected ? 'Its private part is encrypted with RENKEI_PGP_PASSPHRASE.' : 'Its private part is stored UNENCRYPTED in the database: set RENKEI_PGP_PASSPHRASE before generating to protect it.');
+        console.log(
+          result.created
+            ? `Made the instance key ${result.fingerprint}.`
+            : `The instance key ${result.fingerprint} already exists (use --replace to make a new one).`,
+        );
+        console.log(
+          key?.protected
+            ? 'Its private part is encrypted with RENKEI_PGP_PASSPHRASE.'
+            : 'Its private part is stored UNENCRYPTED in the database: set RENKEI_PGP_PASSPHRASE before generating to protect it.',
+        );
       } finally {
         await database.close();
       }

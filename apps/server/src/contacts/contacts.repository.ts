@@ -1,5 +1,18 @@
 import type { Kysely, Selectable } from 'kysely';
-import { type AddressDeliveryState, type CsirtProfile, type NetworkKind, type OrganisationKind, type PgpPolicy, type ReportFormat, type TlpLevel, ORGANISATION_KINDS, PGP_POLICIES, REPORT_FORMATS, TLP_LEVELS, NETWORK_KINDS } from '@renkei/contract';
+import {
+  type AddressDeliveryState,
+  type CsirtProfile,
+  type NetworkKind,
+  type OrganisationKind,
+  type PgpPolicy,
+  type ReportFormat,
+  type TlpLevel,
+  ORGANISATION_KINDS,
+  PGP_POLICIES,
+  REPORT_FORMATS,
+  TLP_LEVELS,
+  NETWORK_KINDS,
+} from '@renkei/contract';
 import type { Schema } from '../db/schema/index.ts';
 import type { OrganisationNetworksTable } from '../db/schema/organisation-networks.ts';
 import type { OrganisationsTable } from '../db/schema/organisations.ts';
@@ -76,7 +89,8 @@ export interface PgpKeyModel {
   importedAt: Date;
 }
 
-const oneOf = <T extends string>(values: readonly T[], value: string, fallback: T): T => (values as readonly string[]).includes(value) ? (value as T) : fallback;
+const oneOf = <T extends string>(values: readonly T[], value: string, fallback: T): T =>
+  (values as readonly string[]).includes(value) ? (value as T) : fallback;
 
 export function organisationRowToModel(row: OrganisationRow): OrganisationModel {
   return {
@@ -122,12 +136,33 @@ export function personRowToModel(row: PersonRow): PersonModel {
 }
 
 export function networkRowToModel(row: NetworkRow): NetworkModel {
-  return { id: row.id, organisationId: row.organisation_id, kind: oneOf(NETWORK_KINDS, row.kind, 'domain'), value: row.value, abuseEmail: row.abuse_email, createdAt: row.created_at };
+  return {
+    id: row.id,
+    organisationId: row.organisation_id,
+    kind: oneOf(NETWORK_KINDS, row.kind, 'domain'),
+    value: row.value,
+    abuseEmail: row.abuse_email,
+    createdAt: row.created_at,
+  };
 }
 
 /** Every column but `private_armored`, which no caller outside the instance-key code may read. */
 export const PUBLIC_KEY_COLUMNS = [
-  'id', 'organisation_id', 'person_id', 'fingerprint', 'armored', 'user_ids', 'emails', 'algorithm', 'bits', 'created_at_key', 'expires_at', 'revoked_at', 'is_instance_key', 'imported_at', 'updated_at',
+  'id',
+  'organisation_id',
+  'person_id',
+  'fingerprint',
+  'armored',
+  'user_ids',
+  'emails',
+  'algorithm',
+  'bits',
+  'created_at_key',
+  'expires_at',
+  'revoked_at',
+  'is_instance_key',
+  'imported_at',
+  'updated_at',
 ] as const;
 
 export function keyRowToModel(row: Omit<PgpKeyRow, 'private_armored'>): PgpKeyModel {
@@ -165,6 +200,17 @@ export interface AddressDeliveryModel {
 export async function deliveryStatusOf(db: Kysely<Schema>, addresses: readonly string[]): Promise<AddressDeliveryModel[]> {
   const wanted = [...new Set(addresses.map((address) => address.toLowerCase()))];
   if (wanted.length === 0) return [];
-  const rows = await db.selectFrom('mail_address_status').select(['address', 'last_status', 'last_detail', 'bounce_count', 'updated_at']).where('address', 'in', wanted).orderBy('address').execute();
-  return rows.map((row) => ({ address: row.address, lastStatus: row.last_status, lastDetail: row.last_detail, bounceCount: row.bounce_count, updatedAt: row.updated_at }));
+  const rows = await db
+    .selectFrom('mail_address_status')
+    .select(['address', 'last_status', 'last_detail', 'bounce_count', 'updated_at'])
+    .where('address', 'in', wanted)
+    .orderBy('address')
+    .execute();
+  return rows.map((row) => ({
+    address: row.address,
+    lastStatus: row.last_status,
+    lastDetail: row.last_detail,
+    bounceCount: row.bounce_count,
+    updatedAt: row.updated_at,
+  }));
 }

@@ -31,7 +31,9 @@ describe('who may use the directory', () => {
     const readers = [...STAFF_ROLES];
     await expectAccess(t, { url: '/api/v1/contacts/organisations?q=access' }, { allowed: readers });
     await expectAccess(t, { url: `/api/v1/contacts/organisations/${org.id}` }, { allowed: readers });
-    const person = (await t.request(coordinator, { method: 'POST', url: `/api/v1/contacts/organisations/${org.id}/people`, payload: { name: 'Access Person' } })).json<{ id: string }>();
+    const person = (
+      await t.request(coordinator, { method: 'POST', url: `/api/v1/contacts/organisations/${org.id}/people`, payload: { name: 'Access Person' } })
+    ).json<{ id: string }>();
     await expectAccess(t, { url: `/api/v1/contacts/people/${person.id}` }, { allowed: readers });
     await expectAccess(t, { url: '/api/v1/contacts/keys' }, { allowed: readers });
     await expectAccess(t, { url: '/api/v1/contacts/export/team-directory' }, { allowed: readers });
@@ -40,14 +42,33 @@ describe('who may use the directory', () => {
   it('Should let only coordinators and admins write', async () => {
     const org = await createOrganisation({ name: 'Write ISP', kind: 'isp' });
     const writers = ['admin', 'coordinator'] as const;
-    await expectAccess(t, (role) => ({ method: 'POST', url: '/api/v1/contacts/organisations', payload: { name: `Made by ${role}`, kind: 'other' } }), { allowed: writers });
+    await expectAccess(t, (role) => ({ method: 'POST', url: '/api/v1/contacts/organisations', payload: { name: `Made by ${role}`, kind: 'other' } }), {
+      allowed: writers,
+    });
     await expectAccess(t, { method: 'PATCH', url: `/api/v1/contacts/organisations/${org.id}`, payload: { notes: 'x' } }, { allowed: writers });
-    await expectAccess(t, (role) => ({ method: 'POST', url: `/api/v1/contacts/organisations/${org.id}/people`, payload: { name: `Person ${role}` } }), { allowed: writers });
-    await expectAccess(t, (role) => ({ method: 'POST', url: `/api/v1/contacts/organisations/${org.id}/networks`, payload: { value: `${role.length}.example-${role.replace('_', '-')}.jp` } }), { allowed: writers });
+    await expectAccess(t, (role) => ({ method: 'POST', url: `/api/v1/contacts/organisations/${org.id}/people`, payload: { name: `Person ${role}` } }), {
+      allowed: writers,
+    });
+    await expectAccess(
+      t,
+      (role) => ({
+        method: 'POST',
+        url: `/api/v1/contacts/organisations/${org.id}/networks`,
+        payload: { value: `${role.length}.example-${role.replace('_', '-')}.jp` },
+      }),
+      { allowed: writers },
+    );
     await expectAccess(t, { method: 'POST', url: '/api/v1/contacts/keys', payload: { armored: 'not a key' } }, { allowed: writers });
     await expectAccess(t, { method: 'POST', url: '/api/v1/contacts/import/csv', payload: { csv: 'name,kind\nX,isp\n' } }, { allowed: writers });
     await expectAccess(t, { method: 'POST', url: '/api/v1/contacts/import/team-directory', payload: { teams: [] } }, { allowed: writers });
-    await expectAccess(t, (role) => ({ method: 'DELETE', url: `/api/v1/contacts/organisations/${role === 'admin' || role === 'coordinator' ? '00000000-0000-4000-8000-000000000000' : org.id}` }), { allowed: writers });
+    await expectAccess(
+      t,
+      (role) => ({
+        method: 'DELETE',
+        url: `/api/v1/contacts/organisations/${role === 'admin' || role === 'coordinator' ? '00000000-0000-4000-8000-000000000000' : org.id}`,
+      }),
+      { allowed: writers },
+    );
   });
 
   it('Should let only admins make or replace the instance key', async () => {
@@ -69,11 +90,27 @@ describe('organisations, people and networks', () => {
       isNationalCsirt: true,
       csirtProfile: { shortTeamName: 'EX-CERT', certTypes: ['national'], mission: { en: 'Coordinate.', ja: '調整する。' }, memberOf: ['FIRST', 'APCERT'] },
     });
-    const patched = await t.request(coordinator, { method: 'PATCH', url: `/api/v1/contacts/organisations/${org.id}`, payload: { contactConfirmedAt: '2026-11-01T00:00:00Z', preferredFormat: 'csv' } });
+    const patched = await t.request(coordinator, {
+      method: 'PATCH',
+      url: `/api/v1/contacts/organisations/${org.id}`,
+      payload: { contactConfirmedAt: '2026-11-01T00:00:00Z', preferredFormat: 'csv' },
+    });
     expect(patched.statusCode, patched.body).toBe(200);
-    expect(patched.json()).toMatchObject({ preferredFormat: 'csv', tlpCeiling: 'amber+strict', isNationalCsirt: true, contactConfirmedAt: '2026-11-01T00:00:00.000Z', csirtProfile: { shortTeamName: 'EX-CERT' } });
+    expect(patched.json()).toMatchObject({
+      preferredFormat: 'csv',
+      tlpCeiling: 'amber+strict',
+      isNationalCsirt: true,
+      contactConfirmedAt: '2026-11-01T00:00:00.000Z',
+      csirtProfile: { shortTeamName: 'EX-CERT' },
+    });
     expect(await auditActions(org.id)).toEqual(['organisation.create', 'organisation.update']);
-    const national = await t.database.db.selectFrom('organisations').select('id').where('kind', '=', 'csirt').where('is_national_csirt', '=', true).where('country', '=', 'JP').execute();
+    const national = await t.database.db
+      .selectFrom('organisations')
+      .select('id')
+      .where('kind', '=', 'csirt')
+      .where('is_national_csirt', '=', true)
+      .where('country', '=', 'JP')
+      .execute();
     expect(national.map((row) => row.id)).toContain(org.id);
   });
 
@@ -98,20 +135,37 @@ describe('organisations, people and networks', () => {
 
   it('Should keep people with emergency numbers and role addresses, and networks in canonical form', async () => {
     const org = await createOrganisation({ name: 'Example Hosting', nameJa: '例ホスティング', kind: 'isp', contactEmail: 'NOC@Hosting.example' });
-    const person = await t.request(coordinator, { method: 'POST', url: `/api/v1/contacts/organisations/${org.id}/people`, payload: { name: 'Abuse desk', email: 'Abuse@Hosting.example', isRoleAddress: true, phone: '+81-3-0000-0000', emergencyPhone: '+81-90-0000-0000' } });
+    const person = await t.request(coordinator, {
+      method: 'POST',
+      url: `/api/v1/contacts/organisations/${org.id}/people`,
+      payload: { name: 'Abuse desk', email: 'Abuse@Hosting.example', isRoleAddress: true, phone: '+81-3-0000-0000', emergencyPhone: '+81-90-0000-0000' },
+    });
     expect(person.statusCode, person.body).toBe(201);
     expect(person.json()).toMatchObject({ email: 'abuse@hosting.example', isRoleAddress: true, emergencyPhone: '+81-90-0000-0000' });
     for (const value of ['AS64500', '192.0.2.0/24', '2001:DB8:0::/32', 'Hosting.Example']) {
-      const response = await t.request(coordinator, { method: 'POST', url: `/api/v1/contacts/organisations/${org.id}/networks`, payload: { value, abuseEmail: 'abuse@hosting.example' } });
+      const response = await t.request(coordinator, {
+        method: 'POST',
+        url: `/api/v1/contacts/organisations/${org.id}/networks`,
+        payload: { value, abuseEmail: 'abuse@hosting.example' },
+      });
       expect(response.statusCode, response.body).toBe(201);
     }
     const duplicate = await t.request(coordinator, { method: 'POST', url: `/api/v1/contacts/organisations/${org.id}/networks`, payload: { value: 'as64500' } });
     expect(duplicate.statusCode).toBe(409);
-    const hostBits = await t.request(coordinator, { method: 'POST', url: `/api/v1/contacts/organisations/${org.id}/networks`, payload: { value: '192.0.2.1/24' } });
+    const hostBits = await t.request(coordinator, {
+      method: 'POST',
+      url: `/api/v1/contacts/organisations/${org.id}/networks`,
+      payload: { value: '192.0.2.1/24' },
+    });
     expect(hostBits.statusCode).toBe(400);
     expect(hostBits.json().error.message).toContain('192.0.2.0/24');
     const detail = (await t.request(analyst, { url: `/api/v1/contacts/organisations/${org.id}` })).json();
-    expect(detail.networks.map((n: { kind: string; value: string }) => `${n.kind} ${n.value}`)).toEqual(['asn 64500', 'domain hosting.example', 'ipv4 192.0.2.0/24', 'ipv6 2001:db8::/32']);
+    expect(detail.networks.map((n: { kind: string; value: string }) => `${n.kind} ${n.value}`)).toEqual([
+      'asn 64500',
+      'domain hosting.example',
+      'ipv4 192.0.2.0/24',
+      'ipv6 2001:db8::/32',
+    ]);
     expect(detail.people).toHaveLength(1);
     expect(detail.organisation.contactEmail).toBe('noc@hosting.example');
   });
@@ -151,18 +205,30 @@ describe('organisations, people and networks', () => {
 });
 
 describe('PGP keys', () => {
-  it('Should import keys onto a person and show each one\'s health against that person\'s address', async () => {
+  it("Should import keys onto a person and show each one's health against that person's address", async () => {
     const org = await createOrganisation({ name: 'Key Vendor', kind: 'vendor', contactEmail: 'psirt@vendor.example', pgpPolicy: 'required' });
-    const person = (await t.request(coordinator, { method: 'POST', url: `/api/v1/contacts/organisations/${org.id}/people`, payload: { name: 'PSIRT', email: 'psirt@vendor.example', isRoleAddress: true } })).json();
+    const person = (
+      await t.request(coordinator, {
+        method: 'POST',
+        url: `/api/v1/contacts/organisations/${org.id}/people`,
+        payload: { name: 'PSIRT', email: 'psirt@vendor.example', isRoleAddress: true },
+      })
+    ).json();
     const good = await makeKey({ email: 'psirt@vendor.example' });
     const soon = await makeKey({ email: 'psirt@vendor.example', expiresInDays: 10 });
     const expired = await makeKey({ email: 'psirt@vendor.example', createdDaysAgo: 60, expiresInDays: -1 });
     const revoked = await makeKey({ email: 'psirt@vendor.example', revoked: true });
     const wrong = await makeKey({ email: 'someone@elsewhere.example' });
-    const response = await t.request(coordinator, { method: 'POST', url: '/api/v1/contacts/keys', payload: { armored: [good, soon, expired, revoked, wrong].map((k) => k.publicArmored).join('\n'), personId: person.id } });
+    const response = await t.request(coordinator, {
+      method: 'POST',
+      url: '/api/v1/contacts/keys',
+      payload: { armored: [good, soon, expired, revoked, wrong].map((k) => k.publicArmored).join('\n'), personId: person.id },
+    });
     expect(response.statusCode, response.body).toBe(200);
     expect(response.json()).toMatchObject({ created: 5, updated: 0 });
-    const byFingerprint = new Map((response.json().keys as { fingerprint: string; warnings: string[]; organisationId: string }[]).map((k) => [k.fingerprint, k]));
+    const byFingerprint = new Map(
+      (response.json().keys as { fingerprint: string; warnings: string[]; organisationId: string }[]).map((k) => [k.fingerprint, k]),
+    );
     expect(byFingerprint.get(good.fingerprint)).toMatchObject({ warnings: [], organisationId: org.id });
     expect(byFingerprint.get(soon.fingerprint)!.warnings).toEqual(['expires_soon']);
     expect(byFingerprint.get(expired.fingerprint)!.warnings).toEqual(['expired']);
@@ -170,7 +236,11 @@ describe('PGP keys', () => {
     expect(byFingerprint.get(wrong.fingerprint)!.warnings).toEqual(['address_mismatch']);
     const unhealthy = (await t.request(analyst, { url: `/api/v1/contacts/keys?unhealthy=true&organisationId=${org.id}` })).json<{ fingerprint: string }[]>();
     expect(unhealthy.map((k) => k.fingerprint).sort()).toEqual([soon, expired, revoked, wrong].map((k) => k.fingerprint).sort());
-    const rows = await t.database.db.selectFrom('pgp_keys').select(['fingerprint']).where(sql<boolean>`emails @> ARRAY[${'psirt@vendor.example'}]::text[]`).execute();
+    const rows = await t.database.db
+      .selectFrom('pgp_keys')
+      .select(['fingerprint'])
+      .where(sql<boolean>`emails @> ARRAY[${'psirt@vendor.example'}]::text[]`)
+      .execute();
     expect(rows).toHaveLength(4);
     const detail = (await t.request(analyst, { url: `/api/v1/contacts/organisations/${org.id}` })).json();
     expect(detail.keys).toHaveLength(5);
@@ -191,7 +261,11 @@ describe('PGP keys', () => {
     const key = await makeKey({ email: 'refresh@vendor.example' });
     const first = await t.request(coordinator, { method: 'POST', url: '/api/v1/contacts/keys', payload: { armored: key.publicArmored } });
     expect(first.json()).toMatchObject({ created: 1 });
-    await t.database.db.updateTable('pgp_keys').set({ revoked_at: new Date('2026-01-01T00:00:00Z') }).where('fingerprint', '=', key.fingerprint).execute();
+    await t.database.db
+      .updateTable('pgp_keys')
+      .set({ revoked_at: new Date('2026-01-01T00:00:00Z') })
+      .where('fingerprint', '=', key.fingerprint)
+      .execute();
     const again = await t.request(coordinator, { method: 'POST', url: '/api/v1/contacts/keys', payload: { armored: key.publicArmored } });
     expect(again.json()).toMatchObject({ created: 0, updated: 1, keys: [{ revokedAt: '2026-01-01T00:00:00.000Z', warnings: ['revoked'] }] });
   });
@@ -210,7 +284,11 @@ describe('PGP keys', () => {
     const huge = await t.request(coordinator, { method: 'POST', url: '/api/v1/contacts/keys', payload: { armored: 'A'.repeat(300 * 1024) } });
     expect(huge.statusCode).toBe(400);
     const key = await makeKey({ email: 'x@vendor.example' });
-    const unknown = await t.request(coordinator, { method: 'POST', url: '/api/v1/contacts/keys', payload: { armored: key.publicArmored, personId: '00000000-0000-4000-8000-000000000000' } });
+    const unknown = await t.request(coordinator, {
+      method: 'POST',
+      url: '/api/v1/contacts/keys',
+      payload: { armored: key.publicArmored, personId: '00000000-0000-4000-8000-000000000000' },
+    });
     expect(unknown.statusCode).toBe(404);
   });
 });
@@ -230,7 +308,11 @@ describe('the instance key', () => {
     expect(listed.body).not.toContain(made.json().fingerprint);
     const replaced = await t.request(admin, { method: 'POST', url: '/api/v1/contacts/instance-key', payload: { replace: true } });
     expect(replaced.json().created).toBe(true);
-    const old = await t.database.db.selectFrom('pgp_keys').select(['revoked_at', 'private_armored']).where('fingerprint', '=', made.json().fingerprint).executeTakeFirstOrThrow();
+    const old = await t.database.db
+      .selectFrom('pgp_keys')
+      .select(['revoked_at', 'private_armored'])
+      .where('fingerprint', '=', made.json().fingerprint)
+      .executeTakeFirstOrThrow();
     expect(old.revoked_at).toBeInstanceOf(Date);
     expect(old.private_armored).toBeNull();
   });

@@ -21,7 +21,8 @@ export const DEFAULT_CSV_LIMITS: CsvLimits = { maxRecords: 5000, maxFields: 40, 
  */
 export function parseCsv(text: string, limits: CsvLimits = DEFAULT_CSV_LIMITS): CsvRecord[] {
   const input = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (input.includes('\u0000')) throw new BadRequestError('csv_malformed', `Line ${lineOf(input, input.indexOf('\u0000'))}: the file contains a NUL byte; is it a CSV text file?`);
+  if (input.includes('\u0000'))
+    throw new BadRequestError('csv_malformed', `Line ${lineOf(input, input.indexOf('\u0000'))}: the file contains a NUL byte; is it a CSV text file?`);
   const records: CsvRecord[] = [];
   let fields: string[] = [];
   let field = '';
@@ -31,7 +32,8 @@ export function parseCsv(text: string, limits: CsvLimits = DEFAULT_CSV_LIMITS): 
   let quoted = false;
   let fieldStarted = false;
   const pushField = () => {
-    if (field.length > limits.maxFieldLength) throw new BadRequestError('csv_too_large', `Line ${recordLine}: a field is longer than ${limits.maxFieldLength} characters`);
+    if (field.length > limits.maxFieldLength)
+      throw new BadRequestError('csv_too_large', `Line ${recordLine}: a field is longer than ${limits.maxFieldLength} characters`);
     fields.push(field);
     if (fields.length > limits.maxFields) throw new BadRequestError('csv_too_large', `Line ${recordLine}: more than ${limits.maxFields} columns`);
     field = '';
@@ -57,17 +59,20 @@ export function parseCsv(text: string, limits: CsvLimits = DEFAULT_CSV_LIMITS): 
         quoted = false;
         i++;
         const next = input[i];
-        if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') throw new BadRequestError('csv_malformed', `Line ${line}: text after a closing quote; write "" for a quote inside a quoted field`);
+        if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r')
+          throw new BadRequestError('csv_malformed', `Line ${line}: text after a closing quote; write "" for a quote inside a quoted field`);
         continue;
       }
       if (c === '\n') line++;
       field += c;
-      if (field.length > limits.maxFieldLength) throw new BadRequestError('csv_too_large', `Line ${recordLine}: a field is longer than ${limits.maxFieldLength} characters`);
+      if (field.length > limits.maxFieldLength)
+        throw new BadRequestError('csv_too_large', `Line ${recordLine}: a field is longer than ${limits.maxFieldLength} characters`);
       i++;
       continue;
     }
     if (c === '"') {
-      if (fieldStarted || field.length > 0) throw new BadRequestError('csv_malformed', `Line ${line}: a quote in the middle of an unquoted field; quote the whole field`);
+      if (fieldStarted || field.length > 0)
+        throw new BadRequestError('csv_malformed', `Line ${line}: a quote in the middle of an unquoted field; quote the whole field`);
       quoted = true;
       fieldStarted = true;
       i++;

@@ -12,8 +12,15 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const importCsv = (csv: string, commit = false) => t.request(coordinator, { method: 'POST', url: '/api/v1/contacts/import/csv', payload: { csv, commit } });
-const importTeams = (teams: unknown, commit = false) => t.request(coordinator, { method: 'POST', url: '/api/v1/contacts/import/team-directory', payload: { teams, commit } });
-const count = async () => (await t.database.db.selectFrom('organisations').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+const importTeams = (teams: unknown, commit = false) =>
+  t.request(coordinator, { method: 'POST', url: '/api/v1/contacts/import/team-directory', payload: { teams, commit } });
+const count = async () =>
+  (
+    await t.database.db
+      .selectFrom('organisations')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+  ).n;
 
 describe('CSV import', () => {
   const csv = [
@@ -32,7 +39,9 @@ describe('CSV import', () => {
     const report = response.json();
     expect(report).toMatchObject({ committed: false, created: 2, updated: 0, rejected: 3 });
     expect(report.lines[0]).toMatchObject({ line: 2, action: 'create', name: 'Example ISP' });
-    expect(report.lines[0].changes).toEqual(expect.arrayContaining(['name', 'tlpCeiling', '+asn 64500', '+ipv4 192.0.2.0/24', '+ipv6 2001:db8::/32', '+domain isp.example']));
+    expect(report.lines[0].changes).toEqual(
+      expect.arrayContaining(['name', 'tlpCeiling', '+asn 64500', '+ipv4 192.0.2.0/24', '+ipv6 2001:db8::/32', '+domain isp.example']),
+    );
     expect(report.lines[2].errors.join(' ')).toMatch(/country/);
     expect(report.lines[2].errors.join(' ')).toMatch(/192\.0\.2\.0\/24/);
     expect(report.lines[2].errors.join(' ')).toMatch(/AS-1/);
@@ -46,7 +55,12 @@ describe('CSV import', () => {
     expect(committed).toMatchObject({ committed: true, created: 2, rejected: 3 });
     const isp = await t.database.db.selectFrom('organisations').selectAll().where('name', '=', 'Example ISP').executeTakeFirstOrThrow();
     expect(isp).toMatchObject({ name_ja: '例 ISP', contact_email: 'noc@isp.example', languages: ['ja', 'en'], tlp_ceiling: 'green' });
-    const networks = await t.database.db.selectFrom('organisation_networks').select(['kind', 'value', 'abuse_email']).where('organisation_id', '=', isp.id).orderBy('value').execute();
+    const networks = await t.database.db
+      .selectFrom('organisation_networks')
+      .select(['kind', 'value', 'abuse_email'])
+      .where('organisation_id', '=', isp.id)
+      .orderBy('value')
+      .execute();
     expect(networks).toHaveLength(4);
     expect(networks.every((n) => n.abuse_email === 'abuse@isp.example')).toBe(true);
     const audit = await t.database.db.selectFrom('audit_log').select('action').where('target_id', '=', isp.id).execute();
@@ -79,7 +93,9 @@ describe('CSV import', () => {
       expect(response.statusCode, text.slice(0, 40)).toBe(400);
       expect(response.json().error.message).toMatch(message);
     }
-    const rows = (await importCsv('name,kind,website,notes\n=cmd|calc,isp,javascript:alert(1),<script>alert(1)</script>\n"<img src=x>",vendor,,\n', true)).json();
+    const rows = (
+      await importCsv('name,kind,website,notes\n=cmd|calc,isp,javascript:alert(1),<script>alert(1)</script>\n"<img src=x>",vendor,,\n', true)
+    ).json();
     expect(rows.lines[0]).toMatchObject({ action: 'reject' });
     expect(rows.lines[0].errors.join(' ')).toMatch(/website/);
     expect(rows.lines[1]).toMatchObject({ action: 'create' });
@@ -117,8 +133,20 @@ describe('FIRST team-directory JSON', () => {
     const committed = (await importTeams([circl], true)).json();
     expect(committed).toMatchObject({ committed: true, created: 1 });
     const org = await t.database.db.selectFrom('organisations').selectAll().where('name', '=', 'CIRCL').executeTakeFirstOrThrow();
-    expect(org).toMatchObject({ kind: 'csirt', country: 'LU', is_national_csirt: true, contact_email: 'info@circl.lu', languages: ['en', 'fr', 'de', 'lb'], website: 'https://www.circl.lu/' });
-    expect(org.csirt_profile).toMatchObject({ officialTeamName: circl['official-team-name'], certTypes: ['publicly-funded', 'national'], operatingHours: { en: 'Monday to Friday 9:00-17:00 CET' }, firstMemberType: 'Full Member' });
+    expect(org).toMatchObject({
+      kind: 'csirt',
+      country: 'LU',
+      is_national_csirt: true,
+      contact_email: 'info@circl.lu',
+      languages: ['en', 'fr', 'de', 'lb'],
+      website: 'https://www.circl.lu/',
+    });
+    expect(org.csirt_profile).toMatchObject({
+      officialTeamName: circl['official-team-name'],
+      certTypes: ['publicly-funded', 'national'],
+      operatingHours: { en: 'Monday to Friday 9:00-17:00 CET' },
+      firstMemberType: 'Full Member',
+    });
   });
 
   it('Should export CSIRTs as team-directory JSON that imports again with nothing to change', async () => {
@@ -136,11 +164,26 @@ describe('FIRST team-directory JSON', () => {
   });
 
   it('Should reject malformed teams one by one and refuse documents of the wrong shape', async () => {
-    const report = (await importTeams([null, 'CIRCL', { email: 'x@y.example' }, { 'short-team-name': 42 }, { 'short-team-name': 'X', website: ['javascript:alert(1)'] }, { 'short-team-name': 'Y', 'country-code': 'Luxembourg' }, { 'short-team-name': 'Z'.repeat(5000) }])).json();
+    const report = (
+      await importTeams([
+        null,
+        'CIRCL',
+        { email: 'x@y.example' },
+        { 'short-team-name': 42 },
+        { 'short-team-name': 'X', website: ['javascript:alert(1)'] },
+        { 'short-team-name': 'Y', 'country-code': 'Luxembourg' },
+        { 'short-team-name': 'Z'.repeat(5000) },
+      ])
+    ).json();
     expect(report.lines.map((l: { action: string }) => l.action)).toEqual(['reject', 'reject', 'reject', 'reject', 'reject', 'reject', 'reject']);
     expect((await importTeams(42)).statusCode).toBe(400);
     expect((await importTeams({ data: 'x' })).statusCode).toBe(200);
-    const polluted = await t.request(coordinator, { method: 'POST', url: '/api/v1/contacts/import/team-directory', headers: { 'content-type': 'application/json' }, payload: '{"teams":[{"short-team-name":"P","__proto__":{"isAdmin":true}}],"commit":true}' });
+    const polluted = await t.request(coordinator, {
+      method: 'POST',
+      url: '/api/v1/contacts/import/team-directory',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"teams":[{"short-team-name":"P","__proto__":{"isAdmin":true}}],"commit":true}',
+    });
     expect(polluted.statusCode).toBe(400);
     const tooMany = (await importTeams(Array.from({ length: 5001 }, () => ({})))).json();
     expect(tooMany.error.code).toBe('team_directory_too_large');

@@ -11,7 +11,9 @@ import { addNetworks, applyOrganisationChange, organisationProblems } from './or
 /** JSON with object keys sorted: jsonb does not keep key order, so plain JSON.stringify would see changes that are not there. */
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) =>
-    inner && typeof inner === 'object' && !Array.isArray(inner) && !(inner instanceof Date) ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : inner,
+    inner && typeof inner === 'object' && !Array.isArray(inner) && !(inner instanceof Date)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
   );
 }
 
@@ -21,13 +23,14 @@ async function planImport(executor: Kysely<Schema>, candidates: DirectoryCandida
   const ids = [...new Set(candidates.map((c) => c.id).filter((id): id is string => !!id))];
   const byName = new Map<string, OrganisationModel[]>();
   const byId = new Map<string, OrganisationModel>();
-  const rows = names.length || ids.length
-    ? await executor
-        .selectFrom('organisations')
-        .selectAll()
-        .where((eb) => eb.or([...(names.length ? [eb(sql`lower(name)`, 'in', names)] : []), ...(ids.length ? [eb('id', 'in', ids)] : [])]))
-        .execute()
-    : [];
+  const rows =
+    names.length || ids.length
+      ? await executor
+          .selectFrom('organisations')
+          .selectAll()
+          .where((eb) => eb.or([...(names.length ? [eb(sql`lower(name)`, 'in', names)] : []), ...(ids.length ? [eb('id', 'in', ids)] : [])]))
+          .execute()
+      : [];
   for (const row of rows) {
     const model = organisationRowToModel(row);
     byId.set(model.id, model);
@@ -37,7 +40,11 @@ async function planImport(executor: Kysely<Schema>, candidates: DirectoryCandida
   }
   const existingNetworks = new Set<string>();
   if (byId.size > 0) {
-    const networkRows = await executor.selectFrom('organisation_networks').select(['organisation_id', 'kind', 'value']).where('organisation_id', 'in', [...byId.keys()]).execute();
+    const networkRows = await executor
+      .selectFrom('organisation_networks')
+      .select(['organisation_id', 'kind', 'value'])
+      .where('organisation_id', 'in', [...byId.keys()])
+      .execute();
     for (const n of networkRows) existingNetworks.add(`${n.organisation_id} ${n.kind} ${n.value}`);
   }
   const seenNames = new Map<string, number>();
@@ -56,8 +63,9 @@ async function planImport(executor: Kysely<Schema>, candidates: DirectoryCandida
     const earlier = seenNames.get(key);
     if (earlier !== undefined && key) errors.push(`the same organisation is also on line ${earlier}`);
     else if (key) seenNames.set(key, candidate.line);
-    if (target?.isSelf) errors.push('the instance\'s own team is edited in the app, not by import');
-    if (!target && !candidate.fields.kind && errors.length === 0) errors.push('kind is required for a new organisation (csirt, isp, vendor, subscriber, government, other)');
+    if (target?.isSelf) errors.push("the instance's own team is edited in the app, not by import");
+    if (!target && !candidate.fields.kind && errors.length === 0)
+      errors.push('kind is required for a new organisation (csirt, isp, vendor, subscriber, government, other)');
     const merged = {
       kind: candidate.fields.kind ?? target?.kind ?? 'other',
       country: candidate.fields.country !== undefined ? candidate.fields.country : (target?.country ?? null),
@@ -93,7 +101,11 @@ export function createDirectoryImportService(db: Kysely<Schema>, now: () => Date
       rejected: lines.filter((l) => l.action === 'reject').length,
       lines,
     });
-    if (!commit) return report((await planImport(db, candidates)).map((p) => p.line), false);
+    if (!commit)
+      return report(
+        (await planImport(db, candidates)).map((p) => p.line),
+        false,
+      );
     // The plan is made again inside the transaction, so the commit does exactly what it reports.
     return db.transaction().execute(async (trx) => {
       const plan = await planImport(trx, candidates);
@@ -101,11 +113,22 @@ export function createDirectoryImportService(db: Kysely<Schema>, now: () => Date
         if (item.line.action === 'reject') continue;
         const changed = item.line.changes.some((change) => !change.startsWith('+'));
         let organisation = item.target;
-        if (!organisation || changed) organisation = await applyOrganisationChange(trx, ctx, item.target, item.candidate.fields, item.target ? `organisation.update.${source}` : `organisation.create.${source}`, now);
+        if (!organisation || changed)
+          organisation = await applyOrganisationChange(
+            trx,
+            ctx,
+            item.target,
+            item.candidate.fields,
+            item.target ? `organisation.update.${source}` : `organisation.create.${source}`,
+            now,
+          );
         await addNetworks(trx, ctx, organisation.id, item.newNetworks);
         item.line.organisationId = organisation.id;
       }
-      return report(plan.map((p) => p.line), true);
+      return report(
+        plan.map((p) => p.line),
+        true,
+      );
     });
   }
 
@@ -126,8 +149,19 @@ export function createDirectoryImportService(db: Kysely<Schema>, now: () => Date
     async exportTeamDirectory(ctx: RequestContext): Promise<Record<string, unknown>[]> {
       contactsPolicy.authorize(ctx.actor, 'directory.export');
       const rows = await db.selectFrom('organisations').selectAll().where('kind', '=', 'csirt').orderBy('name').execute();
-      const keys = await db.selectFrom('pgp_keys').select(['organisation_id', 'fingerprint']).where('organisation_id', 'in', rows.length ? rows.map((r) => r.id) : ['00000000-0000-0000-0000-000000000000']).where('revoked_at', 'is', null).where('is_instance_key', '=', false).execute();
-      return rows.map((row) => organisationToTeam(organisationRowToModel(row), keys.filter((k) => k.organisation_id === row.id).map((k) => k.fingerprint)));
+      const keys = await db
+        .selectFrom('pgp_keys')
+        .select(['organisation_id', 'fingerprint'])
+        .where('organisation_id', 'in', rows.length ? rows.map((r) => r.id) : ['00000000-0000-0000-0000-000000000000'])
+        .where('revoked_at', 'is', null)
+        .where('is_instance_key', '=', false)
+        .execute();
+      return rows.map((row) =>
+        organisationToTeam(
+          organisationRowToModel(row),
+          keys.filter((k) => k.organisation_id === row.id).map((k) => k.fingerprint),
+        ),
+      );
     },
   };
 }

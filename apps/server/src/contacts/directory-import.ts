@@ -21,12 +21,31 @@ export interface DirectoryCandidate {
 export const MAX_IMPORT_TEAMS = 5000;
 
 export const CSV_COLUMNS = [
-  'id', 'name', 'name_ja', 'kind', 'country', 'contact_email', 'contact_phone', 'website', 'languages', 'time_zone',
-  'preferred_format', 'tlp_ceiling', 'pgp_policy', 'is_national_csirt', 'notes', 'networks', 'abuse_email',
+  'id',
+  'name',
+  'name_ja',
+  'kind',
+  'country',
+  'contact_email',
+  'contact_phone',
+  'website',
+  'languages',
+  'time_zone',
+  'preferred_format',
+  'tlp_ceiling',
+  'pgp_policy',
+  'is_national_csirt',
+  'notes',
+  'networks',
+  'abuse_email',
 ] as const;
 type CsvColumn = (typeof CSV_COLUMNS)[number];
 
-const list = (text: string): string[] => text.split(/[\s;|]+/).map((item) => item.trim()).filter(Boolean);
+const list = (text: string): string[] =>
+  text
+    .split(/[\s;|]+/)
+    .map((item) => item.trim())
+    .filter(Boolean);
 
 /**
  * Reads an organisations CSV (header row of CSV_COLUMNS, any order; `name` required). Empty cells leave a
@@ -38,9 +57,20 @@ export function csvToCandidates(text: string): DirectoryCandidate[] {
   const records = parseCsv(text);
   const [header, ...rows] = records;
   if (!header) return [];
-  const columns = header.fields.map((name) => name.trim().toLowerCase().replace(/[\s-]+/g, '_'));
+  const columns = header.fields.map((name) =>
+    name
+      .trim()
+      .toLowerCase()
+      .replace(/[\s-]+/g, '_'),
+  );
   const unknown = columns.filter((name) => !(CSV_COLUMNS as readonly string[]).includes(name));
-  if (unknown.length > 0) throw headerError(`Unknown column(s): ${unknown.slice(0, 5).map((name) => `"${name.slice(0, 40)}"`).join(', ')}. Columns: ${CSV_COLUMNS.join(', ')}`);
+  if (unknown.length > 0)
+    throw headerError(
+      `Unknown column(s): ${unknown
+        .slice(0, 5)
+        .map((name) => `"${name.slice(0, 40)}"`)
+        .join(', ')}. Columns: ${CSV_COLUMNS.join(', ')}`,
+    );
   if (!columns.includes('name') && !columns.includes('id')) throw headerError('The header needs a "name" column');
   const duplicate = columns.find((name, index) => columns.indexOf(name) !== index);
   if (duplicate) throw headerError(`The column "${duplicate}" appears twice`);
@@ -89,7 +119,8 @@ export function csvToCandidates(text: string): DirectoryCandidate[] {
       else errors.push(`networks: ${parsed.error}`);
     }
     const id = cell('id') ?? null;
-    if (id !== null && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) errors.push(`id: "${id.slice(0, 40)}" is not an organisation ID`);
+    if (id !== null && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
+      errors.push(`id: "${id.slice(0, 40)}" is not an organisation ID`);
     if (id === null && fields.name === undefined) errors.push('name is empty');
     return { line: record.line, id: id?.toLowerCase() ?? null, fields: fields, networks, errors };
   });
@@ -100,7 +131,24 @@ function headerError(message: string): BadRequestError {
 }
 
 // ISO 639-2 codes the FIRST examples use, to the two-letter codes stored here.
-const LANGUAGE_CODES: Record<string, string> = { eng: 'en', jpn: 'ja', fre: 'fr', fra: 'fr', ger: 'de', deu: 'de', spa: 'es', por: 'pt', ita: 'it', dut: 'nl', nld: 'nl', chi: 'zh', zho: 'zh', kor: 'ko', rus: 'ru', ltz: 'lb' };
+const LANGUAGE_CODES: Record<string, string> = {
+  eng: 'en',
+  jpn: 'ja',
+  fre: 'fr',
+  fra: 'fr',
+  ger: 'de',
+  deu: 'de',
+  spa: 'es',
+  por: 'pt',
+  ita: 'it',
+  dut: 'nl',
+  nld: 'nl',
+  chi: 'zh',
+  zho: 'zh',
+  kor: 'ko',
+  rus: 'ru',
+  ltz: 'lb',
+};
 
 /**
  * Reads a FIRST team-directory (global-irt) document: an array of teams or an envelope with `data`.
@@ -108,7 +156,13 @@ const LANGUAGE_CODES: Record<string, string> = { eng: 'en', jpn: 'ja', fre: 'fr'
  * @example teamsToCandidates([{ 'short-team-name': 'CIRCL', 'country-code': 'LU', email: 'info@circl.lu' }])
  */
 export function teamsToCandidates(document: unknown): DirectoryCandidate[] {
-  const teams = Array.isArray(document) ? document : isObject(document) && Array.isArray(document.data) ? document.data : isObject(document) ? [document] : null;
+  const teams = Array.isArray(document)
+    ? document
+    : isObject(document) && Array.isArray(document.data)
+      ? document.data
+      : isObject(document)
+        ? [document]
+        : null;
   if (!teams) throw new BadRequestError('team_directory_malformed', 'Expected a team-directory document: an array of teams or an object with "data"');
   if (teams.length > MAX_IMPORT_TEAMS) throw new BadRequestError('team_directory_too_large', `At most ${MAX_IMPORT_TEAMS} teams per import`);
   return teams.map((team, index) => teamToCandidate(team, index + 1));
@@ -128,7 +182,7 @@ function teamToCandidate(team: unknown, line: number): DirectoryCandidate {
     const value = team[key];
     if (value === undefined || value === null || value === '') return undefined;
     if (typeof value === 'string') return [value.trim()].filter(Boolean);
-    if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return (value).map((item) => item.trim()).filter(Boolean);
+    if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value.map((item) => item.trim()).filter(Boolean);
     errors.push(`${key}: expected text or a list of text`);
     return undefined;
   };

@@ -27,7 +27,12 @@ export function createInstanceKeyService(db: Kysely<Schema>, options: { publicUr
 
   async function createInstanceKey(ctx: RequestContext, replace: boolean) {
     const team = await selfTeam();
-    const generated = await generateInstanceKey({ name: team?.name ?? 'Renkei', email: team?.contactEmail ?? null, passphrase: options.pgpPassphrase, date: now() });
+    const generated = await generateInstanceKey({
+      name: team?.name ?? 'Renkei',
+      email: team?.contactEmail ?? null,
+      passphrase: options.pgpPassphrase,
+      date: now(),
+    });
     const [inspected] = await inspectArmoredKeys(generated.publicArmored);
     if (!inspected) throw new Error('The generated key could not be read back');
     return db.transaction().execute(async (trx) => {
@@ -38,11 +43,24 @@ export function createInstanceKeyService(db: Kysely<Schema>, options: { publicUr
         let revokedArmored = current.armored;
         if (current.private_armored) {
           const privateKey = await unlockInstanceKey(current.private_armored, options.pgpPassphrase);
-          const revoked = await openpgp.revokeKey({ key: privateKey, reasonForRevocation: { flag: openpgp.enums.reasonForRevocation.keySuperseded, string: `Superseded by ${inspected.fingerprint}` }, format: 'armored' });
+          const revoked = await openpgp.revokeKey({
+            key: privateKey,
+            reasonForRevocation: { flag: openpgp.enums.reasonForRevocation.keySuperseded, string: `Superseded by ${inspected.fingerprint}` },
+            format: 'armored',
+          });
           revokedArmored = revoked.publicKey;
         }
-        await trx.updateTable('pgp_keys').set({ revoked_at: now(), armored: revokedArmored, private_armored: null, updated_at: now() }).where('id', '=', current.id).execute();
-        await recordAudit(trx, ctx, { action: 'instance_key.revoke', targetType: 'pgp_key', targetId: current.id, after: { fingerprint: current.fingerprint } });
+        await trx
+          .updateTable('pgp_keys')
+          .set({ revoked_at: now(), armored: revokedArmored, private_armored: null, updated_at: now() })
+          .where('id', '=', current.id)
+          .execute();
+        await recordAudit(trx, ctx, {
+          action: 'instance_key.revoke',
+          targetType: 'pgp_key',
+          targetId: current.id,
+          after: { fingerprint: current.fingerprint },
+        });
       }
       const row = await trx
         .insertInto('pgp_keys')
@@ -54,7 +72,12 @@ export function createInstanceKeyService(db: Kysely<Schema>, options: { publicUr
         const other = await instanceKeyRow(trx);
         return { created: false, fingerprint: other!.fingerprint };
       }
-      await recordAudit(trx, ctx, { action: 'instance_key.generate', targetType: 'pgp_key', targetId: row.id, after: { fingerprint: row.fingerprint, protected: options.pgpPassphrase !== null } });
+      await recordAudit(trx, ctx, {
+        action: 'instance_key.generate',
+        targetType: 'pgp_key',
+        targetId: row.id,
+        after: { fingerprint: row.fingerprint, protected: options.pgpPassphrase !== null },
+      });
       unlocked = null;
       return { created: true, fingerprint: row.fingerprint };
     });
@@ -67,7 +90,8 @@ export function createInstanceKeyService(db: Kysely<Schema>, options: { publicUr
       row = await instanceKeyRow();
     }
     if (!row?.private_armored) throw new Error('The instance key has no private part');
-    if (unlocked?.fingerprint !== row.fingerprint) unlocked = { fingerprint: row.fingerprint, key: await unlockInstanceKey(row.private_armored, options.pgpPassphrase) };
+    if (unlocked?.fingerprint !== row.fingerprint)
+      unlocked = { fingerprint: row.fingerprint, key: await unlockInstanceKey(row.private_armored, options.pgpPassphrase) };
     return { key: unlocked.key, fingerprint: row.fingerprint, userIds: row.user_ids };
   }
 
@@ -82,7 +106,8 @@ export function createInstanceKeyService(db: Kysely<Schema>, options: { publicUr
     async instanceKey(ctx: RequestContext) {
       contactsPolicy.authorize(ctx.actor, 'directory.read');
       const key = await this.instancePublicKey();
-      if (!key) throw new NotFoundError('instance_key_missing', 'No instance key yet: it is made on first use, or with `renkei contacts instance-key generate`');
+      if (!key)
+        throw new NotFoundError('instance_key_missing', 'No instance key yet: it is made on first use, or with `renkei contacts instance-key generate`');
       return key;
     },
 

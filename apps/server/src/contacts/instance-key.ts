@@ -12,7 +12,12 @@ export interface GeneratedInstanceKey {
  * encryption, in the v4 "legacy" EdDSA/ECDH form that GnuPG 2.2 and later read.
  * @example const key = await generateInstanceKey({ name: 'Example CSIRT', email: 'csirt@example.jp', passphrase: null });
  */
-export async function generateInstanceKey(options: { name: string; email: string | null; passphrase: string | null; date?: Date }): Promise<GeneratedInstanceKey> {
+export async function generateInstanceKey(options: {
+  name: string;
+  email: string | null;
+  passphrase: string | null;
+  date?: Date;
+}): Promise<GeneratedInstanceKey> {
   const userID = options.email ? { name: options.name, email: options.email } : { name: options.name };
   const { publicKey, privateKey } = await openpgp.generateKey({
     type: 'ecc',
@@ -32,7 +37,11 @@ export async function generateInstanceKey(options: { name: string; email: string
 export async function unlockInstanceKey(privateArmored: string, passphrase: string | null): Promise<openpgp.PrivateKey> {
   const key = await openpgp.readPrivateKey({ armoredKey: privateArmored });
   if (key.isDecrypted()) return key;
-  if (!passphrase) throw new ServiceUnavailableError('instance_key_locked', 'The instance key is passphrase-protected: set RENKEI_PGP_PASSPHRASE to the passphrase it was made with');
+  if (!passphrase)
+    throw new ServiceUnavailableError(
+      'instance_key_locked',
+      'The instance key is passphrase-protected: set RENKEI_PGP_PASSPHRASE to the passphrase it was made with',
+    );
   try {
     return await openpgp.decryptKey({ privateKey: key, passphrase });
   } catch {

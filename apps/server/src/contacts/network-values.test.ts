@@ -40,7 +40,17 @@ describe('parseNetworkValue', () => {
   });
 
   it('Should write IPv6 prefixes exactly as PostgreSQL prints them', async () => {
-    const samples = ['2001:db8::/32', '2001:0db8:0000:0000:0001:0000:0000:0000/80', '::/0', '::1', 'fe80::1:0:0:0:1', '1:0:0:2:0:0:0:3', '1:2:3:4:5:6:7:8', '::ffff:10.0.0.0/104', '::2.3.4.5'];
+    const samples = [
+      '2001:db8::/32',
+      '2001:0db8:0000:0000:0001:0000:0000:0000/80',
+      '::/0',
+      '::1',
+      'fe80::1:0:0:0:1',
+      '1:0:0:2:0:0:0:3',
+      '1:2:3:4:5:6:7:8',
+      '::ffff:10.0.0.0/104',
+      '::2.3.4.5',
+    ];
     for (const sample of samples) {
       const parsed = parseNetworkValue(sample, 'ipv6');
       expect(parsed.ok, sample).toBe(true);
@@ -52,11 +62,39 @@ describe('parseNetworkValue', () => {
 
   it('Should reject hostile and malformed values with a reason', () => {
     const hostile = [
-      '', '   ', 'AS', 'AS-1', 'AS4294967296', 'AS99999999999', 'AS007', 'AS65536.1',
-      '192.0.2.1/24', '256.1.1.1', '1.2.3', '01.2.3.4', '1.2.3.4/33', '1.2.3.4/-1', '1.2.3.4//24', '1.2.3.4/24/8',
-      '2001:db8::/129', '2001:db8:::1', '1:2:3:4:5:6:7:8:9', 'gggg::1', '2001:db8::1/32', ':::', '1::2::3',
-      'localhost', '-bad.example', 'a..b', 'exa mple.jp', 'x'.repeat(64) + '.jp', 'user@example.jp', 'http://example.jp/',
-      "'; DROP TABLE organisations; --", '\u0000.jp', 'a'.repeat(400),
+      '',
+      '   ',
+      'AS',
+      'AS-1',
+      'AS4294967296',
+      'AS99999999999',
+      'AS007',
+      'AS65536.1',
+      '192.0.2.1/24',
+      '256.1.1.1',
+      '1.2.3',
+      '01.2.3.4',
+      '1.2.3.4/33',
+      '1.2.3.4/-1',
+      '1.2.3.4//24',
+      '1.2.3.4/24/8',
+      '2001:db8::/129',
+      '2001:db8:::1',
+      '1:2:3:4:5:6:7:8:9',
+      'gggg::1',
+      '2001:db8::1/32',
+      ':::',
+      '1::2::3',
+      'localhost',
+      '-bad.example',
+      'a..b',
+      'exa mple.jp',
+      'x'.repeat(64) + '.jp',
+      'user@example.jp',
+      'http://example.jp/',
+      "'; DROP TABLE organisations; --",
+      '\u0000.jp',
+      'a'.repeat(400),
     ];
     for (const value of hostile) {
       const parsed = parseNetworkValue(value);

@@ -70,7 +70,8 @@ function parseIpv4Prefix(text: string): ParsedNetwork {
   if (address === null) return { ok: false, error: `"${clip(text)}" is not an IPv4 address or prefix` };
   const length = split.length ?? 32;
   const size = 2 ** (32 - length);
-  if (address % size !== 0) return { ok: false, error: `"${clip(text)}" has bits set after the /${length}: did you mean ${formatIPv4(Math.floor(address / size) * size)}/${length}?` };
+  if (address % size !== 0)
+    return { ok: false, error: `"${clip(text)}" has bits set after the /${length}: did you mean ${formatIPv4(Math.floor(address / size) * size)}/${length}?` };
   return { ok: true, kind: 'ipv4', value: `${formatIPv4(address)}/${length}` };
 }
 

@@ -1,7 +1,14 @@
 // Organisations, their people and their networks: search, detail pages and edits.
 import { type Kysely, type RawBuilder, type Transaction, sql } from 'kysely';
 import { ORGANISATION_KINDS, type OrganisationKind } from '@renkei/contract';
-import type { CreateNetworkRequest, CreateOrganisationRequest, CreatePersonRequest, OrganisationSummary, UpdateOrganisationRequest, UpdatePersonRequest } from '@renkei/contract';
+import type {
+  CreateNetworkRequest,
+  CreateOrganisationRequest,
+  CreatePersonRequest,
+  OrganisationSummary,
+  UpdateOrganisationRequest,
+  UpdatePersonRequest,
+} from '@renkei/contract';
 import { recordAudit } from '../audit/audit.service.ts';
 import type { Schema } from '../db/schema/index.ts';
 import type { OrganisationsTable } from '../db/schema/organisations.ts';
@@ -104,7 +111,14 @@ export async function loadOrganisation(executor: Kysely<Schema>, id: string): Pr
   return organisationRowToModel(row);
 }
 
-export async function applyOrganisationChange(trx: Transaction<Schema>, ctx: RequestContext, existing: OrganisationModel | null, fields: OrganisationFields & { contactConfirmedAt?: string | null }, action: string, now: () => Date): Promise<OrganisationModel> {
+export async function applyOrganisationChange(
+  trx: Transaction<Schema>,
+  ctx: RequestContext,
+  existing: OrganisationModel | null,
+  fields: OrganisationFields & { contactConfirmedAt?: string | null },
+  action: string,
+  now: () => Date,
+): Promise<OrganisationModel> {
   const merged = {
     kind: fields.kind ?? existing?.kind ?? 'other',
     country: fields.country !== undefined ? fields.country : (existing?.country ?? null),
@@ -116,17 +130,31 @@ export async function applyOrganisationChange(trx: Transaction<Schema>, ctx: Req
   const columns = organisationColumns(fields);
   let row;
   if (existing) {
-    row = await trx.updateTable('organisations').set({ ...(columns as object), updated_at: now() }).where('id', '=', existing.id).returningAll().executeTakeFirstOrThrow();
+    row = await trx
+      .updateTable('organisations')
+      .set({ ...(columns as object), updated_at: now() })
+      .where('id', '=', existing.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
   } else {
     if (!fields.name || !fields.kind) throw new BadRequestError('invalid_organisation', 'A new organisation needs a name and a kind');
-    row = await trx.insertInto('organisations').values({ ...(columns as object), name: fields.name, kind: fields.kind }).returningAll().executeTakeFirstOrThrow();
+    row = await trx
+      .insertInto('organisations')
+      .values({ ...(columns as object), name: fields.name, kind: fields.kind })
+      .returningAll()
+      .executeTakeFirstOrThrow();
   }
   const after = organisationRowToModel(row);
   await recordAudit(trx, ctx, { action, targetType: 'organisation', targetId: after.id, before: existing, after });
   return after;
 }
 
-export async function addNetworks(trx: Transaction<Schema>, ctx: RequestContext, organisationId: string, networks: DirectoryCandidate['networks']): Promise<NetworkModel[]> {
+export async function addNetworks(
+  trx: Transaction<Schema>,
+  ctx: RequestContext,
+  organisationId: string,
+  networks: DirectoryCandidate['networks'],
+): Promise<NetworkModel[]> {
   if (networks.length === 0) return [];
   const rows = await trx
     .insertInto('organisation_networks')
@@ -135,14 +163,18 @@ export async function addNetworks(trx: Transaction<Schema>, ctx: RequestContext,
     .returningAll()
     .execute();
   const added = rows.map(networkRowToModel);
-  for (const network of added) await recordAudit(trx, ctx, { action: 'organisation_network.create', targetType: 'organisation', targetId: organisationId, after: network });
+  for (const network of added)
+    await recordAudit(trx, ctx, { action: 'organisation_network.create', targetType: 'organisation', targetId: organisationId, after: network });
   return added;
 }
 
 export function createOrganisationsService(db: Kysely<Schema>, now: () => Date, keysWithHealth: KeyHealth) {
   return {
     /** Organisations matching a name (en/ja), AS number, IP address or prefix, domain or e-mail address. */
-    async searchOrganisations(ctx: RequestContext, query: { q?: string | undefined; kind?: string | undefined; country?: string | undefined; offset: number; limit: number }): Promise<{ items: OrganisationSummary[]; total: number }> {
+    async searchOrganisations(
+      ctx: RequestContext,
+      query: { q?: string | undefined; kind?: string | undefined; country?: string | undefined; offset: number; limit: number },
+    ): Promise<{ items: OrganisationSummary[]; total: number }> {
       contactsPolicy.authorize(ctx.actor, 'directory.read');
       const conditions: RawBuilder<boolean>[] = [sql<boolean>`true`];
       if (query.kind) conditions.push(sql<boolean>`o.kind = ${query.kind}`);
@@ -158,17 +190,37 @@ export function createOrganisationsService(db: Kysely<Schema>, now: () => Date, 
         const email = term.includes('@') ? term.toLowerCase() : null;
         const domainText = email ? email.slice(email.lastIndexOf('@') + 1) : !ip && !asn?.ok && !prefix ? term : null;
         const domain = domainText && domainText.includes('.') ? parseNetworkValue(domainText, 'domain') : null;
-        if (ip) networkMatch = sql<boolean>`(n.kind = ${ip.kind} AND CASE WHEN n.kind IN ('ipv4', 'ipv6') THEN n.value::cidr >>= ${ip.address}::inet ELSE false END)`;
+        if (ip)
+          networkMatch = sql<boolean>`(n.kind = ${ip.kind} AND CASE WHEN n.kind IN ('ipv4', 'ipv6') THEN n.value::cidr >>= ${ip.address}::inet ELSE false END)`;
         else if (asn?.ok) networkMatch = sql<boolean>`(n.kind = 'asn' AND n.value = ${asn.value})`;
-        else if (prefix?.ok && (prefix.kind === 'ipv4' || prefix.kind === 'ipv6')) networkMatch = sql<boolean>`(n.kind = ${prefix.kind} AND CASE WHEN n.kind IN ('ipv4', 'ipv6') THEN n.value::cidr && ${prefix.value}::cidr ELSE false END)`;
+        else if (prefix?.ok && (prefix.kind === 'ipv4' || prefix.kind === 'ipv6'))
+          networkMatch = sql<boolean>`(n.kind = ${prefix.kind} AND CASE WHEN n.kind IN ('ipv4', 'ipv6') THEN n.value::cidr && ${prefix.value}::cidr ELSE false END)`;
         else if (domain?.ok) networkMatch = sql<boolean>`(n.kind = 'domain' AND (n.value = ${domain.value} OR ${domain.value} LIKE '%.' || n.value))`;
         if (networkMatch) anyOf.push(sql<boolean>`EXISTS (SELECT 1 FROM organisation_networks n WHERE n.organisation_id = o.id AND ${networkMatch})`);
-        if (email) anyOf.push(sql<boolean>`o.contact_email = ${email}`, sql<boolean>`EXISTS (SELECT 1 FROM people p WHERE p.organisation_id = o.id AND p.email = ${email})`);
+        if (email)
+          anyOf.push(
+            sql<boolean>`o.contact_email = ${email}`,
+            sql<boolean>`EXISTS (SELECT 1 FROM people p WHERE p.organisation_id = o.id AND p.email = ${email})`,
+          );
         conditions.push(sql<boolean>`(${sql.join(anyOf, sql` OR `)})`);
       }
       const where = sql.join(conditions, sql` AND `);
-      const matched = networkMatch ? sql<string | null>`(SELECT n.kind || ' ' || n.value FROM organisation_networks n WHERE n.organisation_id = o.id AND ${networkMatch} ORDER BY n.value LIMIT 1)` : sql<string | null>`NULL::text`;
-      const rows = await sql<{ id: string; name: string; name_ja: string | null; kind: string; country: string | null; contact_email: string | null; is_national_csirt: boolean; is_self: boolean; matched: string | null }>`
+      const matched = networkMatch
+        ? sql<
+            string | null
+          >`(SELECT n.kind || ' ' || n.value FROM organisation_networks n WHERE n.organisation_id = o.id AND ${networkMatch} ORDER BY n.value LIMIT 1)`
+        : sql<string | null>`NULL::text`;
+      const rows = await sql<{
+        id: string;
+        name: string;
+        name_ja: string | null;
+        kind: string;
+        country: string | null;
+        contact_email: string | null;
+        is_national_csirt: boolean;
+        is_self: boolean;
+        matched: string | null;
+      }>`
         SELECT o.id, o.name, o.name_ja, o.kind, o.country, o.contact_email, o.is_national_csirt, o.is_self, ${matched} AS matched
         FROM organisations o WHERE ${where}
         ORDER BY lower(o.name), o.id LIMIT ${query.limit} OFFSET ${query.offset}`.execute(db);
@@ -199,7 +251,13 @@ export function createOrganisationsService(db: Kysely<Schema>, now: () => Date, 
         keysWithHealth(db, (q) => q.where('k.organisation_id', '=', id)),
       ]);
       const addresses = [organisation.contactEmail, ...people.map((p) => p.email), ...networks.map((n) => n.abuse_email)].filter((a): a is string => !!a);
-      return { organisation, people: people.map(personRowToModel), networks: networks.map(networkRowToModel), keys, deliveryStatus: await deliveryStatusOf(db, addresses) };
+      return {
+        organisation,
+        people: people.map(personRowToModel),
+        networks: networks.map(networkRowToModel),
+        keys,
+        deliveryStatus: await deliveryStatusOf(db, addresses),
+      };
     },
 
     async createOrganisation(ctx: RequestContext, input: CreateOrganisationRequest): Promise<OrganisationModel> {
@@ -219,9 +277,14 @@ export function createOrganisationsService(db: Kysely<Schema>, now: () => Date, 
       contactsPolicy.authorize(ctx.actor, 'directory.write');
       await db.transaction().execute(async (trx) => {
         const existing = await loadOrganisation(trx, id);
-        if (existing.isSelf) throw new ConflictError('organisation_is_self', 'The instance\'s own team cannot be deleted');
-        const members = await trx.selectFrom('memberships').select(sql<number>`count(*)::int`.as('count')).where('organisation_id', '=', id).executeTakeFirstOrThrow();
-        if (members.count > 0) throw new ConflictError('organisation_has_members', `${members.count} user account(s) belong to this organisation: remove them first`);
+        if (existing.isSelf) throw new ConflictError('organisation_is_self', "The instance's own team cannot be deleted");
+        const members = await trx
+          .selectFrom('memberships')
+          .select(sql<number>`count(*)::int`.as('count'))
+          .where('organisation_id', '=', id)
+          .executeTakeFirstOrThrow();
+        if (members.count > 0)
+          throw new ConflictError('organisation_has_members', `${members.count} user account(s) belong to this organisation: remove them first`);
         await trx.deleteFrom('organisations').where('id', '=', id).execute();
         await recordAudit(trx, ctx, { action: 'organisation.delete', targetType: 'organisation', targetId: id, before: existing });
       });
@@ -310,7 +373,9 @@ export function createOrganisationsService(db: Kysely<Schema>, now: () => Date, 
       if (!parsed.ok) throw new BadRequestError('invalid_network', parsed.error);
       return db.transaction().execute(async (trx) => {
         await loadOrganisation(trx, organisationId);
-        const [added] = await addNetworks(trx, ctx, organisationId, [{ kind: parsed.kind, value: parsed.value, abuseEmail: input.abuseEmail?.toLowerCase() ?? null }]);
+        const [added] = await addNetworks(trx, ctx, organisationId, [
+          { kind: parsed.kind, value: parsed.value, abuseEmail: input.abuseEmail?.toLowerCase() ?? null },
+        ]);
         if (!added) throw new ConflictError('network_exists', `${parsed.kind} ${parsed.value} is already listed for this organisation`);
         return added;
       });
@@ -321,7 +386,12 @@ export function createOrganisationsService(db: Kysely<Schema>, now: () => Date, 
       await db.transaction().execute(async (trx) => {
         const removed = await trx.deleteFrom('organisation_networks').where('id', '=', id).returningAll().executeTakeFirst();
         if (!removed) throw new NotFoundError('network_not_found', 'No such network');
-        await recordAudit(trx, ctx, { action: 'organisation_network.delete', targetType: 'organisation', targetId: removed.organisation_id, before: networkRowToModel(removed) });
+        await recordAudit(trx, ctx, {
+          action: 'organisation_network.delete',
+          targetType: 'organisation',
+          targetId: removed.organisation_id,
+          before: networkRowToModel(removed),
+        });
       });
     },
   };

@@ -68,7 +68,11 @@ export function createKeyHealth(now: () => Date) {
   return keysWithHealth;
 }
 
-export function createPgpKeysService(db: Kysely<Schema>, options: { now: () => Date; jobs?: Pick<JobQueue, 'enqueue'> | null | undefined }, keysWithHealth: KeyHealth) {
+export function createPgpKeysService(
+  db: Kysely<Schema>,
+  options: { now: () => Date; jobs?: Pick<JobQueue, 'enqueue'> | null | undefined },
+  keysWithHealth: KeyHealth,
+) {
   const now = options.now;
   return {
     /**
@@ -86,7 +90,8 @@ export function createPgpKeysService(db: Kysely<Schema>, options: { now: () => D
         if (personId) {
           const person = await trx.selectFrom('people').select(['organisation_id']).where('id', '=', personId).executeTakeFirst();
           if (!person) throw new NotFoundError('person_not_found', 'No such person');
-          if (organisationId && organisationId !== person.organisation_id) throw new BadRequestError('person_not_in_organisation', 'The person belongs to another organisation');
+          if (organisationId && organisationId !== person.organisation_id)
+            throw new BadRequestError('person_not_in_organisation', 'The person belongs to another organisation');
           organisationId = person.organisation_id;
         } else if (organisationId) {
           await loadOrganisation(trx, organisationId);
@@ -94,14 +99,34 @@ export function createPgpKeysService(db: Kysely<Schema>, options: { now: () => D
         for (const key of inspected) {
           const existing = await trx.selectFrom('pgp_keys').select(PUBLIC_KEY_COLUMNS).where('fingerprint', '=', key.fingerprint).executeTakeFirst();
           if (existing?.is_instance_key) throw new ConflictError('instance_key', `${key.fingerprint} is this instance's own key`);
-          const values = { ...keyColumns(key), revoked_at: existing?.revoked_at ?? key.revokedAt, organisation_id: organisationId ?? existing?.organisation_id ?? null, person_id: personId ?? existing?.person_id ?? null };
+          const values = {
+            ...keyColumns(key),
+            revoked_at: existing?.revoked_at ?? key.revokedAt,
+            organisation_id: organisationId ?? existing?.organisation_id ?? null,
+            person_id: personId ?? existing?.person_id ?? null,
+          };
           if (existing) {
-            await trx.updateTable('pgp_keys').set({ ...values, updated_at: now() }).where('id', '=', existing.id).execute();
-            await recordAudit(trx, ctx, { action: 'pgp_key.update', targetType: 'pgp_key', targetId: existing.id, before: keySummary(keyRowToModel(existing)), after: { ...keySummary(key), organisationId: values.organisation_id, personId: values.person_id } });
+            await trx
+              .updateTable('pgp_keys')
+              .set({ ...values, updated_at: now() })
+              .where('id', '=', existing.id)
+              .execute();
+            await recordAudit(trx, ctx, {
+              action: 'pgp_key.update',
+              targetType: 'pgp_key',
+              targetId: existing.id,
+              before: keySummary(keyRowToModel(existing)),
+              after: { ...keySummary(key), organisationId: values.organisation_id, personId: values.person_id },
+            });
             updated++;
           } else {
             const row = await trx.insertInto('pgp_keys').values(values).returning('id').executeTakeFirstOrThrow();
-            await recordAudit(trx, ctx, { action: 'pgp_key.import', targetType: 'pgp_key', targetId: row.id, after: { ...keySummary(key), organisationId: values.organisation_id, personId: values.person_id } });
+            await recordAudit(trx, ctx, {
+              action: 'pgp_key.import',
+              targetType: 'pgp_key',
+              targetId: row.id,
+              after: { ...keySummary(key), organisationId: values.organisation_id, personId: values.person_id },
+            });
             created++;
           }
         }

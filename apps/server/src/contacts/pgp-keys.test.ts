@@ -91,12 +91,16 @@ describe('inspectArmoredKeys', () => {
 
   it('Should refuse garbage, empty armor, corrupted armor and huge input with clear codes', async () => {
     await expect(inspectArmoredKeys('hello, this is not a key')).rejects.toMatchObject({ code: 'not_a_public_key' });
-    await expect(inspectArmoredKeys('-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n-----END PGP PUBLIC KEY BLOCK-----')).rejects.toMatchObject({ code: 'key_unreadable' });
+    await expect(inspectArmoredKeys('-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n-----END PGP PUBLIC KEY BLOCK-----')).rejects.toMatchObject({
+      code: 'key_unreadable',
+    });
     const made = await makeKey({ email: 'x@example.jp' });
     const lines = made.publicArmored.split('\n');
     lines[3] = lines[3]!.split('').reverse().join('');
     await expect(inspectArmoredKeys(lines.join('\n'))).rejects.toMatchObject({ code: 'key_unreadable' });
-    const binaryJunk = `-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n${Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919) % 256)).toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END PGP PUBLIC KEY BLOCK-----`;
+    const binaryJunk = `-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n${Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919) % 256))
+      .toString('base64')
+      .replace(/(.{64})/g, '$1\n')}\n-----END PGP PUBLIC KEY BLOCK-----`;
     await expect(inspectArmoredKeys(binaryJunk)).rejects.toMatchObject({ code: 'key_unreadable' });
     await expect(inspectArmoredKeys('x'.repeat(MAX_ARMORED_BYTES + 1))).rejects.toMatchObject({ code: 'key_too_large', status: 413 });
     const many = Array.from({ length: 21 }, () => made.publicArmored).join('\n');

@@ -39,10 +39,15 @@ export interface InspectedKey {
  * @example const [key] = await inspectArmoredKeys(armored); key.fingerprint // 'D62CE46B…'
  */
 export async function inspectArmoredKeys(text: string): Promise<InspectedKey[]> {
-  if (Buffer.byteLength(text, 'utf8') > MAX_ARMORED_BYTES) throw new PayloadTooLargeError('key_too_large', `The key text is larger than ${MAX_ARMORED_BYTES / 1024} KiB`);
+  if (Buffer.byteLength(text, 'utf8') > MAX_ARMORED_BYTES)
+    throw new PayloadTooLargeError('key_too_large', `The key text is larger than ${MAX_ARMORED_BYTES / 1024} KiB`);
   if (SECRET_HEADER.test(text)) throw privateKeyRefused();
   const blocks = text.match(PUBLIC_BLOCK) ?? [];
-  if (blocks.length === 0) throw new BadRequestError('not_a_public_key', 'No "-----BEGIN PGP PUBLIC KEY BLOCK-----" block was found: paste the ASCII-armored public key (gpg --armor --export ADDRESS)');
+  if (blocks.length === 0)
+    throw new BadRequestError(
+      'not_a_public_key',
+      'No "-----BEGIN PGP PUBLIC KEY BLOCK-----" block was found: paste the ASCII-armored public key (gpg --armor --export ADDRESS)',
+    );
   if (blocks.length > MAX_KEYS_PER_IMPORT) throw new BadRequestError('too_many_keys', `At most ${MAX_KEYS_PER_IMPORT} keys per import`);
   const keys: openpgp.Key[] = [];
   for (const [index, block] of blocks.entries()) {
@@ -50,7 +55,10 @@ export async function inspectArmoredKeys(text: string): Promise<InspectedKey[]> 
     try {
       read = await openpgp.readKeys({ armoredKeys: block });
     } catch (error) {
-      throw new BadRequestError('key_unreadable', `Key block ${index + 1} is not a readable OpenPGP key: ${error instanceof Error ? error.message.slice(0, 200) : 'unknown error'}`);
+      throw new BadRequestError(
+        'key_unreadable',
+        `Key block ${index + 1} is not a readable OpenPGP key: ${error instanceof Error ? error.message.slice(0, 200) : 'unknown error'}`,
+      );
     }
     keys.push(...read);
     if (keys.length > MAX_KEYS_PER_IMPORT) throw new BadRequestError('too_many_keys', `At most ${MAX_KEYS_PER_IMPORT} keys per import`);
@@ -98,7 +106,8 @@ async function inspectKey(key: openpgp.Key): Promise<InspectedKey> {
     expiresAt = null;
   }
   let revokedAt: Date | null = null;
-  if (await key.isRevoked().catch(() => false)) revokedAt = key.revocationSignatures.map((signature) => signature.created).find((created): created is Date => created instanceof Date) ?? new Date();
+  if (await key.isRevoked().catch(() => false))
+    revokedAt = key.revocationSignatures.map((signature) => signature.created).find((created): created is Date => created instanceof Date) ?? new Date();
   let canEncrypt = true;
   try {
     await key.getEncryptionKey();

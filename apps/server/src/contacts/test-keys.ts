@@ -3,7 +3,14 @@ import * as openpgp from 'openpgp';
 const DAY = 86_400_000;
 
 /** Keys made on the spot for tests: nothing checked in, every case built the way a real key would be. */
-export async function makeKey(options: { email: string; name?: string; expiresInDays?: number; createdDaysAgo?: number; revoked?: boolean; signOnly?: boolean }): Promise<{ publicArmored: string; privateArmored: string; fingerprint: string }> {
+export async function makeKey(options: {
+  email: string;
+  name?: string;
+  expiresInDays?: number;
+  createdDaysAgo?: number;
+  revoked?: boolean;
+  signOnly?: boolean;
+}): Promise<{ publicArmored: string; privateArmored: string; fingerprint: string }> {
   const date = new Date(Date.now() - (options.createdDaysAgo ?? 0) * DAY);
   const generated = await openpgp.generateKey({
     type: 'ecc',

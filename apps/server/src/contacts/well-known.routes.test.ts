@@ -8,7 +8,12 @@ beforeAll(async () => {
   t = await createTestApp({ RENKEI_PUBLIC_URL: 'https://csirt.example.jp', RENKEI_PGP_PASSPHRASE: 'correct horse battery staple' });
   await t.database.db
     .updateTable('organisations')
-    .set({ languages: ['ja', 'en'], contact_phone: '+81-3-0000-0000', time_zone: 'Asia/Tokyo', csirt_profile: JSON.stringify({ mission: { en: 'We coordinate.', ja: '調整を行います。' }, memberOf: ['FIRST'] }) })
+    .set({
+      languages: ['ja', 'en'],
+      contact_phone: '+81-3-0000-0000',
+      time_zone: 'Asia/Tokyo',
+      csirt_profile: JSON.stringify({ mission: { en: 'We coordinate.', ja: '調整を行います。' }, memberOf: ['FIRST'] }),
+    })
     .where('id', '=', t.selfOrganisationId)
     .execute();
 });
@@ -58,7 +63,11 @@ describe('/.well-known/security.txt', () => {
   });
 
   it('Should flatten a line break smuggled into a team field so it cannot add a field', async () => {
-    await t.database.db.updateTable('organisations').set({ name: 'Team\nContact: mailto:evil@attacker.example' }).where('id', '=', t.selfOrganisationId).execute();
+    await t.database.db
+      .updateTable('organisations')
+      .set({ name: 'Team\nContact: mailto:evil@attacker.example' })
+      .where('id', '=', t.selfOrganisationId)
+      .execute();
     const response = await t.app.inject({ url: '/.well-known/security.txt' });
     expect(response.body).not.toMatch(/^Contact: mailto:evil/m);
     await t.database.db.updateTable('organisations').set({ name: 'Test CSIRT' }).where('id', '=', t.selfOrganisationId).execute();

@@ -76,7 +76,7 @@ const HEADINGS = {
     s7: '7. Disclaimers',
     none: 'Not stated.',
     noList: 'There is no distribution list for changes to this document.',
-    signed: 'This document is signed with the team\'s PGP key shown in 2.8.',
+    signed: "This document is signed with the team's PGP key shown in 2.8.",
     notSigned: 'This document is not signed.',
     memberOf: 'Member of',
     hours: 'Operating hours',
@@ -150,7 +150,9 @@ export function buildRfc2350(options: { team: OrganisationModel; key: TeamKey | 
   section(h.s13, `${publicUrl}/rfc2350.txt?lang=${locale}\n${publicUrl}/rfc2350.txt?lang=${locale === 'ja' ? 'en' : 'ja'}`);
   section(h.s14, signed ? h.signed : h.notSigned);
   out.push(h.s2, '');
-  const teamName = [profile.officialTeamName, profile.shortTeamName ? `(${profile.shortTeamName})` : null, team.nameJa && locale === 'en' ? null : team.nameJa].filter(Boolean).join(' ');
+  const teamName = [profile.officialTeamName, profile.shortTeamName ? `(${profile.shortTeamName})` : null, team.nameJa && locale === 'en' ? null : team.nameJa]
+    .filter(Boolean)
+    .join(' ');
   section(h.s21, teamName || team.name);
   section(h.s22, profile.postalAddress ?? null);
   section(h.s23, team.timeZone ?? null);
@@ -161,7 +163,12 @@ export function buildRfc2350(options: { team: OrganisationModel; key: TeamKey | 
   section(h.s29, null);
   const other = [profile.memberOf?.length ? `${h.memberOf}: ${profile.memberOf.join(', ')}` : null, team.website].filter(Boolean).join('\n');
   section(h.s210, other || null);
-  section(h.s211, [team.contactEmail, localised(profile.operatingHours, locale, h.english) ? `${h.hours}: ${localised(profile.operatingHours, locale, h.english)}` : null].filter(Boolean).join('\n') || null);
+  section(
+    h.s211,
+    [team.contactEmail, localised(profile.operatingHours, locale, h.english) ? `${h.hours}: ${localised(profile.operatingHours, locale, h.english)}` : null]
+      .filter(Boolean)
+      .join('\n') || null,
+  );
   out.push(h.s3, '');
   section(h.s31, localised(profile.mission, locale, h.english));
   section(h.s32, [profile.constituency, localised(profile.constituencyDescription, locale, h.english)].filter(Boolean).join('\n') || null);
@@ -174,7 +181,10 @@ export function buildRfc2350(options: { team: OrganisationModel; key: TeamKey | 
   section(h.s5, localised(profile.services, locale, h.english));
   section(h.s6, localised(profile.reportingForms, locale, h.english));
   section(h.s7, localised(profile.disclaimers, locale, h.english));
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
 
 function indent(text: string): string {

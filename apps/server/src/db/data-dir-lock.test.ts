@@ -25,7 +25,7 @@ afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 const writeLock = (holder: object): void => fs.writeFileSync(lockPath, JSON.stringify(holder));
 
 describe('the data directory lock', () => {
-  it('Should refuse a second opener in another process, naming the holder\'s PID and command', async () => {
+  it("Should refuse a second opener in another process, naming the holder's PID and command", async () => {
     const database = await openDatabase({ kind: 'pglite', dataDir, holder: HOLDER });
     try {
       const lock = fs.readFileSync(lockPath, 'utf8');

@@ -34,9 +34,17 @@ const rule = (pattern: RegExp, taxonomy: string, type: string) => ({ pattern, cl
 // Order matters: specific names before the families they belong to.
 const RULES = [
   rule(/^(scan|scan6)_(ssl_poodle|ssl_freak|ssl|tls|sslv2|ssl_.*)$/, 'vulnerable', 'weak-crypto'),
-  rule(/^(scan|scan6)_(ntp|ntpmonitor|dns|ssdp|snmp|chargen|qotd|memcached|netbios|portmapper|mssql|ldap_udp|cldap|tftp|xdmcp|ard|coap|ws_discovery|dvr_dhcpdiscover|slp|mdns|ubiquiti|ipp)$/, 'vulnerable', 'ddos-amplifier'),
+  rule(
+    /^(scan|scan6)_(ntp|ntpmonitor|dns|ssdp|snmp|chargen|qotd|memcached|netbios|portmapper|mssql|ldap_udp|cldap|tftp|xdmcp|ard|coap|ws_discovery|dvr_dhcpdiscover|slp|mdns|ubiquiti|ipp)$/,
+    'vulnerable',
+    'ddos-amplifier',
+  ),
   rule(/^(scan|scan6)_(http_vulnerable|exchange|vulnerable_.*|.*_vulnerable)$/, 'vulnerable', 'vulnerable-system'),
-  rule(/^(scan|scan6)_(rdp|smb|telnet|vnc|ftp|mysql|postgres|mongodb|elasticsearch|redis|docker|kubernetes_api|cwmp|ssh|http_proxy|socks|ics|modbus|bacnet|ipmi|ldap_tcp|rsync|couchdb|cassandra|hadoop|db2|rdpeudp|amqp|mqtt|mqtt_anon|smtp|imap|pop3|sip|adb|afp|nat_pmp|stun|radmin|.*)$/, 'vulnerable', 'potentially-unwanted-accessible'),
+  rule(
+    /^(scan|scan6)_(rdp|smb|telnet|vnc|ftp|mysql|postgres|mongodb|elasticsearch|redis|docker|kubernetes_api|cwmp|ssh|http_proxy|socks|ics|modbus|bacnet|ipmi|ldap_tcp|rsync|couchdb|cassandra|hadoop|db2|rdpeudp|amqp|mqtt|mqtt_anon|smtp|imap|pop3|sip|adb|afp|nat_pmp|stun|radmin|.*)$/,
+    'vulnerable',
+    'potentially-unwanted-accessible',
+  ),
   rule(/(sinkhole|botnet_drone|drone|infected|bot)/, 'malicious-code', 'infected-system'),
   rule(/(c2|cc_ip|botnet_cc|command_and_control)/, 'malicious-code', 'c2-server'),
   rule(/(malware_url|malware_distribution|malware_download)/, 'malicious-code', 'malware-distribution'),

@@ -4,7 +4,10 @@ import { type CsvLimits, CsvReader } from './csv-reader.ts';
 function read(input: string | Buffer, limits: Partial<CsvLimits> = {}, chunkSize = 0) {
   const records: { line: number; fields: string[] }[] = [];
   const rejects: { line: number; reason: string; raw: string }[] = [];
-  const reader = new CsvReader({ record: (fields, line) => records.push({ line, fields }), reject: (line, reason, raw) => rejects.push({ line, reason, raw: raw.toString('utf8') }) }, limits);
+  const reader = new CsvReader(
+    { record: (fields, line) => records.push({ line, fields }), reject: (line, reason, raw) => rejects.push({ line, reason, raw: raw.toString('utf8') }) },
+    limits,
+  );
   const bytes = typeof input === 'string' ? Buffer.from(input) : input;
   if (chunkSize > 0) for (let i = 0; i < bytes.length; i += chunkSize) reader.push(bytes.subarray(i, i + chunkSize));
   else reader.push(bytes);

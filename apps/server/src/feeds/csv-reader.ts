@@ -86,7 +86,8 @@ export class CsvReader {
       this.buffer = Buffer.alloc(0);
       return;
     }
-    if (!this.started && this.buffer.length >= 3 && this.buffer[0] === 0xef && this.buffer[1] === 0xbb && this.buffer[2] === 0xbf) this.buffer = this.buffer.subarray(3);
+    if (!this.started && this.buffer.length >= 3 && this.buffer[0] === 0xef && this.buffer[1] === 0xbb && this.buffer[2] === 0xbf)
+      this.buffer = this.buffer.subarray(3);
     this.started = true;
     this.drain(true);
     this.buffer = Buffer.alloc(0);
@@ -110,7 +111,9 @@ export class CsvReader {
       // Runaway: reject the record's first line and start again on the next line, so an unterminated
       // quote costs one line. A line too long to hold is dropped up to its newline.
       const newline = buf.indexOf(LF, pos);
-      const reason = scan.quoted ? `unterminated quoted field (no closing quote within ${this.limits.maxRecordLines} lines or ${this.limits.maxRecordBytes} bytes)` : scan.reason;
+      const reason = scan.quoted
+        ? `unterminated quoted field (no closing quote within ${this.limits.maxRecordLines} lines or ${this.limits.maxRecordBytes} bytes)`
+        : scan.reason;
       if (newline === -1) {
         if (final) {
           this.handlers.reject(this.line, reason, excerpt(buf, pos, end));
@@ -240,10 +243,17 @@ function scanRecord(buf: Buffer, start: number, end: number, final: boolean, lim
  * Reads a whole stream through a CsvReader.
  * @example await readCsv(fs.createReadStream(file), handlers);
  */
-export async function readCsv(stream: AsyncIterable<Buffer | Uint8Array | string>, handlers: CsvHandlers, limits?: Partial<CsvLimits>, onChunk?: (bytesRead: number) => void | Promise<void>): Promise<void> {
+export async function readCsv(
+  stream: AsyncIterable<Buffer | Uint8Array | string>,
+  handlers: CsvHandlers,
+  limits?: Partial<CsvLimits>,
+  onChunk?: (bytesRead: number) => void | Promise<void>,
+): Promise<void> {
   const reader = new CsvReader(handlers, limits);
   for await (const chunk of stream) {
-    reader.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    reader.push(
+      typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+    );
     if (onChunk) await onChunk(reader.bytesRead);
   }
   reader.end();

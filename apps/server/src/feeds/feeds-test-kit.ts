@@ -17,14 +17,30 @@ export interface TestRecipient {
 }
 
 /** An organisation holding `prefix` (a /24) with its abuse address, language, format and TLP ceiling. */
-export async function addRecipient(database: Database, input: { name: string; net: string; abuse: string; languages?: string[]; format?: 'csv' | 'xarf'; ceiling?: string }): Promise<TestRecipient> {
+export async function addRecipient(
+  database: Database,
+  input: { name: string; net: string; abuse: string; languages?: string[]; format?: 'csv' | 'xarf'; ceiling?: string },
+): Promise<TestRecipient> {
   const org = await database.db
     .insertInto('organisations')
-    .values({ name: input.name, name_ja: `${input.name}（日本）`, kind: 'isp', contact_email: `noc@${input.name.toLowerCase().replace(/[^a-z0-9]/g, '')}.example`, contact_phone: null, website: null, languages: input.languages ?? ['en'], preferred_format: input.format ?? 'csv', tlp_ceiling: input.ceiling ?? 'amber' })
+    .values({
+      name: input.name,
+      name_ja: `${input.name}（日本）`,
+      kind: 'isp',
+      contact_email: `noc@${input.name.toLowerCase().replace(/[^a-z0-9]/g, '')}.example`,
+      contact_phone: null,
+      website: null,
+      languages: input.languages ?? ['en'],
+      preferred_format: input.format ?? 'csv',
+      tlp_ceiling: input.ceiling ?? 'amber',
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   const prefix = `${input.net}.0/24`;
-  await database.db.insertInto('organisation_networks').values({ organisation_id: org.id, kind: 'ipv4', value: prefix, abuse_email: input.abuse.toLowerCase() }).execute();
+  await database.db
+    .insertInto('organisation_networks')
+    .values({ organisation_id: org.id, kind: 'ipv4', value: prefix, abuse_email: input.abuse.toLowerCase() })
+    .execute();
   return { organisationId: org.id, abuse: input.abuse.toLowerCase(), prefix, net: input.net };
 }
 
@@ -39,8 +55,15 @@ export function ip2asnFile(lines: string[]): { file: string; remove(): void } {
 const csvField = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 /** Shadowserver-style CSV: header then rows, CRLF. */
-export function shadowserverCsv(rows: { timestamp?: string; ip: string; port?: number | string; hostname?: string; tag?: string; asn?: string; geo?: string; extra?: string }[]): Buffer {
+export function shadowserverCsv(
+  rows: { timestamp?: string; ip: string; port?: number | string; hostname?: string; tag?: string; asn?: string; geo?: string; extra?: string }[],
+): Buffer {
   const lines = ['"timestamp","ip","protocol","port","hostname","tag","asn","geo","naics"'];
-  for (const r of rows) lines.push([r.timestamp ?? '2026-11-25 10:00:00', r.ip, 'udp', String(r.port ?? 123), r.hostname ?? '', r.tag ?? 'ntp', r.asn ?? '', r.geo ?? '', r.extra ?? ''].map(csvField).join(','));
+  for (const r of rows)
+    lines.push(
+      [r.timestamp ?? '2026-11-25 10:00:00', r.ip, 'udp', String(r.port ?? 123), r.hostname ?? '', r.tag ?? 'ntp', r.asn ?? '', r.geo ?? '', r.extra ?? '']
+        .map(csvField)
+        .join(','),
+    );
   return Buffer.from(`${lines.join('\r\n')}\r\n`);
 }

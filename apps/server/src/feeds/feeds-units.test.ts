@@ -13,7 +13,8 @@ describe('feed units', () => {
     expect(classifyReportType('compromised_website')).toEqual({ taxonomy: 'intrusions', type: 'system-compromise' });
     expect(classifyReportType('event4_honeypot_brute_force')).toEqual({ taxonomy: 'intrusion-attempts', type: 'brute-force' });
     expect(classifyReportType('something_new')).toEqual({ taxonomy: 'other', type: 'undetermined' });
-    for (const name of ['scan_ntp', 'blocklist', 'phish_url', 'event4_ddos_participant', 'event4_honeypot_darknet']) expect(isRsit(classifyReportType(name)), name).toBe(true);
+    for (const name of ['scan_ntp', 'blocklist', 'phish_url', 'event4_ddos_participant', 'event4_honeypot_darknet'])
+      expect(isRsit(classifyReportType(name)), name).toBe(true);
     expect(Object.keys(RSIT)).toHaveLength(11);
   });
 
@@ -28,7 +29,8 @@ describe('feed units', () => {
     expect(parseFeedTime('2026-11-26T01:02:03.5Z')).toBe(Date.UTC(2026, 10, 26, 1, 2, 3, 500));
     expect(parseFeedTime('2026-11-26T10:02:03+09:00')).toBe(Date.UTC(2026, 10, 26, 1, 2, 3));
     expect(parseFeedTime('1764118923')).toBe(1764118923000);
-    for (const bad of ['', 'yesterday', '2026-13-01 00:00:00', '2026-11-26 25:00:00', '2026-11-26 01:02:03 junk', 'x'.repeat(1000)]) expect(parseFeedTime(bad), bad).toBeNaN();
+    for (const bad of ['', 'yesterday', '2026-13-01 00:00:00', '2026-11-26 25:00:00', '2026-11-26 01:02:03 junk', 'x'.repeat(1000)])
+      expect(parseFeedTime(bad), bad).toBeNaN();
   });
 
   it('Should write array literals PostgreSQL reads back exactly, and neutralise formulas in CSV cells', () => {
@@ -38,7 +40,25 @@ describe('feed units', () => {
   });
 
   it('Should write X-ARF values as quoted scalars no feed text can break out of', () => {
-    const yaml = renderXarf([{ observedAt: new Date(0), ip: '192.0.2.1', port: 80, protocol: 'tcp\nCategory: evil', hostname: '"><script>', tag: null, asn: null, country: null, reportType: 'scan_http', taxonomy: 'vulnerable', type: 'vulnerable-system', extra: null }], 'team@example');
+    const yaml = renderXarf(
+      [
+        {
+          observedAt: new Date(0),
+          ip: '192.0.2.1',
+          port: 80,
+          protocol: 'tcp\nCategory: evil',
+          hostname: '"><script>',
+          tag: null,
+          asn: null,
+          country: null,
+          reportType: 'scan_http',
+          taxonomy: 'vulnerable',
+          type: 'vulnerable-system',
+          extra: null,
+        },
+      ],
+      'team@example',
+    );
     expect(yaml).toContain('Service: "tcp\\nCategory: evil"');
     expect(yaml.split('\n').filter((l) => l.startsWith('Category:'))).toEqual(['Category: "info"']);
   });

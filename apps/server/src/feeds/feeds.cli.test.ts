@@ -24,7 +24,9 @@ describe('renkei feeds', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/100% .* 300 events, 1 rejected/);
     expect(result.stderr).toContain('line 302: "nope" in column ip is not an IP address');
-    expect(result.stdout).toMatch(/^Ingested 2026-11-25-scan_ntp-asn-jp-geo\.csv: 301 rows read, 250 events stored, 50 duplicates, 1 rejected rows, \d+ events\/s/);
+    expect(result.stdout).toMatch(
+      /^Ingested 2026-11-25-scan_ntp-asn-jp-geo\.csv: 301 rows read, 250 events stored, 50 duplicates, 1 rejected rows, \d+ events\/s/,
+    );
   }, 120_000);
 
   it('Should save a mapping from a file and ingest generic CSV with it, refusing csv without one', async () => {

@@ -26,10 +26,11 @@ export function registerFeedsCommands(feeds: Command): void {
     .addOption(new Option('--format <format>', 'the file format').choices([...FEED_FORMATS]).makeOptionMandatory())
     .option('--mapping <name>', 'the saved column mapping (csv)')
     .option('--report-type <type>', 'shadowserver: the report type when the file name does not say (e.g. scan_ntp)')
-    .addOption(new Option('--tlp <tlp>', 'TLP of the events (default: the mapping\'s, else amber)').choices([...FEED_TLPS]))
+    .addOption(new Option('--tlp <tlp>', "TLP of the events (default: the mapping's, else amber)").choices([...FEED_TLPS]))
     .action(async (file: string, options: { format: 'shadowserver' | 'csv'; mapping?: string; reportType?: string; tlp?: Tlp }) => {
       if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new CliError(`No such file: ${file}`);
-      if (options.format === 'csv' && !options.mapping) throw new CliError('--format csv needs --mapping NAME (add one with `renkei feeds mapping add NAME --file mapping.json`).');
+      if (options.format === 'csv' && !options.mapping)
+        throw new CliError('--format csv needs --mapping NAME (add one with `renkei feeds mapping add NAME --file mapping.json`).');
       const { database, services } = await openForCli(loadConfig(), 'feeds ingest');
       const bar = progressBar(process.stderr, 'events');
       try {
@@ -59,7 +60,9 @@ export function registerFeedsCommands(feeds: Command): void {
   const mapping = feeds.command('mapping').description('Saved column mappings for generic CSV feeds');
   mapping
     .command('add')
-    .description('Save a mapping from a JSON file: {"columns": {"src_ip": "ip", "seen": "time", ...}, "taxonomy": "malicious-code", "type": "infected-system", "tlp": "amber"}')
+    .description(
+      'Save a mapping from a JSON file: {"columns": {"src_ip": "ip", "seen": "time", ...}, "taxonomy": "malicious-code", "type": "infected-system", "tlp": "amber"}',
+    )
     .argument('<name>', 'the mapping name (lower case, digits, . _ -)')
     .requiredOption('--file <file>', 'the mapping JSON')
     .option('--replace', 'replace a mapping of the same name')
@@ -72,11 +75,20 @@ export function registerFeedsCommands(feeds: Command): void {
       } catch (error) {
         throw new CliError(`${options.file} is not JSON: ${(error as Error).message}`);
       }
-      if (typeof body !== 'object' || body === null || typeof body.columns !== 'object') throw new CliError('The mapping file needs a "columns" object, "taxonomy" and "type"');
+      if (typeof body !== 'object' || body === null || typeof body.columns !== 'object')
+        throw new CliError('The mapping file needs a "columns" object, "taxonomy" and "type"');
       const { database, services } = await openForCli(loadConfig(), 'feeds mapping add');
       try {
-        const saved = await services.feeds.saveMapping(systemContext('cli'), { name, columns: body.columns, taxonomy: String(body.taxonomy), type: String(body.type), ...(body.tlp ? { tlp: body.tlp } : {}) }, { replace: options.replace ?? false });
-        console.log(`Saved mapping ${saved.name}: ${Object.entries(saved.columns).map(([c, f]) => `${c}→${f}`).join(', ')}; ${saved.taxonomy}/${saved.type}, TLP ${saved.tlp}`);
+        const saved = await services.feeds.saveMapping(
+          systemContext('cli'),
+          { name, columns: body.columns, taxonomy: String(body.taxonomy), type: String(body.type), ...(body.tlp ? { tlp: body.tlp } : {}) },
+          { replace: options.replace ?? false },
+        );
+        console.log(
+          `Saved mapping ${saved.name}: ${Object.entries(saved.columns)
+            .map(([c, f]) => `${c}→${f}`)
+            .join(', ')}; ${saved.taxonomy}/${saved.type}, TLP ${saved.tlp}`,
+        );
       } finally {
         await database.close();
       }
@@ -89,7 +101,12 @@ export function registerFeedsCommands(feeds: Command): void {
       try {
         const list = await services.feeds.listMappings(systemContext('cli'));
         if (list.length === 0) console.log('No mappings yet: renkei feeds mapping add NAME --file mapping.json');
-        for (const m of list) console.log(`${m.name}  ${m.taxonomy}/${m.type}  TLP ${m.tlp}  ${Object.entries(m.columns).map(([c, f]) => `${c}→${f}`).join(', ')}`);
+        for (const m of list)
+          console.log(
+            `${m.name}  ${m.taxonomy}/${m.type}  TLP ${m.tlp}  ${Object.entries(m.columns)
+              .map(([c, f]) => `${c}→${f}`)
+              .join(', ')}`,
+          );
       } finally {
         await database.close();
       }
@@ -110,13 +127,16 @@ export function registerFeedsCommands(feeds: Command): void {
 
   feeds
     .command('notify')
-    .description('Group pending events per recipient into notifications and queue their mail now (the job does this on each recipient\'s interval)')
+    .description("Group pending events per recipient into notifications and queue their mail now (the job does this on each recipient's interval)")
     .option('--all', 'every recipient with pending events, whatever their interval')
     .action(async (options: { all?: boolean }) => {
       const { database, services } = await openForCli(loadConfig(), 'feeds notify');
       try {
         const { notifications } = await services.feeds.notifyDue(systemContext('cli'), { force: options.all ?? false });
-        for (const n of notifications) console.log(`${n.key} ${n.recipient}: ${n.eventCount} events, ${n.withheldCount} withheld by TLP, ${n.format}/${n.language}, ${n.state}${n.error ? ` (${n.error})` : ''}`);
+        for (const n of notifications)
+          console.log(
+            `${n.key} ${n.recipient}: ${n.eventCount} events, ${n.withheldCount} withheld by TLP, ${n.format}/${n.language}, ${n.state}${n.error ? ` (${n.error})` : ''}`,
+          );
         console.log(`${notifications.length} notification(s)`);
       } finally {
         await database.close();

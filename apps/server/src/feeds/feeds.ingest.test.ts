@@ -31,7 +31,9 @@ describe('feeds ingest', () => {
     const summary = await t.services.feeds.ingestBuffer(ctx, '2026-11-25-scan_ntp-asn-jp-geo.csv', csv, { format: 'shadowserver' });
     expect(summary).toMatchObject({ state: 'completed', rowsRead: 3, eventsStored: 3, duplicates: 0, rejected: 0 });
     const rows = await events(summary.id);
-    expect(rows.map((r) => [r.ip, r.report_type, r.taxonomy, r.type, r.asn === null ? null : Number(r.asn), r.country, r.recipient, r.organisation_id])).toEqual([
+    expect(
+      rows.map((r) => [r.ip, r.report_type, r.taxonomy, r.type, r.asn === null ? null : Number(r.asn), r.country, r.recipient, r.organisation_id]),
+    ).toEqual([
       ['198.51.100.7', 'scan_ntp', 'vulnerable', 'ddos-amplifier', 64500, 'JP', 'abuse@example-isp.jp', isp.organisationId],
       ['203.0.113.9', 'scan_ntp', 'vulnerable', 'ddos-amplifier', 64501, 'US', null, null],
       ['2001:db8::1', 'scan_ntp', 'vulnerable', 'ddos-amplifier', null, null, null, null],
@@ -89,9 +91,16 @@ describe('feeds ingest', () => {
     expect(kept).toBeTruthy();
   });
 
-  it('Should read generic CSV through a saved mapping, with the mapping\'s class and unmapped columns as extra fields', async () => {
-    await t.services.feeds.saveMapping(ctx, { name: 'partner-bots', columns: { Src: 'ip', Seen: 'time', DPort: 'port', Family: 'tag', junk: 'ignore' }, taxonomy: 'malicious-code', type: 'infected-system', tlp: 'green' });
-    const text = 'Seen,Src,DPort,Family,junk,Note\r\n2026-11-25T03:04:05Z,198.51.100.44,,mirai,zzz,"<script>alert(1)</script>"\r\n1764039845,198.51.100.45,23,"=cmd|\' /C calc\'!A0",,\r\n';
+  it("Should read generic CSV through a saved mapping, with the mapping's class and unmapped columns as extra fields", async () => {
+    await t.services.feeds.saveMapping(ctx, {
+      name: 'partner-bots',
+      columns: { Src: 'ip', Seen: 'time', DPort: 'port', Family: 'tag', junk: 'ignore' },
+      taxonomy: 'malicious-code',
+      type: 'infected-system',
+      tlp: 'green',
+    });
+    const text =
+      'Seen,Src,DPort,Family,junk,Note\r\n2026-11-25T03:04:05Z,198.51.100.44,,mirai,zzz,"<script>alert(1)</script>"\r\n1764039845,198.51.100.45,23,"=cmd|\' /C calc\'!A0",,\r\n';
     const summary = await t.services.feeds.ingestBuffer(ctx, 'partner.csv', Buffer.from(text), { format: 'csv', mapping: 'partner-bots' });
     expect(summary).toMatchObject({ state: 'completed', rowsRead: 2, eventsStored: 2 });
     const rows = await events(summary.id);
@@ -105,7 +114,9 @@ describe('feeds ingest', () => {
   it('Should fail a run whose header has no IP column, and one with no mapping, with clear messages', async () => {
     const summary = await t.services.feeds.ingestBuffer(ctx, 'scan_x.csv', Buffer.from('when,where\n1,2\n'), { format: 'shadowserver' });
     expect(summary).toMatchObject({ state: 'failed', error: expect.stringContaining('no IP address column') });
-    await expect(t.services.feeds.ingestBuffer(ctx, 'x.csv', Buffer.from('a\n'), { format: 'csv', mapping: 'nope' })).rejects.toMatchObject({ code: 'feed_mapping_not_found' });
+    await expect(t.services.feeds.ingestBuffer(ctx, 'x.csv', Buffer.from('a\n'), { format: 'csv', mapping: 'nope' })).rejects.toMatchObject({
+      code: 'feed_mapping_not_found',
+    });
     const empty = await t.services.feeds.ingestBuffer(ctx, 'scan_x.csv', Buffer.alloc(0), { format: 'shadowserver' });
     expect(empty).toMatchObject({ state: 'failed', error: 'The file is empty: no header row' });
   });
@@ -113,15 +124,30 @@ describe('feeds ingest', () => {
   it('Should survive hostile files: a 10 MB field, binary with NULs, 100k columns, endless quotes, gzip that is not', async () => {
     const header = 'timestamp,ip,port,tag\n';
     const cases: [string, Buffer][] = [
-      ['10 MB field', Buffer.concat([Buffer.from(header), Buffer.from(`2026-11-25 00:00:00,198.51.100.1,1,"${'A'.repeat(10 * 1024 * 1024)}"\n2026-11-25 00:00:00,198.51.100.2,1,fine\n`)])],
-      ['binary', Buffer.concat([Buffer.from(header), Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 7919) % 256)), Buffer.from('\n2026-11-25 00:00:00,198.51.100.3,1,fine\n')])],
+      [
+        '10 MB field',
+        Buffer.concat([
+          Buffer.from(header),
+          Buffer.from(`2026-11-25 00:00:00,198.51.100.1,1,"${'A'.repeat(10 * 1024 * 1024)}"\n2026-11-25 00:00:00,198.51.100.2,1,fine\n`),
+        ]),
+      ],
+      [
+        'binary',
+        Buffer.concat([
+          Buffer.from(header),
+          Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 7919) % 256)),
+          Buffer.from('\n2026-11-25 00:00:00,198.51.100.3,1,fine\n'),
+        ]),
+      ],
       ['100k columns', Buffer.from(`${header}${'x,'.repeat(100_000)}x\n2026-11-25 00:00:00,198.51.100.4,1,fine\n`)],
       ['quotes', Buffer.from(`${header}${'"\n"x'.repeat(50_000)}\n2026-11-25 00:00:00,198.51.100.5,1,fine\n`)],
       ['not gzip', Buffer.from([0x1f, 0x8b, 0, 1, 2, 3])],
     ];
     for (const [name, content] of cases) {
       const started = Date.now();
-      const outcome = await t.services.feeds.ingestBuffer(ctx, `scan_${name.replace(/\W/g, '')}.csv`, content, { format: 'shadowserver' }).catch((error: Error & { code?: string }) => ({ thrown: error.code ?? error.message }));
+      const outcome = await t.services.feeds
+        .ingestBuffer(ctx, `scan_${name.replace(/\W/g, '')}.csv`, content, { format: 'shadowserver' })
+        .catch((error: Error & { code?: string }) => ({ thrown: error.code ?? error.message }));
       expect(Date.now() - started, name).toBeLessThan(20_000);
       if ('thrown' in outcome) {
         expect(name).toBe('not gzip');
@@ -137,7 +163,12 @@ describe('feeds ingest', () => {
 
   it('Should keep scripts in every field as data', async () => {
     const xss = '<img src=x onerror=alert(1)>';
-    const summary = await t.services.feeds.ingestBuffer(ctx, 'scan_xss.csv', shadowserverCsv([{ ip: '198.51.100.99', hostname: xss, tag: `"><script>alert(2)</script>`, extra: xss }]), { format: 'shadowserver' });
+    const summary = await t.services.feeds.ingestBuffer(
+      ctx,
+      'scan_xss.csv',
+      shadowserverCsv([{ ip: '198.51.100.99', hostname: xss, tag: `"><script>alert(2)</script>`, extra: xss }]),
+      { format: 'shadowserver' },
+    );
     const [row] = await events(summary.id);
     expect(row).toMatchObject({ hostname: xss, tag: '"><script>alert(2)</script>', extra: { naics: xss } });
     const count = await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit_log WHERE action = 'feeds.ingest'`.execute(t.database.db);

@@ -13,24 +13,40 @@ export const NOTIFY_JOB = 'feeds.send-notifications';
  * events per recipient whose interval has passed and queues their mail; re-running it is harmless
  * (events are linked once, a pending notification is delivered once).
  */
-export function feedsJobDefinitions(feeds: FeedsService, enqueueFetch: (sourceId: string) => Promise<unknown>): { definition: JobDefinition<never>; cron?: string }[] {
+export function feedsJobDefinitions(
+  feeds: FeedsService,
+  enqueueFetch: (sourceId: string) => Promise<unknown>,
+): { definition: JobDefinition<never>; cron?: string }[] {
   return [
     {
-      definition: defineJob<{ sourceId: string }>(FETCH_SOURCE_JOB, async ({ sourceId }, context) => feeds.fetchSource(sourceId, context.signal), { retryLimit: 3, retryDelaySeconds: 120, backoff: true, expireInSeconds: 3600 }),
+      definition: defineJob<{ sourceId: string }>(FETCH_SOURCE_JOB, async ({ sourceId }, context) => feeds.fetchSource(sourceId, context.signal), {
+        retryLimit: 3,
+        retryDelaySeconds: 120,
+        backoff: true,
+        expireInSeconds: 3600,
+      }),
     },
     {
-      definition: defineJob<object>(FETCH_DUE_JOB, async () => {
-        const due = await feeds.dueSources();
-        for (const id of due) await enqueueFetch(id);
-        return { enqueued: due.length };
-      }, { retryLimit: 1, retryDelaySeconds: 60, expireInSeconds: 300 }),
+      definition: defineJob<object>(
+        FETCH_DUE_JOB,
+        async () => {
+          const due = await feeds.dueSources();
+          for (const id of due) await enqueueFetch(id);
+          return { enqueued: due.length };
+        },
+        { retryLimit: 1, retryDelaySeconds: 60, expireInSeconds: 300 },
+      ),
       cron: '*/5 * * * *',
     },
     {
-      definition: defineJob<{ force?: boolean }>(NOTIFY_JOB, async ({ force }) => {
-        const { notifications } = await feeds.notifyDue(systemContext('feeds.send-notifications'), { force: force ?? false });
-        return { notifications: notifications.length };
-      }, { retryLimit: 2, retryDelaySeconds: 60, expireInSeconds: 1800 }),
+      definition: defineJob<{ force?: boolean }>(
+        NOTIFY_JOB,
+        async ({ force }) => {
+          const { notifications } = await feeds.notifyDue(systemContext('feeds.send-notifications'), { force: force ?? false });
+          return { notifications: notifications.length };
+        },
+        { retryLimit: 2, retryDelaySeconds: 60, expireInSeconds: 1800 },
+      ),
       cron: '*/5 * * * *',
     },
   ];

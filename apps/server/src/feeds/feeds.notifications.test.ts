@@ -24,7 +24,14 @@ beforeAll(async () => {
     const language = i % 3 === 0 ? 'ja' : 'en';
     const format = i % 4 === 1 ? 'xarf' : 'csv';
     const ceiling = i === 5 ? 'green' : 'amber';
-    const r = await addRecipient(h.t.database, { name: `ISP ${i}`, net: `198.18.${i}`, abuse: `abuse@isp${i}.example`, languages: language === 'ja' ? ['ja', 'en'] : ['en'], format, ceiling });
+    const r = await addRecipient(h.t.database, {
+      name: `ISP ${i}`,
+      net: `198.18.${i}`,
+      abuse: `abuse@isp${i}.example`,
+      languages: language === 'ja' ? ['ja', 'en'] : ['en'],
+      format,
+      ceiling,
+    });
     recipients.push({ ...r, language, format, ceiling });
   }
   await h.t.services.jobs.startWorker({ concurrency: 2 });
@@ -42,24 +49,44 @@ describe('feed notifications', () => {
     const rows = Array.from({ length: 1500 }, (_, i) => {
       const owner = Math.floor(random() * 14); // 12, 13: nobody's
       const ip = owner < 12 ? `198.18.${owner}.${Math.floor(random() * 256)}` : `192.0.2.${Math.floor(random() * 256)}`;
-      return { ip, port: 1 + Math.floor(random() * 3), timestamp: `2026-11-25 ${String(i % 24).padStart(2, '0')}:00:00`, hostname: i % 97 === 0 ? '=HYPERLINK("http://evil.example")' : `h${i}.example` };
+      return {
+        ip,
+        port: 1 + Math.floor(random() * 3),
+        timestamp: `2026-11-25 ${String(i % 24).padStart(2, '0')}:00:00`,
+        hostname: i % 97 === 0 ? '=HYPERLINK("http://evil.example")' : `h${i}.example`,
+      };
     });
     const half = rows.length / 2;
-    const amber = await h.t.services.feeds.ingestBuffer(ctx, '2026-11-25-scan_ntp-a.csv', shadowserverCsv(rows.slice(0, half)), { format: 'shadowserver', tlp: 'amber' });
-    const green = await h.t.services.feeds.ingestBuffer(ctx, '2026-11-25-scan_snmp-b.csv', shadowserverCsv(rows.slice(half)), { format: 'shadowserver', tlp: 'green' });
+    const amber = await h.t.services.feeds.ingestBuffer(ctx, '2026-11-25-scan_ntp-a.csv', shadowserverCsv(rows.slice(0, half)), {
+      format: 'shadowserver',
+      tlp: 'amber',
+    });
+    const green = await h.t.services.feeds.ingestBuffer(ctx, '2026-11-25-scan_snmp-b.csv', shadowserverCsv(rows.slice(half)), {
+      format: 'shadowserver',
+      tlp: 'green',
+    });
     expect(amber.eventsStored + green.eventsStored).toBeGreaterThan(1000);
 
     const { notifications } = await h.t.services.feeds.notifyDue(ctx, { force: true });
     expect(notifications).toHaveLength(12);
     const mailed = notifications.filter((n) => n.state === 'queued');
-    await waitFor(async () => sink.messages.length, (n) => n >= mailed.length, 30_000);
+    await waitFor(
+      async () => sink.messages.length,
+      (n) => n >= mailed.length,
+      30_000,
+    );
 
     for (const n of notifications) {
       const r = recipients.find((x) => x.abuse === n.recipient)!;
       expect(n).toMatchObject({ organisationId: r.organisationId, format: r.format, language: r.language, tlpCeiling: r.ceiling });
       const stored = await h.t.database.db.selectFrom('feed_events').select(['ip', 'tlp', 'withheld']).where('notification_id', '=', n.id).execute();
       expect(stored.every((e) => e.ip.startsWith(`${r.net}.`))).toBe(true);
-      const pending = await h.t.database.db.selectFrom('feed_events').select('id').where('recipient', '=', r.abuse).where('notification_id', 'is', null).execute();
+      const pending = await h.t.database.db
+        .selectFrom('feed_events')
+        .select('id')
+        .where('recipient', '=', r.abuse)
+        .where('notification_id', 'is', null)
+        .execute();
       expect(pending).toEqual([]);
       if (r.ceiling === 'green') {
         expect(n.withheldCount).toBe(stored.filter((e) => e.tlp === 'amber').length);
@@ -100,7 +127,10 @@ describe('feed notifications', () => {
       for (const a of files) {
         const fileIps = ipsIn(bytes(a).toString('utf8'));
         expect(fileIps.length, a.filename!).toBe(n.eventCount);
-        expect(fileIps.every((ip) => ip.startsWith(`${r.net}.`)), a.filename!).toBe(true);
+        expect(
+          fileIps.every((ip) => ip.startsWith(`${r.net}.`)),
+          a.filename!,
+        ).toBe(true);
       }
       const everything = [parsed.text ?? '', parsed.html ?? '', ...parsed.attachments.map((a) => bytes(a).toString('utf8'))].join('\n');
       expect(ipsIn(everything).length).toBe(n.eventCount * files.length);
@@ -114,11 +144,16 @@ describe('feed notifications', () => {
       }
     }
     expect(sink.messages.every((m) => m.to.length === 1)).toBe(true);
-    const unowned = await h.t.database.db.selectFrom('feed_events').select('id').where('recipient', 'is', null).where('notification_id', 'is not', null).execute();
+    const unowned = await h.t.database.db
+      .selectFrom('feed_events')
+      .select('id')
+      .where('recipient', 'is', null)
+      .where('notification_id', 'is not', null)
+      .execute();
     expect(unowned).toEqual([]);
   });
 
-  it('Should wait for a recipient\'s interval before the next notification, and not notify twice', async () => {
+  it("Should wait for a recipient's interval before the next notification, and not notify twice", async () => {
     const r = recipients[0]!;
     await h.t.services.feeds.setRecipientSettings(ctx, r.organisationId, { intervalMinutes: 60 });
     await h.t.services.feeds.ingestBuffer(ctx, '2026-11-26-scan_rdp-c.csv', shadowserverCsv([{ ip: `${r.net}.77`, port: 3389 }]), { format: 'shadowserver' });
@@ -130,13 +165,28 @@ describe('feed notifications', () => {
     expect(again.notifications.filter((n) => n.recipient === r.abuse)).toEqual([]);
   });
 
-  it('Should thread a recipient\'s reply into the notification', async () => {
+  it("Should thread a recipient's reply into the notification", async () => {
     const analyst = await h.t.createUser(['analyst']);
     const list = await h.t.request(analyst, { url: `/api/v1/feeds/notifications?recipient=${encodeURIComponent(recipients[2]!.abuse)}` });
     const n = list.json().items[0];
     const outbound = await h.t.services.mail.getMessage(ctx, n.mailMessageId);
-    await h.sendRaw(rfc822({ From: recipients[2]!.abuse, To: INTAKE, Subject: `Re: ${outbound.subject}`, 'Message-ID': '<reply-1@isp2.example>', 'In-Reply-To': `<${outbound.messageId}>` }, 'Fixed, thanks.'), { from: recipients[2]!.abuse });
-    const detail = await waitFor(async () => (await h.t.request(analyst, { url: `/api/v1/feeds/notifications/${n.id}` })).json(), (d) => d.replies.some((m: { direction: string }) => m.direction === 'inbound'));
+    await h.sendRaw(
+      rfc822(
+        {
+          From: recipients[2]!.abuse,
+          To: INTAKE,
+          Subject: `Re: ${outbound.subject}`,
+          'Message-ID': '<reply-1@isp2.example>',
+          'In-Reply-To': `<${outbound.messageId}>`,
+        },
+        'Fixed, thanks.',
+      ),
+      { from: recipients[2]!.abuse },
+    );
+    const detail = await waitFor(
+      async () => (await h.t.request(analyst, { url: `/api/v1/feeds/notifications/${n.id}` })).json(),
+      (d) => d.replies.some((m: { direction: string }) => m.direction === 'inbound'),
+    );
     expect(detail.events.length).toBeGreaterThan(0);
     expect(detail.events.every((e: { ip: string }) => e.ip.startsWith(`${recipients[2]!.net}.`))).toBe(true);
   });

@@ -85,7 +85,10 @@ export function runsQuery(db: Kysely<Schema>) {
 export async function listRuns(db: Kysely<Schema>, page: { offset: number; limit: number }): Promise<{ items: RunSummaryRow[]; total: number }> {
   const [rows, count] = await Promise.all([
     runsQuery(db).orderBy('started_at', 'desc').orderBy('id').offset(page.offset).limit(page.limit).execute(),
-    db.selectFrom('feed_runs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('feed_runs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
   ]);
   return { items: rows.map(runRowToRun), total: Number(count.n) };
 }

@@ -23,7 +23,12 @@ beforeAll(async () => {
   coordinator = await t.createUser(['coordinator']);
   analyst = await t.createUser(['analyst']);
   await addRecipient(t.database, { name: 'Routes ISP', net: '198.51.100', abuse: 'abuse@routes-isp.example' });
-  await t.services.feeds.ingestBuffer(ctx, '2026-11-25-scan_ntp-r.csv', shadowserverCsv([{ ip: '198.51.100.1' }, { ip: '198.51.100.2' }, { ip: '192.0.2.1' }, { ip: 'bogus' }]), { format: 'shadowserver' });
+  await t.services.feeds.ingestBuffer(
+    ctx,
+    '2026-11-25-scan_ntp-r.csv',
+    shadowserverCsv([{ ip: '198.51.100.1' }, { ip: '198.51.100.2' }, { ip: '192.0.2.1' }, { ip: 'bogus' }]),
+    { format: 'shadowserver' },
+  );
   server = http.createServer((request, response) => {
     const entry = served.get(request.url ?? '');
     if (!entry) return void response.writeHead(404).end();
@@ -43,13 +48,20 @@ afterAll(async () => {
 describe('feeds API', () => {
   it('Should let staff read runs, events, notifications, mappings and sources, and nobody else', async () => {
     const staff = ['admin', 'coordinator', 'analyst', 'publisher'] as const;
-    for (const url of ['/api/v1/feeds/runs', '/api/v1/feeds/events', '/api/v1/feeds/notifications', '/api/v1/feeds/mappings', '/api/v1/feeds/sources']) await expectAccess(t, { url }, { allowed: staff });
+    for (const url of ['/api/v1/feeds/runs', '/api/v1/feeds/events', '/api/v1/feeds/notifications', '/api/v1/feeds/mappings', '/api/v1/feeds/sources'])
+      await expectAccess(t, { url }, { allowed: staff });
   });
 
   it('Should let only admins and coordinators change mappings and sources or send notifications', async () => {
     let n = 0;
-    await expectAccess(t, () => ({ method: 'POST', url: '/api/v1/feeds/mappings', payload: { ...mapping, name: `m-${++n}` } }), { allowed: ['admin', 'coordinator'] });
-    await expectAccess(t, () => ({ method: 'POST', url: '/api/v1/feeds/sources', payload: { name: `s-${++n}`, url: `${base}/none.csv`, format: 'shadowserver' } }), { allowed: ['admin', 'coordinator'] });
+    await expectAccess(t, () => ({ method: 'POST', url: '/api/v1/feeds/mappings', payload: { ...mapping, name: `m-${++n}` } }), {
+      allowed: ['admin', 'coordinator'],
+    });
+    await expectAccess(
+      t,
+      () => ({ method: 'POST', url: '/api/v1/feeds/sources', payload: { name: `s-${++n}`, url: `${base}/none.csv`, format: 'shadowserver' } }),
+      { allowed: ['admin', 'coordinator'] },
+    );
     await expectAccess(t, { method: 'POST', url: '/api/v1/feeds/notifications/send', payload: {} }, { allowed: ['admin', 'coordinator'] });
     await expectAccess(t, { method: 'DELETE', url: '/api/v1/feeds/mappings/no-such' }, { allowed: ['admin', 'coordinator'] });
   });
@@ -62,8 +74,19 @@ describe('feeds API', () => {
     const replaced = await t.request(coordinator, { method: 'PUT', url: '/api/v1/feeds/mappings/honeypot-x', payload: { ...mapping, tlp: 'green' } });
     expect(replaced.json()).toMatchObject({ tlp: 'green' });
     expect((await t.request(analyst, { url: '/api/v1/feeds/mappings/honeypot-x' })).json()).toMatchObject({ tlp: 'green' });
-    for (const bad of [{ ...mapping, name: 'Bad Name' }, { ...mapping, taxonomy: 'made-up' }, { ...mapping, columns: { src: 'ip' } }, { ...mapping, columns: { src: 'ip', seen: 'time', x: 'password' } }, { ...mapping, columns: { __proto__: 'ip', seen: 'time' } }]) {
-      const response = await t.request(coordinator, { method: 'POST', url: '/api/v1/feeds/mappings', payload: JSON.stringify(bad), headers: { 'content-type': 'application/json' } });
+    for (const bad of [
+      { ...mapping, name: 'Bad Name' },
+      { ...mapping, taxonomy: 'made-up' },
+      { ...mapping, columns: { src: 'ip' } },
+      { ...mapping, columns: { src: 'ip', seen: 'time', x: 'password' } },
+      { ...mapping, columns: { __proto__: 'ip', seen: 'time' } },
+    ]) {
+      const response = await t.request(coordinator, {
+        method: 'POST',
+        url: '/api/v1/feeds/mappings',
+        payload: JSON.stringify(bad),
+        headers: { 'content-type': 'application/json' },
+      });
       expect(response.statusCode, JSON.stringify(bad)).toBe(400);
     }
     expect((await t.request(coordinator, { method: 'DELETE', url: '/api/v1/feeds/mappings/honeypot-x' })).statusCode).toBe(204);
@@ -78,7 +101,9 @@ describe('feeds API', () => {
     expect(detail.rejects).toMatchObject([{ line: 5, reason: '"bogus" in column ip is not an IP address' }]);
     const mine = (await t.request(analyst, { url: '/api/v1/feeds/events?recipient=ABUSE@routes-isp.example&limit=1' })).json<FeedEventPage>();
     expect(mine.items).toHaveLength(1);
-    const next = (await t.request(analyst, { url: `/api/v1/feeds/events?recipient=abuse@routes-isp.example&limit=1&before=${mine.next}` })).json<FeedEventPage>();
+    const next = (
+      await t.request(analyst, { url: `/api/v1/feeds/events?recipient=abuse@routes-isp.example&limit=1&before=${mine.next}` })
+    ).json<FeedEventPage>();
     expect(next.items).toHaveLength(1);
     expect(next.next).toBeNull();
     expect([...mine.items, ...next.items].map((e) => e.ip).sort()).toEqual(['198.51.100.1', '198.51.100.2']);
@@ -90,8 +115,19 @@ describe('feeds API', () => {
   it('Should fetch a due source from its URL as a job, gzip included, and record failures on the source', async () => {
     served.set('/2026-11-26-scan_ssdp-jp.csv.gz', { status: 200, body: zlib.gzipSync(shadowserverCsv([{ ip: '198.51.100.30', port: 1900 }])) });
     served.set('/broken.csv', { status: 500, body: Buffer.from('no') });
-    for (const [name, path] of [['ssdp', '/2026-11-26-scan_ssdp-jp.csv.gz'], ['broken', '/broken.csv']]) {
-      expect((await t.request(coordinator, { method: 'POST', url: '/api/v1/feeds/sources', payload: { name, url: `${base}${path}`, format: 'shadowserver', intervalMinutes: 60 } })).statusCode).toBe(201);
+    for (const [name, path] of [
+      ['ssdp', '/2026-11-26-scan_ssdp-jp.csv.gz'],
+      ['broken', '/broken.csv'],
+    ]) {
+      expect(
+        (
+          await t.request(coordinator, {
+            method: 'POST',
+            url: '/api/v1/feeds/sources',
+            payload: { name, url: `${base}${path}`, format: 'shadowserver', intervalMinutes: 60 },
+          })
+        ).statusCode,
+      ).toBe(201);
     }
     await t.services.jobs.startWorker({ concurrency: 1 });
     await t.services.jobs.enqueue(FETCH_DUE_JOB, {});
@@ -107,7 +143,7 @@ describe('feeds API', () => {
     expect(await t.services.feeds.dueSources()).not.toContain(sources.find((s) => s.name === 'ssdp')!.id);
   });
 
-  it('Should serve a notification\'s file as a download only', async () => {
+  it("Should serve a notification's file as a download only", async () => {
     await t.services.feeds.notifyDue(ctx, { force: true });
     // No relay is configured here: the mail fails with a reason, the file is kept.
     const n = (await t.request(analyst, { url: '/api/v1/feeds/notifications?recipient=abuse@routes-isp.example' })).json().items.at(-1);

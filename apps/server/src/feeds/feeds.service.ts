@@ -3,7 +3,19 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { type Kysely, type Selectable, sql } from 'kysely';
-import type { FeedEvent, FeedEventPage, FeedEventQuery, FeedMapping, FeedMappingInput, FeedNotification, FeedNotificationDetail, FeedRun, FeedRunDetail, FeedSource, FeedSourceInput } from '@renkei/contract';
+import type {
+  FeedEvent,
+  FeedEventPage,
+  FeedEventQuery,
+  FeedMapping,
+  FeedMappingInput,
+  FeedNotification,
+  FeedNotificationDetail,
+  FeedRun,
+  FeedRunDetail,
+  FeedSource,
+  FeedSourceInput,
+} from '@renkei/contract';
 import { recordAudit } from '../audit/audit.service.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
 import type { NetworkLookupService } from '../contacts/network/network.service.ts';
@@ -61,10 +73,23 @@ export type FeedsService = ReturnType<typeof createFeedsService>;
  * events, and notifications grouped per recipient and sent through the mail service.
  * @example const summary = await feeds.ingestFile(ctx, '2026-11-26-scan_ntp-jp.csv', { format: 'shadowserver' });
  */
-export function createFeedsService(deps: { db: Kysely<Schema>; blobs: BlobStore; network: NetworkLookupService; mail: () => MailService; engine: 'pglite' | 'postgresql'; blobLimitBytes: number }, options: FeedsServiceOptions) {
+export function createFeedsService(
+  deps: {
+    db: Kysely<Schema>;
+    blobs: BlobStore;
+    network: NetworkLookupService;
+    mail: () => MailService;
+    engine: 'pglite' | 'postgresql';
+    blobLimitBytes: number;
+  },
+  options: FeedsServiceOptions,
+) {
   const { db, blobs, network } = deps;
 
-  async function readingFor(request: { format: 'shadowserver' | 'csv'; mapping?: string | undefined; reportType?: string | undefined }, fileName: string): Promise<{ reading: FeedReading; tlp: Tlp | null }> {
+  async function readingFor(
+    request: { format: 'shadowserver' | 'csv'; mapping?: string | undefined; reportType?: string | undefined },
+    fileName: string,
+  ): Promise<{ reading: FeedReading; tlp: Tlp | null }> {
     if (request.format === 'shadowserver') {
       const reportType = request.reportType ?? reportTypeFromFileName(fileName) ?? 'unknown';
       return { reading: { format: 'shadowserver', reportType }, tlp: null };
@@ -72,15 +97,41 @@ export function createFeedsService(deps: { db: Kysely<Schema>; blobs: BlobStore;
     if (!request.mapping) throw new BadRequestError('feed_mapping_required', 'A generic CSV feed needs a saved mapping (--mapping NAME)');
     const mapping = await db.selectFrom('feed_mappings').selectAll().where('name', '=', request.mapping).executeTakeFirst();
     if (!mapping) throw new NotFoundError('feed_mapping_not_found', `No mapping named "${request.mapping.slice(0, 80)}"`);
-    return { reading: { format: 'csv', mapping: { name: mapping.name, columns: mapping.columns as Record<string, EventField>, taxonomy: mapping.taxonomy, type: mapping.type } }, tlp: mapping.tlp as Tlp };
+    return {
+      reading: {
+        format: 'csv',
+        mapping: { name: mapping.name, columns: mapping.columns as Record<string, EventField>, taxonomy: mapping.taxonomy, type: mapping.type },
+      },
+      tlp: mapping.tlp as Tlp,
+    };
   }
 
-  async function runIngest(ctx: RequestContext, input: { origin: string; sourceId: string | null; originalSha256: string | null; totalBytes: number; open: () => AsyncIterable<Buffer>; request: IngestRequest }): Promise<IngestSummary> {
+  async function runIngest(
+    ctx: RequestContext,
+    input: {
+      origin: string;
+      sourceId: string | null;
+      originalSha256: string | null;
+      totalBytes: number;
+      open: () => AsyncIterable<Buffer>;
+      request: IngestRequest;
+    },
+  ): Promise<IngestSummary> {
     const { reading, tlp: mappingTlp } = await readingFor(input.request, input.origin);
     const tlp = input.request.tlp ?? mappingTlp ?? 'amber';
     const run = await db
       .insertInto('feed_runs')
-      .values({ origin: input.origin.slice(0, 1000), source_id: input.sourceId, format: input.request.format, mapping_name: reading.format === 'csv' ? reading.mapping.name : null, original_sha256: input.originalSha256, state: 'running', error: null, started_by: actorLabel(ctx.actor), finished_at: null })
+      .values({
+        origin: input.origin.slice(0, 1000),
+        source_id: input.sourceId,
+        format: input.request.format,
+        mapping_name: reading.format === 'csv' ? reading.mapping.name : null,
+        original_sha256: input.originalSha256,
+        state: 'running',
+        error: null,
+        started_by: actorLabel(ctx.actor),
+        finished_at: null,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     const started = process.hrtime.bigint();
@@ -97,18 +148,46 @@ export function createFeedsService(deps: { db: Kysely<Schema>; blobs: BlobStore;
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      await db.updateTable('feed_runs').set({ state: 'failed', error: message.slice(0, 2000), finished_at: new Date(), seconds: Number(process.hrtime.bigint() - started) / 1e9 }).where('id', '=', run.id).execute();
-      if ((error as { code?: string }).code?.startsWith('Z_') || /incorrect header check|unexpected end of file/i.test(message)) throw new FeedFormatError(`The file is not valid gzip: ${message}`);
+      await db
+        .updateTable('feed_runs')
+        .set({ state: 'failed', error: message.slice(0, 2000), finished_at: new Date(), seconds: Number(process.hrtime.bigint() - started) / 1e9 })
+        .where('id', '=', run.id)
+        .execute();
+      if ((error as { code?: string }).code?.startsWith('Z_') || /incorrect header check|unexpected end of file/i.test(message))
+        throw new FeedFormatError(`The file is not valid gzip: ${message}`);
       throw error;
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     await db.transaction().execute(async (trx) => {
       await trx
         .updateTable('feed_runs')
-        .set({ state: counts.error ? 'failed' : 'completed', error: counts.error, rows_read: counts.rowsRead, events_stored: counts.eventsStored, duplicates: counts.duplicates, rejected: counts.rejected, bytes_read: counts.bytesRead, seconds, finished_at: new Date() })
+        .set({
+          state: counts.error ? 'failed' : 'completed',
+          error: counts.error,
+          rows_read: counts.rowsRead,
+          events_stored: counts.eventsStored,
+          duplicates: counts.duplicates,
+          rejected: counts.rejected,
+          bytes_read: counts.bytesRead,
+          seconds,
+          finished_at: new Date(),
+        })
         .where('id', '=', run.id)
         .execute();
-      await recordAudit(trx, ctx, { action: 'feeds.ingest', targetType: 'feed_run', targetId: run.id, after: { origin: input.origin.slice(0, 300), format: input.request.format, rowsRead: counts.rowsRead, eventsStored: counts.eventsStored, duplicates: counts.duplicates, rejected: counts.rejected, error: counts.error } });
+      await recordAudit(trx, ctx, {
+        action: 'feeds.ingest',
+        targetType: 'feed_run',
+        targetId: run.id,
+        after: {
+          origin: input.origin.slice(0, 300),
+          format: input.request.format,
+          rowsRead: counts.rowsRead,
+          eventsStored: counts.eventsStored,
+          duplicates: counts.duplicates,
+          rejected: counts.rejected,
+          error: counts.error,
+        },
+      });
     });
     const summary = (await findRun(db, run.id))!;
     return { ...presentRun(summary), originalNotKept: input.originalSha256 === null };
@@ -128,34 +207,104 @@ export function createFeedsService(deps: { db: Kysely<Schema>; blobs: BlobStore;
 
   /** Builds, stores and mails one notification whose events are linked; idempotent on a notification already queued. */
   async function deliver(notificationId: string): Promise<FeedNotification> {
-    const n = await db.selectFrom('feed_notifications as n').leftJoin('organisations as o', 'o.id', 'n.organisation_id').select(['n.id', 'n.key', 'n.recipient', 'n.format', 'n.language', 'n.tlp', 'n.state', 'n.event_count', 'n.withheld_count', 'o.name as org_name', 'o.name_ja as org_name_ja']).where('n.id', '=', notificationId).executeTakeFirst();
+    const n = await db
+      .selectFrom('feed_notifications as n')
+      .leftJoin('organisations as o', 'o.id', 'n.organisation_id')
+      .select([
+        'n.id',
+        'n.key',
+        'n.recipient',
+        'n.format',
+        'n.language',
+        'n.tlp',
+        'n.state',
+        'n.event_count',
+        'n.withheld_count',
+        'o.name as org_name',
+        'o.name_ja as org_name_ja',
+      ])
+      .where('n.id', '=', notificationId)
+      .executeTakeFirst();
     if (!n) throw new NotFoundError('feed_notification_not_found', 'No such notification');
     if (n.state !== 'pending') return (await getNotificationRow(notificationId))!;
     if (n.event_count === 0) {
       await db.updateTable('feed_notifications').set({ state: 'withheld' }).where('id', '=', n.id).execute();
       return (await getNotificationRow(notificationId))!;
     }
-    const rows = await db.selectFrom('feed_events').select(['observed_at', 'ip', 'port', 'protocol', 'hostname', 'tag', 'asn', 'country', 'report_type', 'taxonomy', 'type', 'extra']).where('notification_id', '=', n.id).where('withheld', '=', false).orderBy('id').execute();
-    const events: NotifiedEvent[] = rows.map((r) => ({ observedAt: r.observed_at, ip: r.ip, port: r.port, protocol: r.protocol, hostname: r.hostname, tag: r.tag, asn: r.asn === null ? null : Number(r.asn), country: r.country, reportType: r.report_type, taxonomy: r.taxonomy, type: r.type, extra: r.extra }));
+    const rows = await db
+      .selectFrom('feed_events')
+      .select(['observed_at', 'ip', 'port', 'protocol', 'hostname', 'tag', 'asn', 'country', 'report_type', 'taxonomy', 'type', 'extra'])
+      .where('notification_id', '=', n.id)
+      .where('withheld', '=', false)
+      .orderBy('id')
+      .execute();
+    const events: NotifiedEvent[] = rows.map((r) => ({
+      observedAt: r.observed_at,
+      ip: r.ip,
+      port: r.port,
+      protocol: r.protocol,
+      hostname: r.hostname,
+      tag: r.tag,
+      asn: r.asn === null ? null : Number(r.asn),
+      country: r.country,
+      reportType: r.report_type,
+      taxonomy: r.taxonomy,
+      type: r.type,
+      extra: r.extra,
+    }));
     const self = await db.selectFrom('organisations').select(['name', 'contact_email']).where('is_self', '=', true).executeTakeFirst();
     const format = n.format === 'xarf' ? 'xarf' : 'csv';
     const { stored: file, files, headers } = notificationFiles(format, n.key, events, self?.contact_email ?? self?.name ?? 'Renkei');
     const stored = await blobs.put(once(file));
     const language = n.language === 'ja' ? 'ja' : 'en';
     const team = self?.name ?? 'Renkei';
-    const tlp = TLP_LABEL[(n.tlp && isTlp(n.tlp) ? n.tlp : 'amber')];
+    const tlp = TLP_LABEL[n.tlp && isTlp(n.tlp) ? n.tlp : 'amber'];
     const rendered = renderTemplate(
       FEED_NOTIFICATION_TEMPLATE,
       language,
-      { team, name: (language === 'ja' ? n.org_name_ja : null) ?? n.org_name ?? n.recipient, reference: n.key, count: String(events.length), withheld: withheldNote(language, n.withheld_count), format: format === 'xarf' ? 'X-ARF 0.2' : 'CSV', filename: files.map((f) => f.filename).join(', '), summary: notificationSummary(language, events) },
+      {
+        team,
+        name: (language === 'ja' ? n.org_name_ja : null) ?? n.org_name ?? n.recipient,
+        reference: n.key,
+        count: String(events.length),
+        withheld: withheldNote(language, n.withheld_count),
+        format: format === 'xarf' ? 'X-ARF 0.2' : 'CSV',
+        filename: files.map((f) => f.filename).join(', '),
+        summary: notificationSummary(language, events),
+      },
       tlp,
     );
     try {
       // X-ARF wants the human text as its first part, so it goes without the HTML alternative.
-      const message = await deps.mail().send(systemContext('feeds.notify'), { to: n.recipient, subject: rendered.subject, text: rendered.text, html: format === 'xarf' ? undefined : rendered.html, tlp, attachments: files, headers });
-      await db.updateTable('feed_notifications').set({ state: 'queued', attachment_sha256: stored.sha256, mail_message_id: message.id, thread_id: message.threadId, queued_at: new Date(), error: null }).where('id', '=', n.id).execute();
+      const message = await deps
+        .mail()
+        .send(systemContext('feeds.notify'), {
+          to: n.recipient,
+          subject: rendered.subject,
+          text: rendered.text,
+          html: format === 'xarf' ? undefined : rendered.html,
+          tlp,
+          attachments: files,
+          headers,
+        });
+      await db
+        .updateTable('feed_notifications')
+        .set({
+          state: 'queued',
+          attachment_sha256: stored.sha256,
+          mail_message_id: message.id,
+          thread_id: message.threadId,
+          queued_at: new Date(),
+          error: null,
+        })
+        .where('id', '=', n.id)
+        .execute();
     } catch (error) {
-      await db.updateTable('feed_notifications').set({ state: 'failed', attachment_sha256: stored.sha256, error: (error instanceof Error ? error.message : String(error)).slice(0, 1000) }).where('id', '=', n.id).execute();
+      await db
+        .updateTable('feed_notifications')
+        .set({ state: 'failed', attachment_sha256: stored.sha256, error: (error instanceof Error ? error.message : String(error)).slice(0, 1000) })
+        .where('id', '=', n.id)
+        .execute();
     }
     return (await getNotificationRow(notificationId))!;
   }
@@ -179,7 +328,13 @@ export function createFeedsService(deps: { db: Kysely<Schema>; blobs: BlobStore;
         .limit(1)
         .executeTakeFirst();
       if (!org || org.paused) return null;
-      const last = await trx.selectFrom('feed_notifications').select('created_at').where('recipient', '=', recipient).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+      const last = await trx
+        .selectFrom('feed_notifications')
+        .select('created_at')
+        .where('recipient', '=', recipient)
+        .orderBy('created_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
       const interval = (org.interval_minutes ?? 1440) * 60_000;
       if (!force && last && now.getTime() - last.created_at.getTime() < interval) return null;
       const format = org.format ?? (org.preferred_format === 'xarf' ? 'xarf' : 'csv');
@@ -187,18 +342,47 @@ export function createFeedsService(deps: { db: Kysely<Schema>; blobs: BlobStore;
       const ceiling = isTlp(org.tlp_ceiling) ? org.tlp_ceiling : 'amber';
       const seq = await sql<{ n: number }>`SELECT nextval('feed_notification_key_seq')::int AS n`.execute(trx);
       const key = `FN-${now.getUTCFullYear()}-${String(seq.rows[0]!.n).padStart(6, '0')}`;
-      const created = await trx.insertInto('feed_notifications').values({ key, organisation_id: org.id, recipient, format, language, tlp_ceiling: ceiling, tlp: null, state: 'pending', error: null, attachment_sha256: null, mail_message_id: null, thread_id: null, queued_at: null }).returning('id').executeTakeFirstOrThrow();
+      const created = await trx
+        .insertInto('feed_notifications')
+        .values({
+          key,
+          organisation_id: org.id,
+          recipient,
+          format,
+          language,
+          tlp_ceiling: ceiling,
+          tlp: null,
+          state: 'pending',
+          error: null,
+          attachment_sha256: null,
+          mail_message_id: null,
+          thread_id: null,
+          queued_at: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       const rank = sql`array_position(ARRAY['clear','green','amber','amber+strict','red']::text[], tlp)`;
       const ceilingRank = TLP_LEVELS.indexOf(ceiling) + 1;
       await sql`
         UPDATE feed_events SET notification_id = ${created.id}, withheld = ${rank} > ${ceilingRank}
-        WHERE id IN (SELECT id FROM feed_events WHERE recipient = ${recipient} AND notification_id IS NULL ORDER BY id LIMIT ${options.maxEventsPerNotification})`.execute(trx);
+        WHERE id IN (SELECT id FROM feed_events WHERE recipient = ${recipient} AND notification_id IS NULL ORDER BY id LIMIT ${options.maxEventsPerNotification})`.execute(
+        trx,
+      );
       const totals = await sql<{ sent: number; withheld: number; top: number | null }>`
         SELECT count(*) FILTER (WHERE NOT withheld)::int AS sent, count(*) FILTER (WHERE withheld)::int AS withheld, max(${rank}) FILTER (WHERE NOT withheld) AS top
         FROM feed_events WHERE notification_id = ${created.id}`.execute(trx);
       const t = totals.rows[0]!;
-      await trx.updateTable('feed_notifications').set({ event_count: t.sent, withheld_count: t.withheld, tlp: t.top === null ? null : TLP_LEVELS[t.top - 1]! }).where('id', '=', created.id).execute();
-      await recordAudit(trx, systemContext('feeds.notify'), { action: 'feeds.notification.create', targetType: 'feed_notification', targetId: created.id, after: { key, recipient, format, language, tlpCeiling: ceiling, events: t.sent, withheld: t.withheld } });
+      await trx
+        .updateTable('feed_notifications')
+        .set({ event_count: t.sent, withheld_count: t.withheld, tlp: t.top === null ? null : TLP_LEVELS[t.top - 1]! })
+        .where('id', '=', created.id)
+        .execute();
+      await recordAudit(trx, systemContext('feeds.notify'), {
+        action: 'feeds.notification.create',
+        targetType: 'feed_notification',
+        targetId: created.id,
+        after: { key, recipient, format, language, tlpCeiling: ceiling, events: t.sent, withheld: t.withheld },
+      });
       return created.id;
     });
   }
@@ -210,7 +394,14 @@ export function createFeedsService(deps: { db: Kysely<Schema>; blobs: BlobStore;
       const stat = fs.statSync(filePath);
       const originalSha256 = stat.size <= deps.blobLimitBytes ? (await blobs.put(fs.createReadStream(filePath))).sha256 : null;
       const gz = looksGzip(filePath);
-      return runIngest(ctx, { origin: path.basename(filePath).replace(/\.gz$/i, ''), sourceId: null, originalSha256, totalBytes: stat.size, request, open: () => gunzipped(fs.createReadStream(filePath, { highWaterMark: 1 << 20 }), gz) });
+      return runIngest(ctx, {
+        origin: path.basename(filePath).replace(/\.gz$/i, ''),
+        sourceId: null,
+        originalSha256,
+        totalBytes: stat.size,
+        request,
+        open: () => gunzipped(fs.createReadStream(filePath, { highWaterMark: 1 << 20 }), gz),
+      });
     },
 
     /** Ingests bytes already in memory or a stream (the API's upload, tests). */
@@ -218,15 +409,32 @@ export function createFeedsService(deps: { db: Kysely<Schema>; blobs: BlobStore;
       feedsPolicy.authorize(ctx.actor, 'ingest');
       const originalSha256 = content.length <= deps.blobLimitBytes ? (await blobs.put(once(content))).sha256 : null;
       const gz = content[0] === 0x1f && content[1] === 0x8b;
-      return runIngest(ctx, { origin, sourceId: null, originalSha256, totalBytes: content.length, request, open: () => gunzipped(chunks(content, 1 << 20), gz) });
+      return runIngest(ctx, {
+        origin,
+        sourceId: null,
+        originalSha256,
+        totalBytes: content.length,
+        request,
+        open: () => gunzipped(chunks(content, 1 << 20), gz),
+      });
     },
 
     /** The fetch job: downloads a source's URL (bounded in time and size) into the blob store, then ingests it. */
     async fetchSource(sourceId: string, signal?: AbortSignal): Promise<IngestSummary | { skipped: string }> {
-      const source = await db.selectFrom('feed_sources as s').leftJoin('feed_mappings as m', 'm.id', 's.mapping_id').select(['s.id', 's.name', 's.url', 's.format', 's.report_type', 's.tlp', 's.enabled', 'm.name as mapping_name']).where('s.id', '=', sourceId).executeTakeFirst();
+      const source = await db
+        .selectFrom('feed_sources as s')
+        .leftJoin('feed_mappings as m', 'm.id', 's.mapping_id')
+        .select(['s.id', 's.name', 's.url', 's.format', 's.report_type', 's.tlp', 's.enabled', 'm.name as mapping_name'])
+        .where('s.id', '=', sourceId)
+        .executeTakeFirst();
       if (!source || !source.enabled) return { skipped: 'no such enabled source' };
       const ctx = systemContext(`feeds.fetch:${source.name}`);
-      const markStatus = (status: string) => db.updateTable('feed_sources').set({ last_fetched_at: new Date(), last_status: status.slice(0, 500) }).where('id', '=', source.id).execute();
+      const markStatus = (status: string) =>
+        db
+          .updateTable('feed_sources')
+          .set({ last_fetched_at: new Date(), last_status: status.slice(0, 500) })
+          .where('id', '=', source.id)
+          .execute();
       let stored;
       let fileName: string;
       try {
@@ -251,7 +459,12 @@ export function createFeedsService(deps: { db: Kysely<Schema>; blobs: BlobStore;
           sourceId: source.id,
           originalSha256: sha256,
           totalBytes: stored.size,
-          request: { format: source.format as 'shadowserver' | 'csv', mapping: source.mapping_name ?? undefined, reportType: source.report_type ?? undefined, tlp: isTlp(source.tlp) ? source.tlp : 'amber' },
+          request: {
+            format: source.format as 'shadowserver' | 'csv',
+            mapping: source.mapping_name ?? undefined,
+            reportType: source.report_type ?? undefined,
+            tlp: isTlp(source.tlp) ? source.tlp : 'amber',
+          },
           open: () => gunzipped(streamOf(blobs.open(sha256)), gz),
         });
         await markStatus(summary.state === 'completed' ? 'ok' : `failed: ${summary.error}`);
@@ -268,7 +481,9 @@ export function createFeedsService(deps: { db: Kysely<Schema>; blobs: BlobStore;
         .selectFrom('feed_sources')
         .select('id')
         .where('enabled', '=', true)
-        .where((eb) => eb.or([eb('last_fetched_at', 'is', null), eb('last_fetched_at', '<=', sql<Date>`${now}::timestamptz - make_interval(mins => interval_minutes)`)]))
+        .where((eb) =>
+          eb.or([eb('last_fetched_at', 'is', null), eb('last_fetched_at', '<=', sql<Date>`${now}::timestamptz - make_interval(mins => interval_minutes)`)]),
+        )
         .execute();
       return rows.map((r) => r.id);
     },
@@ -283,7 +498,13 @@ export function createFeedsService(deps: { db: Kysely<Schema>; blobs: BlobStore;
       const out: FeedNotification[] = [];
       const leftover = await db.selectFrom('feed_notifications').select('id').where('state', '=', 'pending').orderBy('created_at').execute();
       for (const { id } of leftover) out.push(await deliver(id));
-      const recipients = await db.selectFrom('feed_events').select('recipient').distinct().where('notification_id', 'is', null).where('recipient', 'is not', null).execute();
+      const recipients = await db
+        .selectFrom('feed_events')
+        .select('recipient')
+        .distinct()
+        .where('notification_id', 'is', null)
+        .where('recipient', 'is not', null)
+        .execute();
       for (const { recipient } of recipients) {
         const id = await openNotification(recipient!, now, input.force ?? false);
         if (id) out.push(await deliver(id));
@@ -312,22 +533,37 @@ export function createFeedsService(deps: { db: Kysely<Schema>; blobs: BlobStore;
         // Same as recipient = r, through the indexes the bulk insert can afford: the recipient's
         // notifications (feed_events_notification) and its pending events (feed_events_pending).
         const recipient = query.recipient.toLowerCase();
-        q = q.where((eb) => eb.or([eb('notification_id', 'in', eb.selectFrom('feed_notifications as fn').select('fn.id').where('fn.recipient', '=', recipient)), eb.and([eb('recipient', '=', recipient), eb('notification_id', 'is', null)])]));
+        q = q.where((eb) =>
+          eb.or([
+            eb('notification_id', 'in', eb.selectFrom('feed_notifications as fn').select('fn.id').where('fn.recipient', '=', recipient)),
+            eb.and([eb('recipient', '=', recipient), eb('notification_id', 'is', null)]),
+          ]),
+        );
       }
       if (query.type !== undefined) q = q.where('type', '=', query.type);
       if (query.notificationId !== undefined) q = q.where('notification_id', '=', query.notificationId);
       if (query.before !== undefined) q = q.where('id', '<', query.before);
-      const rows = await q.orderBy('id', 'desc').limit(limit + 1).execute();
+      const rows = await q
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute();
       const items = rows.slice(0, limit).map(presentEvent);
       return { items, next: rows.length > limit ? items[items.length - 1]!.id : null };
     },
 
-    async listNotifications(ctx: RequestContext, filter: { recipient?: string | undefined; state?: string | undefined }, page: { offset: number; limit: number }): Promise<{ items: FeedNotification[]; total: number }> {
+    async listNotifications(
+      ctx: RequestContext,
+      filter: { recipient?: string | undefined; state?: string | undefined },
+      page: { offset: number; limit: number },
+    ): Promise<{ items: FeedNotification[]; total: number }> {
       feedsPolicy.authorize(ctx.actor, 'notifications.read');
       let q = db.selectFrom('feed_notifications');
       if (filter.recipient) q = q.where('recipient', '=', filter.recipient.toLowerCase());
       if (filter.state) q = q.where('state', '=', filter.state);
-      const [rows, count] = await Promise.all([q.selectAll().orderBy('created_at', 'desc').orderBy('id').offset(page.offset).limit(page.limit).execute(), q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()]);
+      const [rows, count] = await Promise.all([
+        q.selectAll().orderBy('created_at', 'desc').orderBy('id').offset(page.offset).limit(page.limit).execute(),
+        q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      ]);
       return { items: rows.map(presentNotification), total: Number(count.n) };
     },
 
@@ -337,7 +573,17 @@ export function createFeedsService(deps: { db: Kysely<Schema>; blobs: BlobStore;
       if (!notification) throw new NotFoundError('feed_notification_not_found', 'No such notification');
       const events = await db.selectFrom('feed_events').select(EVENT_COLUMNS).where('notification_id', '=', id).orderBy('id').limit(100).execute();
       const replies = notification.threadId ? (await deps.mail().listMessages(ctx, { threadId: notification.threadId }, { offset: 0, limit: 100 })).items : [];
-      return { ...notification, events: events.map(presentEvent), replies: replies.map((m) => ({ id: m.id, direction: m.direction, subject: m.subject, fromAddress: m.fromAddress, receivedAt: m.receivedAt.toISOString() })) };
+      return {
+        ...notification,
+        events: events.map(presentEvent),
+        replies: replies.map((m) => ({
+          id: m.id,
+          direction: m.direction,
+          subject: m.subject,
+          fromAddress: m.fromAddress,
+          receivedAt: m.receivedAt.toISOString(),
+        })),
+      };
     },
 
     /** The notification's report file (CSV or X-ARF) as it was mailed. */
@@ -369,9 +615,20 @@ export function createFeedsService(deps: { db: Kysely<Schema>; blobs: BlobStore;
         const existing = await trx.selectFrom('feed_mappings').selectAll().where('name', '=', input.name).forUpdate().executeTakeFirst();
         if (existing && !saveOptions.replace) throw new ConflictError('feed_mapping_exists', `A mapping named "${input.name}" exists`);
         const row = existing
-          ? await trx.updateTable('feed_mappings').set({ ...values, updated_at: new Date() }).where('id', '=', existing.id).returningAll().executeTakeFirstOrThrow()
+          ? await trx
+              .updateTable('feed_mappings')
+              .set({ ...values, updated_at: new Date() })
+              .where('id', '=', existing.id)
+              .returningAll()
+              .executeTakeFirstOrThrow()
           : await trx.insertInto('feed_mappings').values(values).returningAll().executeTakeFirstOrThrow();
-        await recordAudit(trx, ctx, { action: existing ? 'feeds.mapping.update' : 'feeds.mapping.create', targetType: 'feed_mapping', targetId: row.id, before: existing ? presentMapping(existing) : null, after: presentMapping(row) });
+        await recordAudit(trx, ctx, {
+          action: existing ? 'feeds.mapping.update' : 'feeds.mapping.create',
+          targetType: 'feed_mapping',
+          targetId: row.id,
+          before: existing ? presentMapping(existing) : null,
+          after: presentMapping(row),
+        });
         return presentMapping(row);
       });
     },
@@ -384,7 +641,13 @@ export function createFeedsService(deps: { db: Kysely<Schema>; blobs: BlobStore;
         const used = await trx.selectFrom('feed_sources').select('name').where('mapping_id', '=', existing.id).executeTakeFirst();
         if (used) throw new ConflictError('feed_mapping_in_use', `The source "${used.name}" uses this mapping`);
         await trx.deleteFrom('feed_mappings').where('id', '=', existing.id).execute();
-        await recordAudit(trx, ctx, { action: 'feeds.mapping.delete', targetType: 'feed_mapping', targetId: existing.id, before: presentMapping(existing), after: null });
+        await recordAudit(trx, ctx, {
+          action: 'feeds.mapping.delete',
+          targetType: 'feed_mapping',
+          targetId: existing.id,
+          before: presentMapping(existing),
+          after: null,
+        });
       });
     },
 
@@ -403,10 +666,21 @@ export function createFeedsService(deps: { db: Kysely<Schema>; blobs: BlobStore;
           if (!mapping) throw new NotFoundError('feed_mapping_not_found', `No mapping named "${input.mapping}"`);
           mappingId = mapping.id;
         }
-        if (await trx.selectFrom('feed_sources').select('id').where('name', '=', input.name).executeTakeFirst()) throw new ConflictError('feed_source_exists', `A source named "${input.name}" exists`);
+        if (await trx.selectFrom('feed_sources').select('id').where('name', '=', input.name).executeTakeFirst())
+          throw new ConflictError('feed_source_exists', `A source named "${input.name}" exists`);
         const row = await trx
           .insertInto('feed_sources')
-          .values({ name: input.name, url: input.url, format: input.format, mapping_id: mappingId, report_type: input.reportType ?? null, tlp: input.tlp ?? 'amber', interval_minutes: input.intervalMinutes ?? 1440, last_fetched_at: null, last_status: null })
+          .values({
+            name: input.name,
+            url: input.url,
+            format: input.format,
+            mapping_id: mappingId,
+            report_type: input.reportType ?? null,
+            tlp: input.tlp ?? 'amber',
+            interval_minutes: input.intervalMinutes ?? 1440,
+            last_fetched_at: null,
+            last_status: null,
+          })
           .returningAll()
           .executeTakeFirstOrThrow();
         await recordAudit(trx, ctx, { action: 'feeds.source.create', targetType: 'feed_source', targetId: row.id, after: presentSource(row) });
@@ -425,16 +699,47 @@ export function createFeedsService(deps: { db: Kysely<Schema>; blobs: BlobStore;
     },
 
     /** Sets how often, and in which format, an organisation hears from us. */
-    async setRecipientSettings(ctx: RequestContext, organisationId: string, settings: { intervalMinutes: number; format?: 'csv' | 'xarf' | null; paused?: boolean }): Promise<void> {
+    async setRecipientSettings(
+      ctx: RequestContext,
+      organisationId: string,
+      settings: { intervalMinutes: number; format?: 'csv' | 'xarf' | null; paused?: boolean },
+    ): Promise<void> {
       feedsPolicy.authorize(ctx.actor, 'notifications.send');
-      if (!Number.isInteger(settings.intervalMinutes) || settings.intervalMinutes < 5 || settings.intervalMinutes > 44640) throw new BadRequestError('invalid_interval', 'The interval must be 5 minutes to 31 days');
+      if (!Number.isInteger(settings.intervalMinutes) || settings.intervalMinutes < 5 || settings.intervalMinutes > 44640)
+        throw new BadRequestError('invalid_interval', 'The interval must be 5 minutes to 31 days');
       const values = { interval_minutes: settings.intervalMinutes, format: settings.format ?? null, paused: settings.paused ?? false };
-      await db.insertInto('feed_recipient_settings').values({ organisation_id: organisationId, ...values }).onConflict((oc) => oc.column('organisation_id').doUpdateSet(values)).execute();
+      await db
+        .insertInto('feed_recipient_settings')
+        .values({ organisation_id: organisationId, ...values })
+        .onConflict((oc) => oc.column('organisation_id').doUpdateSet(values))
+        .execute();
     },
   };
 }
 
-const EVENT_COLUMNS = ['id', 'run_id', 'source', 'report_type', 'taxonomy', 'type', 'observed_at', 'ip', 'port', 'protocol', 'hostname', 'tag', 'asn', 'country', 'organisation_id', 'recipient', 'tlp', 'line', 'extra', 'notification_id', 'withheld'] as const;
+const EVENT_COLUMNS = [
+  'id',
+  'run_id',
+  'source',
+  'report_type',
+  'taxonomy',
+  'type',
+  'observed_at',
+  'ip',
+  'port',
+  'protocol',
+  'hostname',
+  'tag',
+  'asn',
+  'country',
+  'organisation_id',
+  'recipient',
+  'tlp',
+  'line',
+  'extra',
+  'notification_id',
+  'withheld',
+] as const;
 type EventRow = Pick<Selectable<Schema['feed_events']>, (typeof EVENT_COLUMNS)[number]>;
 
 function presentEvent(r: EventRow): FeedEvent {
@@ -485,7 +790,25 @@ function presentRun(r: RunSummaryRow): FeedRun {
   };
 }
 
-function presentNotification(r: { id: string; key: string; organisation_id: string | null; recipient: string; format: string; language: string; tlp_ceiling: string; tlp: string | null; event_count: number; withheld_count: number; state: string; error: string | null; attachment_sha256: string | null; mail_message_id: string | null; thread_id: string | null; created_at: Date; queued_at: Date | null }): FeedNotification {
+function presentNotification(r: {
+  id: string;
+  key: string;
+  organisation_id: string | null;
+  recipient: string;
+  format: string;
+  language: string;
+  tlp_ceiling: string;
+  tlp: string | null;
+  event_count: number;
+  withheld_count: number;
+  state: string;
+  error: string | null;
+  attachment_sha256: string | null;
+  mail_message_id: string | null;
+  thread_id: string | null;
+  created_at: Date;
+  queued_at: Date | null;
+}): FeedNotification {
   return {
     id: r.id,
     key: r.key,
@@ -507,27 +830,79 @@ function presentNotification(r: { id: string; key: string; organisation_id: stri
   };
 }
 
-function presentMapping(r: { id: string; name: string; columns: Record<string, string>; taxonomy: string; type: string; tlp: string; created_at: Date; updated_at: Date }): FeedMapping {
-  return { id: r.id, name: r.name, columns: r.columns, taxonomy: r.taxonomy, type: r.type, tlp: r.tlp, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString() };
+function presentMapping(r: {
+  id: string;
+  name: string;
+  columns: Record<string, string>;
+  taxonomy: string;
+  type: string;
+  tlp: string;
+  created_at: Date;
+  updated_at: Date;
+}): FeedMapping {
+  return {
+    id: r.id,
+    name: r.name,
+    columns: r.columns,
+    taxonomy: r.taxonomy,
+    type: r.type,
+    tlp: r.tlp,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
 }
 
-function presentSource(r: { id: string; name: string; url: string; format: string; mapping_id: string | null; report_type: string | null; tlp: string; interval_minutes: number; enabled: boolean; last_fetched_at: Date | null; last_status: string | null }): FeedSource {
-  return { id: r.id, name: r.name, url: r.url, format: r.format, mappingId: r.mapping_id, reportType: r.report_type, tlp: r.tlp, intervalMinutes: r.interval_minutes, enabled: r.enabled, lastFetchedAt: r.last_fetched_at ? r.last_fetched_at.toISOString() : null, lastStatus: r.last_status };
+function presentSource(r: {
+  id: string;
+  name: string;
+  url: string;
+  format: string;
+  mapping_id: string | null;
+  report_type: string | null;
+  tlp: string;
+  interval_minutes: number;
+  enabled: boolean;
+  last_fetched_at: Date | null;
+  last_status: string | null;
+}): FeedSource {
+  return {
+    id: r.id,
+    name: r.name,
+    url: r.url,
+    format: r.format,
+    mappingId: r.mapping_id,
+    reportType: r.report_type,
+    tlp: r.tlp,
+    intervalMinutes: r.interval_minutes,
+    enabled: r.enabled,
+    lastFetchedAt: r.last_fetched_at ? r.last_fetched_at.toISOString() : null,
+    lastStatus: r.last_status,
+  };
 }
 
 /** A mapping's columns, lower-cased and checked: known fields, one ip and one time column, an RSIT class. */
 export function validateMapping(input: FeedMappingInput): Record<string, EventField> {
-  if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(input.name)) throw new BadRequestError('invalid_mapping_name', 'A mapping name is 1-64 lower-case letters, digits, ".", "_" or "-"');
-  if (!isRsit({ taxonomy: input.taxonomy, type: input.type })) throw new BadRequestError('invalid_classification', `"${String(input.taxonomy).slice(0, 60)}/${String(input.type).slice(0, 60)}" is not an RSIT class (see the incident taxonomy)`);
+  if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(input.name))
+    throw new BadRequestError('invalid_mapping_name', 'A mapping name is 1-64 lower-case letters, digits, ".", "_" or "-"');
+  if (!isRsit({ taxonomy: input.taxonomy, type: input.type }))
+    throw new BadRequestError(
+      'invalid_classification',
+      `"${String(input.taxonomy).slice(0, 60)}/${String(input.type).slice(0, 60)}" is not an RSIT class (see the incident taxonomy)`,
+    );
   if (input.tlp !== undefined && !isTlp(input.tlp)) throw new BadRequestError('invalid_tlp', `TLP must be one of ${TLP_LEVELS.join(', ')}`);
   const entries = Object.entries(input.columns ?? {});
   if (entries.length === 0 || entries.length > 500) throw new BadRequestError('invalid_mapping', 'A mapping names 1 to 500 columns');
   const columns: Record<string, EventField> = {};
   for (const [column, field] of entries) {
-    if (!(EVENT_FIELDS as readonly string[]).includes(field)) throw new BadRequestError('invalid_mapping', `"${column.slice(0, 60)}" maps to "${String(field).slice(0, 40)}", which is not one of ${EVENT_FIELDS.join(', ')}`);
+    if (!(EVENT_FIELDS as readonly string[]).includes(field))
+      throw new BadRequestError(
+        'invalid_mapping',
+        `"${column.slice(0, 60)}" maps to "${String(field).slice(0, 40)}", which is not one of ${EVENT_FIELDS.join(', ')}`,
+      );
     const key = column.trim().toLowerCase();
     if (key === '' || key.length > 200) throw new BadRequestError('invalid_mapping', 'Column names are 1-200 characters');
-    if (key === '__proto__' || key === 'constructor' || key === 'prototype') throw new BadRequestError('invalid_mapping', `"${key}" cannot be a column name here`);
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype')
+      throw new BadRequestError('invalid_mapping', `"${key}" cannot be a column name here`);
     columns[key] = field as EventField;
   }
   for (const needed of ['ip', 'time'] as const) {

@@ -57,7 +57,13 @@ const COUNTRY = /^[A-Za-z]{2}$/;
  * with their reason. The next batch is parsed while the previous one is being written.
  * @example const counts = await ingestStream(db, runId, fs.createReadStream(file), resolver, { reading: { format: 'shadowserver', reportType: 'scan_ntp' }, tlp: 'amber' });
  */
-export async function ingestStream(db: Kysely<Schema>, runId: string, input: AsyncIterable<Buffer | Uint8Array | string>, resolver: BulkResolver, options: IngestOptions): Promise<IngestCounts> {
+export async function ingestStream(
+  db: Kysely<Schema>,
+  runId: string,
+  input: AsyncIterable<Buffer | Uint8Array | string>,
+  resolver: BulkResolver,
+  options: IngestOptions,
+): Promise<IngestCounts> {
   const batchSize = options.batchSize ?? 10_000;
   const bucketMs = (options.bucketSeconds ?? 86_400) * 1000;
   const maxStoredRejects = options.maxStoredRejects ?? 10_000;
@@ -180,7 +186,9 @@ export async function ingestStream(db: Kysely<Schema>, runId: string, input: Asy
   let failure: Error | null = null;
   try {
     for await (const chunk of input) {
-      reader.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      reader.push(
+        typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+      );
       if (counts.error !== null) break;
       await flush(false);
       options.onProgress?.({ bytesRead: reader.bytesRead, rows: counts.rowsRead, events: accepted, rejected: counts.rejected });

@@ -40,10 +40,25 @@ export const CSV_COLUMNS = ['timestamp', 'ip', 'protocol', 'port', 'hostname', '
  * @example renderCsv([event]).split('\r\n')[0] // 'timestamp,ip,protocol,port,hostname,tag,asn,geo,report_type,taxonomy,classification'
  */
 export function renderCsv(events: readonly NotifiedEvent[]): string {
-  const extraKeys = [...new Set(events.flatMap((e) => (e.extra ? Object.keys(e.extra) : [])))].filter((k) => !(CSV_COLUMNS as readonly string[]).includes(k)).sort();
+  const extraKeys = [...new Set(events.flatMap((e) => (e.extra ? Object.keys(e.extra) : [])))]
+    .filter((k) => !(CSV_COLUMNS as readonly string[]).includes(k))
+    .sort();
   const lines = [[...CSV_COLUMNS, ...extraKeys].map(csvCell).join(',')];
   for (const e of events) {
-    const cells = [shadowserverTime(e.observedAt), e.ip, e.protocol, e.port, e.hostname, e.tag, e.asn, e.country, e.reportType, e.taxonomy, e.type, ...extraKeys.map((k) => e.extra?.[k] ?? null)];
+    const cells = [
+      shadowserverTime(e.observedAt),
+      e.ip,
+      e.protocol,
+      e.port,
+      e.hostname,
+      e.tag,
+      e.asn,
+      e.country,
+      e.reportType,
+      e.taxonomy,
+      e.type,
+      ...extraKeys.map((k) => e.extra?.[k] ?? null),
+    ];
     lines.push(cells.map(csvCell).join(','));
   }
   return `${lines.join('\r\n')}\r\n`;
@@ -94,7 +109,12 @@ export interface NotificationFile {
  * (0.2's layout after the human text part): `report.txt` with the YAML, then the evidence (the same
  * events as CSV, `text/plain`), and the top-level field `X-XARF: PLAIN`.
  */
-export function notificationFiles(format: 'csv' | 'xarf', key: string, events: readonly NotifiedEvent[], reportedFrom: string): { stored: Buffer; files: NotificationFile[]; headers: Record<string, string> } {
+export function notificationFiles(
+  format: 'csv' | 'xarf',
+  key: string,
+  events: readonly NotifiedEvent[],
+  reportedFrom: string,
+): { stored: Buffer; files: NotificationFile[]; headers: Record<string, string> } {
   const csv = Buffer.from(renderCsv(events), 'utf8');
   if (format === 'csv') return { stored: csv, files: [{ filename: `${key}.csv`, contentType: 'text/csv; charset=utf-8', content: csv }], headers: {} };
   const report = Buffer.from(renderXarf(events, reportedFrom), 'utf8');
@@ -141,5 +161,7 @@ export const FEED_NOTIFICATION_TEMPLATE: MailTemplate = {
 
 export function withheldNote(language: MailLanguage, count: number): string {
   if (count === 0) return '';
-  return language === 'ja' ? `（このほか ${count} 件は情報の取扱区分（TLP）の制限により記載していません。）\n` : `(${count} further events are not listed because their TLP is above what may be shared with you.)\n`;
+  return language === 'ja'
+    ? `（このほか ${count} 件は情報の取扱区分（TLP）の制限により記載していません。）\n`
+    : `(${count} further events are not listed because their TLP is above what may be shared with you.)\n`;
 }

@@ -54,7 +54,17 @@ export class FeedHeaderError extends Error {
 export function planRows(header: string[], columns: Readonly<Record<string, EventField>>): RowPlan {
   const names = header.map((h) => h.trim().toLowerCase());
   const plan: RowPlan = { header: names, time: -1, ip: -1, port: -1, protocol: -1, hostname: -1, tag: -1, asn: -1, country: -1, reportType: -1, extra: [] };
-  const slot: Record<Exclude<EventField, 'ignore'>, keyof RowPlan> = { time: 'time', ip: 'ip', port: 'port', protocol: 'protocol', hostname: 'hostname', tag: 'tag', asn: 'asn', country: 'country', report_type: 'reportType' };
+  const slot: Record<Exclude<EventField, 'ignore'>, keyof RowPlan> = {
+    time: 'time',
+    ip: 'ip',
+    port: 'port',
+    protocol: 'protocol',
+    hostname: 'hostname',
+    tag: 'tag',
+    asn: 'asn',
+    country: 'country',
+    report_type: 'reportType',
+  };
   names.forEach((name, i) => {
     const field = Object.hasOwn(columns, name) ? columns[name] : undefined;
     if (field === 'ignore') return;
@@ -65,8 +75,22 @@ export function planRows(header: string[], columns: Readonly<Record<string, Even
     }
     if (name !== '') plan.extra.push(i);
   });
-  if (plan.ip === -1) throw new FeedHeaderError(`The header names no IP address column (looked for: ${Object.keys(columns).filter((k) => columns[k] === 'ip').join(', ') || 'none mapped'})`);
-  if (plan.time === -1) throw new FeedHeaderError(`The header names no timestamp column (looked for: ${Object.keys(columns).filter((k) => columns[k] === 'time').join(', ') || 'none mapped'})`);
+  if (plan.ip === -1)
+    throw new FeedHeaderError(
+      `The header names no IP address column (looked for: ${
+        Object.keys(columns)
+          .filter((k) => columns[k] === 'ip')
+          .join(', ') || 'none mapped'
+      })`,
+    );
+  if (plan.time === -1)
+    throw new FeedHeaderError(
+      `The header names no timestamp column (looked for: ${
+        Object.keys(columns)
+          .filter((k) => columns[k] === 'time')
+          .join(', ') || 'none mapped'
+      })`,
+    );
   return plan;
 }
 
@@ -88,7 +112,14 @@ function digits(s: string, from: number, count: number): number {
  */
 export function parseFeedTime(text: string): number {
   const s = text.length > 40 ? '' : text.trim();
-  if (s.length >= 19 && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45 && (s.charCodeAt(10) === 32 || s.charCodeAt(10) === 84) && s.charCodeAt(13) === 58 && s.charCodeAt(16) === 58) {
+  if (
+    s.length >= 19 &&
+    s.charCodeAt(4) === 45 &&
+    s.charCodeAt(7) === 45 &&
+    (s.charCodeAt(10) === 32 || s.charCodeAt(10) === 84) &&
+    s.charCodeAt(13) === 58 &&
+    s.charCodeAt(16) === 58
+  ) {
     const y = digits(s, 0, 4);
     const mo = digits(s, 5, 2);
     const d = digits(s, 8, 2);

@@ -20,7 +20,12 @@ describe('GET /api/v1/health', () => {
   it('Should answer 200 ok with the engine, version and uptime, without credentials', async () => {
     const response = await t.app.inject({ url: '/api/v1/health' });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ status: 'ok', database: t.database.engine, version: expect.stringMatching(/^\d+\.\d+\.\d+/) as string, uptimeSeconds: expect.any(Number) as number });
+    expect(response.json()).toEqual({
+      status: 'ok',
+      database: t.database.engine,
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/) as string,
+      uptimeSeconds: expect.any(Number) as number,
+    });
   });
 });
 
@@ -62,7 +67,10 @@ class CuttableProxy {
     if (this.mode === 'refuse') return void client.destroy();
     const upstream = net.connect(this.target.port, this.target.host);
     upstream.on('error', () => client.destroy());
-    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
       this.sockets.add(from);
       from.on('data', (chunk: Buffer) => void (this.mode === 'open' && to.write(chunk)));
       from.on('close', () => {
@@ -105,8 +113,16 @@ describe('health while the PostgreSQL connection is cut and restored', () => {
     database = await openDatabase({ kind: 'postgresql', url: proxied.toString() });
     const config = loadConfig({ RENKEI_LOG_LEVEL: 'silent', RENKEI_DATA_DIR: '/nonexistent-test-data' });
     const services = createServices(database, config);
-    await database.db.insertInto('organisations').values({ name: 'Health CSIRT', name_ja: null, kind: 'csirt', is_self: true, contact_email: null, contact_phone: null, website: null }).execute();
-    const user = await services.accounts.createUser(systemContext('test'), { email: 'health@test.example', displayName: 'Health', password: 'health-test-password-1', roles: ['analyst'] });
+    await database.db
+      .insertInto('organisations')
+      .values({ name: 'Health CSIRT', name_ja: null, kind: 'csirt', is_self: true, contact_email: null, contact_phone: null, website: null })
+      .execute();
+    const user = await services.accounts.createUser(systemContext('test'), {
+      email: 'health@test.example',
+      displayName: 'Health',
+      password: 'health-test-password-1',
+      roles: ['analyst'],
+    });
     token = (await services.accounts.createToken(systemContext('test'), { name: 'health', roles: ['analyst'], expiresInDays: 1, userId: user.id })).token;
     app = await buildApp(config, services);
     await app.ready();

@@ -141,24 +141,40 @@ export async function buildApp(config: Config, services: Services, options: Buil
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
   // Limits are per client address and per process; they are only opted into per route.
-  await app.register(rateLimit, { global: false, errorResponseBuilder: (_request, context) => new TooManyRequestsError('rate_limited', `Too many requests: try again in ${Math.ceil(context.ttl / 1000)} s`) });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => new TooManyRequestsError('rate_limited', `Too many requests: try again in ${Math.ceil(context.ttl / 1000)} s`),
+  });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Renkei API', version: VERSION, description: 'The coordination CSIRT platform. Authenticate with `Authorization: Bearer <token>` or a session cookie plus `X-CSRF-Token`.' },
+      info: {
+        title: 'Renkei API',
+        version: VERSION,
+        description: 'The coordination CSIRT platform. Authenticate with `Authorization: Bearer <token>` or a session cookie plus `X-CSRF-Token`.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'renkei_session' } } },
       security: [{ bearer: [] }, { session: [] }],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: DOCS_CSP + (config.secureCookies ? '; upgrade-insecure-requests' : ''), uiConfig: { layout: 'BaseLayout' } });
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    staticCSP: DOCS_CSP + (config.secureCookies ? '; upgrade-insecure-requests' : ''),
+    uiConfig: { layout: 'BaseLayout' },
+  });
 
   installAuthentication(app, services.accounts, config.publicUrl);
 
   await app.register(
     async (api) => {
       await api.register(healthRoutes, { services });
-      await api.register(accountsRoutes, { accounts: services.accounts, sessionTtlHours: config.sessionTtlHours, secureCookies: config.secureCookies, loginRateLimitPerMinute: config.loginRateLimitPerMinute });
+      await api.register(accountsRoutes, {
+        accounts: services.accounts,
+        sessionTtlHours: config.sessionTtlHours,
+        secureCookies: config.secureCookies,
+        loginRateLimitPerMinute: config.loginRateLimitPerMinute,
+      });
       await api.register(auditRoutes, { audit: services.audit });
       await api.register(contactsRoutes, { contacts: services.contacts });
       await api.register(networkRoutes, { network: services.networkLookup });
@@ -182,7 +198,12 @@ async function registerWebApp(app: FastifyInstance, distDir: string): Promise<vo
   const indexPath = path.join(distDir, 'index.html');
   if (!fs.existsSync(indexPath)) {
     app.get('/app/*', { schema: { hide: true } }, async (_request, reply) =>
-      reply.status(503).type('text/plain; charset=utf-8').send('The web app is not built yet: run `npm run build:web` and reload.\nウェブアプリがまだビルドされていません。`npm run build:web` を実行してください。'),
+      reply
+        .status(503)
+        .type('text/plain; charset=utf-8')
+        .send(
+          'The web app is not built yet: run `npm run build:web` and reload.\nウェブアプリがまだビルドされていません。`npm run build:web` を実行してください。',
+        ),
     );
     return;
   }

@@ -10,7 +10,8 @@ async function violationsOn(page: Page, url: string, ready: () => Promise<unknow
     watched.add(page);
     // The server's tsconfig has no DOM types, so the page-side code is given as text.
     await page.addInitScript({
-      content: "window.__violations = []; document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.effectiveDirective + ': ' + e.blockedURI + ' ' + e.sample));",
+      content:
+        "window.__violations = []; document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.effectiveDirective + ': ' + e.blockedURI + ' ' + e.sample));",
     });
   }
   const violations: string[] = [];

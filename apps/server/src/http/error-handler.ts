@@ -23,8 +23,22 @@ const FASTIFY_ERRORS: Record<string, { status: number; code: string; message: st
 };
 
 // A lost or refused database connection (pg, node sockets, SQLSTATE class 08, server shutting down).
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300']);
-const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end|driver has already been destroyed/i;
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end|driver has already been destroyed/i;
 
 /** Is this the failure of a dependency (the database) rather than of the request or of our code? */
 export function isServiceUnavailable(error: unknown): boolean {
@@ -63,9 +77,15 @@ export function describeError(raw: unknown, requestId: string): { status: number
     return { status: error.statusCode, body: { error: { code: 'bad_request', message: 'The request could not be handled', requestId } } };
   }
   if (isServiceUnavailable(raw)) {
-    return { status: 503, body: { error: { code: 'service_unavailable', message: 'The database is unreachable at the moment; try again shortly', requestId } } };
+    return {
+      status: 503,
+      body: { error: { code: 'service_unavailable', message: 'The database is unreachable at the moment; try again shortly', requestId } },
+    };
   }
-  return { status: 500, body: { error: { code: 'internal_error', message: 'Something went wrong on our side; the request ID identifies it in our logs', requestId } } };
+  return {
+    status: 500,
+    body: { error: { code: 'internal_error', message: 'Something went wrong on our side; the request ID identifies it in our logs', requestId } },
+  };
 }
 
 /** Sends a failure in the one shape, logging server-side faults with their detail. */

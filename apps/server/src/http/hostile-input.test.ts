@@ -45,14 +45,23 @@ const ODD_STRINGS: Record<string, string> = {
   'NUL byte': 'a\u0000b',
   'control characters': '\u0001\u0007\u001b[31m\u007f',
   'huge string': 'x'.repeat(900_000),
-  'SQL': "' OR 1=1; DROP TABLE users; --",
-  'markup': '<script>alert(1)</script>"onmouseover=',
+  SQL: "' OR 1=1; DROP TABLE users; --",
+  markup: '<script>alert(1)</script>"onmouseover=',
   'path traversal': '../../../../etc/passwd',
   'fullwidth and decomposed Japanese': 'ｔｅｓｔ＠ｅｘａｍｐｌｅ．ｊｐ ﾃｽﾄ テスト',
 };
 
 /** Values of the wrong type for any field. */
-const WRONG_TYPES: Record<string, unknown> = { number: 1e308, negative: -1, 'big integer': 2 ** 53 + 2, boolean: true, null: null, object: {}, array: [], 'array of objects': [{}] };
+const WRONG_TYPES: Record<string, unknown> = {
+  number: 1e308,
+  negative: -1,
+  'big integer': 2 ** 53 + 2,
+  boolean: true,
+  null: null,
+  object: {},
+  array: [],
+  'array of objects': [{}],
+};
 
 interface Probe {
   name: string;
@@ -79,19 +88,49 @@ function bodyProbes(route: RouteSummary): Probe[] {
     { name: 'single-quoted JSON', mustRefuse: true, options: json("{'a':1}") },
     { name: 'JSON with NaN', mustRefuse: true, options: json('{"a":NaN}') },
     { name: 'an empty JSON body', mustRefuse: true, options: json('') },
-    { name: 'invalid UTF-8 (overlong encoding)', mustRefuse: false, options: { headers: { 'content-type': 'application/json' }, payload: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc0, 0xaf, 0x22, 0x7d]) } },
+    {
+      name: 'invalid UTF-8 (overlong encoding)',
+      mustRefuse: false,
+      options: { headers: { 'content-type': 'application/json' }, payload: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc0, 0xaf, 0x22, 0x7d]) },
+    },
     { name: 'a body over the size limit', mustRefuse: true, options: json(JSON.stringify({ a: 'x'.repeat(1_100_000) })) },
-    { name: 'XML', mustRefuse: true, options: { headers: { 'content-type': 'application/xml' }, payload: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>' } },
+    {
+      name: 'XML',
+      mustRefuse: true,
+      options: {
+        headers: { 'content-type': 'application/xml' },
+        payload: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
+      },
+    },
     { name: 'text/plain', mustRefuse: true, options: { headers: { 'content-type': 'text/plain' }, payload: '{"a":1}' } },
-    { name: 'multipart', mustRefuse: true, options: { headers: { 'content-type': 'multipart/form-data; boundary=x' }, payload: '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--' } },
+    {
+      name: 'multipart',
+      mustRefuse: true,
+      options: { headers: { 'content-type': 'multipart/form-data; boundary=x' }, payload: '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--' },
+    },
     { name: 'octet-stream', mustRefuse: true, options: { headers: { 'content-type': 'application/octet-stream' }, payload: Buffer.from([0, 1, 2, 255]) } },
     { name: 'a garbage content type', mustRefuse: true, options: { headers: { 'content-type': '\u00ff/\u00fe;;;=' }, payload: '{}' } },
-    { name: 'a form with __proto__ and NUL', mustRefuse: true, options: { headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '__proto__[x]=1&a=%00' } },
-    { name: 'a form with a duplicated field', mustRefuse: false, options: { headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'email=a@b.c&email=d@e.f&password=x' } },
+    {
+      name: 'a form with __proto__ and NUL',
+      mustRefuse: true,
+      options: { headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '__proto__[x]=1&a=%00' },
+    },
+    {
+      name: 'a form with a duplicated field',
+      mustRefuse: false,
+      options: { headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'email=a@b.c&email=d@e.f&password=x' },
+    },
     { name: 'an object with 20,000 keys', mustRefuse: false, options: json(wideObject) },
     { name: 'an array of 100,000 items', mustRefuse: false, options: json(longArray) },
   ];
-  for (const [name, value] of [['an array', []], ['an array of objects', [{}]], ['a string', 'text'], ['a number', 42], ['null', null], ['true', true]] as const) {
+  for (const [name, value] of [
+    ['an array', []],
+    ['an array of objects', [{}]],
+    ['a string', 'text'],
+    ['a number', 42],
+    ['null', null],
+    ['true', true],
+  ] as const) {
     probes.push({ name: `${name} where an object goes`, mustRefuse: false, options: json(JSON.stringify(value)) });
   }
   // Field by field, from a minimal valid body: odd strings and wrong types in each field in turn.
@@ -105,7 +144,12 @@ function bodyProbes(route: RouteSummary): Probe[] {
   }
   for (const field of fields) {
     for (const [name, value] of [...Object.entries(ODD_STRINGS), ...Object.entries(WRONG_TYPES)]) {
-      probes.push({ name: `${name} in ${field}`, mustRefuse: name === 'NUL byte' || name === 'lone surrogate', sessionOnly: true, options: json(JSON.stringify({ ...base, [field]: value })) });
+      probes.push({
+        name: `${name} in ${field}`,
+        mustRefuse: name === 'NUL byte' || name === 'lone surrogate',
+        sessionOnly: true,
+        options: json(JSON.stringify({ ...base, [field]: value })),
+      });
     }
   }
   return probes;
@@ -122,7 +166,11 @@ function urlProbes(route: RouteSummary): Probe[] {
     { name: 'an RTL override in the query', mustRefuse: false, options: { query: 'a=%E2%80%AEgnp.exe&lang=%E2%80%AEja' } },
     { name: 'numbers out of range', mustRefuse: false, options: { query: 'offset=-1&limit=1e9' } },
     { name: 'a 60 kB query string', mustRefuse: false, options: { query: `a=${'x'.repeat(60_000)}` } },
-    { name: 'a huge request ID and a garbage cookie', mustRefuse: false, options: { headers: { 'x-request-id': 'r'.repeat(10_000), cookie: `renkei_session=${'\u00ff'.repeat(100)}; renkei_lang=<script>` } } },
+    {
+      name: 'a huge request ID and a garbage cookie',
+      mustRefuse: false,
+      options: { headers: { 'x-request-id': 'r'.repeat(10_000), cookie: `renkei_session=${'\u00ff'.repeat(100)}; renkei_lang=<script>` } },
+    },
     { name: 'a garbage Authorization header', mustRefuse: false, options: { headers: { authorization: `Bearer rk_${'\u202E'.repeat(10)}' OR 1=1 --` } } },
   ];
   if (/[:*]/.test(route.url)) {
@@ -148,7 +196,8 @@ function urlProbes(route: RouteSummary): Probe[] {
 // else. An entry that stops failing is harmless: delete it once the fix is in.
 const KNOWN_FAILURES: { route: string; probe: RegExp; why: string }[] = [];
 
-const isKnownFailure = (route: RouteSummary, probe: Probe) => KNOWN_FAILURES.some((known) => known.route === `${route.method} ${route.url}` && known.probe.test(probe.name));
+const isKnownFailure = (route: RouteSummary, probe: Probe) =>
+  KNOWN_FAILURES.some((known) => known.route === `${route.method} ${route.url}` && known.probe.test(probe.name));
 
 // ---- running them ----
 
@@ -162,7 +211,12 @@ function urlFor(route: RouteSummary, path: string | undefined, query: string | u
 async function send(route: RouteSummary, identity: Identity, probe: Probe): Promise<LightMyRequestResponse> {
   const { path, query, headers, ...rest } = probe.options;
   const identityHeaders = identity === 'token' ? { authorization: `Bearer ${admin.token}` } : identity === 'session' ? sessionHeaders : {};
-  const request = t.app.inject({ ...rest, method: route.method as InjectOptions['method'], url: urlFor(route, path, query), headers: { ...identityHeaders, ...(headers as Record<string, string> | undefined) } });
+  const request = t.app.inject({
+    ...rest,
+    method: route.method as InjectOptions['method'],
+    url: urlFor(route, path, query),
+    headers: { ...identityHeaders, ...(headers as Record<string, string> | undefined) },
+  });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${PER_REQUEST_MS} ms`)), PER_REQUEST_MS);
@@ -186,7 +240,8 @@ function judge(response: LightMyRequestResponse, probe: Probe): string | null {
     } catch {
       return `${response.statusCode} not in the error shape: ${response.body.slice(0, 120)}`;
     }
-    if (typeof body.error?.code !== 'string' || typeof body.error.message !== 'string') return `${response.statusCode} not in the error shape: ${response.body.slice(0, 120)}`;
+    if (typeof body.error?.code !== 'string' || typeof body.error.message !== 'string')
+      return `${response.statusCode} not in the error shape: ${response.body.slice(0, 120)}`;
     if (body.error.requestId !== response.headers['x-request-id']) return `${response.statusCode} requestId does not match x-request-id`;
   }
   return null;
@@ -201,33 +256,29 @@ describe('hostile input at every route', () => {
     expect(urls).toEqual(expect.arrayContaining(['POST /api/v1/auth/login', 'DELETE /api/v1/tokens/:id', 'GET /', 'GET /api/v1/health', 'GET /api/docs/json']));
   });
 
-  it(
-    'Should answer every hostile request at every route with a 2xx or a 4xx in the error shape, quickly, and leak nothing',
-    async () => {
-      const failures: string[] = [];
-      let sent = 0;
-      for (const route of routes()) {
-        const probes = [...urlProbes(route), ...(route.method === 'GET' ? [] : bodyProbes(route))];
-        // Logging out would end the session the other probes use.
-        const identities: Identity[] = route.url.endsWith('/logout') ? ['anonymous', 'token'] : ['anonymous', 'token', 'session'];
-        for (const identity of identities) {
-          for (const probe of probes) {
-            if (probe.sessionOnly && identity !== 'session') continue;
-            sent++;
-            try {
-              const problem = judge(await send(route, identity, probe), probe);
-              if (problem && !isKnownFailure(route, probe)) failures.push(`${route.method} ${route.url} as ${identity}, ${probe.name}: ${problem}`);
-            } catch (error) {
-              failures.push(`${route.method} ${route.url} as ${identity}, ${probe.name}: ${(error as Error).message}`);
-            }
+  it('Should answer every hostile request at every route with a 2xx or a 4xx in the error shape, quickly, and leak nothing', async () => {
+    const failures: string[] = [];
+    let sent = 0;
+    for (const route of routes()) {
+      const probes = [...urlProbes(route), ...(route.method === 'GET' ? [] : bodyProbes(route))];
+      // Logging out would end the session the other probes use.
+      const identities: Identity[] = route.url.endsWith('/logout') ? ['anonymous', 'token'] : ['anonymous', 'token', 'session'];
+      for (const identity of identities) {
+        for (const probe of probes) {
+          if (probe.sessionOnly && identity !== 'session') continue;
+          sent++;
+          try {
+            const problem = judge(await send(route, identity, probe), probe);
+            if (problem && !isKnownFailure(route, probe)) failures.push(`${route.method} ${route.url} as ${identity}, ${probe.name}: ${problem}`);
+          } catch (error) {
+            failures.push(`${route.method} ${route.url} as ${identity}, ${probe.name}: ${(error as Error).message}`);
           }
         }
       }
-      expect(sent).toBeGreaterThan(1000);
-      expect(failures.slice(0, 50)).toEqual([]);
-    },
-    300_000,
-  );
+    }
+    expect(sent).toBeGreaterThan(1000);
+    expect(failures.slice(0, 50)).toEqual([]);
+  }, 300_000);
 
   it('Should still serve ordinary requests afterwards', async () => {
     expect((await t.app.inject({ url: '/api/v1/health' })).json()).toMatchObject({ status: 'ok' });

@@ -72,7 +72,8 @@ describe('the OpenAPI document at /api/docs/json', () => {
         }
         for (const code of codes.filter((c) => /^[45]\d\d$/.test(c))) {
           const schema = operation.responses[code]?.content?.['application/json']?.schema;
-          if (code !== '503' && !refsIn(schema).includes('#/components/schemas/ErrorResponse')) problems.push(`${method} ${path}: ${code} is not an ErrorResponse`);
+          if (code !== '503' && !refsIn(schema).includes('#/components/schemas/ErrorResponse'))
+            problems.push(`${method} ${path}: ${code} is not an ErrorResponse`);
         }
       }
     }
@@ -124,7 +125,12 @@ describe('the browsable API docs at /api/docs', () => {
   it("Should send a CSP that lets in the page's own scripts and styles and nothing inline or foreign", async () => {
     for (const url of ['/api/docs', '/api/docs/static/swagger-initializer.js', '/api/docs/json']) {
       const header = String((await t.app.inject({ url })).headers['content-security-policy']);
-      const policy = new Map(header.split(';').map((part) => part.trim().split(/\s+/)).map(([name = '', ...sources]) => [name, sources]));
+      const policy = new Map(
+        header
+          .split(';')
+          .map((part) => part.trim().split(/\s+/))
+          .map(([name = '', ...sources]) => [name, sources]),
+      );
       expect(policy.get('script-src'), url).toEqual(["'self'"]);
       expect(policy.get('style-src'), url).toEqual(["'self'"]);
       expect(policy.get('connect-src'), url).toEqual(["'self'"]);

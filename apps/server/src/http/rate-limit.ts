@@ -8,7 +8,10 @@ import type { Config } from '../config.ts';
  * header asked for); the form's own signed token and the Origin check protect it.
  * @example app.post('/report', { config: publicFormRateLimit(config), schema }, handler);
  */
-export function publicFormRateLimit(config: Pick<Config, 'publicFormRateLimitPerMinute'>): { rateLimit: { max: number; timeWindow: string }; publicForm: true } {
+export function publicFormRateLimit(config: Pick<Config, 'publicFormRateLimitPerMinute'>): {
+  rateLimit: { max: number; timeWindow: string };
+  publicForm: true;
+} {
   // publicForm: the route is anonymous and checks its own signed form token (see http/auth.ts).
   return { rateLimit: { max: config.publicFormRateLimitPerMinute, timeWindow: '1 minute' }, publicForm: true };
 }

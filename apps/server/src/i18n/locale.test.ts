@@ -23,9 +23,12 @@ describe('pickLocale', () => {
     expect(pickLocale({ acceptLanguage })).toBe(expected);
   });
 
-  it.each([['xx'], [['ja', 'en']], [{ toString: (): string => 'ja' }], ['ja\u0000'], ['JA'], [' ja']])('Should ignore a query value that is not exactly ja or en: %j', (query) => {
-    expect(pickLocale({ query, acceptLanguage: 'en' })).toBe('en');
-  });
+  it.each([['xx'], [['ja', 'en']], [{ toString: (): string => 'ja' }], ['ja\u0000'], ['JA'], [' ja']])(
+    'Should ignore a query value that is not exactly ja or en: %j',
+    (query) => {
+      expect(pickLocale({ query, acceptLanguage: 'en' })).toBe('en');
+    },
+  );
 
   it('Should stay quick and sane on a huge or hostile Accept-Language header', () => {
     const started = Date.now();

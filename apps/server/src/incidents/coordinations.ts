@@ -1,5 +1,12 @@
 import type { Kysely } from 'kysely';
-import { COORDINATION_TRANSITIONS, type CoordinationState, type CreateCoordinationRequest, TLP_LEVELS, type TlpLevel, type UpdateCoordinationRequest } from '@renkei/contract';
+import {
+  COORDINATION_TRANSITIONS,
+  type CoordinationState,
+  type CreateCoordinationRequest,
+  TLP_LEVELS,
+  type TlpLevel,
+  type UpdateCoordinationRequest,
+} from '@renkei/contract';
 import { recordAudit } from '../audit/audit.service.ts';
 import type { ContactsService } from '../contacts/contacts.service.ts';
 import type { NetworkLookupService } from '../contacts/network/network.service.ts';
@@ -45,7 +52,10 @@ const who = (ctx: RequestContext) => ({ id: actorId(ctx.actor), label: actorLabe
  * reminders while the party is silent, and escalation of a silent foreign host to its national CSIRT.
  * @example const c = await coordinations.createCoordination(ctx, incidentId, { organisationId, role: 'isp' });
  */
-export function createCoordinations(deps: { db: Kysely<Schema>; mail: MailService; contacts: ContactsService; network: NetworkLookupService }, options: CoordinationOptions = {}) {
+export function createCoordinations(
+  deps: { db: Kysely<Schema>; mail: MailService; contacts: ContactsService; network: NetworkLookupService },
+  options: CoordinationOptions = {},
+) {
   const { db, mail, contacts, network } = deps;
   const now = options.now ?? (() => new Date());
   const reminderMs = (options.reminderDays ?? 3) * 86_400_000;
@@ -71,7 +81,8 @@ export function createCoordinations(deps: { db: Kysely<Schema>; mail: MailServic
   }
 
   async function create(ctx: RequestContext, incidentId: string, input: CreateCoordinationRequest & { escalatedFrom?: string }): Promise<CoordinationModel> {
-    if (!input.organisationId && !input.contactEmail) throw new BadRequestError('party_required', 'Name a directory organisation or give a contact e-mail address');
+    if (!input.organisationId && !input.contactEmail)
+      throw new BadRequestError('party_required', 'Name a directory organisation or give a contact e-mail address');
     const party = input.organisationId ? await partyOf(input.organisationId) : null;
     return db.transaction().execute(async (trx) => {
       const incident = await findIncident(trx, incidentId);
@@ -79,7 +90,11 @@ export function createCoordinations(deps: { db: Kysely<Schema>; mail: MailServic
       if (incident.status === 'merged') throw new ConflictError('incident_merged', 'This incident was merged into another; coordinate there');
       // Serialises numbering per incident: C1, C2, …
       const locked = await trx.selectFrom('incidents').select('id').where('id', '=', incidentId).forUpdate().executeTakeFirstOrThrow();
-      const { n } = await trx.selectFrom('coordinations').select((eb) => eb.fn.countAll<number>().as('n')).where('thread_key', 'like', `${incident.reference}-C%`).executeTakeFirstOrThrow();
+      const { n } = await trx
+        .selectFrom('coordinations')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('thread_key', 'like', `${incident.reference}-C%`)
+        .executeTakeFirstOrThrow();
       const threadKey = `${incident.reference}-C${Number(n) + 1}`;
       const row = await trx
         .insertInto('coordinations')
@@ -105,7 +120,13 @@ export function createCoordinations(deps: { db: Kysely<Schema>; mail: MailServic
         .returningAll()
         .executeTakeFirstOrThrow();
       const model = coordinationRowToModel(row);
-      await appendEvent(trx, incidentId, who(ctx), 'coordination_created', { coordinationId: model.id, threadKey, role: model.role, party: model.contactName ?? model.contactEmail, escalatedFrom: model.escalatedFrom });
+      await appendEvent(trx, incidentId, who(ctx), 'coordination_created', {
+        coordinationId: model.id,
+        threadKey,
+        role: model.role,
+        party: model.contactName ?? model.contactEmail,
+        escalatedFrom: model.escalatedFrom,
+      });
       await recordAudit(trx, ctx, { action: 'coordination.create', targetType: 'coordination', targetId: model.id, after: model });
       return model;
     });
@@ -115,7 +136,11 @@ export function createCoordinations(deps: { db: Kysely<Schema>; mail: MailServic
     return db.transaction().execute(async (trx) => {
       const before = await load(trx, id);
       if (before.state === state) return before;
-      if (!COORDINATION_TRANSITIONS[before.state].includes(state)) throw new ConflictError('invalid_transition', `A coordination cannot go from ${before.state} to ${state}; allowed: ${COORDINATION_TRANSITIONS[before.state].join(', ') || 'none (final)'}`);
+      if (!COORDINATION_TRANSITIONS[before.state].includes(state))
+        throw new ConflictError(
+          'invalid_transition',
+          `A coordination cannot go from ${before.state} to ${state}; allowed: ${COORDINATION_TRANSITIONS[before.state].join(', ') || 'none (final)'}`,
+        );
       const at = now();
       const row = await trx
         .updateTable('coordinations')
@@ -132,13 +157,30 @@ export function createCoordinations(deps: { db: Kysely<Schema>; mail: MailServic
         .returningAll()
         .executeTakeFirstOrThrow();
       const after = coordinationRowToModel(row);
-      await appendEvent(trx, before.incidentId, who(ctx), 'coordination_state', { coordinationId: id, threadKey: before.threadKey, from: before.state, to: state, ...(note ? { note } : {}) });
-      await recordAudit(trx, ctx, { action: 'coordination.transition', targetType: 'coordination', targetId: id, before: { state: before.state }, after: { state } });
+      await appendEvent(trx, before.incidentId, who(ctx), 'coordination_state', {
+        coordinationId: id,
+        threadKey: before.threadKey,
+        from: before.state,
+        to: state,
+        ...(note ? { note } : {}),
+      });
+      await recordAudit(trx, ctx, {
+        action: 'coordination.transition',
+        targetType: 'coordination',
+        targetId: id,
+        before: { state: before.state },
+        after: { state },
+      });
       return after;
     });
   }
 
-  async function sendMessage(ctx: RequestContext, id: string, input: { subject: string; text: string; tlp?: TlpLevel | undefined; to?: string | undefined }, kind = 'message_out'): Promise<CoordinationModel> {
+  async function sendMessage(
+    ctx: RequestContext,
+    id: string,
+    input: { subject: string; text: string; tlp?: TlpLevel | undefined; to?: string | undefined },
+    kind = 'message_out',
+  ): Promise<CoordinationModel> {
     const coordination = await load(db, id);
     if (coordination.state === 'closed') throw new ConflictError('coordination_closed', 'This coordination is closed');
     const incident = await findIncident(db, coordination.incidentId);
@@ -148,17 +190,39 @@ export function createCoordinations(deps: { db: Kysely<Schema>; mail: MailServic
     const tlp = input.tlp ?? incident.tlp;
     if (coordination.organisationId) {
       const party = await partyOf(coordination.organisationId);
-      if (TLP_LEVELS.indexOf(tlp) > TLP_LEVELS.indexOf(party.tlpCeiling)) throw new ConflictError('tlp_above_ceiling', `${party.name} may receive at most TLP:${party.tlpCeiling.toUpperCase()}; this message is TLP:${tlp.toUpperCase()}`);
+      if (TLP_LEVELS.indexOf(tlp) > TLP_LEVELS.indexOf(party.tlpCeiling))
+        throw new ConflictError(
+          'tlp_above_ceiling',
+          `${party.name} may receive at most TLP:${party.tlpCeiling.toUpperCase()}; this message is TLP:${tlp.toUpperCase()}`,
+        );
     }
     const thread = await mail.ensureThread(coordination.threadKey, input.subject);
-    const message = await mail.send(ctx, { to, subject: `[${coordination.threadKey}] ${input.subject}`, text: input.text, tlp: TLP_LABEL[tlp], threadId: thread.id });
+    const message = await mail.send(ctx, {
+      to,
+      subject: `[${coordination.threadKey}] ${input.subject}`,
+      text: input.text,
+      tlp: TLP_LABEL[tlp],
+      threadId: thread.id,
+    });
     await db.transaction().execute(async (trx) => {
       await trx.updateTable('coordinations').set({ mail_thread_id: thread.id, updated_at: now() }).where('id', '=', id).execute();
-      await appendEvent(trx, coordination.incidentId, who(ctx), kind, { coordinationId: id, threadKey: coordination.threadKey, mailMessageId: message.id, to, subject: message.subject, tlp });
+      await appendEvent(trx, coordination.incidentId, who(ctx), kind, {
+        coordinationId: id,
+        threadKey: coordination.threadKey,
+        mailMessageId: message.id,
+        to,
+        subject: message.subject,
+        tlp,
+      });
     });
     if (coordination.state === 'drafted' || coordination.state === 'no_response') return transition(ctx, id, 'sent');
     // A further message to a party still silent restarts its reminder clock.
-    if (coordination.state === 'sent') await db.updateTable('coordinations').set({ next_reminder_at: new Date(now().getTime() + reminderMs) }).where('id', '=', id).execute();
+    if (coordination.state === 'sent')
+      await db
+        .updateTable('coordinations')
+        .set({ next_reminder_at: new Date(now().getTime() + reminderMs) })
+        .where('id', '=', id)
+        .execute();
     return load(db, id);
   }
 
@@ -191,7 +255,14 @@ export function createCoordinations(deps: { db: Kysely<Schema>; mail: MailServic
     /** Parties waiting on: sent or silent coordinations, overdue reminders first. */
     async waitingOnThirdParty(ctx: RequestContext, limit = 100): Promise<CoordinationModel[]> {
       incidentsPolicy.authorize(ctx.actor, 'coordinations.read');
-      const rows = await db.selectFrom('coordinations').selectAll().where('state', 'in', ['sent', 'no_response', 'acknowledged']).orderBy('next_reminder_at').orderBy('sent_at').limit(limit).execute();
+      const rows = await db
+        .selectFrom('coordinations')
+        .selectAll()
+        .where('state', 'in', ['sent', 'no_response', 'acknowledged'])
+        .orderBy('next_reminder_at')
+        .orderBy('sent_at')
+        .limit(limit)
+        .execute();
       return rows.map(coordinationRowToModel);
     },
 
@@ -206,9 +277,18 @@ export function createCoordinations(deps: { db: Kysely<Schema>; mail: MailServic
           ...(changes.nextReminderAt !== undefined ? { next_reminder_at: changes.nextReminderAt === null ? null : new Date(changes.nextReminderAt) } : {}),
         };
         if (set.contact_email === null && !before.organisationId) throw new BadRequestError('party_required', 'A free contact needs an e-mail address');
-        const row = await trx.updateTable('coordinations').set({ ...set, updated_at: now() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+        const row = await trx
+          .updateTable('coordinations')
+          .set({ ...set, updated_at: now() })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
         const after = coordinationRowToModel(row);
-        await appendEvent(trx, before.incidentId, who(ctx), 'coordination_updated', { coordinationId: id, threadKey: before.threadKey, fields: Object.keys(changes) });
+        await appendEvent(trx, before.incidentId, who(ctx), 'coordination_updated', {
+          coordinationId: id,
+          threadKey: before.threadKey,
+          fields: Object.keys(changes),
+        });
         await recordAudit(trx, ctx, { action: 'coordination.update', targetType: 'coordination', targetId: id, before, after });
         return after;
       });
@@ -220,7 +300,11 @@ export function createCoordinations(deps: { db: Kysely<Schema>; mail: MailServic
     },
 
     /** Sends a message to the party through the mail service (signed, encrypted when it has a key), in the coordination's thread. */
-    async sendCoordinationMessage(ctx: RequestContext, id: string, input: { subject: string; text: string; tlp?: TlpLevel | undefined; to?: string | undefined }): Promise<CoordinationModel> {
+    async sendCoordinationMessage(
+      ctx: RequestContext,
+      id: string,
+      input: { subject: string; text: string; tlp?: TlpLevel | undefined; to?: string | undefined },
+    ): Promise<CoordinationModel> {
       incidentsPolicy.authorize(ctx.actor, 'coordinations.write');
       return sendMessage(ctx, id, input);
     },
@@ -236,10 +320,26 @@ export function createCoordinations(deps: { db: Kysely<Schema>; mail: MailServic
         if (answer.kind === 'invalid') continue;
         const country = answer.country.value;
         if (answer.organisation.value || answer.abuseContact.value) {
-          out.push({ role: 'isp', organisationId: answer.organisation.value?.id ?? null, name: answer.organisation.value?.name ?? answer.asName.value, email: answer.abuseContact.value, country, for: answer.normalized ?? answer.input, source: answer.abuseContact.source ?? answer.organisation.source });
+          out.push({
+            role: 'isp',
+            organisationId: answer.organisation.value?.id ?? null,
+            name: answer.organisation.value?.name ?? answer.asName.value,
+            email: answer.abuseContact.value,
+            country,
+            for: answer.normalized ?? answer.input,
+            source: answer.abuseContact.source ?? answer.organisation.source,
+          });
         }
         if (country && country !== homeCountry && answer.nationalCsirt.value) {
-          out.push({ role: 'foreign_csirt', organisationId: answer.nationalCsirt.value.id, name: answer.nationalCsirt.value.name, email: answer.nationalCsirt.value.email, country, for: answer.normalized ?? answer.input, source: answer.nationalCsirt.source });
+          out.push({
+            role: 'foreign_csirt',
+            organisationId: answer.nationalCsirt.value.id,
+            name: answer.nationalCsirt.value.name,
+            email: answer.nationalCsirt.value.email,
+            country,
+            for: answer.normalized ?? answer.input,
+            source: answer.nationalCsirt.source,
+          });
         }
       }
       return out;
@@ -252,7 +352,14 @@ export function createCoordinations(deps: { db: Kysely<Schema>; mail: MailServic
      */
     async runReminders(limit = 200): Promise<{ reminded: number; silent: number; escalated: number }> {
       const ctx = systemContext('incidents.remind-coordinations');
-      const due = await db.selectFrom('coordinations').selectAll().where('next_reminder_at', '<=', now()).where('state', '=', 'sent').orderBy('next_reminder_at').limit(limit).execute();
+      const due = await db
+        .selectFrom('coordinations')
+        .selectAll()
+        .where('next_reminder_at', '<=', now())
+        .where('state', '=', 'sent')
+        .orderBy('next_reminder_at')
+        .limit(limit)
+        .execute();
       let reminded = 0;
       let silent = 0;
       let escalated = 0;
@@ -266,9 +373,17 @@ export function createCoordinations(deps: { db: Kysely<Schema>; mail: MailServic
           try {
             await sendMessage(ctx, row.id, { subject, text }, 'reminder');
           } catch (error) {
-            await appendEvent(db, row.incidentId, who(ctx), 'reminder_failed', { coordinationId: row.id, threadKey: row.threadKey, error: (error as Error).message.slice(0, 300) });
+            await appendEvent(db, row.incidentId, who(ctx), 'reminder_failed', {
+              coordinationId: row.id,
+              threadKey: row.threadKey,
+              error: (error as Error).message.slice(0, 300),
+            });
           }
-          await db.updateTable('coordinations').set((eb) => ({ reminders_sent: eb('reminders_sent', '+', 1), next_reminder_at: new Date(now().getTime() + reminderMs) })).where('id', '=', row.id).execute();
+          await db
+            .updateTable('coordinations')
+            .set((eb) => ({ reminders_sent: eb('reminders_sent', '+', 1), next_reminder_at: new Date(now().getTime() + reminderMs) }))
+            .where('id', '=', row.id)
+            .execute();
           reminded++;
           continue;
         }
@@ -280,11 +395,26 @@ export function createCoordinations(deps: { db: Kysely<Schema>; mail: MailServic
         if (already) continue;
         const csirt = await nationalCsirtFor(row.incidentId, row.country!);
         if (!csirt) {
-          await appendEvent(db, row.incidentId, who(ctx), 'escalation_impossible', { coordinationId: row.id, country: row.country, reason: 'The directory has no national CSIRT for this country' });
+          await appendEvent(db, row.incidentId, who(ctx), 'escalation_impossible', {
+            coordinationId: row.id,
+            country: row.country,
+            reason: 'The directory has no national CSIRT for this country',
+          });
           continue;
         }
-        const created = await create(ctx, row.incidentId, { organisationId: csirt.id, role: 'foreign_csirt', country: row.country!, escalatedFrom: row.id, notes: `Escalated: ${row.contactName ?? row.contactEmail ?? 'the party'} did not answer` });
-        await appendEvent(db, row.incidentId, who(ctx), 'escalated', { from: row.threadKey, to: created.threadKey, nationalCsirt: csirt.name, country: row.country });
+        const created = await create(ctx, row.incidentId, {
+          organisationId: csirt.id,
+          role: 'foreign_csirt',
+          country: row.country!,
+          escalatedFrom: row.id,
+          notes: `Escalated: ${row.contactName ?? row.contactEmail ?? 'the party'} did not answer`,
+        });
+        await appendEvent(db, row.incidentId, who(ctx), 'escalated', {
+          from: row.threadKey,
+          to: created.threadKey,
+          nationalCsirt: csirt.name,
+          country: row.country,
+        });
         escalated++;
       }
       return { reminded, silent, escalated };
@@ -298,7 +428,13 @@ export function createCoordinations(deps: { db: Kysely<Schema>; mail: MailServic
       const row = await db.selectFrom('coordinations').selectAll().where('mail_thread_id', '=', message.threadId).executeTakeFirst();
       if (!row) return false;
       const ctx = systemContext('mail');
-      await appendEvent(db, row.incident_id, who(ctx), 'message_in', { coordinationId: row.id, threadKey: row.thread_key, mailMessageId: message.id, from: message.fromAddress, subject: message.subject.slice(0, 500) });
+      await appendEvent(db, row.incident_id, who(ctx), 'message_in', {
+        coordinationId: row.id,
+        threadKey: row.thread_key,
+        mailMessageId: message.id,
+        from: message.fromAddress,
+        subject: message.subject.slice(0, 500),
+      });
       if (row.state === 'sent' || row.state === 'no_response') await transition(ctx, row.id, 'acknowledged', 'The party answered by mail');
       return true;
     },

@@ -13,8 +13,17 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const post = (contentType: string, payload: string) => t.request(partner, { method: 'POST', url: '/api/v1/reports', headers: { 'content-type': contentType }, payload });
-const reportCount = async () => Number((await t.database.db.selectFrom('reports').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+const post = (contentType: string, payload: string) =>
+  t.request(partner, { method: 'POST', url: '/api/v1/reports', headers: { 'content-type': contentType }, payload });
+const reportCount = async () =>
+  Number(
+    (
+      await t.database.db
+        .selectFrom('reports')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 const BILLION_LAUGHS = `<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
@@ -51,7 +60,10 @@ describe('hostile IODEF', () => {
   });
 
   it('Should keep a script in an IODEF description as text, stored as given', async () => {
-    const response = await post('application/xml', '<IODEF-Document><Incident><Description><![CDATA[<script>alert(1)</script>]]> &lt;b&gt;x&lt;/b&gt;</Description><URL>javascript:alert(1)</URL></Incident></IODEF-Document>');
+    const response = await post(
+      'application/xml',
+      '<IODEF-Document><Incident><Description><![CDATA[<script>alert(1)</script>]]> &lt;b&gt;x&lt;/b&gt;</Description><URL>javascript:alert(1)</URL></Incident></IODEF-Document>',
+    );
     expect(response.statusCode, response.body).toBe(201);
     expect(response.json().warnings.join(' ')).toContain('javascript:alert(1)');
     const detail = (await t.request(analyst, { url: `/api/v1/reports/${response.json().id}` })).json();
@@ -92,7 +104,11 @@ describe('hostile X-ARF and JSON', () => {
   });
 
   it('Should keep an IDN homograph as punycode with the Unicode form beside it', async () => {
-    const response = await t.request(partner, { method: 'POST', url: '/api/v1/reports', payload: { title: 'Homograph', observables: ['https://xn--80ak6aa92e.com/', 'https://аррӏе.com/login'] } });
+    const response = await t.request(partner, {
+      method: 'POST',
+      url: '/api/v1/reports',
+      payload: { title: 'Homograph', observables: ['https://xn--80ak6aa92e.com/', 'https://аррӏе.com/login'] },
+    });
     const detail = (await t.request(analyst, { url: `/api/v1/reports/${response.json().id}` })).json();
     const domains = detail.observables.filter((o: { kind: string }) => o.kind === 'domain');
     expect(domains).toEqual([expect.objectContaining({ value: 'xn--80ak6aa92e.com', display: 'аррӏе.com' })]);

@@ -18,8 +18,21 @@ export type EnqueueIntake = (messageId: string) => Promise<{ created: boolean }>
  */
 export function incidentJobDefinitions(incidents: IncidentsService, enqueueIntake: EnqueueIntake): { definition: JobDefinition<never>; cron?: string }[] {
   return [
-    { definition: defineJob<{ messageId: string }>(INTAKE_MAIL_JOB, async ({ messageId }) => incidents.intakeMail(messageId), { retryLimit: 5, retryDelaySeconds: 30, backoff: true, expireInSeconds: 300 }) },
-    { definition: defineJob<object>(REMIND_JOB, async () => incidents.runReminders(), { retryLimit: 1, retryDelaySeconds: 60, expireInSeconds: 900 }), cron: '*/15 * * * *' },
-    { definition: defineJob<object>(SWEEP_MAIL_INTAKE_JOB, async () => incidents.sweepMailIntake(enqueueIntake), { retryLimit: 0, expireInSeconds: 240 }), cron: '*/5 * * * *' },
+    {
+      definition: defineJob<{ messageId: string }>(INTAKE_MAIL_JOB, async ({ messageId }) => incidents.intakeMail(messageId), {
+        retryLimit: 5,
+        retryDelaySeconds: 30,
+        backoff: true,
+        expireInSeconds: 300,
+      }),
+    },
+    {
+      definition: defineJob<object>(REMIND_JOB, async () => incidents.runReminders(), { retryLimit: 1, retryDelaySeconds: 60, expireInSeconds: 900 }),
+      cron: '*/15 * * * *',
+    },
+    {
+      definition: defineJob<object>(SWEEP_MAIL_INTAKE_JOB, async () => incidents.sweepMailIntake(enqueueIntake), { retryLimit: 0, expireInSeconds: 240 }),
+      cron: '*/5 * * * *',
+    },
   ];
 }

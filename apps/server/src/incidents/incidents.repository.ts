@@ -82,7 +82,10 @@ export interface CoordinationModel {
   updatedAt: Date;
 }
 
-export type IncidentEventModel = Omit<Selectable<IncidentEventsTable>, 'incident_id' | 'actor_id' | 'actor_label'> & { actorId: string | null; actorLabel: string };
+export type IncidentEventModel = Omit<Selectable<IncidentEventsTable>, 'incident_id' | 'actor_id' | 'actor_label'> & {
+  actorId: string | null;
+  actorLabel: string;
+};
 
 export function reportRowToModel(row: ReportRow): ReportModel {
   return {
@@ -194,7 +197,12 @@ export async function findReport(db: Kysely<Schema>, id: string): Promise<Report
 
 export async function observablesOf(db: Kysely<Schema>, reportIds: readonly string[]): Promise<(ObservableModel & { reportId: string })[]> {
   if (reportIds.length === 0) return [];
-  const rows = await db.selectFrom('observables').select(['id', 'report_id', 'kind', 'value', 'display', 'original']).where('report_id', 'in', reportIds).orderBy('id').execute();
+  const rows = await db
+    .selectFrom('observables')
+    .select(['id', 'report_id', 'kind', 'value', 'display', 'original'])
+    .where('report_id', 'in', reportIds)
+    .orderBy('id')
+    .execute();
   return rows.map(({ report_id, ...rest }) => ({ ...rest, reportId: report_id }));
 }
 
@@ -209,14 +217,19 @@ export interface TriagePageQuery {
  * The triage queue: by priority (1 first), then oldest first; one page and the total. The
  * `reports_triage (status, priority, received_at, id)` index serves the order for a status filter.
  */
-export async function listReportsPage(db: Kysely<Schema>, query: TriagePageQuery): Promise<{ rows: (ReportRow & { observable_count: number })[]; total: number }> {
+export async function listReportsPage(
+  db: Kysely<Schema>,
+  query: TriagePageQuery,
+): Promise<{ rows: (ReportRow & { observable_count: number })[]; total: number }> {
   let base = db.selectFrom('reports');
   if (query.status) base = base.where('status', '=', query.status);
   if (query.channel) base = base.where('channel', '=', query.channel);
   const [rows, count] = await Promise.all([
     base
       .selectAll('reports')
-      .select((eb) => eb.selectFrom('observables').select(eb.fn.countAll<number>().as('n')).whereRef('observables.report_id', '=', 'reports.id').as('observable_count'))
+      .select((eb) =>
+        eb.selectFrom('observables').select(eb.fn.countAll<number>().as('n')).whereRef('observables.report_id', '=', 'reports.id').as('observable_count'),
+      )
       .orderBy('priority')
       .orderBy('received_at')
       .orderBy('id')
@@ -233,13 +246,29 @@ export async function findIncident(db: Kysely<Schema>, id: string): Promise<Inci
 }
 
 export async function reportIdsOf(db: Kysely<Schema>, incidentId: string): Promise<string[]> {
-  const rows = await db.selectFrom('incident_reports as l').innerJoin('reports as r', 'r.id', 'l.report_id').select('l.report_id').where('l.incident_id', '=', incidentId).where('l.unlinked_at', 'is', null).orderBy('r.received_at').execute();
+  const rows = await db
+    .selectFrom('incident_reports as l')
+    .innerJoin('reports as r', 'r.id', 'l.report_id')
+    .select('l.report_id')
+    .where('l.incident_id', '=', incidentId)
+    .where('l.unlinked_at', 'is', null)
+    .orderBy('r.received_at')
+    .execute();
   return rows.map((row) => row.report_id);
 }
 
 /** Appends to an incident's timeline. */
-export async function appendEvent(db: Kysely<Schema>, incidentId: string, actor: { id: string | null; label: string }, kind: string, data: Record<string, unknown> = {}): Promise<void> {
-  await db.insertInto('incident_events').values({ incident_id: incidentId, kind, actor_id: actor.id, actor_label: actor.label, data: JSON.stringify(data) }).execute();
+export async function appendEvent(
+  db: Kysely<Schema>,
+  incidentId: string,
+  actor: { id: string | null; label: string },
+  kind: string,
+  data: Record<string, unknown> = {},
+): Promise<void> {
+  await db
+    .insertInto('incident_events')
+    .values({ incident_id: incidentId, kind, actor_id: actor.id, actor_label: actor.label, data: JSON.stringify(data) })
+    .execute();
 }
 
 export async function timelineOf(db: Kysely<Schema>, incidentId: string): Promise<IncidentEventModel[]> {

@@ -15,7 +15,11 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 async function report(payload: Record<string, unknown> = {}) {
-  const response = await t.request(partner, { method: 'POST', url: '/api/v1/reports', payload: { title: 'Phishing at bank look-alike', category: 'phishing', ...payload } });
+  const response = await t.request(partner, {
+    method: 'POST',
+    url: '/api/v1/reports',
+    payload: { title: 'Phishing at bank look-alike', category: 'phishing', ...payload },
+  });
   expect(response.statusCode, response.body).toBe(201);
   return response.json<{ id: string; reference: string; observableCount: number; observablesDropped: number; warnings: string[] }>();
 }
@@ -50,7 +54,11 @@ describe('who may do what', () => {
     await expectAccess(t, { method: 'POST', url: '/api/v1/incidents', payload: { reportIds: [r.id] } }, { allowed: writers });
     await expectAccess(t, { method: 'PATCH', url: `/api/v1/incidents/${i.id}`, payload: { priority: 2 } }, { allowed: writers });
     await expectAccess(t, { method: 'POST', url: `/api/v1/incidents/${i.id}/notes`, payload: { body: 'note' } }, { allowed: writers });
-    await expectAccess(t, { method: 'POST', url: `/api/v1/incidents/${i.id}/coordinations`, payload: { role: 'isp', contactEmail: 'abuse@isp.example' } }, { allowed: writers });
+    await expectAccess(
+      t,
+      { method: 'POST', url: `/api/v1/incidents/${i.id}/coordinations`, payload: { role: 'isp', contactEmail: 'abuse@isp.example' } },
+      { allowed: writers },
+    );
     await expectAccess(t, { method: 'POST', url: `/api/v1/reports/${r.id}/messages`, payload: { body: 'Thanks' } }, { allowed: writers });
   });
 });
@@ -90,7 +98,13 @@ describe('reports by API', () => {
     const response = await t.request(partner, { method: 'POST', url: '/api/v1/reports', headers: { 'content-type': 'application/iodef+xml' }, payload: xml });
     expect(response.statusCode, response.body).toBe(201);
     const detail = (await t.request(analyst, { url: `/api/v1/reports/${response.json().id}` })).json();
-    expect(detail).toMatchObject({ channel: 'iodef', category: 'phishing', tlp: 'green', reporterEmail: 'contact@csirt.example.com', contentType: 'application/iodef+xml' });
+    expect(detail).toMatchObject({
+      channel: 'iodef',
+      category: 'phishing',
+      tlp: 'green',
+      reporterEmail: 'contact@csirt.example.com',
+      contentType: 'application/iodef+xml',
+    });
     expect(detail.rawText).toContain('IODEF-Document');
     expect(detail.observables.map((o: { kind: string; value: string }) => `${o.kind} ${o.value}`).sort()).toEqual([
       'domain bank-login.example',
@@ -101,11 +115,25 @@ describe('reports by API', () => {
   });
 
   it('Should read X-ARF 0.3 JSON and X-ARF 0.2 mail-style reports', async () => {
-    const v3 = { Version: '0.3', ReporterInfo: { ReporterOrg: 'Abuse Team', ReporterOrgEmail: 'abuse@reporter.example' }, Report: { ReportClass: 'Activity', ReportType: 'PortScan', Date: '2026-11-26T00:00:00Z', SourceType: 'IpAddress', Source: '198.51.100.77' } };
-    const a = await t.request(partner, { method: 'POST', url: '/api/v1/reports', headers: { 'content-type': 'application/xarf+json' }, payload: JSON.stringify(v3) });
+    const v3 = {
+      Version: '0.3',
+      ReporterInfo: { ReporterOrg: 'Abuse Team', ReporterOrgEmail: 'abuse@reporter.example' },
+      Report: { ReportClass: 'Activity', ReportType: 'PortScan', Date: '2026-11-26T00:00:00Z', SourceType: 'IpAddress', Source: '198.51.100.77' },
+    };
+    const a = await t.request(partner, {
+      method: 'POST',
+      url: '/api/v1/reports',
+      headers: { 'content-type': 'application/xarf+json' },
+      payload: JSON.stringify(v3),
+    });
     expect(a.statusCode, a.body).toBe(201);
-    expect((await t.request(analyst, { url: `/api/v1/reports/${a.json().id}` })).json()).toMatchObject({ channel: 'xarf', category: 'scan', reporterEmail: 'abuse@reporter.example' });
-    const v2 = 'X-ARF: Yes\nContent-Type: text/plain\n\n---\nReported-From: abuse@reporter.example\nCategory: fraud\nReport-Type: phishing\nSource-Type: uri\nSource: http://phish.example/x\nDate: 2026-11-26\n';
+    expect((await t.request(analyst, { url: `/api/v1/reports/${a.json().id}` })).json()).toMatchObject({
+      channel: 'xarf',
+      category: 'scan',
+      reporterEmail: 'abuse@reporter.example',
+    });
+    const v2 =
+      'X-ARF: Yes\nContent-Type: text/plain\n\n---\nReported-From: abuse@reporter.example\nCategory: fraud\nReport-Type: phishing\nSource-Type: uri\nSource: http://phish.example/x\nDate: 2026-11-26\n';
     const b = await t.request(partner, { method: 'POST', url: '/api/v1/reports', headers: { 'content-type': 'text/x-xarf' }, payload: v2 });
     expect(b.statusCode, b.body).toBe(201);
     const detail = (await t.request(analyst, { url: `/api/v1/reports/${b.json().id}` })).json();
@@ -123,7 +151,11 @@ describe('incidents by API', () => {
     expect(proposals.map((p: { incident: { id: string } }) => p.incident.id)).toEqual([incident.id]);
     const linked = await t.request(analyst, { method: 'POST', url: `/api/v1/incidents/${incident.id}/reports`, payload: { reportIds: [second.id] } });
     expect(linked.json().reportIds).toHaveLength(2);
-    await t.request(analyst, { method: 'PATCH', url: `/api/v1/incidents/${incident.id}`, payload: { assigneeId: analyst.id, dueAt: '2030-01-01T00:00:00Z', tlp: 'amber+strict' } });
+    await t.request(analyst, {
+      method: 'PATCH',
+      url: `/api/v1/incidents/${incident.id}`,
+      payload: { assigneeId: analyst.id, dueAt: '2030-01-01T00:00:00Z', tlp: 'amber+strict' },
+    });
     await t.request(analyst, { method: 'POST', url: `/api/v1/incidents/${incident.id}/notes`, payload: { body: '<b>checked</b>' } });
     const timeline = (await t.request(analyst, { url: `/api/v1/incidents/${incident.id}/timeline` })).json();
     expect(timeline.map((e: { kind: string }) => e.kind)).toEqual(['created', 'report_linked', 'report_linked', 'updated', 'note']);
@@ -134,7 +166,11 @@ describe('incidents by API', () => {
 
   it('Should move a coordination only along allowed transitions', async () => {
     const incident = await incidentFrom([(await report()).id]);
-    const created = await t.request(analyst, { method: 'POST', url: `/api/v1/incidents/${incident.id}/coordinations`, payload: { role: 'isp', contactEmail: 'Abuse@ISP.example' } });
+    const created = await t.request(analyst, {
+      method: 'POST',
+      url: `/api/v1/incidents/${incident.id}/coordinations`,
+      payload: { role: 'isp', contactEmail: 'Abuse@ISP.example' },
+    });
     expect(created.statusCode, created.body).toBe(201);
     const coordination = created.json();
     expect(coordination).toMatchObject({ state: 'drafted', threadKey: `${incident.reference}-C1`, contactEmail: 'abuse@isp.example' });
@@ -148,6 +184,8 @@ describe('incidents by API', () => {
     expect(acted.json()).toMatchObject({ state: 'acted', nextReminderAt: null });
     const closed = await t.request(analyst, { method: 'POST', url: `/api/v1/coordinations/${coordination.id}/transitions`, payload: { state: 'closed' } });
     expect(closed.json().state).toBe('closed');
-    expect((await t.request(analyst, { method: 'POST', url: `/api/v1/coordinations/${coordination.id}/transitions`, payload: { state: 'sent' } })).statusCode).toBe(409);
+    expect(
+      (await t.request(analyst, { method: 'POST', url: `/api/v1/coordinations/${coordination.id}/transitions`, payload: { state: 'sent' } })).statusCode,
+    ).toBe(409);
   });
 });

@@ -11,7 +11,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const file = (overrides: Partial<NewReport> = {}) => t.services.incidents.createReport(ctx, { channel: 'api', title: 'Phishing site', category: 'phishing', ...overrides });
+const file = (overrides: Partial<NewReport> = {}) =>
+  t.services.incidents.createReport(ctx, { channel: 'api', title: 'Phishing site', category: 'phishing', ...overrides });
 
 describe('reports', () => {
   it('Should give each report a unique IR reference for its year, and keep its observables normalised', async () => {
@@ -20,7 +21,12 @@ describe('reports', () => {
     expect(a.report.reference).toMatch(/^IR-\d{4}-\d{6}$/);
     expect(b.report.reference).not.toBe(a.report.reference);
     const view = await t.services.incidents.reportView(a.report.id);
-    expect(view.observables.map((o) => `${o.kind} ${o.value}`).sort()).toEqual(['asn 64500', 'domain login-bank.example', 'ip 192.0.2.10', 'url https://login-bank.example/signin']);
+    expect(view.observables.map((o) => `${o.kind} ${o.value}`).sort()).toEqual([
+      'asn 64500',
+      'domain login-bank.example',
+      'ip 192.0.2.10',
+      'url https://login-bank.example/signin',
+    ]);
     expect(view.observables.find((o) => o.kind === 'url')?.original).toBe('hxxps://login-bank[.]example/signin');
   });
 
@@ -84,7 +90,13 @@ describe('incidents', () => {
     const r = await file();
     const incident = await t.services.incidents.createIncident(ctx, { reportIds: [r.report.id] });
     const down = new Date(r.report.receivedAt.getTime() + 3 * 3600_000).toISOString();
-    const updated = await t.services.incidents.updateIncident(ctx, incident.id, { brand: 'Example Bank', brandSector: 'finance', brandDomestic: true, hostingType: 'compromised', siteDownAt: down });
+    const updated = await t.services.incidents.updateIncident(ctx, incident.id, {
+      brand: 'Example Bank',
+      brandSector: 'finance',
+      brandDomestic: true,
+      hostingType: 'compromised',
+      siteDownAt: down,
+    });
     expect(updated).toMatchObject({ brand: 'Example Bank', brandDomestic: true, takedownSeconds: 3 * 3600 });
     await expect(t.services.incidents.updateIncident(ctx, incident.id, { siteDownAt: '2000-01-01T00:00:00Z' })).rejects.toThrow(/before it was first reported/);
     const event = (await t.services.incidents.timeline(ctx, incident.id)).at(-1)!;

@@ -95,9 +95,31 @@ const SKIPPED_FLAGS = ['dsn', 'auto_reply', 'unmatched_reply'];
 /** True for a mail message (`m`) the intake has not turned into a report, a reporter's answer or a coordination event. */
 function notYetHandled(eb: ExpressionBuilder<Schema & { m: Schema['mail_messages'] }, 'm'>) {
   return eb.and([
-    eb.not(eb.exists(eb.selectFrom('reports as r').select(sql`1`.as('x')).whereRef('r.mail_message_id', '=', 'm.id'))),
-    eb.not(eb.exists(eb.selectFrom('report_messages as rm').select(sql`1`.as('x')).whereRef('rm.mail_message_id', '=', 'm.id'))),
-    eb.not(eb.exists(eb.selectFrom('incident_events as e').select(sql`1`.as('x')).where('e.kind', '=', 'message_in').where(sql<boolean>`e.data->>'mailMessageId' = m.id::text`))),
+    eb.not(
+      eb.exists(
+        eb
+          .selectFrom('reports as r')
+          .select(sql`1`.as('x'))
+          .whereRef('r.mail_message_id', '=', 'm.id'),
+      ),
+    ),
+    eb.not(
+      eb.exists(
+        eb
+          .selectFrom('report_messages as rm')
+          .select(sql`1`.as('x'))
+          .whereRef('rm.mail_message_id', '=', 'm.id'),
+      ),
+    ),
+    eb.not(
+      eb.exists(
+        eb
+          .selectFrom('incident_events as e')
+          .select(sql`1`.as('x'))
+          .where('e.kind', '=', 'message_in')
+          .where(sql<boolean>`e.data->>'mailMessageId' = m.id::text`),
+      ),
+    ),
   ]);
 }
 
@@ -110,11 +132,13 @@ const who = (ctx: RequestContext) => ({ id: actorId(ctx.actor), label: actorLabe
 /** PostgreSQL text cannot hold NUL, and lone surrogates do not survive jsonb: clean both out of untrusted text. */
 export function cleanText(value: string | undefined | null, max: number): string {
   if (!value) return '';
-  return value
-    .slice(0, max)
-    // eslint-disable-next-line no-control-regex -- NUL is exactly what must go
-    .replace(/\u0000/g, '')
-    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+  return (
+    value
+      .slice(0, max)
+      // eslint-disable-next-line no-control-regex -- NUL is exactly what must go
+      .replace(/\u0000/g, '')
+      .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
+  );
 }
 const cleanOrNull = (value: string | undefined | null, max: number): string | null => (value ? cleanText(value, max) || null : null);
 
@@ -126,7 +150,10 @@ async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
  * Reports, incidents, their links, merges and splits, and the timeline.
  * @example const incidents = createIncidentsService({ db, blobs, network }); await incidents.createReport(ctx, { channel: 'api', title: 'Phishing' });
  */
-export function createIncidentsService(deps: { db: Kysely<Schema>; blobs: BlobStore; network: NetworkLookupService; mail: MailService; contacts: ContactsService }, options: IncidentsOptions = {}) {
+export function createIncidentsService(
+  deps: { db: Kysely<Schema>; blobs: BlobStore; network: NetworkLookupService; mail: MailService; contacts: ContactsService },
+  options: IncidentsOptions = {},
+) {
   const { db, blobs, network, mail } = deps;
   const coordinations = createCoordinations(deps, options);
   const now = options.now ?? (() => new Date());
@@ -149,21 +176,45 @@ export function createIncidentsService(deps: { db: Kysely<Schema>; blobs: BlobSt
   }
 
   /** Links reports to an incident (idempotent), marks them linked, and writes the timeline. */
-  async function link(trx: Transaction<Schema>, ctx: RequestContext, incident: IncidentModel, reportIds: readonly string[], kind = 'report_linked'): Promise<void> {
+  async function link(
+    trx: Transaction<Schema>,
+    ctx: RequestContext,
+    incident: IncidentModel,
+    reportIds: readonly string[],
+    kind = 'report_linked',
+  ): Promise<void> {
     const actor = who(ctx);
     const reports = await trx.selectFrom('reports').select(['id', 'reference', 'received_at']).where('id', 'in', reportIds).execute();
     if (reports.length !== new Set(reportIds).size) throw new NotFoundError('report_not_found', 'One of the reports does not exist');
     for (const report of reports) {
-      const existing = await trx.selectFrom('incident_reports').select('unlinked_at').where('incident_id', '=', incident.id).where('report_id', '=', report.id).executeTakeFirst();
+      const existing = await trx
+        .selectFrom('incident_reports')
+        .select('unlinked_at')
+        .where('incident_id', '=', incident.id)
+        .where('report_id', '=', report.id)
+        .executeTakeFirst();
       if (existing && existing.unlinked_at === null) continue;
       if (existing) {
-        await trx.updateTable('incident_reports').set({ unlinked_at: null, unlinked_by_label: null, linked_by: actor.id, linked_by_label: actor.label, linked_at: now() }).where('incident_id', '=', incident.id).where('report_id', '=', report.id).execute();
+        await trx
+          .updateTable('incident_reports')
+          .set({ unlinked_at: null, unlinked_by_label: null, linked_by: actor.id, linked_by_label: actor.label, linked_at: now() })
+          .where('incident_id', '=', incident.id)
+          .where('report_id', '=', report.id)
+          .execute();
       } else {
-        await trx.insertInto('incident_reports').values({ incident_id: incident.id, report_id: report.id, linked_by: actor.id, linked_by_label: actor.label }).execute();
+        await trx
+          .insertInto('incident_reports')
+          .values({ incident_id: incident.id, report_id: report.id, linked_by: actor.id, linked_by_label: actor.label })
+          .execute();
       }
       await appendEvent(trx, incident.id, actor, kind, { reportId: report.id, reference: report.reference });
     }
-    await trx.updateTable('reports').set({ status: 'linked', updated_at: now() }).where('id', 'in', reportIds).where('status', 'in', ['new', 'triaged']).execute();
+    await trx
+      .updateTable('reports')
+      .set({ status: 'linked', updated_at: now() })
+      .where('id', 'in', reportIds)
+      .where('status', 'in', ['new', 'triaged'])
+      .execute();
     // The first report of a phishing site starts its takedown clock.
     const earliest = reports.reduce<Date | null>((min, r) => (min === null || r.received_at < min ? r.received_at : min), null);
     if (earliest) {
@@ -176,7 +227,14 @@ export function createIncidentsService(deps: { db: Kysely<Schema>; blobs: BlobSt
     }
   }
 
-  async function unlink(trx: Transaction<Schema>, ctx: RequestContext, incidentId: string, reportIds: readonly string[], kind: string, data: Record<string, unknown>): Promise<void> {
+  async function unlink(
+    trx: Transaction<Schema>,
+    ctx: RequestContext,
+    incidentId: string,
+    reportIds: readonly string[],
+    kind: string,
+    data: Record<string, unknown>,
+  ): Promise<void> {
     const actor = who(ctx);
     const moved = await trx
       .updateTable('incident_reports')
@@ -189,11 +247,33 @@ export function createIncidentsService(deps: { db: Kysely<Schema>; blobs: BlobSt
     for (const row of moved) await appendEvent(trx, incidentId, actor, kind, { reportId: row.report_id, ...data });
   }
 
-  async function newIncident(trx: Transaction<Schema>, ctx: RequestContext, fields: { title: string; category: IncidentCategory; tlp?: TlpValue | undefined; priority?: number | undefined }, event: Record<string, unknown> = {}): Promise<IncidentModel> {
+  async function newIncident(
+    trx: Transaction<Schema>,
+    ctx: RequestContext,
+    fields: { title: string; category: IncidentCategory; tlp?: TlpValue | undefined; priority?: number | undefined },
+    event: Record<string, unknown> = {},
+  ): Promise<IncidentModel> {
     const reference = await nextReference(trx, 'INC', now());
     const row = await trx
       .insertInto('incidents')
-      .values({ reference, title: cleanText(fields.title, 500), category: fields.category, tlp: fields.tlp, priority: fields.priority, created_by: actorId(ctx.actor), assignee_id: null, due_at: null, merged_into: null, brand: null, brand_sector: null, brand_domestic: null, hosting_type: null, first_reported_at: null, site_down_at: null, closed_at: null })
+      .values({
+        reference,
+        title: cleanText(fields.title, 500),
+        category: fields.category,
+        tlp: fields.tlp,
+        priority: fields.priority,
+        created_by: actorId(ctx.actor),
+        assignee_id: null,
+        due_at: null,
+        merged_into: null,
+        brand: null,
+        brand_sector: null,
+        brand_domestic: null,
+        hosting_type: null,
+        first_reported_at: null,
+        site_down_at: null,
+        closed_at: null,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     const incident = incidentRowToModel(row);
@@ -214,7 +294,10 @@ export function createIncidentsService(deps: { db: Kysely<Schema>; blobs: BlobSt
       const warnings: string[] = [];
       const description = cleanText(input.description, 200_000);
       const extraction = extractObservables({ text: `${input.title}\n${description}`, items: input.observables ?? [] });
-      if (extraction.dropped > 0) warnings.push(`The report names more than ${MAX_OBSERVABLES_PER_REPORT} distinct observables; the first ${MAX_OBSERVABLES_PER_REPORT} were kept and ${extraction.dropped} were not stored`);
+      if (extraction.dropped > 0)
+        warnings.push(
+          `The report names more than ${MAX_OBSERVABLES_PER_REPORT} distinct observables; the first ${MAX_OBSERVABLES_PER_REPORT} were kept and ${extraction.dropped} were not stored`,
+        );
       for (const bad of extraction.invalid.slice(0, 20)) warnings.push(`Not an observable: "${bad.input.slice(0, 80)}" (${bad.error})`);
       if (extraction.invalid.length > 20) warnings.push(`… and ${extraction.invalid.length - 20} more items that are not observables`);
 
@@ -258,7 +341,12 @@ export function createIncidentsService(deps: { db: Kysely<Schema>; blobs: BlobSt
           .returningAll()
           .executeTakeFirstOrThrow();
         await insertObservables(trx, row.id, extraction.observables);
-        await recordAudit(trx, ctx, { action: 'report.create', targetType: 'report', targetId: row.id, after: { reference, channel: input.channel, observables: extraction.observables.length, dropped: extraction.dropped } });
+        await recordAudit(trx, ctx, {
+          action: 'report.create',
+          targetType: 'report',
+          targetId: row.id,
+          after: { reference, channel: input.channel, observables: extraction.observables.length, dropped: extraction.dropped },
+        });
         return reportRowToModel(row);
       });
       return { report: created, followUpToken: token, observableCount: extraction.observables.length, observablesDropped: extraction.dropped, warnings };
@@ -274,7 +362,13 @@ export function createIncidentsService(deps: { db: Kysely<Schema>; blobs: BlobSt
       incidentsPolicy.authorize(ctx.actor, 'reports.read');
       const view = await this.reportView(id);
       const hosts = view.observables.filter((o) => o.kind === 'ip' || o.kind === 'domain').slice(0, LOOKUP_LIMIT);
-      const lookup = hosts.length > 0 ? await network.lookup(ctx, hosts.map((o) => o.value)) : [];
+      const lookup =
+        hosts.length > 0
+          ? await network.lookup(
+              ctx,
+              hosts.map((o) => o.value),
+            )
+          : [];
       return { ...view, lookup };
     },
 
@@ -284,7 +378,14 @@ export function createIncidentsService(deps: { db: Kysely<Schema>; blobs: BlobSt
       if (!row) throw new NotFoundError('report_not_found', 'No such report');
       const [observables, incidents, messages] = await Promise.all([
         observablesOf(db, [id]),
-        db.selectFrom('incident_reports as l').innerJoin('incidents as i', 'i.id', 'l.incident_id').select(['i.id', 'i.reference', 'i.title', 'i.status']).where('l.report_id', '=', id).where('l.unlinked_at', 'is', null).orderBy('i.created_at').execute(),
+        db
+          .selectFrom('incident_reports as l')
+          .innerJoin('incidents as i', 'i.id', 'l.incident_id')
+          .select(['i.id', 'i.reference', 'i.title', 'i.status'])
+          .where('l.report_id', '=', id)
+          .where('l.unlinked_at', 'is', null)
+          .orderBy('i.created_at')
+          .execute(),
         db.selectFrom('report_messages').select(['id', 'author', 'body', 'at']).where('report_id', '=', id).orderBy('id').execute(),
       ]);
       return { ...reportRowToModel(row), observables: observables.map(({ reportId: _, ...o }) => o), incidents, messages };
@@ -297,11 +398,23 @@ export function createIncidentsService(deps: { db: Kysely<Schema>; blobs: BlobSt
         if (!before) throw new NotFoundError('report_not_found', 'No such report');
         const row = await trx
           .updateTable('reports')
-          .set({ ...(changes.status ? { status: changes.status } : {}), ...(changes.priority ? { priority: changes.priority } : {}), ...(changes.tlp ? { tlp: changes.tlp } : {}), ...(changes.category !== undefined ? { category: changes.category } : {}), updated_at: now() })
+          .set({
+            ...(changes.status ? { status: changes.status } : {}),
+            ...(changes.priority ? { priority: changes.priority } : {}),
+            ...(changes.tlp ? { tlp: changes.tlp } : {}),
+            ...(changes.category !== undefined ? { category: changes.category } : {}),
+            updated_at: now(),
+          })
           .where('id', '=', id)
           .returningAll()
           .executeTakeFirstOrThrow();
-        await recordAudit(trx, ctx, { action: 'report.update', targetType: 'report', targetId: id, before: { status: before.status, priority: before.priority, tlp: before.tlp, category: before.category }, after: changes });
+        await recordAudit(trx, ctx, {
+          action: 'report.update',
+          targetType: 'report',
+          targetId: id,
+          before: { status: before.status, priority: before.priority, tlp: before.tlp, category: before.category },
+          after: changes,
+        });
         return reportRowToModel(row);
       });
     },
@@ -315,8 +428,17 @@ export function createIncidentsService(deps: { db: Kysely<Schema>; blobs: BlobSt
       const byIncident = new Map<string, Proposal>();
       for (const row of rows) {
         let proposal = byIncident.get(row.id);
-        if (!proposal) byIncident.set(row.id, (proposal = { incident: { id: row.id, reference: row.reference, title: row.title, category: row.category, status: row.status }, matched: [], lastReportAt: row.received_at }));
-        if (!proposal.matched.some((m) => m.kind === row.kind && m.value === row.value)) proposal.matched.push({ kind: row.kind as 'url' | 'domain' | 'ip', value: row.value });
+        if (!proposal)
+          byIncident.set(
+            row.id,
+            (proposal = {
+              incident: { id: row.id, reference: row.reference, title: row.title, category: row.category, status: row.status },
+              matched: [],
+              lastReportAt: row.received_at,
+            }),
+          );
+        if (!proposal.matched.some((m) => m.kind === row.kind && m.value === row.value))
+          proposal.matched.push({ kind: row.kind as 'url' | 'domain' | 'ip', value: row.value });
         if (row.received_at > proposal.lastReportAt) proposal.lastReportAt = row.received_at;
       }
       // The strongest first: a URL match beats a host match, more matches beat fewer.
@@ -330,7 +452,12 @@ export function createIncidentsService(deps: { db: Kysely<Schema>; blobs: BlobSt
       const id = await db.transaction().execute(async (trx) => {
         const first = await findReport(trx, input.reportIds[0]!);
         if (!first) throw new NotFoundError('report_not_found', 'No such report');
-        const incident = await newIncident(trx, ctx, { title: input.title ?? first.title, category: input.category ?? first.category ?? 'other', tlp: input.tlp ?? first.tlp, priority: input.priority ?? first.priority });
+        const incident = await newIncident(trx, ctx, {
+          title: input.title ?? first.title,
+          category: input.category ?? first.category ?? 'other',
+          tlp: input.tlp ?? first.tlp,
+          priority: input.priority ?? first.priority,
+        });
         await link(trx, ctx, incident, input.reportIds);
         return incident.id;
       });
@@ -342,7 +469,16 @@ export function createIncidentsService(deps: { db: Kysely<Schema>; blobs: BlobSt
       return incidentView(db, id);
     },
 
-    async listIncidents(ctx: RequestContext, query: { status?: IncidentModel['status'] | undefined; category?: IncidentCategory | undefined; assigneeId?: string | undefined; offset: number; limit: number }) {
+    async listIncidents(
+      ctx: RequestContext,
+      query: {
+        status?: IncidentModel['status'] | undefined;
+        category?: IncidentCategory | undefined;
+        assigneeId?: string | undefined;
+        offset: number;
+        limit: number;
+      },
+    ) {
       incidentsPolicy.authorize(ctx.actor, 'incidents.read');
       let base = db.selectFrom('incidents');
       if (query.status) base = base.where('status', '=', query.status);
@@ -380,14 +516,21 @@ export function createIncidentsService(deps: { db: Kysely<Schema>; blobs: BlobSt
           hosting_type: changes.hostingType === undefined ? undefined : cleanOrNull(changes.hostingType, 100),
           first_reported_at: date(changes.firstReportedAt),
           site_down_at: date(changes.siteDownAt),
-          closed_at: changes.status === undefined ? undefined : changes.status === 'closed' || changes.status === 'resolved' ? (before.closedAt ?? now()) : null,
+          closed_at:
+            changes.status === undefined ? undefined : changes.status === 'closed' || changes.status === 'resolved' ? (before.closedAt ?? now()) : null,
         };
         const defined = Object.fromEntries(Object.entries(set).filter(([, value]) => value !== undefined));
         const firstReported = set.first_reported_at !== undefined ? set.first_reported_at : before.firstReportedAt;
         const siteDown = set.site_down_at !== undefined ? set.site_down_at : before.siteDownAt;
-        if (firstReported && siteDown && siteDown < firstReported) throw new BadRequestError('invalid_takedown', 'The site cannot go down before it was first reported');
+        if (firstReported && siteDown && siteDown < firstReported)
+          throw new BadRequestError('invalid_takedown', 'The site cannot go down before it was first reported');
         if (Object.keys(defined).length === 0) return;
-        const row = await trx.updateTable('incidents').set({ ...defined, updated_at: now() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+        const row = await trx
+          .updateTable('incidents')
+          .set({ ...defined, updated_at: now() })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
         const after = incidentRowToModel(row);
         const changed: Record<string, { from: unknown; to: unknown }> = {};
         for (const key of Object.keys(changes) as (keyof UpdateIncidentRequest)[]) {
@@ -430,17 +573,42 @@ export function createIncidentsService(deps: { db: Kysely<Schema>; blobs: BlobSt
         const reportIds = await reportIdsOf(trx, sourceId);
         await unlink(trx, ctx, sourceId, reportIds, 'report_unlinked', { movedTo: target.reference });
         if (reportIds.length > 0) await link(trx, ctx, target, reportIds);
-        const moved = await trx.updateTable('coordinations').set({ incident_id: targetId, updated_at: now() }).where('incident_id', '=', sourceId).returning(['id', 'thread_key']).execute();
+        const moved = await trx
+          .updateTable('coordinations')
+          .set({ incident_id: targetId, updated_at: now() })
+          .where('incident_id', '=', sourceId)
+          .returning(['id', 'thread_key'])
+          .execute();
         await trx.updateTable('incidents').set({ status: 'merged', merged_into: targetId, updated_at: now() }).where('id', '=', sourceId).execute();
-        await appendEvent(trx, sourceId, who(ctx), 'merged_into', { incidentId: targetId, reference: target.reference, reportIds, coordinations: moved.map((c) => c.thread_key) });
-        await appendEvent(trx, targetId, who(ctx), 'merged_from', { incidentId: sourceId, reference: source.reference, reportIds, coordinations: moved.map((c) => c.thread_key) });
-        await recordAudit(trx, ctx, { action: 'incident.merge', targetType: 'incident', targetId: sourceId, before: { status: source.status }, after: { mergedInto: targetId, reportIds } });
+        await appendEvent(trx, sourceId, who(ctx), 'merged_into', {
+          incidentId: targetId,
+          reference: target.reference,
+          reportIds,
+          coordinations: moved.map((c) => c.thread_key),
+        });
+        await appendEvent(trx, targetId, who(ctx), 'merged_from', {
+          incidentId: sourceId,
+          reference: source.reference,
+          reportIds,
+          coordinations: moved.map((c) => c.thread_key),
+        });
+        await recordAudit(trx, ctx, {
+          action: 'incident.merge',
+          targetType: 'incident',
+          targetId: sourceId,
+          before: { status: source.status },
+          after: { mergedInto: targetId, reportIds },
+        });
       });
       return incidentView(db, targetId);
     },
 
     /** Moves some of an incident's reports into a new incident; both timelines say so. */
-    async splitIncident(ctx: RequestContext, sourceId: string, input: { reportIds: readonly string[]; title?: string | undefined; category?: IncidentCategory | undefined }): Promise<IncidentView> {
+    async splitIncident(
+      ctx: RequestContext,
+      sourceId: string,
+      input: { reportIds: readonly string[]; title?: string | undefined; category?: IncidentCategory | undefined },
+    ): Promise<IncidentView> {
       incidentsPolicy.authorize(ctx.actor, 'incidents.write');
       const id = await db.transaction().execute(async (trx) => {
         const source = await loadIncident(trx, sourceId);
@@ -448,13 +616,24 @@ export function createIncidentsService(deps: { db: Kysely<Schema>; blobs: BlobSt
         const current = new Set(await reportIdsOf(trx, sourceId));
         const missing = input.reportIds.filter((r) => !current.has(r));
         if (missing.length > 0) throw new BadRequestError('report_not_in_incident', `${missing.length} of the reports are not in ${source.reference}`);
-        if (input.reportIds.length >= current.size) throw new BadRequestError('split_everything', 'A split must leave at least one report behind; change the incident instead');
-        const created = await newIncident(trx, ctx, { title: input.title ?? source.title, category: input.category ?? source.category, tlp: source.tlp, priority: source.priority }, { splitFrom: source.reference });
+        if (input.reportIds.length >= current.size)
+          throw new BadRequestError('split_everything', 'A split must leave at least one report behind; change the incident instead');
+        const created = await newIncident(
+          trx,
+          ctx,
+          { title: input.title ?? source.title, category: input.category ?? source.category, tlp: source.tlp, priority: source.priority },
+          { splitFrom: source.reference },
+        );
         await unlink(trx, ctx, sourceId, input.reportIds, 'report_unlinked', { movedTo: created.reference });
         await link(trx, ctx, created, input.reportIds);
         await appendEvent(trx, sourceId, who(ctx), 'split_to', { incidentId: created.id, reference: created.reference, reportIds: input.reportIds });
         await appendEvent(trx, created.id, who(ctx), 'split_from', { incidentId: sourceId, reference: source.reference, reportIds: input.reportIds });
-        await recordAudit(trx, ctx, { action: 'incident.split', targetType: 'incident', targetId: sourceId, after: { newIncidentId: created.id, reportIds: input.reportIds } });
+        await recordAudit(trx, ctx, {
+          action: 'incident.split',
+          targetType: 'incident',
+          targetId: sourceId,
+          after: { newIncidentId: created.id, reportIds: input.reportIds },
+        });
         return created.id;
       });
       return incidentView(db, id);
@@ -494,9 +673,21 @@ export function createIncidentsService(deps: { db: Kysely<Schema>; blobs: BlobSt
       const text = cleanText(body, 20_000).trim();
       if (!text) throw new BadRequestError('empty_message', 'The message is empty');
       await db.transaction().execute(async (trx) => {
-        await trx.insertInto('report_messages').values({ report_id: report.id, author: 'reporter', author_id: null, body: text, mail_message_id: null }).execute();
-        for (const incident of report.incidents) await appendEvent(trx, incident.id, { id: null, label: 'reporter' }, 'reporter_message', { reportId: report.id, reference: report.reference, body: text });
-        await recordAudit(trx, { actor: { kind: 'anonymous' }, ip, requestId: null }, { action: 'report.reporter_reply', targetType: 'report', targetId: report.id });
+        await trx
+          .insertInto('report_messages')
+          .values({ report_id: report.id, author: 'reporter', author_id: null, body: text, mail_message_id: null })
+          .execute();
+        for (const incident of report.incidents)
+          await appendEvent(trx, incident.id, { id: null, label: 'reporter' }, 'reporter_message', {
+            reportId: report.id,
+            reference: report.reference,
+            body: text,
+          });
+        await recordAudit(
+          trx,
+          { actor: { kind: 'anonymous' }, ip, requestId: null },
+          { action: 'report.reporter_reply', targetType: 'report', targetId: report.id },
+        );
       });
       return this.reportView(report.id);
     },
@@ -507,7 +698,10 @@ export function createIncidentsService(deps: { db: Kysely<Schema>; blobs: BlobSt
       const report = await findReport(db, reportId);
       if (!report) throw new NotFoundError('report_not_found', 'No such report');
       await db.transaction().execute(async (trx) => {
-        await trx.insertInto('report_messages').values({ report_id: reportId, author: 'team', author_id: actorId(ctx.actor), body: cleanText(body, 20_000), mail_message_id: null }).execute();
+        await trx
+          .insertInto('report_messages')
+          .values({ report_id: reportId, author: 'team', author_id: actorId(ctx.actor), body: cleanText(body, 20_000), mail_message_id: null })
+          .execute();
         await recordAudit(trx, ctx, { action: 'report.team_reply', targetType: 'report', targetId: reportId });
       });
       return this.reportView(reportId);
@@ -523,18 +717,52 @@ export function createIncidentsService(deps: { db: Kysely<Schema>; blobs: BlobSt
       const existing = await db.selectFrom('reports').select('reference').where('mail_message_id', '=', messageId).executeTakeFirst();
       if (existing) return { outcome: 'exists', reference: existing.reference };
       // A second run (the sweeper, an at-least-once retry) must not record a reply twice either.
-      const handled = await db.selectFrom('mail_messages as m').select('m.id').where('m.id', '=', messageId).where((eb) => eb.not(notYetHandled(eb))).executeTakeFirst();
+      const handled = await db
+        .selectFrom('mail_messages as m')
+        .select('m.id')
+        .where('m.id', '=', messageId)
+        .where((eb) => eb.not(notYetHandled(eb)))
+        .executeTakeFirst();
       if (handled) return { outcome: 'exists' };
       const message = await mail.getMessage(ctx, messageId);
       if (message.direction !== 'inbound' || message.flags.some((f) => SKIPPED_FLAGS.includes(f))) return { outcome: 'skipped' };
-      if (message.threadId && (await coordinations.recordInbound({ id: message.id, threadId: message.threadId, subject: message.subject, fromAddress: message.fromAddress, receivedAt: message.receivedAt }))) return { outcome: 'coordination' };
+      if (
+        message.threadId &&
+        (await coordinations.recordInbound({
+          id: message.id,
+          threadId: message.threadId,
+          subject: message.subject,
+          fromAddress: message.fromAddress,
+          receivedAt: message.receivedAt,
+        }))
+      )
+        return { outcome: 'coordination' };
       if (message.threadKey?.startsWith('IR-')) {
         const report = await db.selectFrom('reports').select(['id', 'reference']).where('reference', '=', message.threadKey).executeTakeFirst();
         if (report) {
           await db.transaction().execute(async (trx) => {
-            await trx.insertInto('report_messages').values({ report_id: report.id, author: 'reporter', author_id: null, body: cleanText(message.textBody || message.htmlText || '', 20_000), mail_message_id: message.id }).execute();
-            const links = await trx.selectFrom('incident_reports').select('incident_id').where('report_id', '=', report.id).where('unlinked_at', 'is', null).execute();
-            for (const l of links) await appendEvent(trx, l.incident_id, { id: null, label: 'reporter' }, 'reporter_message', { reportId: report.id, reference: report.reference, mailMessageId: message.id });
+            await trx
+              .insertInto('report_messages')
+              .values({
+                report_id: report.id,
+                author: 'reporter',
+                author_id: null,
+                body: cleanText(message.textBody || message.htmlText || '', 20_000),
+                mail_message_id: message.id,
+              })
+              .execute();
+            const links = await trx
+              .selectFrom('incident_reports')
+              .select('incident_id')
+              .where('report_id', '=', report.id)
+              .where('unlinked_at', 'is', null)
+              .execute();
+            for (const l of links)
+              await appendEvent(trx, l.incident_id, { id: null, label: 'reporter' }, 'reporter_message', {
+                reportId: report.id,
+                reference: report.reference,
+                mailMessageId: message.id,
+              });
           });
           return { outcome: 'reporter_reply', reference: report.reference };
         }
@@ -545,7 +773,11 @@ export function createIncidentsService(deps: { db: Kysely<Schema>; blobs: BlobSt
         title: message.subject || '(no subject)',
         description: body,
         tlp: (message.tlp?.replace('TLP:', '').toLowerCase() as TlpValue | undefined) ?? undefined,
-        reporter: { name: message.fromName ?? undefined, email: message.fromAddress ?? undefined, language: /[\u3040-\u30ff\u4e00-\u9fff]/.test(`${message.subject}${body.slice(0, 2000)}`) ? 'ja' : 'en' },
+        reporter: {
+          name: message.fromName ?? undefined,
+          email: message.fromAddress ?? undefined,
+          language: /[\u3040-\u30ff\u4e00-\u9fff]/.test(`${message.subject}${body.slice(0, 2000)}`) ? 'ja' : 'en',
+        },
         rawSha256: message.rawSha256,
         raw: { contentType: 'message/rfc822' },
         mailMessageId: message.id,
@@ -561,7 +793,10 @@ export function createIncidentsService(deps: { db: Kysely<Schema>; blobs: BlobSt
      * naming them) and would not skip (DSN, auto-reply, unmatched reply) are handed to `enqueue`, which
      * re-enqueues `incidents.intake-mail` under the intake's own idempotency key (the message ID).
      */
-    async sweepMailIntake(enqueue: (messageId: string) => Promise<{ created: boolean }>, input: { olderThanSeconds?: number; windowDays?: number; limit?: number } = {}): Promise<{ found: number; enqueued: number }> {
+    async sweepMailIntake(
+      enqueue: (messageId: string) => Promise<{ created: boolean }>,
+      input: { olderThanSeconds?: number; windowDays?: number; limit?: number } = {},
+    ): Promise<{ found: number; enqueued: number }> {
       const rows = await db
         .selectFrom('mail_messages as m')
         .select('m.id')

@@ -15,7 +15,12 @@ beforeAll(async () => {
   const { database, services, config } = h.t;
   crashed = createMailService(
     { db: database.db, blobs: services.blobs, jobs: services.jobs, keyRing: directoryKeyRing(database.db, { passphrase: null }) },
-    { intakeAddress: INTAKE, relayUrl: null, sizeLimitBytes: config.mailSizeLimitBytes, limits: { maxParts: config.mailMaxParts, maxHeaderBytes: config.mailMaxHeaderBytes } },
+    {
+      intakeAddress: INTAKE,
+      relayUrl: null,
+      sizeLimitBytes: config.mailSizeLimitBytes,
+      limits: { maxParts: config.mailMaxParts, maxHeaderBytes: config.mailMaxHeaderBytes },
+    },
   );
   await services.jobs.startWorker({ concurrency: 2 });
 });
@@ -23,7 +28,12 @@ afterAll(async () => h.close());
 
 /** Stores a message without its intake job, received two minutes ago (past the sweeper's one-minute grace). */
 async function storeWithoutJob(raw: string, minutesAgo = 2): Promise<string> {
-  const stored = await crashed.receive((async function* () { yield Buffer.from(raw); })(), { mailFrom: 'sender@example.org', rcptTo: [INTAKE], clientAddress: '127.0.0.1' });
+  const stored = await crashed.receive(
+    (async function* () {
+      yield Buffer.from(raw);
+    })(),
+    { mailFrom: 'sender@example.org', rcptTo: [INTAKE], clientAddress: '127.0.0.1' },
+  );
   expect(stored.duplicate).toBe(false);
   await sql`UPDATE mail_messages SET received_at = now() - make_interval(mins => ${minutesAgo}) WHERE id = ${stored.id}`.execute(h.t.database.db);
   return stored.id;
@@ -40,18 +50,36 @@ async function sweep(): Promise<{ found: number; enqueued: number; swept: string
     made.push(enqueued.id);
     return enqueued;
   });
-  for (const id of made) await waitFor(() => jobs.getJob(INTAKE_MAIL_JOB, id), (job) => job?.state === 'completed', 20_000);
+  for (const id of made)
+    await waitFor(
+      () => jobs.getJob(INTAKE_MAIL_JOB, id),
+      (job) => job?.state === 'completed',
+      20_000,
+    );
   return { ...result, swept };
 }
 
 const reportsOf = (messageId: string) => h.t.database.db.selectFrom('reports').select(['id', 'channel']).where('mail_message_id', '=', messageId).execute();
 const messageInEvents = (messageId: string) =>
-  h.t.database.db.selectFrom('incident_events').select('id').where('kind', '=', 'message_in').where(sql<boolean>`data->>'mailMessageId' = ${messageId}`).execute();
+  h.t.database.db
+    .selectFrom('incident_events')
+    .select('id')
+    .where('kind', '=', 'message_in')
+    .where(sql<boolean>`data->>'mailMessageId' = ${messageId}`)
+    .execute();
 
 describe('incidents.sweep-mail-intake', () => {
   it('Should file a message whose intake job was lost exactly once, however often it runs', async () => {
-    const id = await storeWithoutJob(rfc822({ From: 'reporter@example.jp', To: INTAKE, Subject: 'Lost phishing report', 'Content-Type': 'text/plain; charset=utf-8' }, 'hxxp://lost-phish[.]example/login'));
-    const fresh = await storeWithoutJob(rfc822({ From: 'reporter@example.jp', To: INTAKE, Subject: 'Just arrived', 'Content-Type': 'text/plain' }, 'still in its minute'), 0);
+    const id = await storeWithoutJob(
+      rfc822(
+        { From: 'reporter@example.jp', To: INTAKE, Subject: 'Lost phishing report', 'Content-Type': 'text/plain; charset=utf-8' },
+        'hxxp://lost-phish[.]example/login',
+      ),
+    );
+    const fresh = await storeWithoutJob(
+      rfc822({ From: 'reporter@example.jp', To: INTAKE, Subject: 'Just arrived', 'Content-Type': 'text/plain' }, 'still in its minute'),
+      0,
+    );
     expect(await reportsOf(id)).toEqual([]);
 
     const first = await sweep();
@@ -70,8 +98,18 @@ describe('incidents.sweep-mail-intake', () => {
   it('Should never file a DSN as a report, nor sweep it again', async () => {
     const dsn = await storeWithoutJob(
       rfc822(
-        { From: 'MAILER-DAEMON@relay.example', To: INTAKE, Subject: 'Undelivered Mail Returned to Sender', 'Auto-Submitted': 'auto-replied', 'Content-Type': 'multipart/report; report-type=delivery-status; boundary="r"' },
-        ['--r\nContent-Type: text/plain\n\nYour message could not be delivered.\n', '--r\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; relay.example\n\nFinal-Recipient: rfc822; abuse@plain.example\nAction: failed\nStatus: 5.1.1\n', '--r--\n'].join(''),
+        {
+          From: 'MAILER-DAEMON@relay.example',
+          To: INTAKE,
+          Subject: 'Undelivered Mail Returned to Sender',
+          'Auto-Submitted': 'auto-replied',
+          'Content-Type': 'multipart/report; report-type=delivery-status; boundary="r"',
+        },
+        [
+          '--r\nContent-Type: text/plain\n\nYour message could not be delivered.\n',
+          '--r\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; relay.example\n\nFinal-Recipient: rfc822; abuse@plain.example\nAction: failed\nStatus: 5.1.1\n',
+          '--r--\n',
+        ].join(''),
       ),
     );
     const flags = (await h.t.database.db.selectFrom('mail_messages').select('flags').where('id', '=', dsn).executeTakeFirstOrThrow()).flags;
@@ -83,13 +121,20 @@ describe('incidents.sweep-mail-intake', () => {
   it('Should record a lost coordination reply on the incident once, and file no report for it', async () => {
     const { incidents, mail } = h.t.services;
     const ctx = systemContext('test');
-    const created = await incidents.createReport(ctx, { channel: 'api', title: 'Phishing', category: 'phishing', observables: ['http://sweep-phish.example/'] });
+    const created = await incidents.createReport(ctx, {
+      channel: 'api',
+      title: 'Phishing',
+      category: 'phishing',
+      observables: ['http://sweep-phish.example/'],
+    });
     const incident = await incidents.createIncident(ctx, { reportIds: [created.report.id] });
     const coordination = await incidents.createCoordination(ctx, incident.id, { role: 'isp', contactEmail: 'abuse@hosting.example', language: 'en' });
     const thread = await mail.ensureThread(coordination.threadKey, 'Takedown request');
     await h.t.database.db.updateTable('coordinations').set({ mail_thread_id: thread.id }).where('id', '=', coordination.id).execute();
 
-    const reply = await storeWithoutJob(rfc822({ From: 'abuse@hosting.example', To: INTAKE, Subject: `Re: [${coordination.threadKey}] Takedown request`, 'Content-Type': 'text/plain' }, 'Done.'));
+    const reply = await storeWithoutJob(
+      rfc822({ From: 'abuse@hosting.example', To: INTAKE, Subject: `Re: [${coordination.threadKey}] Takedown request`, 'Content-Type': 'text/plain' }, 'Done.'),
+    );
     const stored = await h.t.database.db.selectFrom('mail_messages').select(['thread_id', 'flags']).where('id', '=', reply).executeTakeFirstOrThrow();
     expect(stored).toEqual({ thread_id: thread.id, flags: [] });
 

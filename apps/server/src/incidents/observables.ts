@@ -34,7 +34,8 @@ const HASH_KINDS: Record<number, ObservableKind> = { 32: 'hash_md5', 40: 'hash_s
 export function readItem(raw: string): ExtractedObservable[] | { error: string } {
   const original = raw.slice(0, 2048);
   const text = raw.trim();
-  if (/^[0-9a-f]+$/i.test(text) && HASH_KINDS[text.length]) return [{ kind: HASH_KINDS[text.length]!, value: text.toLowerCase(), display: text.toLowerCase(), original }];
+  if (/^[0-9a-f]+$/i.test(text) && HASH_KINDS[text.length])
+    return [{ kind: HASH_KINDS[text.length]!, value: text.toLowerCase(), display: text.toLowerCase(), original }];
   const asn = /^AS ?(\d{1,10})$/i.exec(text);
   if (asn) {
     const number = Number(asn[1]);
@@ -50,14 +51,18 @@ export function readItem(raw: string): ExtractedObservable[] | { error: string }
       : { kind: 'domain', value: indicator.normalized, display: indicator.display, original };
   if (indicator.url) {
     const url = new URL(indicator.url);
-    const display = indicator.kind === 'domain' && indicator.display !== indicator.normalized ? indicator.url.replace(url.host, url.host.replace(indicator.normalized, indicator.display)) : indicator.url;
+    const display =
+      indicator.kind === 'domain' && indicator.display !== indicator.normalized
+        ? indicator.url.replace(url.host, url.host.replace(indicator.normalized, indicator.display))
+        : indicator.url;
     out.push({ kind: 'url', value: indicator.url.slice(0, 4096), display: display.slice(0, 4096), original });
   } else {
     const refanged = refang(text.replace(/^["'<(]+|["'>),;]+$/g, ''));
     const at = refanged.indexOf('@');
     if (at > 0 && indicator.kind === 'domain' && !refanged.includes('/')) {
       const local = refanged.slice(0, at);
-      if (/^[^\s@<>()",;:\\[\]]{1,64}$/.test(local)) out.push({ kind: 'email', value: `${local}@${indicator.normalized}`.toLowerCase(), display: `${local}@${indicator.display}`, original });
+      if (/^[^\s@<>()",;:\\[\]]{1,64}$/.test(local))
+        out.push({ kind: 'email', value: `${local}@${indicator.normalized}`.toLowerCase(), display: `${local}@${indicator.display}`, original });
     }
   }
   out.push(host);
@@ -65,7 +70,8 @@ export function readItem(raw: string): ExtractedObservable[] | { error: string }
 }
 
 // In free text, only what clearly looks like an indicator counts: "e.g." and "v1.2" must not become domains.
-const CANDIDATE = /(?:[a-z][a-z0-9+.-]*(?:\[?:\]?|\(:\))\/\/|h(?:xx|\*\*)ps?\[?:\]?\/\/)\S+|[^\s<>"'()[\]{}]*(?:\[\.\]|\(\.\)|\[dot\]|\.)[^\s<>"'(){}]+|\b[0-9a-f]{32,64}\b|\bAS\d{1,10}\b/gi;
+const CANDIDATE =
+  /(?:[a-z][a-z0-9+.-]*(?:\[?:\]?|\(:\))\/\/|h(?:xx|\*\*)ps?\[?:\]?\/\/)\S+|[^\s<>"'()[\]{}]*(?:\[\.\]|\(\.\)|\[dot\]|\.)[^\s<>"'(){}]+|\b[0-9a-f]{32,64}\b|\bAS\d{1,10}\b/gi;
 
 function plausibleHost(observable: ExtractedObservable): boolean {
   if (observable.kind !== 'domain') return true;

@@ -32,7 +32,17 @@ export function categoryFromWords(...words: (string | null | undefined)[]): Inci
 }
 
 // IODEF v2 `restriction` (RFC 7970 §3.3.1): TLP words map to TLP 2.0; the others to their nearest level.
-const RESTRICTION_TLP: Record<string, TlpValue> = { public: 'clear', white: 'clear', clear: 'clear', green: 'green', partner: 'amber', 'need-to-know': 'amber', amber: 'amber', private: 'red', red: 'red' };
+const RESTRICTION_TLP: Record<string, TlpValue> = {
+  public: 'clear',
+  white: 'clear',
+  clear: 'clear',
+  green: 'green',
+  partner: 'amber',
+  'need-to-know': 'amber',
+  amber: 'amber',
+  private: 'red',
+  red: 'red',
+};
 
 /**
  * Reads an IODEF v2 (RFC 7970) document, and v1 (RFC 5070) where the elements agree: incidents' IDs,
@@ -47,18 +57,26 @@ export function parseIodef(text: string): ParsedReport {
     if (error instanceof XmlRefusedError) throw new ReportFormatError(error.message);
     throw error;
   }
-  if (root.name !== 'IODEF-Document') throw new ReportFormatError(`Not an IODEF document: the root element is <${root.name.slice(0, 50)}>, not <IODEF-Document>`);
+  if (root.name !== 'IODEF-Document')
+    throw new ReportFormatError(`Not an IODEF document: the root element is <${root.name.slice(0, 50)}>, not <IODEF-Document>`);
   const incidents = findAll(root, 'Incident', MAX_INCIDENTS + 1);
   if (incidents.length === 0) throw new ReportFormatError('The IODEF document has no Incident');
-  if (incidents.length > MAX_INCIDENTS) throw new ReportFormatError(`The IODEF document has more than ${MAX_INCIDENTS} incidents; send them in separate reports`);
+  if (incidents.length > MAX_INCIDENTS)
+    throw new ReportFormatError(`The IODEF document has more than ${MAX_INCIDENTS} incidents; send them in separate reports`);
   const observables: string[] = [];
   const descriptions: string[] = [];
   const purposes: string[] = [];
   for (const incident of incidents) {
     const id = firstText(incident, 'IncidentID');
-    const description = findAll(incident, 'Description', 20).map((d) => d.text.trim()).filter(Boolean);
+    const description = findAll(incident, 'Description', 20)
+      .map((d) => d.text.trim())
+      .filter(Boolean);
     descriptions.push([id ? `[${id}]` : null, ...description].filter(Boolean).join(' '));
-    purposes.push(incident.attributes.purpose ?? '', ...findAll(incident, 'Impact', 10).map((i) => `${i.attributes.type ?? ''} ${i.text}`), ...findAll(incident, 'SystemImpact', 10).map((i) => i.attributes.type ?? ''));
+    purposes.push(
+      incident.attributes.purpose ?? '',
+      ...findAll(incident, 'Impact', 10).map((i) => `${i.attributes.type ?? ''} ${i.text}`),
+      ...findAll(incident, 'SystemImpact', 10).map((i) => i.attributes.type ?? ''),
+    );
     for (const name of ['Address', 'URL', 'EmailTo', 'Email', 'Name', 'DomainName']) {
       // The contacts are who reports, not what is reported.
       for (const element of findAll(incident, name, 10_000, ['Contact'])) {
@@ -82,7 +100,11 @@ export function parseIodef(text: string): ParsedReport {
     category: categoryFromWords(...purposes, ...descriptions),
     tlp: RESTRICTION_TLP[restriction],
     reporter: contact
-      ? { name: firstText(contact, 'ContactName') ?? undefined, email: (firstText(contact, 'EmailTo') ?? firstText(contact, 'Email'))?.replace(/^mailto:/i, '') ?? undefined, organisation: firstText(contact, 'ContactTitle') ?? undefined }
+      ? {
+          name: firstText(contact, 'ContactName') ?? undefined,
+          email: (firstText(contact, 'EmailTo') ?? firstText(contact, 'Email'))?.replace(/^mailto:/i, '') ?? undefined,
+          organisation: firstText(contact, 'ContactTitle') ?? undefined,
+        }
       : {},
     observables,
   };
@@ -108,13 +130,24 @@ export function parseXarf03(document: unknown): ParsedReport {
   const type = text(r.ReportType) ?? '';
   const klass = text(r.ReportClass) ?? '';
   const extra = ['DestinationIp', 'Destination', 'Url', 'Domain', 'SourceIp'].map((k) => text(r[k])).filter((v): v is string => !!v);
-  const description = [`X-ARF ${klass}/${type}`, text(r.Date) ? `Date: ${text(r.Date)}` : null, `Source (${text(r.SourceType) ?? 'unknown'}): ${source}`, text(r.Description) ?? null].filter(Boolean).join('\n');
+  const description = [
+    `X-ARF ${klass}/${type}`,
+    text(r.Date) ? `Date: ${text(r.Date)}` : null,
+    `Source (${text(r.SourceType) ?? 'unknown'}): ${source}`,
+    text(r.Description) ?? null,
+  ]
+    .filter(Boolean)
+    .join('\n');
   return {
     title: `${type || klass || 'X-ARF report'}: ${source}`.slice(0, 200),
     description,
     category: categoryFromWords(type, klass),
     tlp: undefined,
-    reporter: { name: text(reporter.ReporterOrg), email: text(reporter.ReporterOrgEmail) ?? text(reporter.ReporterContactEmail), organisation: text(reporter.ReporterOrg) },
+    reporter: {
+      name: text(reporter.ReporterOrg),
+      email: text(reporter.ReporterOrgEmail) ?? text(reporter.ReporterContactEmail),
+      organisation: text(reporter.ReporterOrg),
+    },
     observables: [source, ...extra],
   };
 }
@@ -132,7 +165,8 @@ export function parseXarf02(message: string): ParsedReport {
   }
   const source = fields.get('source');
   if (!source) throw new ReportFormatError('Not an X-ARF 0.2 report: no "Source:" line');
-  if (!fields.has('report-type') && !fields.has('category') && fields.get('x-arf')?.toLowerCase() !== 'yes') throw new ReportFormatError('Not an X-ARF 0.2 report: no "Report-Type:", "Category:" or "X-ARF: Yes"');
+  if (!fields.has('report-type') && !fields.has('category') && fields.get('x-arf')?.toLowerCase() !== 'yes')
+    throw new ReportFormatError('Not an X-ARF 0.2 report: no "Report-Type:", "Category:" or "X-ARF: Yes"');
   const type = fields.get('report-type') ?? '';
   const from = fields.get('reported-from');
   return {

@@ -18,7 +18,12 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const submit = (fields: Record<string, string>, url = '/report?lang=en') =>
-  t.request(null, { method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ form_token: tokens.pop()!, ...fields }).toString() });
+  t.request(null, {
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ form_token: tokens.pop()!, ...fields }).toString(),
+  });
 
 const HOSTILE = `<script>alert(1)</script><img src=x onerror=alert(2)>"'><svg onload=alert(3)>`;
 
@@ -43,7 +48,17 @@ describe('the public report form', () => {
   });
 
   it('Should file a report in Japanese, answer its reference, and show the status page with the token only', async () => {
-    const response = await submit({ category: 'phishing', indicators: 'hxxps://例え-bank[.]jp/login\n203.0.113.5', description: '銀行を装ったフィッシングサイトです。', name: '山田', email: 'yamada@example.jp', tlp: 'amber' }, '/report?lang=ja');
+    const response = await submit(
+      {
+        category: 'phishing',
+        indicators: 'hxxps://例え-bank[.]jp/login\n203.0.113.5',
+        description: '銀行を装ったフィッシングサイトです。',
+        name: '山田',
+        email: 'yamada@example.jp',
+        tlp: 'amber',
+      },
+      '/report?lang=ja',
+    );
     expect(response.statusCode, response.body).toBe(201);
     const reference = /IR-\d{4}-\d{6}/.exec(response.body)![0];
     const link = /href="(\/report\/status\?[^"]+)"/.exec(response.body)![1]!.replace(/&#38;/g, '&');
@@ -88,7 +103,12 @@ describe('the public report form', () => {
     const form = formToken(status.body);
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const params = new URL(link, 'http://x').searchParams;
-    const answered = await t.request(null, { method: 'POST', url: '/report/status', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ form_token: form, ref: params.get('ref')!, token: params.get('token')!, body: `more: ${HOSTILE}` }).toString() });
+    const answered = await t.request(null, {
+      method: 'POST',
+      url: '/report/status',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ form_token: form, ref: params.get('ref')!, token: params.get('token')!, body: `more: ${HOSTILE}` }).toString(),
+    });
     expect(answered.statusCode).toBe(303);
     await t.request(analyst, { method: 'POST', url: `/api/v1/reports/${row.id}/messages`, payload: { body: `team: ${HOSTILE}` } });
     const after = await t.request(null, { url: answered.headers.location });
@@ -104,7 +124,12 @@ describe('the public report form', () => {
       method: 'POST',
       url: '/report?lang=en',
       headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ form_token: tokens.pop()!, category: 'scan', indicators: '198.51.100.7', description: 'Scanning from this host' }).toString(),
+      payload: new URLSearchParams({
+        form_token: tokens.pop()!,
+        category: 'scan',
+        indicators: '198.51.100.7',
+        description: 'Scanning from this host',
+      }).toString(),
     });
     expect(response.statusCode).toBe(201);
     const reference = /IR-\d{4}-\d{6}/.exec(response.body)?.[0];
@@ -112,16 +137,32 @@ describe('the public report form', () => {
   });
 
   it('Should store nothing when the honeypot is filled, and refuse a form that was not issued here', async () => {
-    const before = await t.database.db.selectFrom('reports').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const before = await t.database.db
+      .selectFrom('reports')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     const robot = await submit({ description: 'buy pills', website: 'http://spam.example' });
     expect(robot.statusCode).toBe(200);
     expect(robot.body).not.toMatch(/IR-\d{4}/);
-    const forged = await t.request(null, { method: 'POST', url: '/report', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'description=hello&form_token=123.abc.def' });
+    const forged = await t.request(null, {
+      method: 'POST',
+      url: '/report',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'description=hello&form_token=123.abc.def',
+    });
     expect(forged.body).toContain('The form expired');
     const fresh = formToken((await t.request(null, { url: '/report' })).body);
-    const tooFast = await t.request(null, { method: 'POST', url: '/report', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `description=hello&form_token=${fresh}` });
+    const tooFast = await t.request(null, {
+      method: 'POST',
+      url: '/report',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `description=hello&form_token=${fresh}`,
+    });
     expect(tooFast.body).toContain('The form expired');
-    const afterCount = await t.database.db.selectFrom('reports').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const afterCount = await t.database.db
+      .selectFrom('reports')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(afterCount.n)).toBe(Number(before.n));
   });
 });
@@ -131,7 +172,17 @@ describe('the public report form under load', () => {
     const limited = await createTestApp({ RENKEI_FORM_RATE_LIMIT: '2' });
     try {
       const codes: number[] = [];
-      for (let i = 0; i < 3; i++) codes.push((await limited.request(null, { method: 'POST', url: '/report', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'description=x' })).statusCode);
+      for (let i = 0; i < 3; i++)
+        codes.push(
+          (
+            await limited.request(null, {
+              method: 'POST',
+              url: '/report',
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+              payload: 'description=x',
+            })
+          ).statusCode,
+        );
       expect(codes).toEqual([200, 200, 429]);
     } finally {
       await limited.close();

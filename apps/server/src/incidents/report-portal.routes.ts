@@ -23,9 +23,15 @@ const TOKEN_MIN_AGE_MS = 1000;
 type Texts = Record<string, { en: string; ja: string }>;
 const T = {
   title: { en: 'Report an incident', ja: 'インシデントの報告' },
-  intro: { en: 'Tell us about a phishing site, a defaced or malicious web site, scans, attacks or anything else. Fields marked * are required.', ja: 'フィッシングサイト、改ざんや不正なサイト、スキャン、攻撃などについてお知らせください。* は必須項目です。' },
+  intro: {
+    en: 'Tell us about a phishing site, a defaced or malicious web site, scans, attacks or anything else. Fields marked * are required.',
+    ja: 'フィッシングサイト、改ざんや不正なサイト、スキャン、攻撃などについてお知らせください。* は必須項目です。',
+  },
   category: { en: 'What happened', ja: '事象の種類' },
-  indicators: { en: 'URLs, domains or IP addresses (one per line; defanged forms like hxxp:// and [.] are fine)', ja: 'URL、ドメイン名、IPアドレス(1行に1つ。hxxp:// や [.] で無害化した形式でも構いません)' },
+  indicators: {
+    en: 'URLs, domains or IP addresses (one per line; defanged forms like hxxp:// and [.] are fine)',
+    ja: 'URL、ドメイン名、IPアドレス(1行に1つ。hxxp:// や [.] で無害化した形式でも構いません)',
+  },
   description: { en: 'Description *', ja: '内容 *' },
   name: { en: 'Your name', ja: 'お名前' },
   email: { en: 'Your e-mail address (for our questions and answers)', ja: 'メールアドレス(確認やご連絡のため)' },
@@ -35,7 +41,10 @@ const T = {
   submit: { en: 'Send report', ja: '報告する' },
   received: { en: 'Report received', ja: '報告を受け付けました' },
   reference: { en: 'Your reference number', ja: '受付番号' },
-  keepLink: { en: 'Keep this link: it is the only way to follow and answer your report, and it is shown only now.', ja: '次のリンクを保存してください。報告の状況確認と返信にはこのリンクが必要で、表示されるのは今回限りです。' },
+  keepLink: {
+    en: 'Keep this link: it is the only way to follow and answer your report, and it is shown only now.',
+    ja: '次のリンクを保存してください。報告の状況確認と返信にはこのリンクが必要で、表示されるのは今回限りです。',
+  },
   follow: { en: 'Follow your report', ja: '報告の状況を確認する' },
   status: { en: 'Report status', ja: '報告の状況' },
   state: { en: 'Status', ja: '状況' },
@@ -46,12 +55,21 @@ const T = {
   team: { en: 'Our team', ja: '当チーム' },
   reply: { en: 'Add information or answer us', ja: '情報の追加・返信' },
   send: { en: 'Send', ja: '送信' },
-  notFound: { en: 'No report matches this reference and link. Check that you copied the whole link.', ja: '受付番号とリンクに一致する報告がありません。リンク全体をコピーしたかご確認ください。' },
+  notFound: {
+    en: 'No report matches this reference and link. Check that you copied the whole link.',
+    ja: '受付番号とリンクに一致する報告がありません。リンク全体をコピーしたかご確認ください。',
+  },
   problems: { en: 'Please correct the following', ja: '次の点をご確認ください' },
-  needDescription: { en: 'Describe what happened (or give at least one URL, domain or IP address).', ja: '内容を記入するか、URL・ドメイン名・IPアドレスを1つ以上入力してください。' },
+  needDescription: {
+    en: 'Describe what happened (or give at least one URL, domain or IP address).',
+    ja: '内容を記入するか、URL・ドメイン名・IPアドレスを1つ以上入力してください。',
+  },
   badEmail: { en: 'The e-mail address does not look right.', ja: 'メールアドレスの形式が正しくありません。' },
   tooLong: { en: 'A field is too long.', ja: '入力が長すぎる項目があります。' },
-  staleForm: { en: 'The form expired or was not sent from this page. Please send it again.', ja: 'フォームの有効期限が切れたか、このページから送信されていません。もう一度送信してください。' },
+  staleForm: {
+    en: 'The form expired or was not sent from this page. Please send it again.',
+    ja: 'フォームの有効期限が切れたか、このページから送信されていません。もう一度送信してください。',
+  },
   capped: { en: 'Your report named very many indicators; we kept the first ones.', ja: '指標の数が非常に多いため、先頭の一部のみを受け付けました。' },
   statuses: { en: 'new', ja: '新規' },
 } satisfies Texts;
@@ -77,13 +95,20 @@ function formTokens(db: Kysely<Schema>) {
   let key: Promise<Buffer> | null = null;
   const load = () =>
     (key ??= (async () => {
-      await db.insertInto('report_form_keys').values({ id: 1, key: randomBytes(32) }).onConflict((oc) => oc.column('id').doNothing()).execute();
+      await db
+        .insertInto('report_form_keys')
+        .values({ id: 1, key: randomBytes(32) })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
       return (await db.selectFrom('report_form_keys').select('key').where('id', '=', 1).executeTakeFirstOrThrow()).key;
     })().catch((error: unknown) => {
       key = null;
       throw error;
     }));
-  const sign = async (payload: string) => createHmac('sha256', await load()).update(payload).digest('base64url');
+  const sign = async (payload: string) =>
+    createHmac('sha256', await load())
+      .update(payload)
+      .digest('base64url');
   return {
     async issue(now = Date.now()): Promise<string> {
       const payload = `${now.toString(36)}.${randomBytes(9).toString('base64url')}`;
@@ -108,28 +133,39 @@ const field = (body: Record<string, unknown>, name: string): string => {
 };
 
 /** The public report form at /report and the reporter's status page at /report/status. No JavaScript. */
-export const reportPortalRoutes: FastifyPluginAsync<{ incidents: IncidentsService; db: Kysely<Schema>; config: Config }> = async (app, { incidents, db, config }) => {
+export const reportPortalRoutes: FastifyPluginAsync<{ incidents: IncidentsService; db: Kysely<Schema>; config: Config }> = async (
+  app,
+  { incidents, db, config },
+) => {
   const tokens = formTokens(db);
   const hidden = { hide: true };
 
-  async function frame(request: FastifyRequest, reply: FastifyReply, build: (locale: Locale, t: (key: keyof typeof T) => string) => { title: string; body: SafeHtml; path: string }, status = 200) {
+  async function frame(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    build: (locale: Locale, t: (key: keyof typeof T) => string) => { title: string; body: SafeHtml; path: string },
+    status = 200,
+  ) {
     const query = request.query as Record<string, unknown>;
     const locale = pickLocale({ query: query.lang, cookie: request.cookies[LANG_COOKIE], acceptLanguage: request.headers['accept-language'] });
-    if (query.lang === 'ja' || query.lang === 'en') void reply.setCookie(LANG_COOKIE, locale, { path: '/', sameSite: 'lax', httpOnly: true, secure: config.secureCookies, maxAge: 365 * 86400 });
+    if (query.lang === 'ja' || query.lang === 'en')
+      void reply.setCookie(LANG_COOKIE, locale, { path: '/', sameSite: 'lax', httpOnly: true, secure: config.secureCookies, maxAge: 365 * 86400 });
     const team = await selfOrganisation(db);
     const teamName = (locale === 'ja' ? team?.name_ja : null) ?? team?.name ?? 'Renkei';
     const page = build(locale, (key) => T[key][locale]);
-    return reply
-      .status(status)
-      .type('text/html; charset=utf-8')
-      .header('content-security-policy', REPORT_CSP)
-      .header('content-language', locale)
-      .header('cache-control', 'no-store')
-      // Not no-referrer: under it Chromium sends `Origin: null` with the form's own POST, which the CSRF
-      // check refuses. same-origin still keeps the status page's token out of any other site's Referer.
-      .header('referrer-policy', 'same-origin')
-      .header('vary', 'Accept-Language, Cookie')
-      .send(renderPage({ locale, title: page.title, teamName, path: page.path, body: page.body }));
+    return (
+      reply
+        .status(status)
+        .type('text/html; charset=utf-8')
+        .header('content-security-policy', REPORT_CSP)
+        .header('content-language', locale)
+        .header('cache-control', 'no-store')
+        // Not no-referrer: under it Chromium sends `Origin: null` with the form's own POST, which the CSRF
+        // check refuses. same-origin still keeps the status page's token out of any other site's Referer.
+        .header('referrer-policy', 'same-origin')
+        .header('vary', 'Accept-Language, Cookie')
+        .send(renderPage({ locale, title: page.title, teamName, path: page.path, body: page.body }))
+    );
   }
 
   async function form(request: FastifyRequest, reply: FastifyReply, values: Record<string, string> = {}, problems: string[] = [], status = 200) {
@@ -140,52 +176,103 @@ export const reportPortalRoutes: FastifyPluginAsync<{ incidents: IncidentsServic
       (locale, t) => ({
         title: t('title'),
         path: '/report',
-        body: html`
-<section>
-  <h1>${t('title')}</h1>
-  <p>${t('intro')}</p>
-  ${problems.length > 0 ? html`<div role="alert"><h2>${t('problems')}</h2><ul>${problems.map((p) => html`<li>${p}</li>`)}</ul></div>` : ''}
-  <form method="post" action="/report?lang=${locale}" accept-charset="utf-8">
-    <input type="hidden" name="form_token" value="${token}">
-    <p><label for="category">${t('category')}</label><br>
-    <select id="category" name="category">${INCIDENT_CATEGORIES.map((c) => html`<option value="${c}"${values.category === c ? html` selected` : ''}>${CATEGORY_LABELS[c][locale]}</option>`)}</select></p>
-    <p><label for="indicators">${t('indicators')}</label><br><textarea id="indicators" name="indicators" rows="4" cols="70">${values.indicators ?? ''}</textarea></p>
-    <p><label for="description">${t('description')}</label><br><textarea id="description" name="description" rows="8" cols="70">${values.description ?? ''}</textarea></p>
-    <p><label for="name">${t('name')}</label><br><input id="name" name="name" maxlength="${LIMITS.name}" value="${values.name ?? ''}"></p>
-    <p><label for="email">${t('email')}</label><br><input id="email" name="email" type="email" maxlength="${LIMITS.email}" value="${values.email ?? ''}"></p>
-    <p><label for="organisation">${t('organisation')}</label><br><input id="organisation" name="organisation" maxlength="${LIMITS.organisation}" value="${values.organisation ?? ''}"></p>
-    <p><label for="tlp">${t('tlp')}</label><br>
-    <select id="tlp" name="tlp">${TLP_LEVELS.map((level) => html`<option value="${level}"${(values.tlp ?? 'amber') === level ? html` selected` : ''}>${TLP_HELP[level][locale]}</option>`)}</select></p>
-    <div hidden><label for="website">${t('honeypot')}</label><input id="website" name="website" tabindex="-1" autocomplete="off" value=""></div>
-    <p><button type="submit">${t('submit')}</button></p>
-  </form>
-</section>`,
+        body: html` <section>
+          <h1>${t('title')}</h1>
+          <p>${t('intro')}</p>
+          ${
+            problems.length > 0
+              ? html`<div role="alert">
+                  <h2>${t('problems')}</h2>
+                  <ul>
+                    ${problems.map((p) => html`<li>${p}</li>`)}
+                  </ul>
+                </div>`
+              : ''
+          }
+          <form method="post" action="/report?lang=${locale}" accept-charset="utf-8">
+            <input type="hidden" name="form_token" value="${token}" />
+            <p>
+              <label for="category">${t('category')}</label><br />
+              <select id="category" name="category">
+                ${INCIDENT_CATEGORIES.map((c) => html`<option value="${c}" ${values.category === c ? html` selected` : ''}>${CATEGORY_LABELS[c][locale]}</option>`)}
+              </select>
+            </p>
+            <p>
+              <label for="indicators">${t('indicators')}</label><br /><textarea id="indicators" name="indicators" rows="4" cols="70">
+${values.indicators ?? ''}</textarea>
+            </p>
+            <p>
+              <label for="description">${t('description')}</label><br /><textarea id="description" name="description" rows="8" cols="70">
+${values.description ?? ''}</textarea>
+            </p>
+            <p><label for="name">${t('name')}</label><br /><input id="name" name="name" maxlength="${LIMITS.name}" value="${values.name ?? ''}" /></p>
+            <p>
+              <label for="email">${t('email')}</label><br /><input
+                id="email"
+                name="email"
+                type="email"
+                maxlength="${LIMITS.email}"
+                value="${values.email ?? ''}"
+              />
+            </p>
+            <p>
+              <label for="organisation">${t('organisation')}</label><br /><input
+                id="organisation"
+                name="organisation"
+                maxlength="${LIMITS.organisation}"
+                value="${values.organisation ?? ''}"
+              />
+            </p>
+            <p>
+              <label for="tlp">${t('tlp')}</label><br />
+              <select id="tlp" name="tlp">
+                ${TLP_LEVELS.map((level) => html`<option value="${level}" ${(values.tlp ?? 'amber') === level ? html` selected` : ''}>${TLP_HELP[level][locale]}</option>`)}
+              </select>
+            </p>
+            <div hidden><label for="website">${t('honeypot')}</label><input id="website" name="website" tabindex="-1" autocomplete="off" value="" /></div>
+            <p><button type="submit">${t('submit')}</button></p>
+          </form>
+        </section>`,
       }),
       status,
     );
   }
 
   function statusBody(report: ReportView, reference: string, token: string, locale: Locale, t: (key: keyof typeof T) => string, formToken: string): SafeHtml {
-    return html`
-<section>
-  <h1>${t('status')}: ${report.reference}</h1>
-  <dl>
-    <dt>${t('state')}</dt><dd>${STATUS_LABEL[report.status][locale]}</dd>
-    <dt>${t('receivedAt')}</dt><dd>${report.receivedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC</dd>
-    <dt>${t('description')}</dt><dd><pre>${report.description}</pre></dd>
-  </dl>
-</section>
-<section>
-  <h2>${t('messages')}</h2>
-  ${report.messages.length === 0 ? html`<p>${t('noMessages')}</p>` : html`<ol>${report.messages.map((m) => html`<li><strong>${m.author === 'reporter' ? t('you') : t('team')}</strong> (${m.at.toISOString().slice(0, 16).replace('T', ' ')} UTC)<pre>${m.body}</pre></li>`)}</ol>`}
-  <form method="post" action="/report/status?lang=${locale}" accept-charset="utf-8">
-    <input type="hidden" name="form_token" value="${formToken}">
-    <input type="hidden" name="ref" value="${reference}">
-    <input type="hidden" name="token" value="${token}">
-    <p><label for="body">${t('reply')}</label><br><textarea id="body" name="body" rows="6" cols="70"></textarea></p>
-    <p><button type="submit">${t('send')}</button></p>
-  </form>
-</section>`;
+    return html` <section>
+        <h1>${t('status')}: ${report.reference}</h1>
+        <dl>
+          <dt>${t('state')}</dt>
+          <dd>${STATUS_LABEL[report.status][locale]}</dd>
+          <dt>${t('receivedAt')}</dt>
+          <dd>${report.receivedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC</dd>
+          <dt>${t('description')}</dt>
+          <dd><pre>${report.description}</pre></dd>
+        </dl>
+      </section>
+      <section>
+        <h2>${t('messages')}</h2>
+        ${
+          report.messages.length === 0
+            ? html`<p>${t('noMessages')}</p>`
+            : html`<ol>
+                ${report.messages.map(
+                  (m) =>
+                    html`<li>
+                      <strong>${m.author === 'reporter' ? t('you') : t('team')}</strong> (${m.at.toISOString().slice(0, 16).replace('T', ' ')} UTC)
+                      <pre>${m.body}</pre>
+                    </li>`,
+                )}
+              </ol>`
+        }
+        <form method="post" action="/report/status?lang=${locale}" accept-charset="utf-8">
+          <input type="hidden" name="form_token" value="${formToken}" />
+          <input type="hidden" name="ref" value="${reference}" />
+          <input type="hidden" name="token" value="${token}" />
+          <p><label for="body">${t('reply')}</label><br /><textarea id="body" name="body" rows="6" cols="70"></textarea></p>
+          <p><button type="submit">${t('send')}</button></p>
+        </form>
+      </section>`;
   }
 
   app.get('/report', { schema: hidden }, async (request, reply) => form(request, reply));
@@ -193,7 +280,9 @@ export const reportPortalRoutes: FastifyPluginAsync<{ incidents: IncidentsServic
   app.post('/report', { schema: hidden, config: publicFormRateLimit(config) }, async (request, reply) => {
     // request.body is untrusted input: every field may be anything, repeated, or missing.
     const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>;
-    const values = Object.fromEntries(['category', 'indicators', 'description', 'name', 'email', 'organisation', 'tlp'].map((name) => [name, field(body, name)]));
+    const values = Object.fromEntries(
+      ['category', 'indicators', 'description', 'name', 'email', 'organisation', 'tlp'].map((name) => [name, field(body, name)]),
+    );
     const query = request.query as Record<string, unknown>;
     const locale = pickLocale({ query: query.lang, cookie: request.cookies[LANG_COOKIE], acceptLanguage: request.headers['accept-language'] });
     const t = (key: keyof typeof T) => T[key][locale];
@@ -209,7 +298,10 @@ export const reportPortalRoutes: FastifyPluginAsync<{ incidents: IncidentsServic
     }
     const category = (INCIDENT_CATEGORIES as readonly string[]).includes(values.category!) ? (values.category as IncidentCategory) : 'other';
     const tlp = (TLP_LEVELS as readonly string[]).includes(values.tlp!) ? (values.tlp as (typeof TLP_LEVELS)[number]) : 'amber';
-    const indicators = values.indicators!.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+    const indicators = values
+      .indicators!.split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter(Boolean);
     const firstLine = values.description!.trim().split(/\r?\n/)[0]!.slice(0, 120);
     const result = await incidents.createReport(request.ctx, {
       channel: 'web',
@@ -224,22 +316,34 @@ export const reportPortalRoutes: FastifyPluginAsync<{ incidents: IncidentsServic
       clientAddress: request.ip,
     });
     const link = `/report/status?ref=${encodeURIComponent(result.report.reference)}&token=${encodeURIComponent(result.followUpToken!)}&lang=${locale}`;
-    return frame(request, reply, () => ({
-      title: t('received'),
-      path: '/report',
-      body: html`
-<section>
-  <h1>${t('received')}</h1>
-  <p>${t('reference')}: <strong>${result.report.reference}</strong></p>
-  ${result.observablesDropped > 0 ? html`<p>${t('capped')}</p>` : ''}
-  <p>${t('keepLink')}</p>
-  <p><a href="${link}">${t('follow')}</a></p>
-  <p><code>${new URL(link, config.publicUrl).toString()}</code></p>
-</section>`,
-    }), 201);
+    return frame(
+      request,
+      reply,
+      () => ({
+        title: t('received'),
+        path: '/report',
+        body: html` <section>
+          <h1>${t('received')}</h1>
+          <p>${t('reference')}: <strong>${result.report.reference}</strong></p>
+          ${result.observablesDropped > 0 ? html`<p>${t('capped')}</p>` : ''}
+          <p>${t('keepLink')}</p>
+          <p><a href="${link}">${t('follow')}</a></p>
+          <p><code>${new URL(link, config.publicUrl).toString()}</code></p>
+        </section>`,
+      }),
+      201,
+    );
   });
 
-  const notFound = (request: FastifyRequest, reply: FastifyReply) => frame(request, reply, (_locale, t) => ({ title: t('status'), path: '/report/status', body: html`<section><h1>${t('status')}</h1><p>${t('notFound')}</p></section>` }));
+  const notFound = (request: FastifyRequest, reply: FastifyReply) =>
+    frame(request, reply, (_locale, t) => ({
+      title: t('status'),
+      path: '/report/status',
+      body: html`<section>
+        <h1>${t('status')}</h1>
+        <p>${t('notFound')}</p>
+      </section>`,
+    }));
 
   app.get('/report/status', { schema: hidden, config: publicFormRateLimit(config) }, async (request, reply) => {
     const query = request.query as Record<string, unknown>;
@@ -248,7 +352,11 @@ export const reportPortalRoutes: FastifyPluginAsync<{ incidents: IncidentsServic
     const report = await incidents.reportForReporter(reference, token);
     if (!report) return notFound(request, reply);
     const formToken = await tokens.issue();
-    return frame(request, reply, (locale, t) => ({ title: `${t('status')}: ${report.reference}`, path: `/report/status?ref=${encodeURIComponent(reference)}&token=${encodeURIComponent(token)}`, body: statusBody(report, reference, token, locale, t, formToken) }));
+    return frame(request, reply, (locale, t) => ({
+      title: `${t('status')}: ${report.reference}`,
+      path: `/report/status?ref=${encodeURIComponent(reference)}&token=${encodeURIComponent(token)}`,
+      body: statusBody(report, reference, token, locale, t, formToken),
+    }));
   });
 
   app.post('/report/status', { schema: hidden, config: publicFormRateLimit(config) }, async (request, reply) => {
@@ -261,6 +369,8 @@ export const reportPortalRoutes: FastifyPluginAsync<{ incidents: IncidentsServic
     if (!report) return notFound(request, reply);
     const query = request.query as Record<string, unknown>;
     const lang = query.lang === 'ja' || query.lang === 'en' ? `&lang=${query.lang}` : '';
-    return reply.header('referrer-policy', 'same-origin').redirect(`/report/status?ref=${encodeURIComponent(reference)}&token=${encodeURIComponent(token)}${lang}`, 303);
+    return reply
+      .header('referrer-policy', 'same-origin')
+      .redirect(`/report/status?ref=${encodeURIComponent(reference)}&token=${encodeURIComponent(token)}${lang}`, 303);
   });
 };

@@ -254,7 +254,15 @@ describe('recurring jobs', () => {
       .values({ email: `sessions-${counter}@test.example`, display_name: 'Session holder' })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const session = (id: string, expiresAt: Date) => ({ id, user_id: user.id, csrf_token: 'x'.repeat(32), ip: null, user_agent: null, expires_at: expiresAt, last_seen_at: new Date() });
+    const session = (id: string, expiresAt: Date) => ({
+      id,
+      user_id: user.id,
+      csrf_token: 'x'.repeat(32),
+      ip: null,
+      user_agent: null,
+      expires_at: expiresAt,
+      last_seen_at: new Date(),
+    });
     await database.db
       .insertInto('sessions')
       .values([session('expired-session', new Date(Date.now() - 60_000)), session('live-session', new Date(Date.now() + 3_600_000))])

@@ -248,7 +248,9 @@ class PgBossJobQueue implements JobQueue {
     const prune = defineJob<Record<string, never>>(
       'jobs.prune-idempotency-keys',
       async () => {
-        const result = await sql`DELETE FROM job_idempotency_keys WHERE start_after < now() - make_interval(days => ${KEY_RETENTION_DAYS})`.execute(database.db);
+        const result = await sql`DELETE FROM job_idempotency_keys WHERE start_after < now() - make_interval(days => ${KEY_RETENTION_DAYS})`.execute(
+          database.db,
+        );
         return { pruned: Number(result.numAffectedRows ?? 0) };
       },
       { retryLimit: 2, retryDelaySeconds: 60, expireInSeconds: 600 },
@@ -436,7 +438,8 @@ class PgBossJobQueue implements JobQueue {
     const byName = new Map<string, string[]>();
     for (const row of rows) byName.set(row.name, [...(byName.get(row.name) ?? []), row.id]);
     for (const [name, ids] of byName) {
-      for (const id of ids) await boss.fail(name, id, { message: 'The process running this job ended before it finished; recovered when the worker started again' });
+      for (const id of ids)
+        await boss.fail(name, id, { message: 'The process running this job ended before it finished; recovered when the worker started again' });
       this.log.warn('recovered jobs left running by a process that ended', { name, ids });
     }
   }
@@ -496,11 +499,14 @@ class PgBossJobQueue implements JobQueue {
     };
     // Give up a little before pg-boss's own expiry, so this worker fails the attempt rather than maintenance.
     const expireMs = Math.max(1, Number(job.expireInSeconds)) * 1000;
-    const timer = setTimeout(() => {
-      const reason = new Error(`Job ran longer than its limit of ${Number(job.expireInSeconds)} s`);
-      controller.abort(reason);
-      interrupt(reason);
-    }, Math.max(500, expireMs - Math.min(1000, expireMs / 10)));
+    const timer = setTimeout(
+      () => {
+        const reason = new Error(`Job ran longer than its limit of ${Number(job.expireInSeconds)} s`);
+        controller.abort(reason);
+        interrupt(reason);
+      },
+      Math.max(500, expireMs - Math.min(1000, expireMs / 10)),
+    );
     this.running.add(running);
     const attempt = job.retryCount + 1;
     const context: JobContext = { id: job.id, name: definition.name, attempt, maxAttempts: job.retryLimit + 1, signal: controller.signal, log: this.log };
@@ -566,7 +572,13 @@ class PgBossJobQueue implements JobQueue {
 }
 
 function queueSettings(name: string, options: JobOptions): PgBoss.Queue {
-  return { name, retryLimit: options.retryLimit, retryDelay: options.retryDelaySeconds, retryBackoff: options.backoff, expireInSeconds: options.expireInSeconds };
+  return {
+    name,
+    retryLimit: options.retryLimit,
+    retryDelay: options.retryDelaySeconds,
+    retryBackoff: options.backoff,
+    expireInSeconds: options.expireInSeconds,
+  };
 }
 
 function sendSettings(options: JobOptions): PgBoss.SendOptions {

@@ -23,11 +23,18 @@ export function registerJobs(services: Services, config: Config): void {
     { cron: '7 * * * *' },
   );
 
-  for (const { definition, cron } of mailJobDefinitions(services.mail, { imapUrl: config.imapUrl, imapCron: config.imapPollCron })) jobs.register(definition, cron ? { cron } : undefined);
+  for (const { definition, cron } of mailJobDefinitions(services.mail, { imapUrl: config.imapUrl, imapCron: config.imapPollCron }))
+    jobs.register(definition, cron ? { cron } : undefined);
 
-  for (const { definition, cron } of incidentJobDefinitions(services.incidents, (messageId) => jobs.enqueue(INTAKE_MAIL_JOB, { messageId }, { idempotencyKey: messageId }))) jobs.register(definition, cron ? { cron } : undefined);
+  for (const { definition, cron } of incidentJobDefinitions(services.incidents, (messageId) =>
+    jobs.enqueue(INTAKE_MAIL_JOB, { messageId }, { idempotencyKey: messageId }),
+  ))
+    jobs.register(definition, cron ? { cron } : undefined);
 
-  for (const { definition, cron } of feedsJobDefinitions(services.feeds, (sourceId) => jobs.enqueue(FETCH_SOURCE_JOB, { sourceId }, { idempotencyKey: sourceId }))) jobs.register(definition, cron ? { cron } : undefined);
+  for (const { definition, cron } of feedsJobDefinitions(services.feeds, (sourceId) =>
+    jobs.enqueue(FETCH_SOURCE_JOB, { sourceId }, { idempotencyKey: sourceId }),
+  ))
+    jobs.register(definition, cron ? { cron } : undefined);
 
   if (config.testJobs) for (const definition of testJobDefinitions(config)) jobs.register(definition);
 }

@@ -179,7 +179,10 @@ describe.runIf(onPostgres)('several workers on PostgreSQL', () => {
 
     const events = readProbeEvents(dataDir).filter(isPair);
     for (const tag of tags) {
-      expect(events.filter((e) => e.tag === tag).map((e) => e.event), tag).toEqual(['start', 'done']);
+      expect(
+        events.filter((e) => e.tag === tag).map((e) => e.event),
+        tag,
+      ).toEqual(['start', 'done']);
     }
     // Both processes took part (each polls every second; the jobs take 2.5 s of work for one process alone).
     expect(new Set(events.map((e) => e.pid))).toEqual(new Set(workers.map((w) => w.child.pid)));

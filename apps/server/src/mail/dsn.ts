@@ -29,7 +29,9 @@ const ACTIONS = new Set(['failed', 'delayed', 'delivered', 'relayed', 'expanded'
 export function readDeliveryReport(parts: readonly ParsedAttachment[]): DeliveryReport | null {
   const statusPart = parts.find((p) => p.contentType === 'message/delivery-status' || p.contentType === 'message/global-delivery-status');
   if (!statusPart) return null;
-  const text = Buffer.from(statusPart.content).subarray(0, 256 * 1024).toString('utf8');
+  const text = Buffer.from(statusPart.content)
+    .subarray(0, 256 * 1024)
+    .toString('utf8');
   const groups = text
     .replace(/\r\n/g, '\n')
     .split(/\n\s*\n/)
@@ -49,10 +51,14 @@ export function readDeliveryReport(parts: readonly ParsedAttachment[]): Delivery
       diagnostic: group.get('diagnostic-code')?.slice(0, 1000) ?? null,
     });
   }
-  const original = parts.find((p) => p.contentType === 'message/rfc822' || p.contentType === 'text/rfc822-headers' || p.contentType === 'message/global-headers');
+  const original = parts.find(
+    (p) => p.contentType === 'message/rfc822' || p.contentType === 'text/rfc822-headers' || p.contentType === 'message/global-headers',
+  );
   let originalMessageId: string | null = null;
   if (original) {
-    const head = Buffer.from(original.content).subarray(0, 64 * 1024).toString('latin1');
+    const head = Buffer.from(original.content)
+      .subarray(0, 64 * 1024)
+      .toString('latin1');
     const headerBlock = head.split(/\r?\n\r?\n/)[0] ?? '';
     const found = /^message-id:[ \t]*(.*(?:\r?\n[ \t].*)*)/im.exec(headerBlock)?.[1];
     originalMessageId = messageIdOf(found ?? null);

@@ -31,12 +31,19 @@ const from = { From: 'hostile@example.net', To: INTAKE };
 
 describe('malformed MIME', () => {
   it('Should store a multipart message without a boundary parameter', async () => {
-    const message = await deliver(rfc822({ ...from, Subject: 'no boundary', 'Content-Type': 'multipart/mixed' }, '--x\nContent-Type: text/plain\n\nhello\n--x--\n'));
+    const message = await deliver(
+      rfc822({ ...from, Subject: 'no boundary', 'Content-Type': 'multipart/mixed' }, '--x\nContent-Type: text/plain\n\nhello\n--x--\n'),
+    );
     expect(message.status).toBe('stored');
   });
 
   it('Should store a message whose parts never close', async () => {
-    const message = await deliver(rfc822({ ...from, Subject: 'unterminated', 'Content-Type': 'multipart/mixed; boundary="b"' }, '--b\nContent-Type: text/plain\n\nstart of a part that never ends\n--b\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\nAAAA'));
+    const message = await deliver(
+      rfc822(
+        { ...from, Subject: 'unterminated', 'Content-Type': 'multipart/mixed; boundary="b"' },
+        '--b\nContent-Type: text/plain\n\nstart of a part that never ends\n--b\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\nAAAA',
+      ),
+    );
     expect(message.status).toBe('stored');
     expect(message.textBody).toContain('start of a part');
   });
@@ -59,7 +66,13 @@ describe('malformed MIME', () => {
   });
 
   it('Should store NUL bytes and raw 8-bit headers without failing the database', async () => {
-    const raw = Buffer.concat([Buffer.from(`From: =?UTF-8?B?${Buffer.from('送信者\u0000').toString('base64')}?= <nul@example.net>\r\nTo: ${INTAKE}\r\nSubject: 件名 with raw UTF-8 and \u0000 NUL\r\n\r\nbody with a NUL `), Buffer.from([0]), Buffer.from(' in it\r\n')]);
+    const raw = Buffer.concat([
+      Buffer.from(
+        `From: =?UTF-8?B?${Buffer.from('送信者\u0000').toString('base64')}?= <nul@example.net>\r\nTo: ${INTAKE}\r\nSubject: 件名 with raw UTF-8 and \u0000 NUL\r\n\r\nbody with a NUL `,
+      ),
+      Buffer.from([0]),
+      Buffer.from(' in it\r\n'),
+    ]);
     const message = await deliver(raw);
     expect(message.status).toBe('stored');
     expect(message.textBody).toContain('body with a NUL');
@@ -71,7 +84,11 @@ describe('broken and legacy encodings', () => {
   it('Should decode ISO-2022-JP subjects and bodies', async () => {
     const subject = '=?ISO-2022-JP?B?GyRCJTslLSVlJWolRiUjGyhC?='; // セキュリティ
     const body = Buffer.from('1b244224332473244b2441244f1b2842', 'hex'); // こんにちは
-    const raw = Buffer.concat([Buffer.from(rfc822({ ...from, Subject: subject, 'Content-Type': 'text/plain; charset=ISO-2022-JP', 'Content-Transfer-Encoding': '7bit' }, '')), body, Buffer.from('\r\n')]);
+    const raw = Buffer.concat([
+      Buffer.from(rfc822({ ...from, Subject: subject, 'Content-Type': 'text/plain; charset=ISO-2022-JP', 'Content-Transfer-Encoding': '7bit' }, '')),
+      body,
+      Buffer.from('\r\n'),
+    ]);
     const message = await deliver(raw);
     expect(message.subject).toBe('セキュリティ');
     expect(message.textBody).toContain('こんにちは');
@@ -79,19 +96,28 @@ describe('broken and legacy encodings', () => {
 
   it('Should decode Shift_JIS bodies', async () => {
     const body = Buffer.from('82b182f182c982bf82cd', 'hex'); // こんにちは in Shift_JIS
-    const raw = Buffer.concat([Buffer.from(rfc822({ ...from, Subject: 'sjis', 'Content-Type': 'text/plain; charset=Shift_JIS', 'Content-Transfer-Encoding': '8bit' }, '')), body, Buffer.from('\r\n')]);
+    const raw = Buffer.concat([
+      Buffer.from(rfc822({ ...from, Subject: 'sjis', 'Content-Type': 'text/plain; charset=Shift_JIS', 'Content-Transfer-Encoding': '8bit' }, '')),
+      body,
+      Buffer.from('\r\n'),
+    ]);
     expect((await deliver(raw)).textBody).toContain('こんにちは');
   });
 
   it('Should store a message in a charset nobody knows', async () => {
-    const message = await deliver(rfc822({ ...from, Subject: '=?x-no-such-charset?Q?abc?=', 'Content-Type': 'text/plain; charset=x-no-such-charset' }, 'plain ascii body'));
+    const message = await deliver(
+      rfc822({ ...from, Subject: '=?x-no-such-charset?Q?abc?=', 'Content-Type': 'text/plain; charset=x-no-such-charset' }, 'plain ascii body'),
+    );
     expect(message.status).toBe('stored');
     expect(message.textBody).toContain('plain ascii body');
   });
 
   it('Should store a part whose base64 is broken', async () => {
     const message = await deliver(
-      rfc822({ ...from, Subject: 'bad base64', 'Content-Type': 'multipart/mixed; boundary="b"' }, '--b\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n@@@ not base64 %%% ===\n--b\nContent-Type: application/zip\nContent-Disposition: attachment; filename="a.zip"\nContent-Transfer-Encoding: base64\n\nUEsDB!!!!BAoAAAAA$$$\n--b--\n'),
+      rfc822(
+        { ...from, Subject: 'bad base64', 'Content-Type': 'multipart/mixed; boundary="b"' },
+        '--b\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n@@@ not base64 %%% ===\n--b\nContent-Type: application/zip\nContent-Disposition: attachment; filename="a.zip"\nContent-Transfer-Encoding: base64\n\nUEsDB!!!!BAoAAAAA$$$\n--b--\n',
+      ),
     );
     expect(message.status).toBe('stored');
     expect(message.parts).toHaveLength(1);
@@ -117,12 +143,19 @@ describe('limits', () => {
     expect(message.status).toBe('rejected_parts');
     expect(message.statusDetail).toMatch(/3001 MIME parts/);
     expect(message.parts).toEqual([]);
-    const stored = await h.t.database.db.selectFrom('mail_parts').select((eb) => eb.fn.countAll<number>().as('n')).where('message_id', '=', message.id).executeTakeFirstOrThrow();
+    const stored = await h.t.database.db
+      .selectFrom('mail_parts')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('message_id', '=', message.id)
+      .executeTakeFirstOrThrow();
     expect(Number(stored.n)).toBe(0);
   });
 
   it('Should store a message just under the part limit with all its parts', async () => {
-    const parts = Array.from({ length: 400 }, (_, i) => `--p\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename="f${i}.bin"\n\n${i}\n`).join('');
+    const parts = Array.from(
+      { length: 400 },
+      (_, i) => `--p\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename="f${i}.bin"\n\n${i}\n`,
+    ).join('');
     const message = await deliver(rfc822({ ...from, Subject: 'many but fine', 'Content-Type': 'multipart/mixed; boundary="p"' }, `${parts}--p--\n`));
     expect(message.status).toBe('stored');
     expect(message.parts).toHaveLength(400);
@@ -131,7 +164,8 @@ describe('limits', () => {
 
 describe('HTML with scripts', () => {
   it('Should store the HTML but hand out only text, with no markup, anywhere in the API', async () => {
-    const html = '<html><head><script>fetch("/api/v1/users")</script><style>p{}</style></head><body><p onclick="steal()">Click <a href="javascript:alert(1)">here</a></p><img src=x onerror=alert(2)><iframe src="//evil"></iframe>&lt;b&gt;escaped&lt;/b&gt;</body></html>';
+    const html =
+      '<html><head><script>fetch("/api/v1/users")</script><style>p{}</style></head><body><p onclick="steal()">Click <a href="javascript:alert(1)">here</a></p><img src=x onerror=alert(2)><iframe src="//evil"></iframe>&lt;b&gt;escaped&lt;/b&gt;</body></html>';
     const message = await deliver(rfc822({ ...from, Subject: '<script>alert("subject")</script>', 'Content-Type': 'text/html; charset=utf-8' }, html));
     expect(message.status).toBe('stored');
     expect(message.hasHtml).toBe(true);

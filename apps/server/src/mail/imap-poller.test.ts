@@ -22,7 +22,13 @@ describe('parseImapUrl', () => {
       rejectUnauthorized: true,
       moveTo: 'Done',
     });
-    expect(parseImapUrl('imaps://u:p@mail.example?tls-insecure=1')).toMatchObject({ port: 993, secure: true, mailbox: 'INBOX', starttls: 'required', rejectUnauthorized: false });
+    expect(parseImapUrl('imaps://u:p@mail.example?tls-insecure=1')).toMatchObject({
+      port: 993,
+      secure: true,
+      mailbox: 'INBOX',
+      starttls: 'required',
+      rejectUnauthorized: false,
+    });
   });
 
   it('Should refuse other schemes, a missing user and unknown options, naming the problem', () => {
@@ -49,7 +55,14 @@ if (!dovecotPath && !required) {
       dovecot = await startDovecot();
       h = await startMailHarness({ RENKEI_IMAP_URL: dovecot.url, RENKEI_MAIL_SIZE_LIMIT: String(64 * 1024) });
       analyst = await h.t.createUser(['analyst']);
-      imap = new ImapFlow({ host: '127.0.0.1', port: dovecot.port, secure: false, doSTARTTLS: false, auth: { user: dovecot.user, pass: dovecot.password }, logger: false });
+      imap = new ImapFlow({
+        host: '127.0.0.1',
+        port: dovecot.port,
+        secure: false,
+        doSTARTTLS: false,
+        auth: { user: dovecot.user, pass: dovecot.password },
+        logger: false,
+      });
       await imap.connect();
     }, 30_000);
     afterAll(async () => {
@@ -59,13 +72,18 @@ if (!dovecotPath && !required) {
     });
 
     const settings = () => parseImapUrl(dovecot.url);
-    const inbound = async () => (await h.t.request(analyst, { url: '/api/v1/mail/messages?direction=inbound&limit=100' })).json<{ items: { id: string; subject: string }[]; total: number }>();
+    const inbound = async () =>
+      (await h.t.request(analyst, { url: '/api/v1/mail/messages?direction=inbound&limit=100' })).json<{
+        items: { id: string; subject: string }[];
+        total: number;
+      }>();
     async function flagsOf(mailbox: string): Promise<{ subject: string; flags: string[] }[]> {
       const lock = await imap.getMailboxLock(mailbox);
       try {
         await imap.noop(); // take in what the poller's own session changed
         const out: { subject: string; flags: string[] }[] = [];
-        for await (const message of imap.fetch('1:*', { envelope: true, flags: true })) out.push({ subject: message.envelope?.subject ?? '', flags: [...(message.flags ?? [])] });
+        for await (const message of imap.fetch('1:*', { envelope: true, flags: true }))
+          out.push({ subject: message.envelope?.subject ?? '', flags: [...(message.flags ?? [])] });
         return out;
       } catch {
         return [];
@@ -84,7 +102,10 @@ if (!dovecotPath && !required) {
     }
 
     it('Should store each unseen message through the intake, keep its raw bytes, and flag it \\Seen', async () => {
-      const raw = rfc822({ From: 'noc@isp.example', To: INTAKE, Subject: 'IMAP report one', 'Message-ID': '<imap-1@isp.example>' }, 'Phishing at 198.51.100.7\n');
+      const raw = rfc822(
+        { From: 'noc@isp.example', To: INTAKE, Subject: 'IMAP report one', 'Message-ID': '<imap-1@isp.example>' },
+        'Phishing at 198.51.100.7\n',
+      );
       await imap.append('INBOX', raw);
       await imap.append('INBOX', rfc822({ From: 'noc@isp.example', To: INTAKE, Subject: 'IMAP report two', 'Message-ID': '<imap-2@isp.example>' }, 'Second\n'));
       await imap.append('INBOX', rfc822({ From: 'old@isp.example', To: INTAKE, Subject: 'Already read' }, 'Seen before Renkei\n'), ['\\Seen']);
@@ -112,7 +133,10 @@ if (!dovecotPath && !required) {
 
     it('Should neither lose nor double a message stored by a poll that stopped before flagging it', async () => {
       const before = (await inbound()).total;
-      await imap.append('INBOX', rfc822({ From: 'noc@isp.example', To: INTAKE, Subject: 'Crashed poll', 'Message-ID': '<imap-crash@isp.example>' }, 'Stored, never flagged\n'));
+      await imap.append(
+        'INBOX',
+        rfc822({ From: 'noc@isp.example', To: INTAKE, Subject: 'Crashed poll', 'Message-ID': '<imap-crash@isp.example>' }, 'Stored, never flagged\n'),
+      );
       // The stopped poll: the same bytes the server hands out went through the intake, and \Seen was never set.
       const lock = await imap.getMailboxLock('INBOX');
       let source: Buffer;
@@ -157,13 +181,17 @@ if (!dovecotPath && !required) {
       await imap.append('INBOX', rfc822({ From: 'noc@isp.example', To: INTAKE, Subject: 'Through the job queue' }, 'Polled by a job\n'));
       await h.t.services.jobs.startWorker({ concurrency: 1 });
       const { id } = await h.t.services.jobs.enqueue(IMAP_POLL_JOB, {});
-      const job = await waitFor(() => h.t.services.jobs.getJob(IMAP_POLL_JOB, id), (j) => j?.state === 'completed' || j?.state === 'failed', 30_000);
+      const job = await waitFor(
+        () => h.t.services.jobs.getJob(IMAP_POLL_JOB, id),
+        (j) => j?.state === 'completed' || j?.state === 'failed',
+        30_000,
+      );
       expect(job).toMatchObject({ state: 'completed', output: { found: 1, stored: 1 } });
       expect((await inbound()).items.map((m) => m.subject)).toContain('Through the job queue');
       expect((await h.t.services.jobs.schedules()).map((s) => s.name)).toContain(IMAP_POLL_JOB);
     });
 
-    it('Should fail the poll with the server\'s refusal when the password is wrong', async () => {
+    it("Should fail the poll with the server's refusal when the password is wrong", async () => {
       await expect(pollImapMailbox(h.t.services.mail, { ...settings(), pass: 'wrong' })).rejects.toThrow();
     });
   });

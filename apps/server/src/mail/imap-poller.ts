@@ -71,7 +71,11 @@ export interface PollResult {
  * recognises as the stored message, so nothing is lost or doubled.
  * @example await pollImapMailbox(services.mail, parseImapUrl(config.imapUrl), { maxMessages: 200 });
  */
-export async function pollImapMailbox(mail: MailService, settings: ImapSettings, options: { maxMessages?: number; signal?: AbortSignal; log?: (line: string) => void } = {}): Promise<PollResult> {
+export async function pollImapMailbox(
+  mail: MailService,
+  settings: ImapSettings,
+  options: { maxMessages?: number; signal?: AbortSignal; log?: (line: string) => void } = {},
+): Promise<PollResult> {
   const log = options.log ?? (() => {});
   const client = new ImapFlow({
     host: settings.host,

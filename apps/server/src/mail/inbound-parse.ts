@@ -47,7 +47,16 @@ export interface ParsedInbound {
 
 const MAX_HEADERS_KEPT = 300;
 const MAX_HEADER_VALUE = 4000;
-const NO_PGP: PgpOutcome = { format: null, status: 'unsigned', signerKeyIds: [], signerFingerprint: null, encryption: 'none', detail: null, decryptedEntity: null, plainText: null };
+const NO_PGP: PgpOutcome = {
+  format: null,
+  status: 'unsigned',
+  signerKeyIds: [],
+  signerFingerprint: null,
+  encryption: 'none',
+  detail: null,
+  decryptedEntity: null,
+  plainText: null,
+};
 const TLP_LABEL = /TLP:(CLEAR|WHITE|GREEN|AMBER\+STRICT|AMBER|RED)\b/i;
 
 /**
@@ -64,13 +73,26 @@ export async function parseInbound(raw: Buffer, limits: ParseLimits, keyRing: Ke
     const message = error instanceof Error ? error.message : String(error);
     const headerLimit = /header size/i.test(message);
     return {
-      ...emptyParsed(headerLimit ? 'rejected_headers' : 'parse_failed', headerLimit ? `The headers are larger than the limit of ${limits.maxHeaderBytes} bytes` : `The message cannot be parsed: ${clean(message).slice(0, 300)}`),
+      ...emptyParsed(
+        headerLimit ? 'rejected_headers' : 'parse_failed',
+        headerLimit
+          ? `The headers are larger than the limit of ${limits.maxHeaderBytes} bytes`
+          : `The message cannot be parsed: ${clean(message).slice(0, 300)}`,
+      ),
       ...roughHeaders(raw),
     };
   }
   const base = fromEmail(email);
   if (parts > limits.maxParts) {
-    return { ...base, status: 'rejected_parts', statusDetail: `The message has ${parts} MIME parts, more than the limit of ${limits.maxParts}; it is kept raw, its parts are not extracted`, textBody: '', htmlBody: null, htmlText: null, attachments: [] };
+    return {
+      ...base,
+      status: 'rejected_parts',
+      statusDetail: `The message has ${parts} MIME parts, more than the limit of ${limits.maxParts}; it is kept raw, its parts are not extracted`,
+      textBody: '',
+      htmlBody: null,
+      htmlText: null,
+      attachments: [],
+    };
   }
   const pgp = await inspectPgp(raw, { textBody: email.text ?? '', from: base.fromAddress }, keyRing);
   let content = base;
@@ -80,7 +102,13 @@ export async function parseInbound(raw: Buffer, limits: ParseLimits, keyRing: Ke
       const inner = await parseMime(pgp.decryptedEntity, limits);
       if (inner.parts > limits.maxParts) throw new Error(`The decrypted message has more than ${limits.maxParts} parts`);
       const innerParsed = fromEmail(inner.email);
-      content = { ...base, textBody: innerParsed.textBody, htmlBody: innerParsed.htmlBody, htmlText: innerParsed.htmlText, attachments: innerParsed.attachments.map((a) => ({ ...a, fromEncrypted: true })) };
+      content = {
+        ...base,
+        textBody: innerParsed.textBody,
+        htmlBody: innerParsed.htmlBody,
+        htmlText: innerParsed.htmlText,
+        attachments: innerParsed.attachments.map((a) => ({ ...a, fromEncrypted: true })),
+      };
     } catch (error) {
       pgp.detail = `Decrypted, but the content cannot be parsed: ${error instanceof Error ? error.message : String(error)}`;
       content = { ...base, textBody: '', attachments: [] };
@@ -89,7 +117,17 @@ export async function parseInbound(raw: Buffer, limits: ParseLimits, keyRing: Ke
     content = { ...base, textBody: clean(pgp.plainText) };
   }
   // The signature and the PGP/MIME control parts are part of the envelope, not files the sender sent.
-  const attachments = content.attachments.filter((a) => !(pgp.format === 'pgp_mime' && /^application\/pgp-(signature|encrypted)$/.test(a.contentType)) && !(pgp.format === 'pgp_mime' && pgp.encryption !== 'none' && !a.fromEncrypted && a.contentType === 'application/octet-stream' && a.filename === 'encrypted.asc'));
+  const attachments = content.attachments.filter(
+    (a) =>
+      !(pgp.format === 'pgp_mime' && /^application\/pgp-(signature|encrypted)$/.test(a.contentType)) &&
+      !(
+        pgp.format === 'pgp_mime' &&
+        pgp.encryption !== 'none' &&
+        !a.fromEncrypted &&
+        a.contentType === 'application/octet-stream' &&
+        a.filename === 'encrypted.asc'
+      ),
+  );
   const tlpMatch = TLP_LABEL.exec(`${base.subject}\n${content.textBody.slice(0, 4000)}`);
   return {
     ...content,
@@ -100,7 +138,12 @@ export async function parseInbound(raw: Buffer, limits: ParseLimits, keyRing: Ke
 }
 
 async function parseMime(raw: Buffer, limits: ParseLimits): Promise<{ email: Email; parts: number }> {
-  const parser = new PostalMime({ forceRfc822Attachments: true, attachmentEncoding: 'arraybuffer', maxHeadersSize: limits.maxHeaderBytes, maxNestingDepth: 50 });
+  const parser = new PostalMime({
+    forceRfc822Attachments: true,
+    attachmentEncoding: 'arraybuffer',
+    maxHeadersSize: limits.maxHeaderBytes,
+    maxNestingDepth: 50,
+  });
   const email = await parser.parse(raw);
   return { email, parts: countParts(parser) };
 }
@@ -126,7 +169,9 @@ function countParts(parser: PostalMime): number {
 function fromEmail(email: Email): ParsedInbound {
   const from = firstMailbox(email.from);
   const html = email.html ? clean(email.html) : null;
-  const headers = email.headers.slice(0, MAX_HEADERS_KEPT).map((h): [string, string] => [clean(h.key).slice(0, 200), clean(h.value).slice(0, MAX_HEADER_VALUE)]);
+  const headers = email.headers
+    .slice(0, MAX_HEADERS_KEPT)
+    .map((h): [string, string] => [clean(h.key).slice(0, 200), clean(h.value).slice(0, MAX_HEADER_VALUE)]);
   const contentType = email.headers.find((h) => h.key === 'content-type')?.value ?? '';
   const dsn = /^multipart\/report/i.test(contentType) && /report-type\s*=\s*"?delivery-status/i.test(contentType);
   const autoSubmitted = email.headers.find((h) => h.key === 'auto-submitted')?.value ?? 'no';
@@ -137,7 +182,11 @@ function fromEmail(email: Email): ParsedInbound {
     ...emptyParsed('stored', null),
     messageId: messageIdOf(email.messageId),
     inReplyTo: messageIdOf(email.inReplyTo),
-    references: (email.references ?? '').match(/<[^<>\s]{1,500}>/g)?.slice(0, 100).map((r) => messageIdOf(r)!) ?? [],
+    references:
+      (email.references ?? '')
+        .match(/<[^<>\s]{1,500}>/g)
+        ?.slice(0, 100)
+        .map((r) => messageIdOf(r)!) ?? [],
     subject: clean(email.subject ?? '').slice(0, 1000),
     fromAddress: from ? clean(from.address).toLowerCase().slice(0, 320) || null : null,
     fromName: from?.name ? clean(from.name).slice(0, 300) : null,
@@ -193,7 +242,7 @@ function roughHeaders(raw: Buffer): Partial<ParsedInbound> {
   const block = (end < 0 ? head : head.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
   const get = (name: string) => new RegExp(`^${name}:[ \\t]*(.*)$`, 'im').exec(block)?.[1]?.slice(0, 1000);
   const from = get('From');
-  const address = from ? /<([^<>\s@]+@[^<>\s]+)>/.exec(from)?.[1] ?? /([^\s<>"]+@[^\s<>"]+)/.exec(from)?.[1] : undefined;
+  const address = from ? (/<([^<>\s@]+@[^<>\s]+)>/.exec(from)?.[1] ?? /([^\s<>"]+@[^\s<>"]+)/.exec(from)?.[1]) : undefined;
   return { subject: clean(get('Subject') ?? ''), fromAddress: address ? clean(address).toLowerCase() : null, messageId: messageIdOf(get('Message-ID')) };
 }
 
@@ -210,7 +259,10 @@ function addresses(list: Address[] | undefined): string[] {
     if (entry.address !== undefined) out.push(entry.address);
     else for (const member of entry.group ?? []) out.push(member.address);
   }
-  return out.slice(0, 200).map((a) => clean(a).toLowerCase().slice(0, 320)).filter((a) => a !== '');
+  return out
+    .slice(0, 200)
+    .map((a) => clean(a).toLowerCase().slice(0, 320))
+    .filter((a) => a !== '');
 }
 
 export function messageIdOf(value: string | undefined | null): string | null {

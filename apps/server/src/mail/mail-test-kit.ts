@@ -29,8 +29,22 @@ export interface MailHarness {
 export async function startMailHarness(env: NodeJS.ProcessEnv = {}): Promise<MailHarness> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-mail-'));
   const t = await createTestApp({ RENKEI_DATA_DIR: dataDir, RENKEI_INTAKE_ADDRESS: INTAKE, RENKEI_MAIL_SIZE_LIMIT: String(2 * 1024 * 1024), ...env });
-  const listener = await startSmtpListener(t.services.mail, { host: '127.0.0.1', port: 0, socketTimeoutSeconds: 20, log: (line) => { if (/could not/.test(line)) console.error(line); } });
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: listener.port, secure: false, ignoreTLS: true, connectionTimeout: 10_000, socketTimeout: 30_000 });
+  const listener = await startSmtpListener(t.services.mail, {
+    host: '127.0.0.1',
+    port: 0,
+    socketTimeoutSeconds: 20,
+    log: (line) => {
+      if (/could not/.test(line)) console.error(line);
+    },
+  });
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: listener.port,
+    secure: false,
+    ignoreTLS: true,
+    connectionTimeout: 10_000,
+    socketTimeout: 30_000,
+  });
   return {
     t,
     listener,
@@ -94,7 +108,13 @@ export interface SinkMessage {
 }
 
 /** An SMTP server on loopback that plays the relay: keeps what it is given, or refuses as told. */
-export async function startSink(): Promise<{ url: string; messages: SinkMessage[]; attempts: () => number; failNext(count: number, code: number): void; close(): Promise<void> }> {
+export async function startSink(): Promise<{
+  url: string;
+  messages: SinkMessage[];
+  attempts: () => number;
+  failNext(count: number, code: number): void;
+  close(): Promise<void>;
+}> {
   const behaviour = { failNext: 0, failCode: 451 };
   const messages: SinkMessage[] = [];
   let attempts = 0;
@@ -113,7 +133,11 @@ export async function startSink(): Promise<{ url: string; messages: SinkMessage[
           error.responseCode = behaviour.failCode;
           return callback(error);
         }
-        messages.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : null, to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) });
+        messages.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks),
+        });
         callback();
       });
     },

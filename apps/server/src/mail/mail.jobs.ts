@@ -16,7 +16,10 @@ export interface MailJobOptions {
  * `mail.poll-imap` reads the configured mailbox into the intake (every minute by default); a failed poll
  * is not retried, the next tick is the retry.
  */
-export function mailJobDefinitions(mail: MailService, options: MailJobOptions = { imapUrl: null, imapCron: '* * * * *' }): { definition: JobDefinition<never>; cron?: string }[] {
+export function mailJobDefinitions(
+  mail: MailService,
+  options: MailJobOptions = { imapUrl: null, imapCron: '* * * * *' },
+): { definition: JobDefinition<never>; cron?: string }[] {
   // Parsed here so a wrong URL stops `renkei serve` at start, not a minute later.
   const imap = options.imapUrl ? parseImapUrl(options.imapUrl) : null;
   let polling = false;

@@ -67,7 +67,23 @@ export interface MailThread {
   messageCount: number;
 }
 
-type SummaryRow = Pick<MailMessageRow, 'id' | 'direction' | 'thread_id' | 'status' | 'subject' | 'from_address' | 'from_name' | 'to_addresses' | 'received_at' | 'pgp_status' | 'pgp_encryption' | 'flags' | 'tlp' | 'delivery_status'> & {
+type SummaryRow = Pick<
+  MailMessageRow,
+  | 'id'
+  | 'direction'
+  | 'thread_id'
+  | 'status'
+  | 'subject'
+  | 'from_address'
+  | 'from_name'
+  | 'to_addresses'
+  | 'received_at'
+  | 'pgp_status'
+  | 'pgp_encryption'
+  | 'flags'
+  | 'tlp'
+  | 'delivery_status'
+> & {
   thread_key: string | null;
   attachment_count: number;
 };
@@ -94,15 +110,45 @@ export function summaryRowToSummary(row: SummaryRow): MailMessageSummary {
 }
 
 function partRowToPart(row: MailPartRow): MailPart {
-  return { id: row.id, filename: row.filename, contentType: row.content_type, disposition: row.disposition, size: Number(row.size), sha256: row.sha256, fromEncrypted: row.from_encrypted };
+  return {
+    id: row.id,
+    filename: row.filename,
+    contentType: row.content_type,
+    disposition: row.disposition,
+    size: Number(row.size),
+    sha256: row.sha256,
+    fromEncrypted: row.from_encrypted,
+  };
 }
 
 function summaryQuery(db: Kysely<Schema>) {
   return db
     .selectFrom('mail_messages as m')
     .leftJoin('mail_threads as t', 't.id', 'm.thread_id')
-    .select(['m.id', 'm.direction', 'm.thread_id', 'm.status', 'm.subject', 'm.from_address', 'm.from_name', 'm.to_addresses', 'm.received_at', 'm.pgp_status', 'm.pgp_encryption', 'm.flags', 'm.tlp', 'm.delivery_status', 't.key as thread_key'])
-    .select((eb) => eb.selectFrom('mail_parts as p').whereRef('p.message_id', '=', 'm.id').select(sql<number>`count(*)::int`.as('n')).as('attachment_count'));
+    .select([
+      'm.id',
+      'm.direction',
+      'm.thread_id',
+      'm.status',
+      'm.subject',
+      'm.from_address',
+      'm.from_name',
+      'm.to_addresses',
+      'm.received_at',
+      'm.pgp_status',
+      'm.pgp_encryption',
+      'm.flags',
+      'm.tlp',
+      'm.delivery_status',
+      't.key as thread_key',
+    ])
+    .select((eb) =>
+      eb
+        .selectFrom('mail_parts as p')
+        .whereRef('p.message_id', '=', 'm.id')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .as('attachment_count'),
+    );
 }
 
 export interface MessageFilter {
@@ -112,7 +158,11 @@ export interface MessageFilter {
 }
 
 /** Newest first; ties broken by ID so pages never overlap. */
-export async function listMessages(db: Kysely<Schema>, filter: MessageFilter, page: { offset: number; limit: number }): Promise<{ items: MailMessageSummary[]; total: number }> {
+export async function listMessages(
+  db: Kysely<Schema>,
+  filter: MessageFilter,
+  page: { offset: number; limit: number },
+): Promise<{ items: MailMessageSummary[]; total: number }> {
   let where = db.selectFrom('mail_messages as m');
   let list = summaryQuery(db);
   if (filter.direction) {
@@ -167,18 +217,34 @@ export async function findPart(db: Kysely<Schema>, messageId: string, partId: st
 }
 
 export async function listThreads(db: Kysely<Schema>, page: { offset: number; limit: number }): Promise<{ items: MailThread[]; total: number }> {
-  const total = await db.selectFrom('mail_threads').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+  const total = await db
+    .selectFrom('mail_threads')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .executeTakeFirstOrThrow();
   const rows = await db
     .selectFrom('mail_threads as t')
     .select(['t.id', 't.key', 't.subject', 't.created_at', 't.last_message_at'])
-    .select((eb) => eb.selectFrom('mail_messages as m').whereRef('m.thread_id', '=', 't.id').select(sql<number>`count(*)::int`.as('n')).as('message_count'))
+    .select((eb) =>
+      eb
+        .selectFrom('mail_messages as m')
+        .whereRef('m.thread_id', '=', 't.id')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .as('message_count'),
+    )
     .orderBy('t.last_message_at', 'desc')
     .orderBy('t.id', 'desc')
     .offset(page.offset)
     .limit(page.limit)
     .execute();
   return {
-    items: rows.map((r) => ({ id: r.id, key: r.key, subject: r.subject, createdAt: r.created_at, lastMessageAt: r.last_message_at, messageCount: Number(r.message_count) })),
+    items: rows.map((r) => ({
+      id: r.id,
+      key: r.key,
+      subject: r.subject,
+      createdAt: r.created_at,
+      lastMessageAt: r.last_message_at,
+      messageCount: Number(r.message_count),
+    })),
     total: Number(total.n),
   };
 }
@@ -199,7 +265,11 @@ export async function threadByMessageIds(db: Kysely<Schema>, ids: readonly strin
 
 export async function threadByKeys(db: Kysely<Schema>, keys: readonly string[]): Promise<string | null> {
   if (keys.length === 0) return null;
-  const rows = await db.selectFrom('mail_threads').select(['id', 'key']).where('key', 'in', [...keys]).execute();
+  const rows = await db
+    .selectFrom('mail_threads')
+    .select(['id', 'key'])
+    .where('key', 'in', [...keys])
+    .execute();
   // The first key in the subject that names a thread wins.
   for (const key of keys) {
     const hit = rows.find((r) => r.key === key);
@@ -215,5 +285,9 @@ export async function createThread(db: Kysely<Schema>, subject: string, key?: st
     const { n } = await sql<{ n: number }>`SELECT nextval('mail_thread_key_seq')::int AS n`.execute(db).then((r) => r.rows[0]!);
     threadKey = `ML-${new Date().getUTCFullYear()}-${String(n).padStart(6, '0')}`;
   }
-  return db.insertInto('mail_threads').values({ key: threadKey, subject: subject.slice(0, 500) }).returning(['id', 'key']).executeTakeFirstOrThrow();
+  return db
+    .insertInto('mail_threads')
+    .values({ key: threadKey, subject: subject.slice(0, 500) })
+    .returning(['id', 'key'])
+    .executeTakeFirstOrThrow();
 }

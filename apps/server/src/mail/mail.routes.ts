@@ -1,6 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { MailMessageDetail, MailMessageSummary, MailTemplateInfo, MailThread, Page, RenderedMail, SendMailRequest, SendTemplateRequest, TemplatePreviewRequest } from '@renkei/contract';
+import {
+  MailMessageDetail,
+  MailMessageSummary,
+  MailTemplateInfo,
+  MailThread,
+  Page,
+  RenderedMail,
+  SendMailRequest,
+  SendTemplateRequest,
+  TemplatePreviewRequest,
+} from '@renkei/contract';
 import { errorResponses } from '../http/openapi.ts';
 import type { MailMessageDetail as Detail, MailMessageSummary as Summary, MailThread as Thread } from './mail.repository.ts';
 import type { MailService } from './mail.service.ts';
@@ -47,8 +57,17 @@ export const mailRoutes: FastifyPluginAsyncTypebox<{ mail: MailService }> = asyn
     },
   );
 
-  app.get('/mail/messages/:id', { schema: { tags: ['mail'], summary: 'One message with its parts', params: IdParams, response: { 200: MailMessageDetail, ...errorResponses(400, 401, 403, 404) } } }, async (request) =>
-    detailView(await mail.getMessage(request.ctx, request.params.id)),
+  app.get(
+    '/mail/messages/:id',
+    {
+      schema: {
+        tags: ['mail'],
+        summary: 'One message with its parts',
+        params: IdParams,
+        response: { 200: MailMessageDetail, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => detailView(await mail.getMessage(request.ctx, request.params.id)),
   );
 
   app.get(
@@ -90,7 +109,14 @@ export const mailRoutes: FastifyPluginAsyncTypebox<{ mail: MailService }> = asyn
 
   app.get(
     '/mail/threads',
-    { schema: { tags: ['mail'], summary: 'Threads, most recently active first', querystring: Type.Object(PageQuery), response: { 200: Page(MailThread), ...errorResponses(400, 401, 403) } } },
+    {
+      schema: {
+        tags: ['mail'],
+        summary: 'Threads, most recently active first',
+        querystring: Type.Object(PageQuery),
+        response: { 200: Page(MailThread), ...errorResponses(400, 401, 403) },
+      },
+    },
     async (request) => {
       const { offset, limit } = request.query;
       const page = await mail.listThreads(request.ctx, { offset, limit });
@@ -100,18 +126,34 @@ export const mailRoutes: FastifyPluginAsyncTypebox<{ mail: MailService }> = asyn
 
   app.post(
     '/mail/outbound',
-    { schema: { tags: ['mail'], summary: 'Send a message: signed always, encrypted when the recipient has a valid key; queued for the relay', body: SendMailRequest, response: { 202: MailMessageDetail, ...errorResponses(400, 401, 403, 404, 409, 503) } } },
+    {
+      schema: {
+        tags: ['mail'],
+        summary: 'Send a message: signed always, encrypted when the recipient has a valid key; queued for the relay',
+        body: SendMailRequest,
+        response: { 202: MailMessageDetail, ...errorResponses(400, 401, 403, 404, 409, 503) },
+      },
+    },
     async (request, reply) => reply.status(202).send(detailView(await mail.send(request.ctx, request.body))),
   );
 
   app.post(
     '/mail/outbound/template',
-    { schema: { tags: ['mail'], summary: "Send a template in the recipient's language", body: SendTemplateRequest, response: { 202: MailMessageDetail, ...errorResponses(400, 401, 403, 404, 409, 503) } } },
+    {
+      schema: {
+        tags: ['mail'],
+        summary: "Send a template in the recipient's language",
+        body: SendTemplateRequest,
+        response: { 202: MailMessageDetail, ...errorResponses(400, 401, 403, 404, 409, 503) },
+      },
+    },
     async (request, reply) => reply.status(202).send(detailView(await mail.sendTemplate(request.ctx, request.body))),
   );
 
-  app.get('/mail/templates', { schema: { tags: ['mail'], summary: 'The mail templates', response: { 200: Type.Array(MailTemplateInfo), ...errorResponses(401, 403) } } }, async (request) =>
-    mail.listTemplates(request.ctx),
+  app.get(
+    '/mail/templates',
+    { schema: { tags: ['mail'], summary: 'The mail templates', response: { 200: Type.Array(MailTemplateInfo), ...errorResponses(401, 403) } } },
+    async (request) => mail.listTemplates(request.ctx),
   );
 
   app.post(

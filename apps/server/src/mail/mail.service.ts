@@ -26,7 +26,17 @@ import {
 import { type OutboundAttachment, PermanentRelayError, composeMail, relay } from './outbound.ts';
 import { type KeyRing, TLP_LEVELS, type TlpLevel, usableEncryptionKeys } from './pgp.ts';
 import { type ReplyTokenFormat, bracketTokens, isIntakeAddress, looksLikeReply, plusDetail } from './reply-token.ts';
-import { type MailLanguage, type RenderedMail, type TlpLabel, TEMPLATES, TLP_LABELS, findTemplate, renderTemplate, withTlpBody, withTlpSubject } from './templates.ts';
+import {
+  type MailLanguage,
+  type RenderedMail,
+  type TlpLabel,
+  TEMPLATES,
+  TLP_LABELS,
+  findTemplate,
+  renderTemplate,
+  withTlpBody,
+  withTlpSubject,
+} from './templates.ts';
 
 /** The job that hands a queued outbound message to the relay (retried with backoff). */
 export const SEND_JOB = 'mail.send-message';
@@ -45,13 +55,21 @@ export class MessageTooLargeError extends AppError {
 /** The recipient's organisation requires PGP and the directory has no valid key for the address. */
 export class PgpKeyRequiredError extends AppError {
   constructor(address: string) {
-    super(409, 'pgp_key_required', `The organisation of ${address} requires PGP-encrypted mail, and the directory has no valid (unexpired, unrevoked) key for that address. Import the recipient's key first.`);
+    super(
+      409,
+      'pgp_key_required',
+      `The organisation of ${address} requires PGP-encrypted mail, and the directory has no valid (unexpired, unrevoked) key for that address. Import the recipient's key first.`,
+    );
   }
 }
 
 export class InstanceKeyMissingError extends AppError {
   constructor() {
-    super(503, 'pgp_instance_key_missing', 'This instance has no PGP key to sign outgoing mail with; generate or import the instance key in the directory first');
+    super(
+      503,
+      'pgp_instance_key_missing',
+      'This instance has no PGP key to sign outgoing mail with; generate or import the instance key in the directory first',
+    );
   }
 }
 
@@ -98,21 +116,27 @@ export const OUTBOUND_ATTACHMENT_LIMITS = { maxCount: 20, maxBytesEach: 15 * 102
 function checkSendExtras(input: SendInput): { attachments: OutboundAttachment[]; headers: [string, string][] } {
   const list = input.attachments ?? [];
   const limits = OUTBOUND_ATTACHMENT_LIMITS;
-  if (list.length > limits.maxCount) throw new BadRequestError('mail_attachments_too_many', `At most ${limits.maxCount} attachments per message; this one has ${list.length}`);
+  if (list.length > limits.maxCount)
+    throw new BadRequestError('mail_attachments_too_many', `At most ${limits.maxCount} attachments per message; this one has ${list.length}`);
   let total = 0;
   const attachments = list.map((a, i) => {
-    // eslint-disable-next-line no-control-regex -- control characters are what is being removed
-    const filename = a.filename.replace(/[\u0000-\u001f\u007f/\\]/g, '_').trim().slice(0, 200);
+    const filename = a.filename
+      // eslint-disable-next-line no-control-regex -- control characters are what is being removed
+      .replace(/[\u0000-\u001f\u007f/\\]/g, '_')
+      .trim()
+      .slice(0, 200);
     if (filename === '') throw new BadRequestError('mail_attachment_invalid', `Attachment ${i + 1} has no file name`);
     if (!/^[a-z0-9!#$&^_.+-]{1,64}\/[a-z0-9!#$&^_.+-]{1,64}(; ?charset=[a-z0-9_.:-]{1,40})?$/i.test(a.contentType)) {
       throw new BadRequestError('mail_attachment_invalid', `Attachment ${filename} has an unusable content type`);
     }
     if (!Buffer.isBuffer(a.content)) throw new BadRequestError('mail_attachment_invalid', `Attachment ${filename} has no content`);
-    if (a.content.length > limits.maxBytesEach) throw new BadRequestError('mail_attachment_too_large', `Attachment ${filename} is ${a.content.length} bytes; the limit is ${limits.maxBytesEach}`);
+    if (a.content.length > limits.maxBytesEach)
+      throw new BadRequestError('mail_attachment_too_large', `Attachment ${filename} is ${a.content.length} bytes; the limit is ${limits.maxBytesEach}`);
     total += a.content.length;
     return { filename, contentType: a.contentType, content: a.content };
   });
-  if (total > limits.maxBytesTotal) throw new BadRequestError('mail_attachment_too_large', `The attachments come to ${total} bytes; the limit is ${limits.maxBytesTotal} together`);
+  if (total > limits.maxBytesTotal)
+    throw new BadRequestError('mail_attachment_too_large', `The attachments come to ${total} bytes; the limit is ${limits.maxBytesTotal} together`);
   const headers = Object.entries(input.headers ?? {});
   if (headers.length > 5 || headers.some(([name, value]) => !/^X-[A-Za-z0-9-]{1,60}$/.test(name) || !/^[\x20-\x7e]{1,200}$/.test(value))) {
     throw new BadRequestError('mail_headers_invalid', 'Extra header fields must be at most 5 `X-…` names with printable ASCII values');
@@ -151,9 +175,17 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
   }
 
   /** Which thread an inbound message joins, and whether it is a reply that matched none. */
-  async function placeInThread(trx: Kysely<Schema>, parsed: ParsedInbound, envelope: Envelope, reportThreadId: string | null): Promise<{ threadId: string | null; unmatched: boolean }> {
+  async function placeInThread(
+    trx: Kysely<Schema>,
+    parsed: ParsedInbound,
+    envelope: Envelope,
+    reportThreadId: string | null,
+  ): Promise<{ threadId: string | null; unmatched: boolean }> {
     if (reportThreadId) return { threadId: reportThreadId, unmatched: false };
-    const byHeaders = await threadByMessageIds(trx, [parsed.inReplyTo, ...[...parsed.references].reverse()].filter((id): id is string => id !== null));
+    const byHeaders = await threadByMessageIds(
+      trx,
+      [parsed.inReplyTo, ...[...parsed.references].reverse()].filter((id): id is string => id !== null),
+    );
     if (byHeaders) return { threadId: byHeaders, unmatched: false };
     const subjectKeys = tokens.find(parsed.subject);
     const byToken = await threadByKeys(trx, subjectKeys);
@@ -173,7 +205,12 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
 
   async function ingest(raw: Buffer, rawSha256: string, envelope: Envelope): Promise<{ id: string; status: ParsedInbound['status']; duplicate: boolean }> {
     // A client that lost our 250 sends again: the same bytes are the same message.
-    const existing = await db.selectFrom('mail_messages').select(['id', 'status']).where('direction', '=', 'inbound').where('raw_sha256', '=', rawSha256).executeTakeFirst();
+    const existing = await db
+      .selectFrom('mail_messages')
+      .select(['id', 'status'])
+      .where('direction', '=', 'inbound')
+      .where('raw_sha256', '=', rawSha256)
+      .executeTakeFirst();
     if (existing) return { id: existing.id, status: existing.status as ParsedInbound['status'], duplicate: true };
     const parsed = await parseInbound(raw, options.limits, keyRing);
     const stored = await storeAttachments(parsed);
@@ -182,7 +219,12 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
     return db.transaction().execute(async (trx) => {
       // Two deliveries of the same bytes at once (an SMTP retry, two IMAP polls) must still make one message.
       await sql`SELECT pg_advisory_xact_lock(hashtext(${`mail.ingest:${rawSha256}`}))`.execute(trx);
-      const raced = await trx.selectFrom('mail_messages').select(['id', 'status']).where('direction', '=', 'inbound').where('raw_sha256', '=', rawSha256).executeTakeFirst();
+      const raced = await trx
+        .selectFrom('mail_messages')
+        .select(['id', 'status'])
+        .where('direction', '=', 'inbound')
+        .where('raw_sha256', '=', rawSha256)
+        .executeTakeFirst();
       if (raced) return { id: raced.id, status: raced.status as ParsedInbound['status'], duplicate: true };
       let reportThreadId: string | null = null;
       if (report) reportThreadId = await applyDeliveryReport(trx, report);
@@ -244,7 +286,12 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
           .execute();
       }
       if (threadId) await trx.updateTable('mail_threads').set({ last_message_at: new Date() }).where('id', '=', threadId).execute();
-      await recordAudit(trx, ctx, { action: 'mail.receive', targetType: 'mail_message', targetId: row.id, after: { status: parsed.status, pgpStatus: parsed.pgp.status, flags } });
+      await recordAudit(trx, ctx, {
+        action: 'mail.receive',
+        targetType: 'mail_message',
+        targetId: row.id,
+        after: { status: parsed.status, pgpStatus: parsed.pgp.status, flags },
+      });
       return { id: row.id, status: parsed.status, duplicate: false };
     });
   }
@@ -264,7 +311,11 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
     if (worst) {
       const status = worst.action === 'failed' ? 'bounced' : worst.action === 'delayed' ? 'delayed' : worst.action === 'delivered' ? 'delivered' : 'relayed';
       const detail = [worst.status, worst.diagnostic].filter(Boolean).join(' ') || null;
-      await trx.updateTable('mail_messages').set({ delivery_status: status, delivery_detail: detail, delivery_updated_at: new Date() }).where('id', '=', original.id).execute();
+      await trx
+        .updateTable('mail_messages')
+        .set({ delivery_status: status, delivery_detail: detail, delivery_updated_at: new Date() })
+        .where('id', '=', original.id)
+        .execute();
     }
     for (const recipient of report.recipients) {
       if (recipient.action === 'relayed' || recipient.action === 'expanded') continue;
@@ -272,7 +323,13 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
       const detail = [recipient.status, recipient.diagnostic].filter(Boolean).join(' ') || null;
       await trx
         .insertInto('mail_address_status')
-        .values({ address: recipient.address, last_status: lastStatus, last_detail: detail, last_message_id: original.id, bounce_count: lastStatus === 'bounced' ? 1 : 0 })
+        .values({
+          address: recipient.address,
+          last_status: lastStatus,
+          last_detail: detail,
+          last_message_id: original.id,
+          bounce_count: lastStatus === 'bounced' ? 1 : 0,
+        })
         .onConflict((oc) =>
           oc.column('address').doUpdateSet((eb) => ({
             last_status: lastStatus,
@@ -406,8 +463,18 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
           .execute();
       }
       await trx.updateTable('mail_threads').set({ last_message_at: new Date() }).where('id', '=', thread.id).execute();
-      const files = extras.attachments.map((a, i) => ({ filename: a.filename, contentType: a.contentType, size: a.content.length, sha256: partBlobs[i]!.sha256 }));
-      await recordAudit(trx, ctx, { action: 'mail.send', targetType: 'mail_message', targetId: row.id, after: { to, tlp: input.tlp, encrypted: composed.encrypted, threadKey: thread.key, ...(files.length > 0 ? { attachments: files } : {}) } });
+      const files = extras.attachments.map((a, i) => ({
+        filename: a.filename,
+        contentType: a.contentType,
+        size: a.content.length,
+        sha256: partBlobs[i]!.sha256,
+      }));
+      await recordAudit(trx, ctx, {
+        action: 'mail.send',
+        targetType: 'mail_message',
+        targetId: row.id,
+        after: { to, tlp: input.tlp, encrypted: composed.encrypted, threadKey: thread.key, ...(files.length > 0 ? { attachments: files } : {}) },
+      });
       await jobs.enqueue(SEND_JOB, { messageId: row.id }, { trx, idempotencyKey: row.id });
       return row.id;
     });
@@ -455,7 +522,11 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
     },
     sizeLimitBytes: options.sizeLimitBytes,
 
-    async listMessages(ctx: RequestContext, filter: MessageFilter, page: { offset: number; limit: number }): Promise<{ items: MailMessageSummary[]; total: number }> {
+    async listMessages(
+      ctx: RequestContext,
+      filter: MessageFilter,
+      page: { offset: number; limit: number },
+    ): Promise<{ items: MailMessageSummary[]; total: number }> {
       mailPolicy.authorize(ctx.actor, 'messages.read');
       return listMessages(db, filter, page);
     },
@@ -490,7 +561,13 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
         if (!thread) throw new NotFoundError('mail_thread_not_found', 'No such thread');
         const flags = message.flags.filter((f) => f !== 'unmatched_reply');
         await trx.updateTable('mail_messages').set({ thread_id: thread.id, flags }).where('id', '=', messageId).execute();
-        await recordAudit(trx, ctx, { action: 'mail.assign_thread', targetType: 'mail_message', targetId: messageId, before: { threadId: message.thread_id, flags: message.flags }, after: { threadId: thread.id, flags } });
+        await recordAudit(trx, ctx, {
+          action: 'mail.assign_thread',
+          targetType: 'mail_message',
+          targetId: messageId,
+          before: { threadId: message.thread_id, flags: message.flags },
+          after: { threadId: thread.id, flags },
+        });
       });
       return (await findMessage(db, messageId))!;
     },
@@ -502,7 +579,14 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
     async sendTemplate(ctx: RequestContext, input: SendTemplateInput): Promise<MailMessageDetail> {
       mailPolicy.authorize(ctx.actor, 'messages.send');
       const rendered = await this.previewTemplate(ctx, input);
-      return queueOutbound(ctx, { to: input.to, subject: rendered.subject, text: rendered.text, html: rendered.html, tlp: input.tlp, threadId: input.threadId });
+      return queueOutbound(ctx, {
+        to: input.to,
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+        tlp: input.tlp,
+        threadId: input.threadId,
+      });
     },
 
     listTemplates(ctx: RequestContext): { name: string; description: string; variables: string[] }[] {
@@ -510,7 +594,10 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
       return TEMPLATES.map((t) => ({ name: t.name, description: t.description, variables: [...t.variables] }));
     },
 
-    async previewTemplate(ctx: RequestContext, input: { to?: string | undefined; template: string; variables: Record<string, string>; tlp: TlpLabel; language?: MailLanguage | undefined }): Promise<RenderedMail> {
+    async previewTemplate(
+      ctx: RequestContext,
+      input: { to?: string | undefined; template: string; variables: Record<string, string>; tlp: TlpLabel; language?: MailLanguage | undefined },
+    ): Promise<RenderedMail> {
       mailPolicy.authorize(ctx.actor, 'templates.preview');
       const template = findTemplate(input.template);
       const language = input.language ?? (input.to ? (await keyRing.recipient(input.to)).language : null) ?? 'en';
@@ -521,7 +608,12 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
 
     /** The relay job: hands the stored bytes over once; permanent refusals end it, others are retried. */
     async deliver(messageId: string, attempt: { attempt: number; maxAttempts: number }): Promise<{ status: string }> {
-      const row = await db.selectFrom('mail_messages').select(['id', 'status', 'raw_sha256', 'envelope_from', 'envelope_to', 'message_id']).where('id', '=', messageId).where('direction', '=', 'outbound').executeTakeFirst();
+      const row = await db
+        .selectFrom('mail_messages')
+        .select(['id', 'status', 'raw_sha256', 'envelope_from', 'envelope_to', 'message_id'])
+        .where('id', '=', messageId)
+        .where('direction', '=', 'outbound')
+        .executeTakeFirst();
       if (!row || row.status !== 'queued') return { status: row?.status ?? 'missing' };
       if (!options.relayUrl) throw new Error('No outbound relay is configured (RENKEI_SMTP_RELAY)');
       const raw = await readBlob(row.raw_sha256);
@@ -529,7 +621,13 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
         const result = await relay(options.relayUrl, { from: row.envelope_from ?? options.intakeAddress, to: row.envelope_to }, raw, row.id);
         await db
           .updateTable('mail_messages')
-          .set((eb) => ({ status: 'sent', delivery_status: 'relayed', delivery_detail: result.response.slice(0, 500), delivery_updated_at: new Date(), send_attempts: eb('send_attempts', '+', 1) }))
+          .set((eb) => ({
+            status: 'sent',
+            delivery_status: 'relayed',
+            delivery_detail: result.response.slice(0, 500),
+            delivery_updated_at: new Date(),
+            send_attempts: eb('send_attempts', '+', 1),
+          }))
           .where('id', '=', row.id)
           .execute();
         return { status: 'sent' };
@@ -561,7 +659,10 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
         input.keyIds && input.keyIds.length > 0
           ? query.where(sql<boolean>`pgp_signer_key_ids && ${input.keyIds.map((k) => k.toUpperCase())}::text[]`)
           : query.where('pgp_status', 'in', ['unknown_key']);
-      const rows = await query.orderBy('received_at', 'desc').limit(input.limit ?? 500).execute();
+      const rows = await query
+        .orderBy('received_at', 'desc')
+        .limit(input.limit ?? 500)
+        .execute();
       let changed = 0;
       for (const row of rows) {
         const parsed = await parseInbound(await readBlob(row.raw_sha256), options.limits, keyRing);
@@ -570,10 +671,21 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
         await db.transaction().execute(async (trx) => {
           await trx
             .updateTable('mail_messages')
-            .set({ pgp_status: parsed.pgp.status, pgp_signer_fingerprint: parsed.pgp.signerFingerprint, pgp_detail: parsed.pgp.detail, pgp_checked_at: new Date() })
+            .set({
+              pgp_status: parsed.pgp.status,
+              pgp_signer_fingerprint: parsed.pgp.signerFingerprint,
+              pgp_detail: parsed.pgp.detail,
+              pgp_checked_at: new Date(),
+            })
             .where('id', '=', row.id)
             .execute();
-          await recordAudit(trx, systemContext('mail.recheck-signatures'), { action: 'mail.recheck_signature', targetType: 'mail_message', targetId: row.id, before: { pgpStatus: row.pgp_status }, after: { pgpStatus: parsed.pgp.status } });
+          await recordAudit(trx, systemContext('mail.recheck-signatures'), {
+            action: 'mail.recheck_signature',
+            targetType: 'mail_message',
+            targetId: row.id,
+            before: { pgpStatus: row.pgp_status },
+            after: { pgpStatus: parsed.pgp.status },
+          });
         });
       }
       return { checked: rows.length, changed };

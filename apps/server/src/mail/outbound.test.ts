@@ -16,9 +16,18 @@ let analyst: TestUser;
 let instance: TestKey;
 let vendor: TestKey;
 
-async function addPerson(email: string, options: { policy?: 'required' | 'preferred' | 'never'; languages?: string[]; tlpCeiling?: string } = {}): Promise<void> {
-  const org = await sql<{ id: string }>`INSERT INTO organisations (name, kind, pgp_policy, tlp_ceiling) VALUES (${`Org of ${email}`}, 'vendor', ${options.policy ?? 'preferred'}, ${options.tlpCeiling ?? 'amber'}) RETURNING id`.execute(h.t.database.db);
-  await sql`INSERT INTO people (organisation_id, name, email, languages) VALUES (${org.rows[0]!.id}, ${email}, ${email}, ${options.languages ?? []})`.execute(h.t.database.db);
+async function addPerson(
+  email: string,
+  options: { policy?: 'required' | 'preferred' | 'never'; languages?: string[]; tlpCeiling?: string } = {},
+): Promise<void> {
+  const org = await sql<{
+    id: string;
+  }>`INSERT INTO organisations (name, kind, pgp_policy, tlp_ceiling) VALUES (${`Org of ${email}`}, 'vendor', ${options.policy ?? 'preferred'}, ${options.tlpCeiling ?? 'amber'}) RETURNING id`.execute(
+    h.t.database.db,
+  );
+  await sql`INSERT INTO people (organisation_id, name, email, languages) VALUES (${org.rows[0]!.id}, ${email}, ${email}, ${options.languages ?? []})`.execute(
+    h.t.database.db,
+  );
 }
 
 beforeAll(async () => {
@@ -49,7 +58,10 @@ describe('outbound mail', () => {
     const queued = response.json();
     expect(queued).toMatchObject({ direction: 'outbound', status: 'queued', deliveryStatus: 'pending', tlp: 'TLP:AMBER' });
     expect(queued.subject).toMatch(/^\[TLP:AMBER\] \[ML-\d{4}-\d{6}\] Vulnerability in your router$/);
-    const sent = await waitFor(() => message(queued.id), (m) => m.status === 'sent');
+    const sent = await waitFor(
+      () => message(queued.id),
+      (m) => m.status === 'sent',
+    );
     expect(sent.deliveryStatus).toBe('relayed');
     const relayed = sink.messages.find((m) => m.raw.toString('latin1').includes(`<${queued.messageId}>`));
     expect(relayed?.to).toEqual(['psirt@vendor.example']);
@@ -58,7 +70,14 @@ describe('outbound mail', () => {
     expect(headerValue(splitEntity(raw), 'content-type')).toMatch(/^multipart\/encrypted; protocol="application\/pgp-encrypted"/);
     expect(raw.toString('latin1')).not.toContain('Details follow.');
     // The recipient can read it and check our signature.
-    const outcome = await inspectPgp(raw, { textBody: '', from: INTAKE }, memoryKeyRing({ keys: [{ fingerprint: instance.fingerprint, armored: instance.publicArmored, expiresAt: null, revokedAt: null }], instanceKey: vendor.privateKey }));
+    const outcome = await inspectPgp(
+      raw,
+      { textBody: '', from: INTAKE },
+      memoryKeyRing({
+        keys: [{ fingerprint: instance.fingerprint, armored: instance.publicArmored, expiresAt: null, revokedAt: null }],
+        instanceKey: vendor.privateKey,
+      }),
+    );
     expect(outcome).toMatchObject({ encryption: 'decrypted', status: 'good', signerFingerprint: instance.fingerprint });
     const inner = outcome.decryptedEntity!.toString('utf8');
     expect(inner).toContain('TLP:AMBER');
@@ -67,10 +86,17 @@ describe('outbound mail', () => {
 
   it('Should sign but not encrypt where the recipient has no key and PGP is only preferred', async () => {
     const queued = (await send({ to: 'abuse@plain.example', subject: 'Compromised host 192.0.2.44', text: 'Please check.', tlp: 'TLP:GREEN' })).json();
-    await waitFor(() => message(queued.id), (m) => m.status === 'sent');
+    await waitFor(
+      () => message(queued.id),
+      (m) => m.status === 'sent',
+    );
     const raw = sink.messages.find((m) => m.raw.toString('latin1').includes(`<${queued.messageId}>`))!.raw;
     expect(headerValue(splitEntity(raw), 'content-type')).toMatch(/^multipart\/signed; micalg=pgp-sha256; protocol="application\/pgp-signature"/);
-    const outcome = await inspectPgp(raw, { textBody: '', from: INTAKE }, memoryKeyRing({ keys: [{ fingerprint: instance.fingerprint, armored: instance.publicArmored, expiresAt: null, revokedAt: null }] }));
+    const outcome = await inspectPgp(
+      raw,
+      { textBody: '', from: INTAKE },
+      memoryKeyRing({ keys: [{ fingerprint: instance.fingerprint, armored: instance.publicArmored, expiresAt: null, revokedAt: null }] }),
+    );
     expect(outcome).toMatchObject({ status: 'good', encryption: 'none', format: 'pgp_mime' });
   });
 
@@ -105,7 +131,10 @@ describe('outbound mail', () => {
 
   it('Should retry a temporary relay failure and give up at once on a permanent one', async () => {
     const queued = (await send({ to: 'abuse@plain.example', subject: 'retry me', text: 'x', tlp: 'TLP:CLEAR' })).json();
-    await waitFor(() => message(queued.id), (m) => m.status === 'sent');
+    await waitFor(
+      () => message(queued.id),
+      (m) => m.status === 'sent',
+    );
     // The relay job's own steps, attempt by attempt, without waiting for the backoff.
     await h.t.database.db.updateTable('mail_messages').set({ status: 'queued' }).where('id', '=', queued.id).execute();
     sink.failNext(1, 451);
@@ -120,9 +149,18 @@ describe('outbound mail', () => {
 
   it('Should record a DSN bounce on the message, on the address, and file it in the thread', async () => {
     const queued = (await send({ to: 'abuse@plain.example', subject: 'will bounce', text: 'x', tlp: 'TLP:GREEN' })).json();
-    await waitFor(() => message(queued.id), (m) => m.status === 'sent');
+    await waitFor(
+      () => message(queued.id),
+      (m) => m.status === 'sent',
+    );
     const dsn = rfc822(
-      { From: 'MAILER-DAEMON@relay.example', To: INTAKE, Subject: 'Undelivered Mail Returned to Sender', 'Auto-Submitted': 'auto-replied', 'Content-Type': 'multipart/report; report-type=delivery-status; boundary="r"' },
+      {
+        From: 'MAILER-DAEMON@relay.example',
+        To: INTAKE,
+        Subject: 'Undelivered Mail Returned to Sender',
+        'Auto-Submitted': 'auto-replied',
+        'Content-Type': 'multipart/report; report-type=delivery-status; boundary="r"',
+      },
       [
         '--r\nContent-Type: text/plain\n\nYour message could not be delivered.\n',
         `--r\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; relay.example\nOriginal-Envelope-Id: ${queued.id}\n\nFinal-Recipient: rfc822; abuse@plain.example\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 User unknown\n`,
@@ -137,24 +175,44 @@ describe('outbound mail', () => {
     // The directory shows it on the contact's organisation page.
     const person = await h.t.database.db.selectFrom('people').select('organisation_id').where('email', '=', 'abuse@plain.example').executeTakeFirstOrThrow();
     const organisation = (await h.t.request(analyst, { url: `/api/v1/contacts/organisations/${person.organisation_id}` })).json();
-    expect(organisation.deliveryStatus).toEqual([{ address: 'abuse@plain.example', lastStatus: 'bounced', lastDetail: expect.stringContaining('5.1.1'), bounceCount: 1, updatedAt: expect.any(String) }]);
+    expect(organisation.deliveryStatus).toEqual([
+      { address: 'abuse@plain.example', lastStatus: 'bounced', lastDetail: expect.stringContaining('5.1.1'), bounceCount: 1, updatedAt: expect.any(String) },
+    ]);
     const thread = (await h.t.request(analyst, { url: `/api/v1/mail/messages?threadId=${queued.threadId}` })).json();
     expect(thread.items[0]).toMatchObject({ flags: ['dsn'], threadId: queued.threadId });
   });
 
   it('Should let only those who handle cases send', async () => {
-    await expectAccess(h.t, { method: 'POST', url: '/api/v1/mail/outbound', payload: { to: 'abuse@plain.example', subject: 'access', text: 'x', tlp: 'TLP:CLEAR' } }, { allowed: ['admin', 'coordinator', 'analyst'] });
+    await expectAccess(
+      h.t,
+      { method: 'POST', url: '/api/v1/mail/outbound', payload: { to: 'abuse@plain.example', subject: 'access', text: 'x', tlp: 'TLP:CLEAR' } },
+      { allowed: ['admin', 'coordinator', 'analyst'] },
+    );
   });
 });
 
 describe('attachments', () => {
   // CRLF and bare LF, a BOM, Japanese, a formula-looking cell, NUL and high bytes: all must come back as given.
-  const csv = Buffer.concat([Buffer.from('\ufeffip,hostname,note\r\n192.0.2.1,ホスト.example,"a\nb"\r\n192.0.2.2,=1+1,x\n', 'utf8'), Buffer.from([0x00, 0xff, 0x0d, 0x0a])]);
+  const csv = Buffer.concat([
+    Buffer.from('\ufeffip,hostname,note\r\n192.0.2.1,ホスト.example,"a\nb"\r\n192.0.2.2,=1+1,x\n', 'utf8'),
+    Buffer.from([0x00, 0xff, 0x0d, 0x0a]),
+  ]);
   const attachment = { filename: 'report.csv', contentType: 'text/csv; charset=utf-8', content: csv };
   const sendWith = (to: string, extra: object = {}) =>
-    h.t.services.mail.send(systemContext('test'), { to, subject: 'Events on your network', text: 'Summary: two events, see the attached CSV.', html: '<p>Summary</p>', tlp: 'TLP:AMBER', attachments: [attachment], ...extra });
+    h.t.services.mail.send(systemContext('test'), {
+      to,
+      subject: 'Events on your network',
+      text: 'Summary: two events, see the attached CSV.',
+      html: '<p>Summary</p>',
+      tlp: 'TLP:AMBER',
+      attachments: [attachment],
+      ...extra,
+    });
   const relayedBytes = async (queued: { id: string; messageId: string | null }) => {
-    await waitFor(() => message(queued.id), (m) => m.status === 'sent');
+    await waitFor(
+      () => message(queued.id),
+      (m) => m.status === 'sent',
+    );
     return sink.messages.find((m) => m.raw.toString('latin1').includes(`<${queued.messageId}>`))!.raw;
   };
 
@@ -216,7 +274,9 @@ describe('attachments', () => {
     await expect(sendWith('abuse@plain.example', { attachments: many })).rejects.toMatchObject({ code: 'mail_attachments_too_many' });
     const big = { ...attachment, content: Buffer.alloc(OUTBOUND_ATTACHMENT_LIMITS.maxBytesEach + 1) };
     await expect(sendWith('abuse@plain.example', { attachments: [big] })).rejects.toMatchObject({ code: 'mail_attachment_too_large' });
-    await expect(sendWith('abuse@plain.example', { attachments: [{ ...attachment, contentType: 'text/csv\r\nBcc: x@example.org' }] })).rejects.toMatchObject({ code: 'mail_attachment_invalid' });
+    await expect(sendWith('abuse@plain.example', { attachments: [{ ...attachment, contentType: 'text/csv\r\nBcc: x@example.org' }] })).rejects.toMatchObject({
+      code: 'mail_attachment_invalid',
+    });
     await expect(sendWith('abuse@plain.example', { headers: { Bcc: 'x@example.org' } })).rejects.toMatchObject({ code: 'mail_headers_invalid' });
     expect(sink.attempts()).toBe(before);
   });
@@ -226,17 +286,31 @@ describe('templates', () => {
   const preview = (name: string, payload: object) => h.t.request(analyst, { method: 'POST', url: `/api/v1/mail/templates/${name}/preview`, payload });
 
   it('Should render in the recipient’s language from the directory, with the TLP label in subject and body', async () => {
-    const rendered = (await preview('incident-notification', { to: 'psirt@vendor.example', variables: { name: 'ベンダー', reference: 'IR-2026-000123', summary: 'C2 通信' }, tlp: 'TLP:AMBER+STRICT' })).json();
+    const rendered = (
+      await preview('incident-notification', {
+        to: 'psirt@vendor.example',
+        variables: { name: 'ベンダー', reference: 'IR-2026-000123', summary: 'C2 通信' },
+        tlp: 'TLP:AMBER+STRICT',
+      })
+    ).json();
     expect(rendered.language).toBe('ja');
     expect(rendered.subject).toBe('[TLP:AMBER+STRICT] 貴組織のネットワークに関するインシデントのご連絡');
     expect(rendered.text.startsWith('TLP:AMBER+STRICT\n\nベンダー 御中')).toBe(true);
     expect(rendered.text).toContain('テスト CSIRT');
-    const english = (await preview('incident-notification', { to: 'abuse@plain.example', variables: { name: 'ISP', reference: 'IR-1', summary: 's' }, tlp: 'TLP:GREEN' })).json();
+    const english = (
+      await preview('incident-notification', { to: 'abuse@plain.example', variables: { name: 'ISP', reference: 'IR-1', summary: 's' }, tlp: 'TLP:GREEN' })
+    ).json();
     expect(english).toMatchObject({ language: 'en', subject: '[TLP:GREEN] Incident on your network' });
   });
 
   it('Should escape variables in the HTML part and not in the text part', async () => {
-    const rendered = (await preview('report-acknowledgement', { language: 'en', variables: { name: '<img src=x onerror=alert(1)>', reference: 'IR-2026-000001' }, tlp: 'TLP:CLEAR' })).json();
+    const rendered = (
+      await preview('report-acknowledgement', {
+        language: 'en',
+        variables: { name: '<img src=x onerror=alert(1)>', reference: 'IR-2026-000001' },
+        tlp: 'TLP:CLEAR',
+      })
+    ).json();
     expect(rendered.html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(rendered.html).not.toContain('<img');
     expect(rendered.text).toContain('<img src=x onerror=alert(1)>');
@@ -250,16 +324,31 @@ describe('templates', () => {
   });
 
   it('Should send a template to the recipient, signed and encrypted', async () => {
-    const response = await h.t.request(analyst, { method: 'POST', url: '/api/v1/mail/outbound/template', payload: { to: 'psirt@vendor.example', template: 'report-acknowledgement', variables: { name: '山田', reference: 'IR-2026-000777' }, tlp: 'TLP:GREEN' } });
+    const response = await h.t.request(analyst, {
+      method: 'POST',
+      url: '/api/v1/mail/outbound/template',
+      payload: { to: 'psirt@vendor.example', template: 'report-acknowledgement', variables: { name: '山田', reference: 'IR-2026-000777' }, tlp: 'TLP:GREEN' },
+    });
     expect(response.statusCode).toBe(202);
-    const sent = await waitFor(() => message(response.json().id), (m) => m.status === 'sent');
+    const sent = await waitFor(
+      () => message(response.json().id),
+      (m) => m.status === 'sent',
+    );
     expect(sent.subject).toContain('ご報告を受け付けました');
     expect(sent.pgpEncryption).toBe('decrypted');
   });
 
   it('Should let staff preview and list templates', async () => {
     await expectAccess(h.t, { url: '/api/v1/mail/templates' }, { allowed: ['admin', 'coordinator', 'analyst', 'publisher'] });
-    await expectAccess(h.t, { method: 'POST', url: '/api/v1/mail/templates/report-acknowledgement/preview', payload: { language: 'en', variables: { name: 'a', reference: 'b' }, tlp: 'TLP:CLEAR' } }, { allowed: ['admin', 'coordinator', 'analyst', 'publisher'] });
+    await expectAccess(
+      h.t,
+      {
+        method: 'POST',
+        url: '/api/v1/mail/templates/report-acknowledgement/preview',
+        payload: { language: 'en', variables: { name: 'a', reference: 'b' }, tlp: 'TLP:CLEAR' },
+      },
+      { allowed: ['admin', 'coordinator', 'analyst', 'publisher'] },
+    );
   });
 });
 

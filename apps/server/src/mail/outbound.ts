@@ -73,7 +73,13 @@ export async function contentEntity(text: string, html: string | undefined, atta
     text,
     ...(html ? { html } : {}),
     textEncoding: 'quoted-printable',
-    attachments: attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content, contentTransferEncoding: 'base64', contentDisposition: 'attachment' as const })),
+    attachments: attachments.map((a) => ({
+      filename: a.filename,
+      contentType: a.contentType,
+      content: a.content,
+      contentTransferEncoding: 'base64',
+      contentDisposition: 'attachment' as const,
+    })),
   })
     .compile()
     .build();
@@ -115,7 +121,11 @@ export class PermanentRelayError extends Error {
 export async function relay(relayUrl: string, envelope: { from: string; to: string[] }, raw: Buffer, envelopeId: string): Promise<RelayResult> {
   const transport = nodemailer.createTransport(relayUrl, { connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 60_000 } as never);
   try {
-    const info = await transport.sendMail({ envelope, raw, dsn: { id: envelopeId, return: 'headers', notify: ['failure', 'delay'], recipient: envelope.from } });
+    const info = await transport.sendMail({
+      envelope,
+      raw,
+      dsn: { id: envelopeId, return: 'headers', notify: ['failure', 'delay'], recipient: envelope.from },
+    });
     return { accepted: (info.accepted as unknown[]).map(String), response: String(info.response ?? '') };
   } catch (error) {
     const code = (error as { responseCode?: number }).responseCode;

@@ -39,7 +39,13 @@ async function latest(): Promise<Record<string, unknown> & { id: string }> {
 describe('inbound PGP/MIME signatures', () => {
   it('Should mark a PGP/MIME signature by a directory key good', async () => {
     const message = await sendSigned('alice@partner.example', alice.privateKey, 'signed');
-    expect(message).toMatchObject({ pgpStatus: 'good', pgpFormat: 'pgp_mime', pgpSignerFingerprint: alice.fingerprint, pgpEncryption: 'none', attachmentCount: 0 });
+    expect(message).toMatchObject({
+      pgpStatus: 'good',
+      pgpFormat: 'pgp_mime',
+      pgpSignerFingerprint: alice.fingerprint,
+      pgpEncryption: 'none',
+      attachmentCount: 0,
+    });
     expect(message.textBody).toContain('The C2 server is at 192.0.2.10.');
   });
 
@@ -88,7 +94,12 @@ describe('inbound PGP/MIME signatures', () => {
     const message = await openpgp.createMessage({ binary: new Uint8Array(Buffer.from(CONTENT)) });
     const signature = await openpgp.sign({ message, signingKeys: carol.privateKey, detached: true, date: new Date(tenDaysAgo.getTime() + 3_600_000) });
     const raw = rfc822(
-      { From: 'carol@isp.example', To: INTAKE, Subject: 'expired', 'Content-Type': 'multipart/signed; micalg=pgp-sha256; protocol="application/pgp-signature"; boundary="s"' },
+      {
+        From: 'carol@isp.example',
+        To: INTAKE,
+        Subject: 'expired',
+        'Content-Type': 'multipart/signed; micalg=pgp-sha256; protocol="application/pgp-signature"; boundary="s"',
+      },
       `--s\r\n${CONTENT}\r\n--s\r\nContent-Type: application/pgp-signature\r\n\r\n${signature}\r\n--s--\r\n`,
     );
     await h.sendRaw(raw);
@@ -105,7 +116,12 @@ describe('inbound PGP/MIME signatures', () => {
 
   it('Should store a signature part that is not OpenPGP as bad, not fail', async () => {
     const raw = rfc822(
-      { From: 'alice@partner.example', To: INTAKE, Subject: 'garbage signature', 'Content-Type': 'multipart/signed; protocol="application/pgp-signature"; boundary="s"' },
+      {
+        From: 'alice@partner.example',
+        To: INTAKE,
+        Subject: 'garbage signature',
+        'Content-Type': 'multipart/signed; protocol="application/pgp-signature"; boundary="s"',
+      },
       '--s\r\nContent-Type: text/plain\r\n\r\nhello\r\n--s\r\nContent-Type: application/pgp-signature\r\n\r\n-----BEGIN PGP SIGNATURE-----\r\n\r\nnot base64 at all!!\r\n-----END PGP SIGNATURE-----\r\n--s--\r\n',
     );
     await h.sendRaw(raw);
@@ -115,7 +131,10 @@ describe('inbound PGP/MIME signatures', () => {
 
 describe('inline PGP', () => {
   it('Should verify a clear-signed body and show its text without the armour', async () => {
-    const cleartext = await openpgp.sign({ message: await openpgp.createCleartextMessage({ text: 'Please block 198.51.100.7.' }), signingKeys: alice.privateKey });
+    const cleartext = await openpgp.sign({
+      message: await openpgp.createCleartextMessage({ text: 'Please block 198.51.100.7.' }),
+      signingKeys: alice.privateKey,
+    });
     await h.sendRaw(rfc822({ From: 'alice@partner.example', To: INTAKE, Subject: 'inline signed', 'Content-Type': 'text/plain; charset=utf-8' }, cleartext));
     const message = await latest();
     expect(message).toMatchObject({ pgpStatus: 'good', pgpFormat: 'inline' });
@@ -124,7 +143,11 @@ describe('inline PGP', () => {
   });
 
   it('Should decrypt an inline encrypted and signed body with the instance key', async () => {
-    const armored = await openpgp.encrypt({ message: await openpgp.createMessage({ text: '秘密: the password is hunter2' }), encryptionKeys: instance.privateKey.toPublic(), signingKeys: alice.privateKey });
+    const armored = await openpgp.encrypt({
+      message: await openpgp.createMessage({ text: '秘密: the password is hunter2' }),
+      encryptionKeys: instance.privateKey.toPublic(),
+      signingKeys: alice.privateKey,
+    });
     await h.sendRaw(rfc822({ From: 'alice@partner.example', To: INTAKE, Subject: 'inline encrypted' }, armored));
     const message = await latest();
     expect(message).toMatchObject({ pgpEncryption: 'decrypted', pgpStatus: 'good', pgpFormat: 'inline' });

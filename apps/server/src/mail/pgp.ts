@@ -50,7 +50,16 @@ export interface PgpOutcome {
 
 type VerificationResult = openpgp.DecryptMessageResult['signatures'][number];
 
-const NO_PGP: PgpOutcome = { format: null, status: 'unsigned', signerKeyIds: [], signerFingerprint: null, encryption: 'none', detail: null, decryptedEntity: null, plainText: null };
+const NO_PGP: PgpOutcome = {
+  format: null,
+  status: 'unsigned',
+  signerKeyIds: [],
+  signerFingerprint: null,
+  encryption: 'none',
+  detail: null,
+  decryptedEntity: null,
+  plainText: null,
+};
 const MAX_ARMOR_CHARS = 16 * 1024 * 1024;
 
 /**
@@ -153,7 +162,8 @@ async function decryptArmored<F extends 'binary' | 'utf8'>(
   } catch (error) {
     return { ok: false, detail: `Cannot decrypt with the instance key: ${describe(error)}` };
   }
-  if (signatures.length === 0) return { ok: true, data: data as never, verdict: { status: 'unsigned', signerKeyIds: [], signerFingerprint: null, detail: null } };
+  if (signatures.length === 0)
+    return { ok: true, data: data as never, verdict: { status: 'unsigned', signerKeyIds: [], signerFingerprint: null, detail: null } };
   const keyIds = signatures.map((s) => s.keyID.toHex().toUpperCase());
   // Decrypting again with the signer's keys is how openpgp.js checks an embedded signature (≈ms).
   const verdict = await judge(keyIds, from, keyRing, async (keys) => {
@@ -169,7 +179,12 @@ async function decryptArmored<F extends 'binary' | 'utf8'>(
  * a revoked key → revoked_key; an expired key → expired_key (both whether or not the maths holds:
  * the key cannot vouch either way); the maths fails → bad; else good.
  */
-async function judge(keyIds: string[], from: string | null, keyRing: KeyRing, verify: (keys: openpgp.PublicKey[]) => Promise<VerificationResult[]>): Promise<Verdict> {
+async function judge(
+  keyIds: string[],
+  from: string | null,
+  keyRing: KeyRing,
+  verify: (keys: openpgp.PublicKey[]) => Promise<VerificationResult[]>,
+): Promise<Verdict> {
   const base = { signerKeyIds: keyIds, signerFingerprint: null, detail: null };
   if (keyIds.length === 0) return { ...base, status: 'bad', detail: 'The signature names no signing key' };
   const candidates = await keyRing.signingCandidates(keyIds, from);
@@ -253,7 +268,11 @@ export async function signMime(entity: Buffer, signingKey: openpgp.PrivateKey): 
  * Encrypts (and signs, RFC 3156 §6.2 combined form) a MIME entity to the recipients' keys and the
  * instance key (so the sent copy stays readable), as multipart/encrypted.
  */
-export async function encryptMime(entity: Buffer, recipientKeys: openpgp.PublicKey[], signingKey: openpgp.PrivateKey): Promise<{ contentType: string; body: Buffer }> {
+export async function encryptMime(
+  entity: Buffer,
+  recipientKeys: openpgp.PublicKey[],
+  signingKey: openpgp.PrivateKey,
+): Promise<{ contentType: string; body: Buffer }> {
   const message = await openpgp.createMessage({ binary: new Uint8Array(toCrlf(entity)) });
   const armored = await openpgp.encrypt({ message, encryptionKeys: [...recipientKeys, signingKey.toPublic()], signingKeys: signingKey, format: 'armored' });
   const boundary = newBoundary();
@@ -282,7 +301,12 @@ function newBoundary(): string {
 }
 
 /** A key ring over keys held in memory: for tests and for tools that are handed keys directly. */
-export function memoryKeyRing(options: { keys?: DirectoryKey[]; instanceKey?: openpgp.PrivateKey | null; policies?: Record<string, PgpPolicy>; languages?: Record<string, 'en' | 'ja'> }): KeyRing & { add(key: DirectoryKey): void } {
+export function memoryKeyRing(options: {
+  keys?: DirectoryKey[];
+  instanceKey?: openpgp.PrivateKey | null;
+  policies?: Record<string, PgpPolicy>;
+  languages?: Record<string, 'en' | 'ja'>;
+}): KeyRing & { add(key: DirectoryKey): void } {
   const keys = [...(options.keys ?? [])];
   const parsed = new Map<string, Promise<openpgp.PublicKey | null>>();
   const read = (entry: DirectoryKey) => {
@@ -290,7 +314,8 @@ export function memoryKeyRing(options: { keys?: DirectoryKey[]; instanceKey?: op
     if (!key) parsed.set(entry.armored, (key = openpgp.readKey({ armoredKey: entry.armored }).catch(() => null)));
     return key;
   };
-  const emailsOf = async (entry: DirectoryKey) => ((await read(entry))?.getUserIDs() ?? []).map((u) => /<([^>]+)>/.exec(u)?.[1]?.toLowerCase() ?? u.toLowerCase());
+  const emailsOf = async (entry: DirectoryKey) =>
+    ((await read(entry))?.getUserIDs() ?? []).map((u) => /<([^>]+)>/.exec(u)?.[1]?.toLowerCase() ?? u.toLowerCase());
   return {
     add: (key) => void keys.push(key),
     async signingCandidates(keyIds, address) {
@@ -307,7 +332,12 @@ export function memoryKeyRing(options: { keys?: DirectoryKey[]; instanceKey?: op
       const domain = address.split('@')[1] ?? '';
       const matching: DirectoryKey[] = [];
       for (const entry of keys) if ((await emailsOf(entry)).includes(address.toLowerCase())) matching.push(entry);
-      return { policy: options.policies?.[address.toLowerCase()] ?? options.policies?.[domain] ?? 'preferred', keys: matching, language: options.languages?.[address.toLowerCase()] ?? null, tlpCeiling: null };
+      return {
+        policy: options.policies?.[address.toLowerCase()] ?? options.policies?.[domain] ?? 'preferred',
+        keys: matching,
+        language: options.languages?.[address.toLowerCase()] ?? null,
+        tlpCeiling: null,
+      };
     },
     instanceKey: async () => options.instanceKey ?? null,
   };

@@ -23,14 +23,26 @@ describe('a key imported after its mail', () => {
     const bob = await makeKey('bob@late-key.example');
     const content = Buffer.from('Content-Type: text/plain; charset=utf-8\r\n\r\nIndicators attached.\r\n');
     const { contentType, body } = await signMime(content, bob.privateKey);
-    await h.sendRaw(rfc822({ From: 'bob@late-key.example', To: INTAKE, Subject: 'Signed before we knew the key', 'Content-Type': contentType }, '') + body.toString('latin1'));
+    await h.sendRaw(
+      rfc822({ From: 'bob@late-key.example', To: INTAKE, Subject: 'Signed before we knew the key', 'Content-Type': contentType }, '') + body.toString('latin1'),
+    );
     const list = (await h.t.request(analyst, { url: '/api/v1/mail/messages?limit=1' })).json();
     const id: string = list.items[0].id;
     expect(list.items[0].pgpStatus).toBe('unknown_key');
 
     // The key comes in through the directory's API, which knows nothing of mail: it only asks for the job.
-    const org = (await h.t.request(coordinator, { method: 'POST', url: '/api/v1/contacts/organisations', payload: { name: 'Late Key ISP', kind: 'isp', contactEmail: 'bob@late-key.example' } })).json();
-    const imported = await h.t.request(coordinator, { method: 'POST', url: '/api/v1/contacts/keys', payload: { armored: bob.publicArmored, organisationId: org.id } });
+    const org = (
+      await h.t.request(coordinator, {
+        method: 'POST',
+        url: '/api/v1/contacts/organisations',
+        payload: { name: 'Late Key ISP', kind: 'isp', contactEmail: 'bob@late-key.example' },
+      })
+    ).json();
+    const imported = await h.t.request(coordinator, {
+      method: 'POST',
+      url: '/api/v1/contacts/keys',
+      payload: { armored: bob.publicArmored, organisationId: org.id },
+    });
     expect(imported.statusCode).toBe(200);
 
     const message = await waitFor(

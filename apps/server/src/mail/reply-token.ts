@@ -36,7 +36,9 @@ export function plusDetail(address: string, intakeAddress: string): string | nul
   const local = address.slice(0, at);
   const plus = local.indexOf('+');
   if (plus < 0) return null;
-  const sameBase = local.slice(0, plus).toLowerCase() === intakeAddress.slice(0, intakeAt).toLowerCase() && address.slice(at + 1).toLowerCase() === intakeAddress.slice(intakeAt + 1).toLowerCase();
+  const sameBase =
+    local.slice(0, plus).toLowerCase() === intakeAddress.slice(0, intakeAt).toLowerCase() &&
+    address.slice(at + 1).toLowerCase() === intakeAddress.slice(intakeAt + 1).toLowerCase();
   return sameBase ? local.slice(plus + 1) : null;
 }
 

@@ -29,19 +29,39 @@ const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).di
 describe('the SMTP intake', () => {
   it('Should store a message for the intake address raw and parsed, and answer 250 naming it', async () => {
     const raw = rfc822(
-      { From: 'Taro Yamada <taro@example.jp>', To: INTAKE, Subject: 'Phishing site report', 'Message-ID': '<first@example.jp>', 'Content-Type': 'multipart/mixed; boundary="b1"' },
+      {
+        From: 'Taro Yamada <taro@example.jp>',
+        To: INTAKE,
+        Subject: 'Phishing site report',
+        'Message-ID': '<first@example.jp>',
+        'Content-Type': 'multipart/mixed; boundary="b1"',
+      },
       '--b1\nContent-Type: text/plain; charset=utf-8\n\nThe site hxxp://bad[.]example is phishing.\n--b1\nContent-Type: application/pdf\nContent-Disposition: attachment; filename="evidence.pdf"\nContent-Transfer-Encoding: base64\n\nJVBERi0xLjQKJcfsj6IK\n--b1--\n',
     );
     const reply = await h.sendRaw(raw);
     const message = await latest();
     expect(reply).toContain(message.id);
-    expect(message).toMatchObject({ subject: 'Phishing site report', fromAddress: 'taro@example.jp', fromName: 'Taro Yamada', status: 'stored', pgpStatus: 'unsigned', attachmentCount: 1 });
+    expect(message).toMatchObject({
+      subject: 'Phishing site report',
+      fromAddress: 'taro@example.jp',
+      fromName: 'Taro Yamada',
+      status: 'stored',
+      pgpStatus: 'unsigned',
+      attachmentCount: 1,
+    });
     expect(message.threadKey).toMatch(/^ML-\d{4}-\d{6}$/);
     const full = await detail(message.id);
     expect(full.textBody).toContain('hxxp://bad[.]example is phishing.');
     expect(full.messageId).toBe('first@example.jp');
     expect(full.rawSha256).toBe(sha256(raw));
-    expect(full.parts).toEqual([expect.objectContaining({ filename: 'evidence.pdf', contentType: 'application/pdf', size: 15, sha256: sha256(Buffer.from('JVBERi0xLjQKJcfsj6IK', 'base64')) })]);
+    expect(full.parts).toEqual([
+      expect.objectContaining({
+        filename: 'evidence.pdf',
+        contentType: 'application/pdf',
+        size: 15,
+        sha256: sha256(Buffer.from('JVBERi0xLjQKJcfsj6IK', 'base64')),
+      }),
+    ]);
   });
 
   it('Should keep the original bytes in the blob store', async () => {
@@ -57,7 +77,9 @@ describe('the SMTP intake', () => {
   it('Should refuse other recipients with 550 and accept plus-addresses of the intake', async () => {
     const raw = rfc822({ From: 'a@example.org', To: 'someone@intake.test', Subject: 'wrong' }, 'x');
     await expect(h.sendRaw(raw, { to: ['someone@intake.test'] })).rejects.toMatchObject({ responseCode: 550 });
-    await expect(h.sendRaw(rfc822({ From: 'a@example.org', To: 'report+anything@intake.test', Subject: 'plus' }, 'x'), { to: ['report+anything@intake.test'] })).resolves.toContain('Stored');
+    await expect(
+      h.sendRaw(rfc822({ From: 'a@example.org', To: 'report+anything@intake.test', Subject: 'plus' }, 'x'), { to: ['report+anything@intake.test'] }),
+    ).resolves.toContain('Stored');
   });
 
   it('Should store the same bytes sent twice once', async () => {
@@ -69,11 +91,17 @@ describe('the SMTP intake', () => {
 
   it('Should refuse a message over the size limit with 552 and keep nothing of it', async () => {
     const before = (await h.t.request(analyst, { url: '/api/v1/mail/messages' })).json().total;
-    const blobsBefore = await h.t.database.db.selectFrom('blobs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const blobsBefore = await h.t.database.db
+      .selectFrom('blobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     const big = rfc822({ From: 'a@example.org', To: INTAKE, Subject: 'too big' }, `${'A'.repeat(76)}\n`.repeat(40_000));
     await expect(h.sendRaw(big)).rejects.toMatchObject({ responseCode: 552 });
     expect((await h.t.request(analyst, { url: '/api/v1/mail/messages' })).json().total).toBe(before);
-    const blobsAfter = await h.t.database.db.selectFrom('blobs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const blobsAfter = await h.t.database.db
+      .selectFrom('blobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(blobsAfter.n)).toBe(Number(blobsBefore.n));
     // The listener still works afterwards.
     await expect(h.sendRaw(rfc822({ From: 'a@example.org', To: INTAKE, Subject: 'after' }, 'ok'))).resolves.toContain('Stored');

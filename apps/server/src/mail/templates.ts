@@ -62,10 +62,17 @@ export function findTemplate(name: string): MailTemplate {
 export function renderTemplate(template: MailTemplate, language: MailLanguage, variables: Record<string, string>, tlp: TlpLabel): RenderedMail {
   const missing = [...new Set([...template.text[language].matchAll(PLACEHOLDER)].map((m) => m[1]!))].filter((name) => variables[name] === undefined);
   if (missing.length > 0) {
-    throw new BadRequestError('mail_template_variables_missing', `The template "${template.name}" needs: ${missing.join(', ')}`, missing.map((name) => ({ path: `/variables/${name}`, message: 'required' })));
+    throw new BadRequestError(
+      'mail_template_variables_missing',
+      `The template "${template.name}" needs: ${missing.join(', ')}`,
+      missing.map((name) => ({ path: `/variables/${name}`, message: 'required' })),
+    );
   }
   const fill = (source: string, escape: (value: string) => string) => source.replace(PLACEHOLDER, (_whole, name: string) => escape(variables[name] ?? ''));
-  const subject = withTlpSubject(fill(template.subject[language], (v) => v.replace(/[\r\n]+/g, ' ')), tlp);
+  const subject = withTlpSubject(
+    fill(template.subject[language], (v) => v.replace(/[\r\n]+/g, ' ')),
+    tlp,
+  );
   const body = fill(template.text[language], (v) => v);
   const htmlBody = fill(escapeHtml(template.text[language]), escapeHtml);
   return {
@@ -85,7 +92,10 @@ const BRACKETED_LABEL = /\s*\[\s*TLP:(?:CLEAR|WHITE|GREEN|AMBER\+STRICT|AMBER|RE
  * @example withTlpSubject('Re: [TLP:GREEN] Scan', 'TLP:AMBER') // '[TLP:AMBER] Re: Scan'
  */
 export function withTlpSubject(subject: string, tlp: TlpLabel): string {
-  const rest = subject.replace(BRACKETED_LABEL, ' ').replace(/\s{2,}/g, ' ').trim();
+  const rest = subject
+    .replace(BRACKETED_LABEL, ' ')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
   return rest ? `[${tlp}] ${rest}` : `[${tlp}]`;
 }
 

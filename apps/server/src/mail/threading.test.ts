@@ -67,7 +67,11 @@ describe('threading', () => {
     const response = await h.t.request(analyst, { method: 'POST', url: `/api/v1/mail/messages/${orphan.id}/thread`, payload: { threadId: home.threadId } });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ threadId: home.threadId, flags: [] });
-    await expectAccess(h.t, { method: 'POST', url: `/api/v1/mail/messages/${orphan.id}/thread`, payload: { threadId: home.threadId } }, { allowed: ['admin', 'coordinator', 'analyst'] });
+    await expectAccess(
+      h.t,
+      { method: 'POST', url: `/api/v1/mail/messages/${orphan.id}/thread`, payload: { threadId: home.threadId } },
+      { allowed: ['admin', 'coordinator', 'analyst'] },
+    );
   });
 
   it('Should list threads, most recently active first', async () => {

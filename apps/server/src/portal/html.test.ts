@@ -24,12 +24,18 @@ describe('the html template tag', () => {
   it('Should escape every interpolation in text and in quoted attributes', () => {
     const name = '<script>alert(1)</script>';
     const attribute = '"onmouseover="alert(1)';
-    expect(html`<p title="${attribute}">${name}</p>`.toString()).toBe('<p title="&#34;onmouseover=&#34;alert(1)">&#60;script&#62;alert(1)&#60;/script&#62;</p>');
+    expect(html`<p title="${attribute}">${name}</p>`.toString()).toBe(
+      '<p title="&#34;onmouseover=&#34;alert(1)">&#60;script&#62;alert(1)&#60;/script&#62;</p>',
+    );
   });
 
   it('Should not escape nested templates twice, and escape each item of an array', () => {
     const items = ['<b>', 'ok'].map((item) => html`<li>${item}</li>`);
-    expect(html`<ul>${items}</ul>`.toString()).toBe('<ul><li>&#60;b&#62;</li><li>ok</li></ul>');
+    expect(
+      html`<ul>
+        ${items}
+      </ul>`.toString(),
+    ).toBe('<ul><li>&#60;b&#62;</li><li>ok</li></ul>');
   });
 
   it('Should render nothing for null, undefined and false, and numbers as text', () => {

@@ -58,17 +58,24 @@ describe('the public site at /', () => {
     expect((await home({ headers: { cookie: 'renkei_lang=en', 'accept-language': 'ja' } })).body).toContain('<html lang="en">');
   });
 
-  it.each(['?lang=xx', '?lang=ja&lang=en', '?lang[]=ja', '?lang=%E2%80%AEja', `?lang=${'j'.repeat(5000)}`])('Should ignore a nonsense language choice %#', async (query) => {
-    const response = await home({ query, headers: { 'accept-language': 'en' } });
-    expect(response.body).toContain('<html lang="en">');
-    expect(response.headers['set-cookie']).toBeUndefined();
-  });
+  it.each(['?lang=xx', '?lang=ja&lang=en', '?lang[]=ja', '?lang=%E2%80%AEja', `?lang=${'j'.repeat(5000)}`])(
+    'Should ignore a nonsense language choice %#',
+    async (query) => {
+      const response = await home({ query, headers: { 'accept-language': 'en' } });
+      expect(response.body).toContain('<html lang="en">');
+      expect(response.headers['set-cookie']).toBeUndefined();
+    },
+  );
 
   it('Should carry no script at all, and load its styles from its own stylesheet', async () => {
     for (const query of ['', '?lang=ja']) {
       const { body } = await home({ query });
       expect(body).not.toMatch(/<script/i);
-      expect(tagsOf(body).flatMap((tag) => tag.attributes).filter((name) => name.startsWith('on'))).toEqual([]);
+      expect(
+        tagsOf(body)
+          .flatMap((tag) => tag.attributes)
+          .filter((name) => name.startsWith('on')),
+      ).toEqual([]);
       expect(body).not.toMatch(/<style|style="/i);
       expect(body).toContain('<link rel="stylesheet" href="/assets/portal.css">');
     }
@@ -92,7 +99,27 @@ function tagsOf(page: string): { name: string; attributes: string[] }[] {
   }));
 }
 
-const PAGE_TAGS = new Set(['!doctype', 'html', 'head', 'meta', 'title', 'link', 'body', 'header', 'nav', 'a', 'main', 'section', 'h1', 'h2', 'p', 'dl', 'dt', 'dd', 'footer']);
+const PAGE_TAGS = new Set([
+  '!doctype',
+  'html',
+  'head',
+  'meta',
+  'title',
+  'link',
+  'body',
+  'header',
+  'nav',
+  'a',
+  'main',
+  'section',
+  'h1',
+  'h2',
+  'p',
+  'dl',
+  'dt',
+  'dd',
+  'footer',
+]);
 const PAGE_ATTRIBUTES = new Set(['lang', 'charset', 'name', 'content', 'rel', 'href', 'class', 'hreflang']);
 
 describe('the public site with hostile organisation details', () => {

@@ -3,7 +3,15 @@ import { toCsv } from './csv.ts';
 
 describe('toCsv', () => {
   it('Should write a header row and CRLF-terminated records', () => {
-    expect(toCsv(['month', 'reports'], [['2026-04', 3], ['2026-05', 0]])).toBe('month,reports\r\n2026-04,3\r\n2026-05,0\r\n');
+    expect(
+      toCsv(
+        ['month', 'reports'],
+        [
+          ['2026-04', 3],
+          ['2026-05', 0],
+        ],
+      ),
+    ).toBe('month,reports\r\n2026-04,3\r\n2026-05,0\r\n');
   });
 
   it('Should quote fields with commas, quotes and line breaks and double the quotes (RFC 4180)', () => {

@@ -79,7 +79,9 @@ export function previousPeriod(period: Period, startMonth: number): Period {
     case 'month':
       return monthPeriod(period.from - 1, startMonth);
     case 'quarter':
-      return period.quarter === 1 ? quarterPeriod(period.fiscalYear - 1, 4, startMonth) : quarterPeriod(period.fiscalYear, (period.quarter ?? 1) - 1, startMonth);
+      return period.quarter === 1
+        ? quarterPeriod(period.fiscalYear - 1, 4, startMonth)
+        : quarterPeriod(period.fiscalYear, (period.quarter ?? 1) - 1, startMonth);
     case 'fiscal_year':
       return fiscalYearPeriod(period.fiscalYear - 1, startMonth);
   }
@@ -91,7 +93,9 @@ export function nextPeriod(period: Period, startMonth: number): Period {
     case 'month':
       return monthPeriod(period.from + 1, startMonth);
     case 'quarter':
-      return period.quarter === 4 ? quarterPeriod(period.fiscalYear + 1, 1, startMonth) : quarterPeriod(period.fiscalYear, (period.quarter ?? 1) + 1, startMonth);
+      return period.quarter === 4
+        ? quarterPeriod(period.fiscalYear + 1, 1, startMonth)
+        : quarterPeriod(period.fiscalYear, (period.quarter ?? 1) + 1, startMonth);
     case 'fiscal_year':
       return fiscalYearPeriod(period.fiscalYear + 1, startMonth);
   }

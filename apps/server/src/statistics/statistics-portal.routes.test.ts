@@ -12,11 +12,32 @@ beforeAll(async () => {
   t = await createTestApp();
   const db = t.database.db;
   // In the current quarter (seeded a little before now, and after the quarter began in Tokyo time).
-  const report = await buildReport(db, { receivedAt: hoursAgo(0.02), category: 'phishing', title: `${SECRET[0]} ${SECRET[3]}`, description: `${SECRET[1]} ${SECRET[2]}` });
-  const incident = await buildIncident(db, { createdAt: hoursAgo(0.01), category: 'phishing', title: `${SECRET[0]} ${SECRET[1]}`, reportIds: [report], brand: SECRET[0], brandSector: `Finance ${SECRET[3]}`, brandDomestic: true, firstReportedAt: hoursAgo(0.02), siteDownAt: hoursAgo(0.005) });
+  const report = await buildReport(db, {
+    receivedAt: hoursAgo(0.02),
+    category: 'phishing',
+    title: `${SECRET[0]} ${SECRET[3]}`,
+    description: `${SECRET[1]} ${SECRET[2]}`,
+  });
+  const incident = await buildIncident(db, {
+    createdAt: hoursAgo(0.01),
+    category: 'phishing',
+    title: `${SECRET[0]} ${SECRET[1]}`,
+    reportIds: [report],
+    brand: SECRET[0],
+    brandSector: `Finance ${SECRET[3]}`,
+    brandDomestic: true,
+    firstReportedAt: hoursAgo(0.02),
+    siteDownAt: hoursAgo(0.005),
+  });
   await buildCoordination(db, { incidentId: incident, sentAt: hoursAgo(0.01) });
   // TLP:RED is never counted publicly.
-  const red = await buildIncident(db, { createdAt: hoursAgo(0.01), category: 'ics', tlp: 'red', title: SECRET[0], reportIds: [await buildReport(db, { receivedAt: hoursAgo(0.02), category: 'ics', tlp: 'red', title: SECRET[0] })] });
+  const red = await buildIncident(db, {
+    createdAt: hoursAgo(0.01),
+    category: 'ics',
+    tlp: 'red',
+    title: SECRET[0],
+    reportIds: [await buildReport(db, { receivedAt: hoursAgo(0.02), category: 'ics', tlp: 'red', title: SECRET[0] })],
+  });
   await buildCoordination(db, { incidentId: red, sentAt: hoursAgo(0.01) });
   // FY2025 Q4 (January–March 2026 in Tokyo) and Q3, for the comparison.
   await buildReport(db, { receivedAt: '2026-03-31T20:00:00Z', category: 'scan' }); // April 1st JST: FY2026 Q1
@@ -35,7 +56,7 @@ async function page(query: string, headers: Record<string, string> = {}) {
 const cellOf = (body: string, testId: string) => new RegExp(`data-testid="${testId}">(\\d+)<`).exec(body)?.[1];
 
 describe('the public statistics page', () => {
-  it('Should count this quarter\'s phishing report, incident and coordination in English, leaving TLP:RED out', async () => {
+  it("Should count this quarter's phishing report, incident and coordination in English, leaving TLP:RED out", async () => {
     const response = await page('?lang=en');
     expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(response.headers['content-language']).toBe('en');
@@ -72,7 +93,9 @@ describe('the public statistics page', () => {
     const body = (await page('?fy=2026&q=1&lang=en')).body;
     expect(body).toContain('FY2026 Q1 (Apr 2026 – Jun 2026)');
     expect(body).not.toContain('to date');
-    expect(body).toMatch(/<tr data-category="scan"><th scope="row">Scan<\/th><td>1<\/td><td>0<\/td><td>0<\/td><td data-column="current" data-testid="reports-scan-current">1<\/td><td data-column="previous">1<\/td><td data-column="change">±0 \(±0%\)<\/td>/);
+    expect(body).toMatch(
+      /<tr data-category="scan"><th scope="row">Scan<\/th><td>1<\/td><td>0<\/td><td>0<\/td><td data-column="current" data-testid="reports-scan-current">1<\/td><td data-column="previous">1<\/td><td data-column="change">±0 \(±0%\)<\/td>/,
+    );
     const q4 = (await page('?fy=2025&q=4&lang=ja')).body;
     expect(q4).toContain('2025年度 第4四半期(2026年1月〜2026年3月)');
     expect(q4).toMatch(/data-testid="reports-scan-current">1<\/td><td data-column="previous">2<\/td><td data-column="change">−1 \(−50%\)</);

@@ -47,7 +47,10 @@ const T = {
   domestic: { en: 'Domestic brand', ja: '国内ブランド' },
   foreign: { en: 'Foreign brand', ja: '国外ブランド' },
   unknownOrigin: { en: 'Not determined', ja: '不明' },
-  takedown: { en: 'Time from first report to the site going down (phishing incidents of this quarter)', ja: '最初の報告からサイト停止までの時間(今四半期のフィッシングインシデント)' },
+  takedown: {
+    en: 'Time from first report to the site going down (phishing incidents of this quarter)',
+    ja: '最初の報告からサイト停止までの時間(今四半期のフィッシングインシデント)',
+  },
   incidents: { en: 'Incidents', ja: '件数' },
   chartTitle: { en: 'Incidents per month by category (last 12 months)', ja: 'カテゴリ別インシデント件数の推移(直近12か月)' },
   month: { en: 'Month', ja: '月' },
@@ -71,13 +74,17 @@ const T = {
 
 const monthName = (month: string, locale: Locale) => {
   const [year, m] = month.split('-');
-  return locale === 'ja' ? `${year}年${Number(m)}月` : `${['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][Number(m) - 1]} ${year}`;
+  return locale === 'ja'
+    ? `${year}年${Number(m)}月`
+    : `${['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][Number(m) - 1]} ${year}`;
 };
 
 function periodName(period: Period, locale: Locale): string {
   const first = monthName(formatMonth(period.from), locale);
   const last = monthName(formatMonth(period.to), locale);
-  return locale === 'ja' ? `${period.fiscalYear}年度 第${period.quarter}四半期(${first}〜${last})` : `FY${period.fiscalYear} Q${period.quarter} (${first} – ${last})`;
+  return locale === 'ja'
+    ? `${period.fiscalYear}年度 第${period.quarter}四半期(${first}〜${last})`
+    : `FY${period.fiscalYear} Q${period.quarter} (${first} – ${last})`;
 }
 
 /** +3, −2, ±0, and the percentage when there is a previous figure. */
@@ -91,13 +98,31 @@ function change(current: number, previous: number): string {
 function measureTable(stats: PeriodComparison, measure: StatisticsMeasure, locale: Locale): SafeHtml {
   const rows = [...stats.categories, { category: 'total' as const, ...stats.total }];
   return html`<table class="stats" data-measure="${measure}">
-<caption>${MEASURE_LABELS[measure][locale]}</caption>
-<thead><tr><th scope="col">${T.category[locale]}</th>${stats.months.map((m) => html`<th scope="col">${monthName(m, locale)}</th>`)}<th scope="col">${T.thisQuarter[locale]}</th><th scope="col">${T.lastQuarter[locale]}</th><th scope="col">${T.change[locale]}</th></tr></thead>
-<tbody>${rows.map(
-    (row) =>
-      html`<tr data-category="${row.category}"${row.category === 'total' ? html` class="total"` : ''}><th scope="row">${row.category === 'total' ? T.total[locale] : CATEGORY_LABELS[row.category][locale]}</th>${row.byMonth.map((c) => html`<td>${c[measure]}</td>`)}<td data-column="current" data-testid="${measure}-${row.category}-current">${row.current[measure]}</td><td data-column="previous">${row.previous[measure]}</td><td data-column="change">${change(row.current[measure], row.previous[measure])}</td></tr>`,
-  )}</tbody>
-</table>`;
+    <caption>
+      ${MEASURE_LABELS[measure][locale]}
+    </caption>
+    <thead>
+      <tr>
+        <th scope="col">${T.category[locale]}</th>
+        ${stats.months.map((m) => html`<th scope="col">${monthName(m, locale)}</th>`)}
+        <th scope="col">${T.thisQuarter[locale]}</th>
+        <th scope="col">${T.lastQuarter[locale]}</th>
+        <th scope="col">${T.change[locale]}</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${rows.map(
+        (row) =>
+          html`<tr data-category="${row.category}" ${row.category === 'total' ? html` class="total"` : ''}>
+            <th scope="row">${row.category === 'total' ? T.total[locale] : CATEGORY_LABELS[row.category][locale]}</th>
+            ${row.byMonth.map((c) => html`<td>${c[measure]}</td>`)}
+            <td data-column="current" data-testid="${measure}-${row.category}-current">${row.current[measure]}</td>
+            <td data-column="previous">${row.previous[measure]}</td>
+            <td data-column="change">${change(row.current[measure], row.previous[measure])}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
 }
 
 function phishingSection(current: PhishingStatistics, previous: PhishingStatistics, locale: Locale): SafeHtml {
@@ -107,19 +132,53 @@ function phishingSection(current: PhishingStatistics, previous: PhishingStatisti
     ['unknown', T.unknownOrigin],
   ] as const;
   return html`<section>
-<h2>${T.phishing[locale]}</h2>
-<table class="stats" data-breakdown="origin">
-<caption>${T.brandOrigin[locale]}</caption>
-<thead><tr><th scope="col">${T.brandOrigin[locale]}</th><th scope="col">${T.thisQuarter[locale]}</th><th scope="col">${T.lastQuarter[locale]}</th><th scope="col">${T.change[locale]}</th></tr></thead>
-<tbody>${origins.map(([key, label]) => html`<tr data-origin="${key}"><th scope="row">${label[locale]}</th><td>${current.byOrigin[key]}</td><td>${previous.byOrigin[key]}</td><td>${change(current.byOrigin[key], previous.byOrigin[key])}</td></tr>`)}
-<tr class="total"><th scope="row">${T.total[locale]}</th><td>${current.total}</td><td>${previous.total}</td><td>${change(current.total, previous.total)}</td></tr></tbody>
-</table>
-<table class="stats" data-breakdown="takedown">
-<caption>${T.takedown[locale]}</caption>
-<thead><tr>${TAKEDOWN_BUCKETS.map((b) => html`<th scope="col">${TAKEDOWN_LABELS[b][locale]}</th>`)}</tr></thead>
-<tbody><tr>${current.takedown.map((t) => html`<td data-bucket="${t.bucket}">${t.count}</td>`)}</tr></tbody>
-</table>
-</section>`;
+    <h2>${T.phishing[locale]}</h2>
+    <table class="stats" data-breakdown="origin">
+      <caption>
+        ${T.brandOrigin[locale]}
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">${T.brandOrigin[locale]}</th>
+          <th scope="col">${T.thisQuarter[locale]}</th>
+          <th scope="col">${T.lastQuarter[locale]}</th>
+          <th scope="col">${T.change[locale]}</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${origins.map(
+          ([key, label]) =>
+            html`<tr data-origin="${key}">
+              <th scope="row">${label[locale]}</th>
+              <td>${current.byOrigin[key]}</td>
+              <td>${previous.byOrigin[key]}</td>
+              <td>${change(current.byOrigin[key], previous.byOrigin[key])}</td>
+            </tr>`,
+        )}
+        <tr class="total">
+          <th scope="row">${T.total[locale]}</th>
+          <td>${current.total}</td>
+          <td>${previous.total}</td>
+          <td>${change(current.total, previous.total)}</td>
+        </tr>
+      </tbody>
+    </table>
+    <table class="stats" data-breakdown="takedown">
+      <caption>
+        ${T.takedown[locale]}
+      </caption>
+      <thead>
+        <tr>
+          ${TAKEDOWN_BUCKETS.map((b) => html`<th scope="col">${TAKEDOWN_LABELS[b][locale]}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        <tr>
+          ${current.takedown.map((t) => html`<td data-bucket="${t.bucket}">${t.count}</td>`)}
+        </tr>
+      </tbody>
+    </table>
+  </section>`;
 }
 
 /**
@@ -127,11 +186,15 @@ function phishingSection(current: PhishingStatistics, previous: PhishingStatisti
  * layout of JPCERT/CC's quarterly report), phishing by brand origin and takedown time, and a static SVG
  * chart of the last 12 months. Counts only, TLP:RED left out; no titles, URLs or reporters ever reach it.
  */
-export const statisticsPortalRoutes: FastifyPluginAsync<{ statistics: StatisticsService; db: Kysely<Schema>; secureCookies: boolean }> = async (app, { statistics, db, secureCookies }) => {
+export const statisticsPortalRoutes: FastifyPluginAsync<{ statistics: StatisticsService; db: Kysely<Schema>; secureCookies: boolean }> = async (
+  app,
+  { statistics, db, secureCookies },
+) => {
   app.get('/statistics', { schema: { hide: true } }, async (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const locale = pickLocale({ query: query.lang, cookie: request.cookies[LANG_COOKIE], acceptLanguage: request.headers['accept-language'] });
-    if (query.lang === 'ja' || query.lang === 'en') void reply.setCookie(LANG_COOKIE, locale, { path: '/', sameSite: 'lax', httpOnly: true, secure: secureCookies, maxAge: 365 * 86400 });
+    if (query.lang === 'ja' || query.lang === 'en')
+      void reply.setCookie(LANG_COOKIE, locale, { path: '/', sameSite: 'lax', httpOnly: true, secure: secureCookies, maxAge: 365 * 86400 });
     const start = statistics.fiscalYearStartMonth;
     const currentMonth = statistics.currentMonth();
     const current = quarterOf(currentMonth, start);
@@ -156,50 +219,104 @@ export const statisticsPortalRoutes: FastifyPluginAsync<{ statistics: Statistics
     const after = nextPeriod(period, start);
     const inProgress = period.from === current.from;
     const asOf = new Intl.DateTimeFormat('en-CA', { timeZone: statistics.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
-    const bars = monthly.map((m) => ({ label: monthName(m.month, locale), values: Object.fromEntries(INCIDENT_CATEGORIES.map((c) => [c, m.categories[c].incidents])) as Record<IncidentCategory, number> }));
+    const bars = monthly.map((m) => ({
+      label: monthName(m.month, locale),
+      values: Object.fromEntries(INCIDENT_CATEGORIES.map((c) => [c, m.categories[c].incidents])) as Record<IncidentCategory, number>,
+    }));
 
-    const body = html`
-<section>
-  <h1>${T.title[locale]}</h1>
-  <p class="period"><strong>${periodName(period, locale)}</strong>${inProgress ? html` · ${T.toDate[locale]} ${asOf} (${statistics.timeZone})` : ''}</p>
-  ${refused ? html`<p class="note">${T.badQuarter[locale]}</p>` : ''}
-  <p>${T.intro[locale]}</p>
-  <p class="pager"><a href="${link(before)}" rel="prev">← ${T.previousQuarter[locale]}</a>${after.from <= current.from ? html` <a href="${link(after)}" rel="next">${T.nextQuarter[locale]} →</a>` : ''}</p>
-  <table class="stats" data-table="summary">
-  <caption>${T.summary[locale]}</caption>
-  <thead><tr><th scope="col">${T.measure[locale]}</th><th scope="col">${T.thisQuarter[locale]}</th><th scope="col">${T.lastQuarter[locale]}</th><th scope="col">${T.change[locale]}</th></tr></thead>
-  <tbody>${STATISTICS_MEASURES.map((m) => html`<tr data-measure="${m}"><th scope="row">${MEASURE_LABELS[m][locale]}</th><td data-column="current">${comparison.total.current[m]}</td><td data-column="previous">${comparison.total.previous[m]}</td><td data-column="change">${change(comparison.total.current[m], comparison.total.previous[m])}</td></tr>`)}</tbody>
-  </table>
-  <table class="stats" data-table="by-category">
-  <caption>${T.byCategory[locale]}</caption>
-  <thead><tr><th scope="col">${T.category[locale]}</th>${STATISTICS_MEASURES.map((m) => html`<th scope="col">${MEASURE_LABELS[m][locale]}</th>`)}</tr></thead>
-  <tbody>${comparison.categories.map(
-    (c) =>
-      html`<tr data-testid="statistics-${c.category}" data-reports="${c.current.reports}" data-incidents="${c.current.incidents}" data-coordinations="${c.current.coordinations}"><th scope="row">${CATEGORY_LABELS[c.category][locale]}</th>${STATISTICS_MEASURES.map((m) => html`<td>${c.current[m]}</td>`)}</tr>`,
-  )}</tbody>
-  </table>
-</section>
-<section>
-  ${STATISTICS_MEASURES.map((m) => measureTable(comparison, m, locale))}
-</section>
-${phishingSection(phishingNow, phishingBefore, locale)}
-<section>
-  <h2>${T.chartTitle[locale]}</h2>
-  <figure>${stackedBarSvg(bars, locale, T.chartTitle[locale])}</figure>
-  <table class="stats" data-table="monthly">
-  <thead><tr><th scope="col">${T.month[locale]}</th>${INCIDENT_CATEGORIES.map((c) => html`<th scope="col">${CATEGORY_LABELS[c][locale]}</th>`)}<th scope="col">${T.total[locale]}</th></tr></thead>
-  <tbody>${monthly.map((m) => html`<tr><th scope="row">${monthName(m.month, locale)}</th>${INCIDENT_CATEGORIES.map((c) => html`<td>${m.categories[c].incidents}</td>`)}<td>${INCIDENT_CATEGORIES.reduce((sum, c) => sum + m.categories[c].incidents, 0)}</td></tr>`)}</tbody>
-  </table>
-</section>
-<section>
-  <h2>${T.definitions[locale]}</h2>
-  <ul>
-    <li>${T.defReports[locale]}</li>
-    <li>${T.defIncidents[locale]}</li>
-    <li>${T.defCoordinations[locale]}</li>
-    <li>${T.defZone[locale]} ${statistics.timeZone}. ${T.defFiscal[locale]} ${start}.</li>
-  </ul>
-</section>`;
+    const body = html` <section>
+        <h1>${T.title[locale]}</h1>
+        <p class="period"><strong>${periodName(period, locale)}</strong>${inProgress ? html` · ${T.toDate[locale]} ${asOf} (${statistics.timeZone})` : ''}</p>
+        ${refused ? html`<p class="note">${T.badQuarter[locale]}</p>` : ''}
+        <p>${T.intro[locale]}</p>
+        <p class="pager">
+          <a href="${link(before)}" rel="prev">← ${T.previousQuarter[locale]}</a
+          >${after.from <= current.from ? html` <a href="${link(after)}" rel="next">${T.nextQuarter[locale]} →</a>` : ''}
+        </p>
+        <table class="stats" data-table="summary">
+          <caption>
+            ${T.summary[locale]}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">${T.measure[locale]}</th>
+              <th scope="col">${T.thisQuarter[locale]}</th>
+              <th scope="col">${T.lastQuarter[locale]}</th>
+              <th scope="col">${T.change[locale]}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${STATISTICS_MEASURES.map(
+              (m) =>
+                html`<tr data-measure="${m}">
+                  <th scope="row">${MEASURE_LABELS[m][locale]}</th>
+                  <td data-column="current">${comparison.total.current[m]}</td>
+                  <td data-column="previous">${comparison.total.previous[m]}</td>
+                  <td data-column="change">${change(comparison.total.current[m], comparison.total.previous[m])}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+        <table class="stats" data-table="by-category">
+          <caption>
+            ${T.byCategory[locale]}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">${T.category[locale]}</th>
+              ${STATISTICS_MEASURES.map((m) => html`<th scope="col">${MEASURE_LABELS[m][locale]}</th>`)}
+            </tr>
+          </thead>
+          <tbody>
+            ${comparison.categories.map(
+              (c) =>
+                html`<tr
+                  data-testid="statistics-${c.category}"
+                  data-reports="${c.current.reports}"
+                  data-incidents="${c.current.incidents}"
+                  data-coordinations="${c.current.coordinations}"
+                >
+                  <th scope="row">${CATEGORY_LABELS[c.category][locale]}</th>
+                  ${STATISTICS_MEASURES.map((m) => html`<td>${c.current[m]}</td>`)}
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </section>
+      <section>${STATISTICS_MEASURES.map((m) => measureTable(comparison, m, locale))}</section>
+      ${phishingSection(phishingNow, phishingBefore, locale)}
+      <section>
+        <h2>${T.chartTitle[locale]}</h2>
+        <figure>${stackedBarSvg(bars, locale, T.chartTitle[locale])}</figure>
+        <table class="stats" data-table="monthly">
+          <thead>
+            <tr>
+              <th scope="col">${T.month[locale]}</th>
+              ${INCIDENT_CATEGORIES.map((c) => html`<th scope="col">${CATEGORY_LABELS[c][locale]}</th>`)}
+              <th scope="col">${T.total[locale]}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${monthly.map(
+              (m) =>
+                html`<tr>
+                  <th scope="row">${monthName(m.month, locale)}</th>
+                  ${INCIDENT_CATEGORIES.map((c) => html`<td>${m.categories[c].incidents}</td>`)}
+                  <td>${INCIDENT_CATEGORIES.reduce((sum, c) => sum + m.categories[c].incidents, 0)}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </section>
+      <section>
+        <h2>${T.definitions[locale]}</h2>
+        <ul>
+          <li>${T.defReports[locale]}</li>
+          <li>${T.defIncidents[locale]}</li>
+          <li>${T.defCoordinations[locale]}</li>
+          <li>${T.defZone[locale]} ${statistics.timeZone}. ${T.defFiscal[locale]} ${start}.</li>
+        </ul>
+      </section>`;
     return reply
       .type('text/html; charset=utf-8')
       .header('content-security-policy', STATISTICS_CSP)

@@ -10,7 +10,10 @@ let counter = 0;
 const next = () => String(++counter).padStart(6, '0');
 
 /** A report received at `receivedAt`. @example await buildReport(db, { receivedAt: '2026-04-01T00:00:00Z', category: 'phishing' }) */
-export async function buildReport(db: Kysely<Schema>, fields: { receivedAt: string; category?: IncidentCategory | null; tlp?: TlpLevel; status?: ReportStatus; title?: string; description?: string }): Promise<string> {
+export async function buildReport(
+  db: Kysely<Schema>,
+  fields: { receivedAt: string; category?: IncidentCategory | null; tlp?: TlpLevel; status?: ReportStatus; title?: string; description?: string },
+): Promise<string> {
   const row = await db
     .insertInto('reports')
     .values({
@@ -82,7 +85,16 @@ export async function buildIncident(db: Kysely<Schema>, fields: IncidentFields):
   if (fields.reportIds?.length) {
     await db
       .insertInto('incident_reports')
-      .values(fields.reportIds.map((reportId) => ({ incident_id: row.id, report_id: reportId, linked_by: null, linked_by_label: 'test', unlinked_at: null, unlinked_by_label: null })))
+      .values(
+        fields.reportIds.map((reportId) => ({
+          incident_id: row.id,
+          report_id: reportId,
+          linked_by: null,
+          linked_by_label: 'test',
+          unlinked_at: null,
+          unlinked_by_label: null,
+        })),
+      )
       .execute();
   }
   return row.id;

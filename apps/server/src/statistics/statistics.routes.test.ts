@@ -12,7 +12,15 @@ beforeAll(async () => {
   analyst = await t.createUser(['analyst']);
   const db = t.database.db;
   const report = await buildReport(db, { receivedAt: '2026-03-31T20:00:00Z', category: 'phishing', title: '=cmd|calc' });
-  const incident = await buildIncident(db, { createdAt: '2026-04-02T00:00:00Z', category: 'phishing', reportIds: [report], brandSector: '=HYPERLINK("x")', brandDomestic: true, firstReportedAt: '2026-03-31T20:00:00Z', siteDownAt: '2026-04-01T10:00:00Z' });
+  const incident = await buildIncident(db, {
+    createdAt: '2026-04-02T00:00:00Z',
+    category: 'phishing',
+    reportIds: [report],
+    brandSector: '=HYPERLINK("x")',
+    brandDomestic: true,
+    firstReportedAt: '2026-03-31T20:00:00Z',
+    siteDownAt: '2026-04-01T10:00:00Z',
+  });
   await buildCoordination(db, { incidentId: incident, sentAt: '2026-04-03T00:00:00Z' });
   await buildReport(db, { receivedAt: '2026-01-10T00:00:00Z', category: 'scan' });
 });
@@ -83,7 +91,11 @@ describe('periods beside the previous one', () => {
     const body = response.json();
     expect(body.period).toMatchObject({ label: 'FY2026-Q1', from: '2026-04', to: '2026-06' });
     expect(body.previous).toMatchObject({ label: 'FY2025-Q4', from: '2026-01', to: '2026-03' });
-    expect(body.categories.find((c: { category: string }) => c.category === 'scan')).toMatchObject({ current: { reports: 0 }, previous: { reports: 1 }, change: { reports: -1 } });
+    expect(body.categories.find((c: { category: string }) => c.category === 'scan')).toMatchObject({
+      current: { reports: 0 },
+      previous: { reports: 1 },
+      change: { reports: -1 },
+    });
     const csv = await get('/api/v1/statistics/incidents/quarterly?fy=2026&q=1&format=csv');
     const lines = csv.body.split('\r\n');
     expect(lines[0]).toBe('category,measure,2026-04,2026-05,2026-06,current (FY2026-Q1),previous (FY2025-Q4),change');
@@ -95,7 +107,12 @@ describe('periods beside the previous one', () => {
   it('Should answer a fiscal year and a month beside the one before, and refuse quarters and years out of range', async () => {
     expect((await get('/api/v1/statistics/incidents/fiscal-year?fy=2026')).json().previous.label).toBe('FY2025');
     expect((await get('/api/v1/statistics/incidents/monthly?month=2026-04')).json().previous.label).toBe('2026-03');
-    for (const url of ['/api/v1/statistics/incidents/quarterly?fy=2026&q=5', '/api/v1/statistics/incidents/quarterly?fy=1999&q=1', '/api/v1/statistics/incidents/quarterly?fy=2026', '/api/v1/statistics/incidents/monthly?month=04-2026']) {
+    for (const url of [
+      '/api/v1/statistics/incidents/quarterly?fy=2026&q=5',
+      '/api/v1/statistics/incidents/quarterly?fy=1999&q=1',
+      '/api/v1/statistics/incidents/quarterly?fy=2026',
+      '/api/v1/statistics/incidents/monthly?month=04-2026',
+    ]) {
       const response = await get(url);
       expect(response.statusCode, url).toBe(400);
       expect(response.json().error.code).toBe('validation_failed');

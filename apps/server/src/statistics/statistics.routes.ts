@@ -36,7 +36,14 @@ export function monthlyCsvRows(stats: MonthlyStatistics): CsvCell[][] {
 export function comparisonCsv(stats: PeriodComparison): { header: string[]; rows: CsvCell[][] } {
   const header = ['category', 'measure', ...stats.months, `current (${stats.period.label})`, `previous (${stats.previous.label})`, 'change'];
   const rows = [...stats.categories, { category: 'total' as const, ...stats.total }].flatMap((row) =>
-    STATISTICS_MEASURES.map((measure) => [row.category, measure, ...row.byMonth.map((counts) => counts[measure]), row.current[measure], row.previous[measure], row.change[measure]]),
+    STATISTICS_MEASURES.map((measure) => [
+      row.category,
+      measure,
+      ...row.byMonth.map((counts) => counts[measure]),
+      row.current[measure],
+      row.previous[measure],
+      row.change[measure],
+    ]),
   );
   return { header, rows };
 }
@@ -55,7 +62,8 @@ export const statisticsRoutes: FastifyPluginAsyncTypebox<{ statistics: Statistic
     },
     async (request, reply) => {
       const stats = await statistics.monthly(request.ctx, { from: request.query.from, to: request.query.to });
-      if (request.query.format === 'csv') return sendCsv(reply, `incidents-${stats.from}_${stats.to}`, ['month', 'category', 'reports', 'incidents', 'coordinations'], monthlyCsvRows(stats));
+      if (request.query.format === 'csv')
+        return sendCsv(reply, `incidents-${stats.from}_${stats.to}`, ['month', 'category', 'reports', 'incidents', 'coordinations'], monthlyCsvRows(stats));
       return stats;
     },
   );
@@ -68,19 +76,46 @@ export const statisticsRoutes: FastifyPluginAsyncTypebox<{ statistics: Statistic
 
   app.get(
     '/statistics/incidents/quarterly',
-    { schema: { tags, summary: `A fiscal quarter beside the previous one, per category and month by month (the layout of JPCERT/CC's quarterly report).${CSV_NOTE}`, querystring: QuarterlyStatisticsQuery, response: { 200: PeriodComparison, ...errorResponses(400, 401, 403) } } },
-    async (request, reply) => comparison(reply, request.query.format, await statistics.compare(request.ctx, quarterPeriod(request.query.fy, request.query.q, statistics.fiscalYearStartMonth))),
+    {
+      schema: {
+        tags,
+        summary: `A fiscal quarter beside the previous one, per category and month by month (the layout of JPCERT/CC's quarterly report).${CSV_NOTE}`,
+        querystring: QuarterlyStatisticsQuery,
+        response: { 200: PeriodComparison, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request, reply) =>
+      comparison(
+        reply,
+        request.query.format,
+        await statistics.compare(request.ctx, quarterPeriod(request.query.fy, request.query.q, statistics.fiscalYearStartMonth)),
+      ),
   );
 
   app.get(
     '/statistics/incidents/fiscal-year',
-    { schema: { tags, summary: `A fiscal year (named by the year it starts in) beside the previous one, per category and month.${CSV_NOTE}`, querystring: FiscalYearStatisticsQuery, response: { 200: PeriodComparison, ...errorResponses(400, 401, 403) } } },
-    async (request, reply) => comparison(reply, request.query.format, await statistics.compare(request.ctx, fiscalYearPeriod(request.query.fy, statistics.fiscalYearStartMonth))),
+    {
+      schema: {
+        tags,
+        summary: `A fiscal year (named by the year it starts in) beside the previous one, per category and month.${CSV_NOTE}`,
+        querystring: FiscalYearStatisticsQuery,
+        response: { 200: PeriodComparison, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request, reply) =>
+      comparison(reply, request.query.format, await statistics.compare(request.ctx, fiscalYearPeriod(request.query.fy, statistics.fiscalYearStartMonth))),
   );
 
   app.get(
     '/statistics/incidents/monthly',
-    { schema: { tags, summary: `One month beside the month before, per category.${CSV_NOTE}`, querystring: MonthStatisticsQuery, response: { 200: PeriodComparison, ...errorResponses(400, 401, 403) } } },
+    {
+      schema: {
+        tags,
+        summary: `One month beside the month before, per category.${CSV_NOTE}`,
+        querystring: MonthStatisticsQuery,
+        response: { 200: PeriodComparison, ...errorResponses(400, 401, 403) },
+      },
+    },
     async (request, reply) => {
       const month = parseMonth(request.query.month);
       if (month === null) throw new BadRequestError('invalid_month', 'month must be YYYY-MM');

@@ -9,14 +9,16 @@ import { createStatisticsService } from './statistics.service.ts';
 
 let database: Database;
 const ctx = systemContext('test');
-const tokyo = () => createStatisticsService({ db: database.db }, { timeZone: 'Asia/Tokyo', fiscalYearStartMonth: 4, now: () => new Date('2026-11-26T00:00:00Z') });
+const tokyo = () =>
+  createStatisticsService({ db: database.db }, { timeZone: 'Asia/Tokyo', fiscalYearStartMonth: 4, now: () => new Date('2026-11-26T00:00:00Z') });
 
 beforeAll(async () => {
   database = await openTestDatabase();
 });
 afterAll(() => database.close());
 
-const cell = (stats: MonthlyStatistics, month: string, category: IncidentCategory) => stats.months.find((m) => m.month === month)!.categories.find((c) => c.category === category)!;
+const cell = (stats: MonthlyStatistics, month: string, category: IncidentCategory) =>
+  stats.months.find((m) => m.month === month)!.categories.find((c) => c.category === category)!;
 const row = (stats: PeriodComparison, category: IncidentCategory) => stats.categories.find((c) => c.category === category)!;
 
 // Each describe block uses its own years, so the blocks share one database without seeing each other's rows.
@@ -28,7 +30,10 @@ describe('months in the team time zone', () => {
     const jst = await tokyo().monthly(ctx, { from: '2031-03', to: '2031-04' });
     expect(cell(jst, '2031-03', 'scan').reports).toBe(1);
     expect(cell(jst, '2031-04', 'scan').reports).toBe(2);
-    const utc = await createStatisticsService({ db: database.db }, { timeZone: 'UTC', fiscalYearStartMonth: 4 }).monthly(ctx, { from: '2031-03', to: '2031-04' });
+    const utc = await createStatisticsService({ db: database.db }, { timeZone: 'UTC', fiscalYearStartMonth: 4 }).monthly(ctx, {
+      from: '2031-03',
+      to: '2031-04',
+    });
     expect(cell(utc, '2031-03', 'scan').reports).toBe(3);
     expect(cell(utc, '2031-04', 'scan').reports).toBe(0);
   });
@@ -64,14 +69,27 @@ describe('what counts as a report, an incident and a coordination', () => {
     expect(cell(stats, '2032-05', 'phishing')).toEqual({ category: 'phishing', reports: 0, incidents: 0, coordinations: 1 });
     expect(stats.months[0]!.total).toEqual({ reports: 4, incidents: 1, coordinations: 1 });
     expect(stats.total).toEqual({ reports: 4, incidents: 1, coordinations: 2 });
-    expect(stats.months[0]!.categories.map((c) => c.category)).toEqual(['phishing', 'defacement', 'malware_site', 'scan', 'dos', 'ics', 'targeted_attack', 'other']);
+    expect(stats.months[0]!.categories.map((c) => c.category)).toEqual([
+      'phishing',
+      'defacement',
+      'malware_site',
+      'scan',
+      'dos',
+      'ics',
+      'targeted_attack',
+      'other',
+    ]);
   });
 
   it('Should count a report in the category of the incident it is linked to now, not the one it was moved away from', async () => {
     const db = database.db;
     const report = await buildReport(db, { receivedAt: '2033-06-01T00:00:00Z', category: 'phishing' });
     const first = await buildIncident(db, { createdAt: '2033-06-01T01:00:00Z', category: 'phishing', reportIds: [report] });
-    await db.updateTable('incident_reports').set({ unlinked_at: new Date('2033-06-02T00:00:00Z'), unlinked_by_label: 'test' }).where('incident_id', '=', first).execute();
+    await db
+      .updateTable('incident_reports')
+      .set({ unlinked_at: new Date('2033-06-02T00:00:00Z'), unlinked_by_label: 'test' })
+      .where('incident_id', '=', first)
+      .execute();
     await buildIncident(db, { createdAt: '2033-06-02T01:00:00Z', category: 'malware_site', reportIds: [report] });
     const stats = await tokyo().monthly(ctx, { from: '2033-06', to: '2033-06' });
     expect(cell(stats, '2033-06', 'malware_site').reports).toBe(1);
@@ -85,7 +103,8 @@ describe('quarters and fiscal years', () => {
     await buildReport(db, { receivedAt: '2034-03-31T14:59:59Z', category: 'defacement' });
     await buildReport(db, { receivedAt: '2034-01-01T00:00:00Z', category: 'defacement' }); // Jan 1st 09:00 JST: Q4
     await buildReport(db, { receivedAt: '2033-12-31T14:59:59Z', category: 'defacement' }); // Dec 31st JST: Q3
-    for (const at of ['2034-03-31T15:00:00Z', '2034-05-15T00:00:00Z', '2034-06-30T14:59:59Z']) await buildReport(db, { receivedAt: at, category: 'defacement' });
+    for (const at of ['2034-03-31T15:00:00Z', '2034-05-15T00:00:00Z', '2034-06-30T14:59:59Z'])
+      await buildReport(db, { receivedAt: at, category: 'defacement' });
     await buildReport(db, { receivedAt: '2034-06-30T15:00:00Z', category: 'defacement' }); // July 1st JST: Q2
     await buildIncident(db, { createdAt: '2034-04-02T00:00:00Z', category: 'defacement' });
     const q1 = await tokyo().compare(ctx, quarterPeriod(2034, 1, 4));
@@ -132,7 +151,15 @@ describe('phishing', () => {
     const reported = '2035-04-01T00:00:00Z';
     const after = (hours: number) => new Date(Date.parse(reported) + hours * 3600_000).toISOString();
     const phishing = (fields: { sector?: string | null; domestic?: boolean | null; down?: string | null; first?: string | null }) =>
-      buildIncident(db, { createdAt: '2035-04-01T01:00:00Z', category: 'phishing', brand: 'Secret Bank', brandSector: fields.sector ?? null, brandDomestic: fields.domestic ?? null, firstReportedAt: fields.first === undefined ? reported : fields.first, siteDownAt: fields.down ?? null });
+      buildIncident(db, {
+        createdAt: '2035-04-01T01:00:00Z',
+        category: 'phishing',
+        brand: 'Secret Bank',
+        brandSector: fields.sector ?? null,
+        brandDomestic: fields.domestic ?? null,
+        firstReportedAt: fields.first === undefined ? reported : fields.first,
+        siteDownAt: fields.down ?? null,
+      });
     await phishing({ sector: 'Finance', domestic: true, down: after(23.99) });
     await phishing({ sector: 'Finance', domestic: true, down: after(24) });
     await phishing({ sector: 'Finance', domestic: false, down: after(71.99) });
@@ -150,17 +177,34 @@ describe('phishing', () => {
       { sector: 'E-commerce', domestic: 0, foreign: 2, unknown: 0, total: 2 },
       { sector: null, domestic: 0, foreign: 0, unknown: 2, total: 2 },
     ]);
-    expect(Object.fromEntries(stats.takedown.map((t) => [t.bucket, t.count]))).toEqual({ under_1_day: 1, '1_to_3_days': 2, '3_to_7_days': 2, over_7_days: 1, not_down: 1, unknown: 1 });
+    expect(Object.fromEntries(stats.takedown.map((t) => [t.bucket, t.count]))).toEqual({
+      under_1_day: 1,
+      '1_to_3_days': 2,
+      '3_to_7_days': 2,
+      over_7_days: 1,
+      not_down: 1,
+      unknown: 1,
+    });
   });
 });
 
 describe('public counts', () => {
   it('Should leave TLP:RED reports, incidents and their coordinations out of the public counts, and keep them for staff', async () => {
     const db = database.db;
-    const red = await buildIncident(db, { createdAt: '2036-04-05T00:00:00Z', category: 'targeted_attack', tlp: 'red', reportIds: [await buildReport(db, { receivedAt: '2036-04-04T00:00:00Z', category: 'targeted_attack', tlp: 'amber' })] });
+    const red = await buildIncident(db, {
+      createdAt: '2036-04-05T00:00:00Z',
+      category: 'targeted_attack',
+      tlp: 'red',
+      reportIds: [await buildReport(db, { receivedAt: '2036-04-04T00:00:00Z', category: 'targeted_attack', tlp: 'amber' })],
+    });
     await buildCoordination(db, { incidentId: red, sentAt: '2036-04-06T00:00:00Z' });
     await buildReport(db, { receivedAt: '2036-04-04T00:00:00Z', category: 'targeted_attack', tlp: 'red' });
-    const green = await buildIncident(db, { createdAt: '2036-04-05T00:00:00Z', category: 'targeted_attack', tlp: 'green', reportIds: [await buildReport(db, { receivedAt: '2036-04-04T00:00:00Z', category: 'targeted_attack', tlp: 'amber+strict' })] });
+    const green = await buildIncident(db, {
+      createdAt: '2036-04-05T00:00:00Z',
+      category: 'targeted_attack',
+      tlp: 'green',
+      reportIds: [await buildReport(db, { receivedAt: '2036-04-04T00:00:00Z', category: 'targeted_attack', tlp: 'amber+strict' })],
+    });
     await buildCoordination(db, { incidentId: green, sentAt: '2036-04-06T00:00:00Z' });
     const service = tokyo();
     const staff = await service.compare(ctx, quarterPeriod(2036, 1, 4));

@@ -36,7 +36,11 @@ const zero = (): StatisticsCounts => ({ reports: 0, incidents: 0, coordinations:
 const add = (into: StatisticsCounts, from: StatisticsCounts) => {
   for (const m of STATISTICS_MEASURES) into[m] += from[m];
 };
-const diff = (a: StatisticsCounts, b: StatisticsCounts): StatisticsCounts => ({ reports: a.reports - b.reports, incidents: a.incidents - b.incidents, coordinations: a.coordinations - b.coordinations });
+const diff = (a: StatisticsCounts, b: StatisticsCounts): StatisticsCounts => ({
+  reports: a.reports - b.reports,
+  incidents: a.incidents - b.incidents,
+  coordinations: a.coordinations - b.coordinations,
+});
 
 /** month → category → counts, every month and category present (zeros included). */
 type Grid = Map<number, Map<IncidentCategory, StatisticsCounts>>;
@@ -52,7 +56,14 @@ function grid(from: number, to: number, rows: readonly MeasureCountRow[]): Grid 
 }
 
 function presentPeriod(period: Period): StatisticsPeriod {
-  return { kind: period.kind, label: period.label, fiscalYear: period.fiscalYear, quarter: period.quarter, from: formatMonth(period.from), to: formatMonth(period.to) };
+  return {
+    kind: period.kind,
+    label: period.label,
+    fiscalYear: period.fiscalYear,
+    quarter: period.quarter,
+    from: formatMonth(period.from),
+    to: formatMonth(period.to),
+  };
 }
 
 /**
@@ -74,7 +85,8 @@ export function createStatisticsService(deps: { db: Kysely<Schema> }, options: S
     if (start === null) throw new BadRequestError('invalid_month', `"from" must be a month as YYYY-MM, got "${String(from).slice(0, 20)}"`);
     if (end === null) throw new BadRequestError('invalid_month', `"to" must be a month as YYYY-MM, got "${String(to).slice(0, 20)}"`);
     if (start > end) throw new BadRequestError('invalid_range', `"from" (${formatMonth(start)}) is after "to" (${formatMonth(end)})`);
-    if (end - start + 1 > maxMonths) throw new BadRequestError('range_too_long', `At most ${maxMonths} months at once; ${formatMonth(start)} to ${formatMonth(end)} is ${end - start + 1}`);
+    if (end - start + 1 > maxMonths)
+      throw new BadRequestError('range_too_long', `At most ${maxMonths} months at once; ${formatMonth(start)} to ${formatMonth(end)} is ${end - start + 1}`);
     return { from: start, to: end };
   }
 
@@ -131,8 +143,18 @@ export function createStatisticsService(deps: { db: Kysely<Schema> }, options: S
       sectors.set(row.sector, sector);
       takedown.set(row.bucket, (takedown.get(row.bucket) ?? 0) + row.n);
     }
-    const bySector = [...sectors.values()].sort((a, b) => b.total - a.total || (a.sector === null ? 1 : b.sector === null ? -1 : a.sector.localeCompare(b.sector)));
-    return { timeZone, from: formatMonth(from), to: formatMonth(to), total, byOrigin, bySector, takedown: TAKEDOWN_BUCKETS.map((bucket) => ({ bucket, count: takedown.get(bucket) ?? 0 })) };
+    const bySector = [...sectors.values()].sort(
+      (a, b) => b.total - a.total || (a.sector === null ? 1 : b.sector === null ? -1 : a.sector.localeCompare(b.sector)),
+    );
+    return {
+      timeZone,
+      from: formatMonth(from),
+      to: formatMonth(to),
+      total,
+      byOrigin,
+      bySector,
+      takedown: TAKEDOWN_BUCKETS.map((bucket) => ({ bucket, count: takedown.get(bucket) ?? 0 })),
+    };
   }
 
   return {
@@ -176,7 +198,10 @@ export function createStatisticsService(deps: { db: Kysely<Schema> }, options: S
     /** Incidents per month and category for the public chart; TLP:RED left out. */
     async publicMonthly(from: number, to: number): Promise<{ month: string; categories: Record<IncidentCategory, StatisticsCounts> }[]> {
       const cells = await monthlyFor('public', from, to);
-      return [...cells].map(([month, categories]) => ({ month: formatMonth(month), categories: Object.fromEntries(categories) as Record<IncidentCategory, StatisticsCounts> }));
+      return [...cells].map(([month, categories]) => ({
+        month: formatMonth(month),
+        categories: Object.fromEntries(categories) as Record<IncidentCategory, StatisticsCounts>,
+      }));
     },
   };
 }

@@ -12,7 +12,16 @@ const required = process.env.RENKEI_REQUIRE_BROWSER === '1';
 const screenshotDir = path.resolve(import.meta.dirname, '../../../../test-results');
 
 // Flags that keep Chromium quiet on a closed network: no background fetches, no sync, no updates.
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 export interface BrowserContext {
   t: TestApp;

@@ -36,11 +36,25 @@ export interface TestApp {
  */
 export async function createTestApp(env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
   const database = await openTestDatabase();
-  const config = loadConfig({ RENKEI_LOG_LEVEL: 'silent', RENKEI_DATA_DIR: '/nonexistent-test-data', RENKEI_LOGIN_RATE_LIMIT: '1000', RENKEI_FORM_RATE_LIMIT: '1000', ...env });
+  const config = loadConfig({
+    RENKEI_LOG_LEVEL: 'silent',
+    RENKEI_DATA_DIR: '/nonexistent-test-data',
+    RENKEI_LOGIN_RATE_LIMIT: '1000',
+    RENKEI_FORM_RATE_LIMIT: '1000',
+    ...env,
+  });
   const services = createServices(database, config);
   const self = await database.db
     .insertInto('organisations')
-    .values({ name: 'Test CSIRT', name_ja: 'テスト CSIRT', kind: 'csirt', is_self: true, contact_email: 'team@test-csirt.example', contact_phone: null, website: null })
+    .values({
+      name: 'Test CSIRT',
+      name_ja: 'テスト CSIRT',
+      kind: 'csirt',
+      is_self: true,
+      contact_email: 'team@test-csirt.example',
+      contact_phone: null,
+      website: null,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   const app = await buildApp(config, services);
@@ -59,7 +73,11 @@ export async function createTestApp(env: NodeJS.ProcessEnv = {}): Promise<TestAp
       const password = overrides.password ?? `pw-${randomBytes(9).toString('base64url')}`;
       let organisationId: string | undefined;
       if (roles.some((role) => !isStaffRole(role))) {
-        const org = await database.db.insertInto('organisations').values({ name: `Outside org ${counter}`, name_ja: null, kind: 'other', contact_email: null, contact_phone: null, website: null }).returning('id').executeTakeFirstOrThrow();
+        const org = await database.db
+          .insertInto('organisations')
+          .values({ name: `Outside org ${counter}`, name_ja: null, kind: 'other', contact_email: null, contact_phone: null, website: null })
+          .returning('id')
+          .executeTakeFirstOrThrow();
         organisationId = org.id;
       }
       const user = await services.accounts.createUser(systemContext('test'), { email, displayName: `Test user ${counter}`, password, roles, organisationId });

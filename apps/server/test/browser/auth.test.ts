@@ -16,7 +16,9 @@ describeInBrowser('Staff app in a real browser: log in, TOTP, Japanese, log out'
     // Japanese, remembered for the user (not only in this browser).
     await page.getByTestId('lang-ja').click();
     await expect.poll(() => page.getByTestId('nav-settings').innerText()).toContain('設定');
-    await expect.poll(async () => (await t.database.db.selectFrom('users').select('locale').where('id', '=', user.id).executeTakeFirstOrThrow()).locale).toBe('ja');
+    await expect
+      .poll(async () => (await t.database.db.selectFrom('users').select('locale').where('id', '=', user.id).executeTakeFirstOrThrow()).locale)
+      .toBe('ja');
 
     // Times are shown with their zone named.
     await page.getByTestId('nav-settings').click();

@@ -8,12 +8,24 @@ describeInBrowser('Directory in a real browser: search, organisation page, key i
     const { t, baseUrl, page } = ctx();
     const user = await t.createUser(['coordinator']);
     const system = systemContext('test');
-    const org = await t.services.contacts.createOrganisation(system, { name: 'Browser ISP', nameJa: 'ブラウザ ISP', kind: 'isp', contactEmail: 'noc@browser-isp.example', tlpCeiling: 'green' });
+    const org = await t.services.contacts.createOrganisation(system, {
+      name: 'Browser ISP',
+      nameJa: 'ブラウザ ISP',
+      kind: 'isp',
+      contactEmail: 'noc@browser-isp.example',
+      tlpCeiling: 'green',
+    });
     await t.services.contacts.addNetwork(system, org.id, { value: 'AS64511', abuseEmail: 'abuse@browser-isp.example' });
-    await t.services.contacts.importKeys(system, { armored: (await makeKey({ email: 'noc@browser-isp.example', expiresInDays: 10 })).publicArmored, organisationId: org.id });
+    await t.services.contacts.importKeys(system, {
+      armored: (await makeKey({ email: 'noc@browser-isp.example', expiresInDays: 10 })).publicArmored,
+      organisationId: org.id,
+    });
     await t.services.contacts.createPerson(system, org.id, { name: 'Hanako Abuse', email: 'hanako@browser-isp.example' });
     // What mail records from a DSN bounce (its table; the mail tests cover the DSN itself).
-    await t.database.db.insertInto('mail_address_status').values({ address: 'hanako@browser-isp.example', last_status: 'bounced', last_detail: '5.1.1 smtp; 550 User unknown', bounce_count: 2 }).execute();
+    await t.database.db
+      .insertInto('mail_address_status')
+      .values({ address: 'hanako@browser-isp.example', last_status: 'bounced', last_detail: '5.1.1 smtp; 550 User unknown', bounce_count: 2 })
+      .execute();
 
     await page.goto(`${baseUrl}/app/login`);
     await page.getByTestId('login-email').fill(user.email);
@@ -77,7 +89,15 @@ describeInBrowser('Directory in a real browser: search, organisation page, key i
     await expect.poll(() => page.getByTestId('organisation-name').innerText()).toBe('Edited Hosting');
     expect(await page.getByTestId('tlp-ceiling').innerText()).toContain('TLP:GREEN');
     const created = await t.database.db.selectFrom('organisations').selectAll().where('name', '=', 'Edited Hosting').executeTakeFirstOrThrow();
-    expect(created).toMatchObject({ name_ja: '編集ホスティング', kind: 'isp', country: 'JP', languages: ['ja', 'en'], time_zone: 'Asia/Tokyo', pgp_policy: 'required', preferred_format: 'csv' });
+    expect(created).toMatchObject({
+      name_ja: '編集ホスティング',
+      kind: 'isp',
+      country: 'JP',
+      languages: ['ja', 'en'],
+      time_zone: 'Asia/Tokyo',
+      pgp_policy: 'required',
+      preferred_format: 'csv',
+    });
 
     // Edit: the national CSIRT flag and TLP ceiling.
     await page.getByTestId('organisation-edit').click();
@@ -119,19 +139,39 @@ describeInBrowser('Directory in a real browser: search, organisation page, key i
     // CSV import: dry run shows the plan per line, commit creates the rows.
     await page.goto(`${baseUrl}/app/contacts`);
     await page.getByTestId('open-csv-import').click();
-    const csv = ['name,kind,country,networks,abuse_email', 'CSV Hosting,isp,JP,AS64520 198.51.100.0/24,abuse@csv-hosting.example', 'Bad CSV Row,isp,JP,198.51.100.7/24,', 'Edited Hosting,isp,JP,AS64521,'].join('\n');
+    const csv = [
+      'name,kind,country,networks,abuse_email',
+      'CSV Hosting,isp,JP,AS64520 198.51.100.0/24,abuse@csv-hosting.example',
+      'Bad CSV Row,isp,JP,198.51.100.7/24,',
+      'Edited Hosting,isp,JP,AS64521,',
+    ].join('\n');
     await page.getByTestId('csv-input').fill(csv);
     await page.getByTestId('csv-dry-run').click();
-    await expect.poll(() => page.getByTestId('csv-line').evaluateAll((rows) => rows.map((row) => `${row.getAttribute('data-line')}:${row.getAttribute('data-action')}`))).toEqual(['2:create', '3:reject', '4:update']);
+    await expect
+      .poll(() => page.getByTestId('csv-line').evaluateAll((rows) => rows.map((row) => `${row.getAttribute('data-line')}:${row.getAttribute('data-action')}`)))
+      .toEqual(['2:create', '3:reject', '4:update']);
     expect(await page.getByTestId('csv-line-errors').innerText()).toContain('198.51.100.0/24');
     expect(await page.getByTestId('csv-report').getAttribute('data-committed')).toBe('false');
     expect(await t.database.db.selectFrom('organisations').select('id').where('name', '=', 'CSV Hosting').execute()).toEqual([]);
     await page.getByTestId('csv-commit').click();
     await expect.poll(() => page.getByTestId('csv-report').getAttribute('data-committed')).toBe('true');
     const imported = await t.database.db.selectFrom('organisations').select('id').where('name', '=', 'CSV Hosting').executeTakeFirstOrThrow();
-    const networks = await t.database.db.selectFrom('organisation_networks').select(['kind', 'value']).where('organisation_id', '=', imported.id).orderBy('kind').execute();
-    expect(networks).toEqual([{ kind: 'asn', value: '64520' }, { kind: 'ipv4', value: '198.51.100.0/24' }]);
-    const updated = await t.database.db.selectFrom('organisation_networks').select('value').where('organisation_id', '=', created.id).where('kind', '=', 'asn').execute();
+    const networks = await t.database.db
+      .selectFrom('organisation_networks')
+      .select(['kind', 'value'])
+      .where('organisation_id', '=', imported.id)
+      .orderBy('kind')
+      .execute();
+    expect(networks).toEqual([
+      { kind: 'asn', value: '64520' },
+      { kind: 'ipv4', value: '198.51.100.0/24' },
+    ]);
+    const updated = await t.database.db
+      .selectFrom('organisation_networks')
+      .select('value')
+      .where('organisation_id', '=', created.id)
+      .where('kind', '=', 'asn')
+      .execute();
     expect(updated).toEqual([{ value: '64521' }]);
     expect(await page.getByTestId('csv-commit').isDisabled()).toBe(true);
   });

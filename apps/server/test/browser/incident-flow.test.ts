@@ -26,7 +26,11 @@ async function login(page: Page, baseUrl: string, user: TestUser): Promise<void>
 }
 
 /** Files a report through the public form (server-rendered, no JavaScript) as a reporter in a browser context of their own; answers the reference. */
-async function fileReport(staffPage: Page, baseUrl: string, fields: { category: string; indicators: string; description: string; name: string; email: string }): Promise<string> {
+async function fileReport(
+  staffPage: Page,
+  baseUrl: string,
+  fields: { category: string; indicators: string; description: string; name: string; email: string },
+): Promise<string> {
   const context = await staffPage.context().browser()!.newContext();
   await context.route(/^(?!https?:\/\/(127\.0\.0\.1|localhost)[:/]).*/, (route) => route.abort());
   const page = await context.newPage();
@@ -61,10 +65,22 @@ describeInBrowser(
       // The directory: a Japanese hosting ISP holding the phishing host's prefix, with an abuse address.
       const isp = await db
         .insertInto('organisations')
-        .values({ name: 'Example Hosting K.K.', name_ja: '例示ホスティング株式会社', kind: 'isp', country: 'JP', languages: ['ja', 'en'], contact_email: ISP_ABUSE, contact_phone: null, website: null })
+        .values({
+          name: 'Example Hosting K.K.',
+          name_ja: '例示ホスティング株式会社',
+          kind: 'isp',
+          country: 'JP',
+          languages: ['ja', 'en'],
+          contact_email: ISP_ABUSE,
+          contact_phone: null,
+          website: null,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await db.insertInto('organisation_networks').values({ organisation_id: isp.id, kind: 'ipv4', value: '198.51.100.0/24', abuse_email: ISP_ABUSE }).execute();
+      await db
+        .insertInto('organisation_networks')
+        .values({ organisation_id: isp.id, kind: 'ipv4', value: '198.51.100.0/24', abuse_email: ISP_ABUSE })
+        .execute();
       const ispKey = await makeKey(ISP_ABUSE);
       await t.services.contacts.importKeys(system, { armored: ispKey.publicArmored, organisationId: isp.id });
       // IP data, so the lookup also answers AS and country with their source.
@@ -181,8 +197,24 @@ describeInBrowser(
 
       // The timeline holds every step in order.
       const kinds = await page.getByTestId('timeline-event').evaluateAll((items) => items.map((item) => item.getAttribute('data-kind')));
-      expect(kinds).toEqual(['created', 'report_linked', 'coordination_created', 'message_out', 'coordination_state', 'message_in', 'coordination_state', 'updated', 'updated', 'coordination_state', 'coordination_state', 'updated']);
-      const stored = await db.selectFrom('incidents').select(['brand', 'brand_sector', 'brand_domestic', 'hosting_type', 'site_down_at', 'first_reported_at', 'status']).executeTakeFirstOrThrow();
+      expect(kinds).toEqual([
+        'created',
+        'report_linked',
+        'coordination_created',
+        'message_out',
+        'coordination_state',
+        'message_in',
+        'coordination_state',
+        'updated',
+        'updated',
+        'coordination_state',
+        'coordination_state',
+        'updated',
+      ]);
+      const stored = await db
+        .selectFrom('incidents')
+        .select(['brand', 'brand_sector', 'brand_domestic', 'hosting_type', 'site_down_at', 'first_reported_at', 'status'])
+        .executeTakeFirstOrThrow();
       expect(stored).toMatchObject({ brand: '例示銀行', brand_sector: '金融', brand_domestic: true, hosting_type: '共用ホスティング', status: 'closed' });
       expect(stored.site_down_at!.getTime()).toBeGreaterThanOrEqual(stored.first_reported_at!.getTime());
 

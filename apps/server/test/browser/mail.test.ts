@@ -29,7 +29,12 @@ describeInBrowser(
         const raw = rfc822({ From: from, To: INTAKE, Subject: subject, 'Content-Type': contentType }, '') + body.toString('latin1');
         await transport.sendMail({ envelope: { from, to: [INTAKE] }, raw });
       }
-      await sendSigned('alice@partner.example', partner.privateArmored, 'Signed report from Alice', 'Content-Type: text/plain; charset=utf-8\n\nThe phishing kit is at hxxp://198.51.100.7/login\n');
+      await sendSigned(
+        'alice@partner.example',
+        partner.privateArmored,
+        'Signed report from Alice',
+        'Content-Type: text/plain; charset=utf-8\n\nThe phishing kit is at hxxp://198.51.100.7/login\n',
+      );
       await sendSigned('mallory@elsewhere.example', stranger.privateArmored, 'Signed by a stranger', 'Content-Type: text/plain; charset=utf-8\n\nTrust me.\n');
       const html = [
         '<html><body><p>Report with <b>bold</b> words</p>',

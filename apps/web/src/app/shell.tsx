@@ -54,7 +54,15 @@ export function Shell({ children }: { children: ReactNode }) {
                 ['/incidents/waiting', 'nav.waiting', 'nav-waiting'],
               ] as const
             ).map(([to, label, testId]) => (
-              <NavLink key={to} component="a" {...linkProps(to, nav.close)} label={t(label)} active={path === to} aria-current={path === to ? 'page' : undefined} data-testid={testId} />
+              <NavLink
+                key={to}
+                component="a"
+                {...linkProps(to, nav.close)}
+                label={t(label)}
+                active={path === to}
+                aria-current={path === to ? 'page' : undefined}
+                data-testid={testId}
+              />
             ))}
           </NavLink>
         )}

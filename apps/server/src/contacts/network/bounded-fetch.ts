@@ -60,7 +60,11 @@ export async function boundedGet(url: string, limits: FetchLimits): Promise<Fetc
   }
 }
 
-type Once = { status: 'answered'; statusCode: number; body: Buffer; contentType: string } | { status: 'redirect'; location: string } | { status: 'unanswered'; detail: string } | { status: 'failed'; detail: string };
+type Once =
+  | { status: 'answered'; statusCode: number; body: Buffer; contentType: string }
+  | { status: 'redirect'; location: string }
+  | { status: 'unanswered'; detail: string }
+  | { status: 'failed'; detail: string };
 
 function getOnce(url: string, timeoutMs: number, limits: FetchLimits): Promise<Once> {
   let parsed: URL;
@@ -69,7 +73,8 @@ function getOnce(url: string, timeoutMs: number, limits: FetchLimits): Promise<O
   } catch {
     return Promise.resolve({ status: 'failed', detail: 'not a URL' });
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return Promise.resolve({ status: 'failed', detail: `scheme ${parsed.protocol} not allowed` });
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    return Promise.resolve({ status: 'failed', detail: `scheme ${parsed.protocol} not allowed` });
   if (limits.publicOnly) {
     const literal = parseIp(parsed.hostname.replace(/^\[|\]$/g, ''));
     if (literal && specialUse(literal)) return Promise.resolve({ status: 'failed', detail: `refused: ${parsed.hostname} is a ${specialUse(literal)} address` });
@@ -84,21 +89,28 @@ function getOnce(url: string, timeoutMs: number, limits: FetchLimits): Promise<O
       resolve(result);
     };
     const client = parsed.protocol === 'https:' ? https : http;
-    const request = client.get(parsed, { headers: { accept: limits.accept, 'user-agent': 'Renkei network lookup' }, ...(limits.publicOnly ? { lookup: publicLookup } : {}) }, (response) => {
-      const statusCode = response.statusCode ?? 0;
-      if (statusCode >= 300 && statusCode < 400 && response.headers.location) return finish({ status: 'redirect', location: response.headers.location });
-      const declared = Number(response.headers['content-length']);
-      if (Number.isFinite(declared) && declared > limits.maxBytes) return finish({ status: 'failed', detail: `answer of ${declared} bytes is over the ${limits.maxBytes}-byte limit` });
-      const chunks: Buffer[] = [];
-      let length = 0;
-      response.on('data', (chunk: Buffer) => {
-        length += chunk.length;
-        if (length > limits.maxBytes) return finish({ status: 'failed', detail: `answer over the ${limits.maxBytes}-byte limit` });
-        chunks.push(chunk);
-      });
-      response.on('end', () => finish({ status: 'answered', statusCode, body: Buffer.concat(chunks), contentType: String(response.headers['content-type'] ?? '') }));
-      response.on('error', (error) => finish({ status: 'unanswered', detail: `connection broke: ${error.message}` }));
-    });
+    const request = client.get(
+      parsed,
+      { headers: { accept: limits.accept, 'user-agent': 'Renkei network lookup' }, ...(limits.publicOnly ? { lookup: publicLookup } : {}) },
+      (response) => {
+        const statusCode = response.statusCode ?? 0;
+        if (statusCode >= 300 && statusCode < 400 && response.headers.location) return finish({ status: 'redirect', location: response.headers.location });
+        const declared = Number(response.headers['content-length']);
+        if (Number.isFinite(declared) && declared > limits.maxBytes)
+          return finish({ status: 'failed', detail: `answer of ${declared} bytes is over the ${limits.maxBytes}-byte limit` });
+        const chunks: Buffer[] = [];
+        let length = 0;
+        response.on('data', (chunk: Buffer) => {
+          length += chunk.length;
+          if (length > limits.maxBytes) return finish({ status: 'failed', detail: `answer over the ${limits.maxBytes}-byte limit` });
+          chunks.push(chunk);
+        });
+        response.on('end', () =>
+          finish({ status: 'answered', statusCode, body: Buffer.concat(chunks), contentType: String(response.headers['content-type'] ?? '') }),
+        );
+        response.on('error', (error) => finish({ status: 'unanswered', detail: `connection broke: ${error.message}` }));
+      },
+    );
     request.on('error', (error: NodeJS.ErrnoException) => {
       const unanswered = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'].includes(error.code ?? '');
       finish(unanswered ? { status: 'unanswered', detail: `${error.code}: ${error.message}` } : { status: 'failed', detail: error.message });

@@ -43,9 +43,15 @@ export function parseIndicator(raw: string): Indicator {
   const input = raw;
   if (raw.length > MAX_INPUT_LENGTH) return { input: raw.slice(0, 100), kind: 'invalid', error: `longer than ${MAX_INPUT_LENGTH} characters` };
   // Quotes, angle brackets and trailing punctuation come along when lists are copied from mail.
-  const text = refang(raw.trim().replace(/^["'<(]+|["'>),;]+$/g, '').trim());
+  const text = refang(
+    raw
+      .trim()
+      .replace(/^["'<(]+|["'>),;]+$/g, '')
+      .trim(),
+  );
   if (text === '') return { input, kind: 'invalid', error: 'empty' };
-  if (/\s/.test(text) || [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return { input, kind: 'invalid', error: 'contains spaces or control characters' };
+  if (/\s/.test(text) || [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f))
+    return { input, kind: 'invalid', error: 'contains spaces or control characters' };
 
   const schemeMatch = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text);
   if (schemeMatch) return fromUrl(input, text);

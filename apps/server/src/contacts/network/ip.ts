@@ -59,7 +59,13 @@ export function parseIPv6(text: string): bigint | null {
   }
   const halves = head.split('::');
   if (halves.length > 2) return null;
-  const words = (part: string | undefined) => (part ? part.split(':').filter((w) => w !== '').map((w) => Number.parseInt(w, 16)) : []);
+  const words = (part: string | undefined) =>
+    part
+      ? part
+          .split(':')
+          .filter((w) => w !== '')
+          .map((w) => Number.parseInt(w, 16))
+      : [];
   const left = words(halves[0]);
   const right = words(halves[1]);
   const missing = 8 - left.length - right.length;
@@ -79,7 +85,7 @@ export function formatIPv6(value: bigint): string {
   for (let i = 7; i >= 0; i--) words.push(Number((value >> BigInt(i * 16)) & 0xffffn));
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (words[i] !== 0) {
       i++;
       continue;
@@ -117,7 +123,9 @@ export function formatIp(address: IpAddress): string {
  * Parses canonical or host-bit-carrying CIDR text; returns the first and last address it covers.
  * @example parseCidr('192.0.2.0/24') // { family: 4, first: 3221225984, last: 3221226239, length: 24 }
  */
-export function parseCidr(text: string): ({ family: 4; first: number; last: number } | { family: 6; first: bigint; last: bigint }) & { length: number } | null {
+export function parseCidr(
+  text: string,
+): (({ family: 4; first: number; last: number } | { family: 6; first: bigint; last: bigint }) & { length: number }) | null {
   const slash = text.indexOf('/');
   const address = parseIp(slash === -1 ? text : text.slice(0, slash));
   if (!address) return null;

@@ -73,7 +73,12 @@ export async function detectFormat(filePath: string): Promise<IpDataFormat> {
   }
   if (head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]) head = await gunzipHead(filePath);
   else if (looksLikeMmdb(tail)) return 'mmdb';
-  const lines = head.toString('utf8').split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l !== '' && !l.startsWith('#')).slice(0, 20);
+  const lines = head
+    .toString('utf8')
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''))
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .slice(0, 20);
   if (lines.some((l) => /^[^|\t]*\|[^|]*\|(ipv4|ipv6|asn|\*)\|/.test(l) || /^\d+(\.\d+)?\|[a-z]+\|/i.test(l))) return 'rir';
   if (lines.some((l) => l.split('\t').length >= 4)) return 'ip2asn';
   throw new BadRequestError('unknown_format', 'Cannot tell the format of the file: name it with --format rir|ip2asn|mmdb');
@@ -180,7 +185,16 @@ export async function importIpData(db: Kysely<Schema>, filePath: string, options
   await cleanUpLeftovers(db);
   const created = await db
     .insertInto('ipdata_datasets')
-    .values({ format, source: options.source ?? format, file_name: fileName, file_sha256: '', state: 'loading', data_date: null, imported_by: options.importedBy, completed_at: null })
+    .values({
+      format,
+      source: options.source ?? format,
+      file_name: fileName,
+      file_sha256: '',
+      state: 'loading',
+      data_date: null,
+      imported_by: options.importedBy,
+      completed_at: null,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   const datasetId = created.id;
@@ -259,7 +273,8 @@ export async function importIpData(db: Kysely<Schema>, filePath: string, options
           },
         },
       ).catch((error: unknown) => {
-        if (error instanceof Error && 'code' in error && String(error.code).startsWith('Z_')) throw new BadRequestError('corrupt_gzip', `The gzip stream is damaged: ${error.message}`);
+        if (error instanceof Error && 'code' in error && String(error.code).startsWith('Z_'))
+          throw new BadRequestError('corrupt_gzip', `The gzip stream is damaged: ${error.message}`);
         throw error;
       });
     }
@@ -267,23 +282,58 @@ export async function importIpData(db: Kysely<Schema>, filePath: string, options
     await writer.writeAsns();
     progress();
     if (writer.ipv4 + writer.ipv6 === 0 && writer.asns.size === 0) {
-      throw new BadRequestError('empty_dataset', `No ranges or ASNs found in ${fileName}${rejectedCount ? ` (${rejectedCount} lines rejected, first: line ${rejected[0]!.line}: ${rejected[0]!.reason})` : ''}; the previous dataset stays in use`);
+      throw new BadRequestError(
+        'empty_dataset',
+        `No ranges or ASNs found in ${fileName}${rejectedCount ? ` (${rejectedCount} lines rejected, first: line ${rejected[0]!.line}: ${rejected[0]!.reason})` : ''}; the previous dataset stays in use`,
+      );
     }
     const replaced = await db.transaction().execute(async (trx) => {
       await sql`SELECT pg_advisory_xact_lock(hashtext(${`ipdata:${source}`}))`.execute(trx);
-      const old = await trx.selectFrom('ipdata_datasets').select(['id', 'file_name', 'imported_at']).where('source', '=', source).where('state', '=', 'active').executeTakeFirst();
+      const old = await trx
+        .selectFrom('ipdata_datasets')
+        .select(['id', 'file_name', 'imported_at'])
+        .where('source', '=', source)
+        .where('state', '=', 'active')
+        .executeTakeFirst();
       if (old) await trx.updateTable('ipdata_datasets').set({ state: 'retired' }).where('id', '=', old.id).execute();
       await trx
         .updateTable('ipdata_datasets')
-        .set({ state: 'active', source, data_date: dataDate, file_sha256: hash.digest('hex'), ipv4_ranges: writer.ipv4, ipv6_ranges: writer.ipv6, asns: writer.asns.size, rejected_lines: rejectedCount, completed_at: new Date() })
+        .set({
+          state: 'active',
+          source,
+          data_date: dataDate,
+          file_sha256: hash.digest('hex'),
+          ipv4_ranges: writer.ipv4,
+          ipv6_ranges: writer.ipv6,
+          asns: writer.asns.size,
+          rejected_lines: rejectedCount,
+          completed_at: new Date(),
+        })
         .where('id', '=', datasetId)
         .execute();
       return old ? { id: old.id, fileName: old.file_name, importedAt: old.imported_at } : null;
     });
     if (replaced) await db.deleteFrom('ipdata_datasets').where('id', '=', replaced.id).execute();
-    return { datasetId, format, source, fileName, dataDate, ipv4Ranges: writer.ipv4, ipv6Ranges: writer.ipv6, asns: writer.asns.size, rejected, rejectedCount, replaced, seconds: (Date.now() - started) / 1000 };
+    return {
+      datasetId,
+      format,
+      source,
+      fileName,
+      dataDate,
+      ipv4Ranges: writer.ipv4,
+      ipv6Ranges: writer.ipv6,
+      asns: writer.asns.size,
+      rejected,
+      rejectedCount,
+      replaced,
+      seconds: (Date.now() - started) / 1000,
+    };
   } catch (error) {
-    await db.deleteFrom('ipdata_datasets').where('id', '=', datasetId).execute().catch(() => undefined);
+    await db
+      .deleteFrom('ipdata_datasets')
+      .where('id', '=', datasetId)
+      .execute()
+      .catch(() => undefined);
     if (error instanceof CorruptMmdbError) throw new BadRequestError('corrupt_mmdb', `${error.message}; the previous dataset stays in use`);
     throw error;
   }

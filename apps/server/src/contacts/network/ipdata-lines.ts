@@ -64,7 +64,8 @@ export function parseRirLine(line: string): ParsedLine {
     case 'asn': {
       if (!/^\d{1,10}$/.test(start!)) return { kind: 'error', reason: `ASN "${start!.slice(0, 20)}" is not a whole number` };
       const first = Number(start);
-      if (count < 1 || count > MAX_ASN_BLOCK || first + count - 1 > MAX_ASN) return { kind: 'error', reason: `ASN block ${first}+${count} is empty, too large or past ${MAX_ASN}` };
+      if (count < 1 || count > MAX_ASN_BLOCK || first + count - 1 > MAX_ASN)
+        return { kind: 'error', reason: `ASN block ${first}+${count} is empty, too large or past ${MAX_ASN}` };
       return { kind: 'asns', first, count, country: code };
     }
     case undefined:
@@ -84,7 +85,8 @@ export function parseIp2asnLine(line: string): ParsedLine {
   if (f.length < 4) return { kind: 'error', reason: `expected 5 tab-separated fields, found ${f.length}` };
   const [startText, endText, asnText, cc] = f;
   const description = f.slice(4).join(' ').trim();
-  if (!/^\d{1,10}$/.test(asnText!) || Number(asnText) > MAX_ASN) return { kind: 'error', reason: `AS number "${asnText!.slice(0, 20)}" is not a whole number up to ${MAX_ASN}` };
+  if (!/^\d{1,10}$/.test(asnText!) || Number(asnText) > MAX_ASN)
+    return { kind: 'error', reason: `AS number "${asnText!.slice(0, 20)}" is not a whole number up to ${MAX_ASN}` };
   const asn = Number(asnText) === 0 ? null : Number(asnText);
   const code = country(cc);
   if (code === undefined) return { kind: 'error', reason: `country "${cc!.slice(0, 10)}" is not a two-letter code` };

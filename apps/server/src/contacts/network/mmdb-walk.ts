@@ -55,7 +55,8 @@ export function* walkMmdb(buffer: Buffer): Generator<ParsedLine, MmdbInfo> {
   const { nodeCount, recordSize, ipVersion, searchTreeSize, databaseType, buildEpoch } = reader.metadata;
   if (![24, 28, 32].includes(recordSize)) throw new CorruptMmdbError(`record size ${recordSize} is not 24, 28 or 32`);
   if (ipVersion !== 4 && ipVersion !== 6) throw new CorruptMmdbError(`ip_version ${ipVersion}`);
-  if (!Number.isInteger(nodeCount) || nodeCount < 1 || searchTreeSize + 16 > buffer.length) throw new CorruptMmdbError(`node count ${nodeCount} does not fit the file`);
+  if (!Number.isInteger(nodeCount) || nodeCount < 1 || searchTreeSize + 16 > buffer.length)
+    throw new CorruptMmdbError(`node count ${nodeCount} does not fit the file`);
   const markerAt = buffer.lastIndexOf(METADATA_MARKER);
   const dataSectionSize = markerAt - searchTreeSize - 16;
   if (dataSectionSize < 0) throw new CorruptMmdbError('the search tree overlaps the metadata');
@@ -67,7 +68,9 @@ export function* walkMmdb(buffer: Buffer): Generator<ParsedLine, MmdbInfo> {
       case 24:
         return right ? buffer.readUIntBE(at + 3, 3) : buffer.readUIntBE(at, 3);
       case 28:
-        return right ? ((buffer[at + 3]! & 0x0f) * 0x1000000 + buffer.readUIntBE(at + 4, 3)) : ((buffer[at + 3]! & 0xf0) >>> 4) * 0x1000000 + buffer.readUIntBE(at, 3);
+        return right
+          ? (buffer[at + 3]! & 0x0f) * 0x1000000 + buffer.readUIntBE(at + 4, 3)
+          : ((buffer[at + 3]! & 0xf0) >>> 4) * 0x1000000 + buffer.readUIntBE(at, 3);
       default:
         return buffer.readUInt32BE(at + (right ? 4 : 0));
     }
@@ -119,9 +122,25 @@ export function* walkMmdb(buffer: Buffer): Generator<ParsedLine, MmdbInfo> {
       const first = childPath << hostBits;
       const last = first + (1n << hostBits) - 1n;
       if (ipVersion === 6 && childDepth > 96 && first >> 32n === 0n) {
-        yield { kind: 'range', family: 4, first: formatIPv4(Number(first)), last: formatIPv4(Number(last)), asn: fields.asn, country: fields.country, asName: fields.asName };
+        yield {
+          kind: 'range',
+          family: 4,
+          first: formatIPv4(Number(first)),
+          last: formatIPv4(Number(last)),
+          asn: fields.asn,
+          country: fields.country,
+          asName: fields.asName,
+        };
       } else if (ipVersion === 4) {
-        yield { kind: 'range', family: 4, first: formatIPv4(Number(first)), last: formatIPv4(Number(last)), asn: fields.asn, country: fields.country, asName: fields.asName };
+        yield {
+          kind: 'range',
+          family: 4,
+          first: formatIPv4(Number(first)),
+          last: formatIPv4(Number(last)),
+          asn: fields.asn,
+          country: fields.country,
+          asName: fields.asName,
+        };
       } else {
         yield { kind: 'range', family: 6, first: formatIPv6(first), last: formatIPv6(last), asn: fields.asn, country: fields.country, asName: fields.asName };
       }

@@ -18,12 +18,23 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 describe('renkei contacts import-ipdata and lookup', () => {
   it('Should import an RIR file with a progress report and a summary line naming rejected lines', async () => {
     const file = path.join(dir, 'delegated-ripencc-latest');
-    fs.writeFileSync(file, ['2|ripencc|20261125|3|19830705|20261124|+0100', 'ripencc|NL|ipv4|192.0.2.0|256|20100101|allocated', 'ripencc|NL|ipv4|not-an-ip|256|20100101|allocated', 'ripencc|DE|ipv6|2001:db8::|32|20100101|allocated', ''].join('\n'));
+    fs.writeFileSync(
+      file,
+      [
+        '2|ripencc|20261125|3|19830705|20261124|+0100',
+        'ripencc|NL|ipv4|192.0.2.0|256|20100101|allocated',
+        'ripencc|NL|ipv4|not-an-ip|256|20100101|allocated',
+        'ripencc|DE|ipv6|2001:db8::|32|20100101|allocated',
+        '',
+      ].join('\n'),
+    );
     const result = await runCli(['contacts', 'import-ipdata', file], { env, timeoutMs: 90_000 });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/100% .* 2 ranges, 1 rejected/);
     expect(result.stderr).toContain('line 3: start "not-an-ip" is not an IPv4 address');
-    expect(result.stdout).toMatch(/^Imported rir dataset "ripencc" from delegated-ripencc-latest \(data of 2026-11-24\): 1 IPv4 ranges, 1 IPv6 ranges, 0 ASNs; 1 lines rejected; no previous dataset/);
+    expect(result.stdout).toMatch(
+      /^Imported rir dataset "ripencc" from delegated-ripencc-latest \(data of 2026-11-24\): 1 IPv4 ranges, 1 IPv6 ranges, 0 ASNs; 1 lines rejected; no previous dataset/,
+    );
   }, 120_000);
 
   it('Should print one answer per input with the source of each field, and JSON on request', async () => {

@@ -64,16 +64,25 @@ export function formatAnswer(a: LookupAnswer): string {
 export function registerNetworkCommands(contacts: Command): void {
   contacts
     .command('import-ipdata')
-    .description('Import IP data (RIR delegated statistics, ip2asn TSV, MaxMind mmdb; gzip accepted), replacing the previous dataset of the same source once complete')
+    .description(
+      'Import IP data (RIR delegated statistics, ip2asn TSV, MaxMind mmdb; gzip accepted), replacing the previous dataset of the same source once complete',
+    )
     .argument('<file>', 'the file to import')
     .addOption(new Option('--format <format>', 'the file format (detected when not named)').choices([...IPDATA_FORMATS]))
-    .option('--source <name>', 'the source name (default: the RIR registry, "ip2asn", or the mmdb database type); a new import replaces the dataset of the same source')
+    .option(
+      '--source <name>',
+      'the source name (default: the RIR registry, "ip2asn", or the mmdb database type); a new import replaces the dataset of the same source',
+    )
     .action(async (file: string, options: { format?: IpDataFormat; source?: string }) => {
       if (!fs.existsSync(file)) throw new CliError(`No such file: ${file}`);
       const { database, services } = await openForCli(loadConfig(), 'contacts import-ipdata');
       const bar = progressBar();
       try {
-        const summary = await services.networkLookup.importIpData(systemContext('cli'), path.resolve(file), { format: options.format, source: options.source, onProgress: (p) => bar.update(p) });
+        const summary = await services.networkLookup.importIpData(systemContext('cli'), path.resolve(file), {
+          format: options.format,
+          source: options.source,
+          onProgress: (p) => bar.update(p),
+        });
         bar.done();
         for (const r of summary.rejected) console.error(`line ${r.line}: ${r.reason}`);
         if (summary.rejectedCount > summary.rejected.length) console.error(`... and ${summary.rejectedCount - summary.rejected.length} more rejected lines`);
@@ -90,7 +99,7 @@ export function registerNetworkCommands(contacts: Command): void {
 
   contacts
     .command('import-rdap-bootstrap')
-    .description("Import IANA RDAP bootstrap files (dns.json, ipv4.json, ipv6.json, asn.json) that online lookups follow")
+    .description('Import IANA RDAP bootstrap files (dns.json, ipv4.json, ipv6.json, asn.json) that online lookups follow')
     .argument('<files...>', 'bootstrap JSON files')
     .action(async (files: string[]) => {
       const read = files.map((file) => {
@@ -100,7 +109,8 @@ export function registerNetworkCommands(contacts: Command): void {
       });
       const { database, services } = await openForCli(loadConfig(), 'contacts import-rdap-bootstrap');
       try {
-        for (const r of await services.networkLookup.importRdapBootstrap(systemContext('cli'), read)) console.log(`Imported ${r.fileName} as the ${r.kind} bootstrap (${r.services} services)`);
+        for (const r of await services.networkLookup.importRdapBootstrap(systemContext('cli'), read))
+          console.log(`Imported ${r.fileName} as the ${r.kind} bootstrap (${r.services} services)`);
       } finally {
         await database.close();
       }
@@ -108,7 +118,9 @@ export function registerNetworkCommands(contacts: Command): void {
 
   contacts
     .command('lookup')
-    .description('Who can act on these? Prefix, ASN, AS name, country, organisation, abuse contact, national CSIRT, each with its source ("-" reads items from standard input, one per line)')
+    .description(
+      'Who can act on these? Prefix, ASN, AS name, country, organisation, abuse contact, national CSIRT, each with its source ("-" reads items from standard input, one per line)',
+    )
     .argument('<items...>', 'IP addresses, domains or URLs (defanged forms accepted)')
     .option('--json', 'print the answers as JSON')
     .option('--online', 'also ask RDAP and security.txt (each source has a timeout)')
@@ -116,7 +128,8 @@ export function registerNetworkCommands(contacts: Command): void {
     .action(async (items: string[], options: { json?: boolean; online?: boolean; timeout: string }) => {
       const list = items.includes('-') ? [...items.filter((i) => i !== '-'), ...(await readStdin()).split(/\r?\n/).filter((l) => l.trim() !== '')] : items;
       const timeoutMs = Number(options.timeout);
-      if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 60_000) throw new CliError('--timeout must be a whole number of milliseconds from 100 to 60000.');
+      if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 60_000)
+        throw new CliError('--timeout must be a whole number of milliseconds from 100 to 60000.');
       const { database, services } = await openForCli(loadConfig(), 'contacts lookup');
       try {
         const answers = await services.networkLookup.lookup(systemContext('cli'), list, { online: options.online ?? false, timeoutMs });
@@ -136,7 +149,10 @@ export function registerNetworkCommands(contacts: Command): void {
       try {
         const datasets = await services.networkLookup.listDatasets(systemContext('cli'));
         if (datasets.length === 0) console.log('No IP data imported yet: renkei contacts import-ipdata FILE');
-        for (const d of datasets) console.log(`${d.format}:${d.fileName}  source ${d.source}, data of ${d.date}, imported ${d.importedAt.toISOString()}: ${d.ipv4Ranges} IPv4, ${d.ipv6Ranges} IPv6 ranges, ${d.asns} ASNs`);
+        for (const d of datasets)
+          console.log(
+            `${d.format}:${d.fileName}  source ${d.source}, data of ${d.date}, imported ${d.importedAt.toISOString()}: ${d.ipv4Ranges} IPv4, ${d.ipv6Ranges} IPv6 ranges, ${d.asns} ASNs`,
+          );
       } finally {
         await database.close();
       }

@@ -22,8 +22,38 @@ const rdapNetwork = (abuse: string | null) => ({
   startAddress: '192.0.2.0',
   endAddress: '192.0.2.255',
   entities: [
-    { objectClassName: 'entity', roles: ['registrant'], vcardArray: ['vcard', [['version', {}, 'text', '4.0'], ['email', {}, 'text', 'owner@test-net.example']]] },
-    ...(abuse ? [{ objectClassName: 'entity', roles: ['technical'], entities: [{ objectClassName: 'entity', roles: ['abuse'], vcardArray: ['vcard', [['fn', {}, 'text', 'Abuse'], ['email', {}, 'text', abuse]]] }] }] : []),
+    {
+      objectClassName: 'entity',
+      roles: ['registrant'],
+      vcardArray: [
+        'vcard',
+        [
+          ['version', {}, 'text', '4.0'],
+          ['email', {}, 'text', 'owner@test-net.example'],
+        ],
+      ],
+    },
+    ...(abuse
+      ? [
+          {
+            objectClassName: 'entity',
+            roles: ['technical'],
+            entities: [
+              {
+                objectClassName: 'entity',
+                roles: ['abuse'],
+                vcardArray: [
+                  'vcard',
+                  [
+                    ['fn', {}, 'text', 'Abuse'],
+                    ['email', {}, 'text', abuse],
+                  ],
+                ],
+              },
+            ],
+          },
+        ]
+      : []),
   ],
 });
 
@@ -36,7 +66,12 @@ function handle(request: http.IncomingMessage, response: http.ServerResponse): u
   const json = (body: unknown, status = 200) => response.writeHead(status, { 'content-type': 'application/rdap+json' }).end(JSON.stringify(body));
   if (url === '/good/ip/192.0.2.1') return json(rdapNetwork('Abuse@Test-Net.example'));
   if (url === '/good/ip/192.0.2.2') return json(rdapNetwork(null));
-  if (url.startsWith('/good/domain/')) return json({ objectClassName: 'domain', ldhName: url.split('/').pop(), entities: [{ roles: ['registrar'], entities: [{ roles: ['abuse'], vcardArray: ['vcard', [['email', {}, 'text', 'abuse@registrar.example']]] }] }] });
+  if (url.startsWith('/good/domain/'))
+    return json({
+      objectClassName: 'domain',
+      ldhName: url.split('/').pop(),
+      entities: [{ roles: ['registrar'], entities: [{ roles: ['abuse'], vcardArray: ['vcard', [['email', {}, 'text', 'abuse@registrar.example']]] }] }],
+    });
   if (url.startsWith('/missing/')) return json({ errorCode: 404 }, 404);
   if (url.startsWith('/hang/')) return; // never answers
   if (url.startsWith('/slow-body/')) {
@@ -59,12 +94,17 @@ function handle(request: http.IncomingMessage, response: http.ServerResponse): u
     return pump();
   }
   if (url.startsWith('/declared-huge/')) return void response.writeHead(200, { 'content-length': String(50 * 1024 * 1024) }).write('{');
-  if (url.startsWith('/invalid/')) return void response.writeHead(200, { 'content-type': 'application/rdap+json' }).end('{"objectClassName": "ip network", oops');
+  if (url.startsWith('/invalid/'))
+    return void response.writeHead(200, { 'content-type': 'application/rdap+json' }).end('{"objectClassName": "ip network", oops');
   if (url.startsWith('/array/')) return json([1, 2, 3]);
   if (url.startsWith('/loop/')) return void response.writeHead(302, { location: url.endsWith('/a') ? url.replace(/a$/, 'b') : url.replace(/b$/, 'a') }).end();
   if (url.startsWith('/error/')) return json({ errorCode: 500 }, 500);
-  if (url === '/site-ok/.well-known/security.txt') return void response.writeHead(200, { 'content-type': 'text/plain' }).end('# our policy\nContact: mailto:security@site-ok.example\nContact: https://site-ok.example/report\nExpires: 2099-01-01T00:00:00.000Z\n');
-  if (url === '/site-old/.well-known/security.txt') return void response.writeHead(200).end('Contact: mailto:old@site-old.example\nExpires: 2001-01-01T00:00:00.000Z\n');
+  if (url === '/site-ok/.well-known/security.txt')
+    return void response
+      .writeHead(200, { 'content-type': 'text/plain' })
+      .end('# our policy\nContact: mailto:security@site-ok.example\nContact: https://site-ok.example/report\nExpires: 2099-01-01T00:00:00.000Z\n');
+  if (url === '/site-old/.well-known/security.txt')
+    return void response.writeHead(200).end('Contact: mailto:old@site-old.example\nExpires: 2001-01-01T00:00:00.000Z\n');
   if (url === '/site-empty/.well-known/security.txt') return void response.writeHead(200).end('Policy: https://x.example\n');
   if (url === '/site-hang/.well-known/security.txt') return;
   response.writeHead(404).end('not found');
@@ -137,7 +177,23 @@ describe('Online sources', () => {
 
   it('Should record hanging, huge, invalid, looping and failing servers as such, never as "no contact"', async () => {
     const started = Date.now();
-    const answers = await network.lookup(ctx, ['198.51.100.1', '203.0.113.1', '203.0.113.200', '198.18.0.1', '198.18.1.1', '198.18.2.1', '198.18.3.1', '198.18.4.1', '198.18.5.1', '198.18.6.1', '198.18.9.9'], { online: true });
+    const answers = await network.lookup(
+      ctx,
+      [
+        '198.51.100.1',
+        '203.0.113.1',
+        '203.0.113.200',
+        '198.18.0.1',
+        '198.18.1.1',
+        '198.18.2.1',
+        '198.18.3.1',
+        '198.18.4.1',
+        '198.18.5.1',
+        '198.18.6.1',
+        '198.18.9.9',
+      ],
+      { online: true },
+    );
     // Every source is asked at once, so the whole batch takes about one timeout.
     expect(Date.now() - started).toBeLessThan(3000);
     const outcome = answers.map((a) => `${a.online[0]!.status}: ${a.online[0]!.detail}`);
@@ -159,8 +215,14 @@ describe('Online sources', () => {
   });
 
   it("Should read a site's security.txt, prefer its contact over the registrar's RDAP abuse address, and mark expired files", async () => {
-    const [ok, old, empty, hang, none] = await network.lookup(ctx, ['https://site-ok.example/x', 'site-old.example', 'site-empty.example', 'site-hang.test', 'site-none.test'], { online: true });
-    expect(ok).toMatchObject({ abuseContact: { value: 'security@site-ok.example', source: `security.txt:${base}/site-ok/.well-known/security.txt`, confidence: 'high' } });
+    const [ok, old, empty, hang, none] = await network.lookup(
+      ctx,
+      ['https://site-ok.example/x', 'site-old.example', 'site-empty.example', 'site-hang.test', 'site-none.test'],
+      { online: true },
+    );
+    expect(ok).toMatchObject({
+      abuseContact: { value: 'security@site-ok.example', source: `security.txt:${base}/site-ok/.well-known/security.txt`, confidence: 'high' },
+    });
     expect(ok!.online.map((o) => o.status)).toEqual(['answered', 'answered']);
     expect(old).toMatchObject({ abuseContact: { value: 'old@site-old.example', confidence: 'medium' } });
     expect(old!.online[1]).toMatchObject({ status: 'answered', detail: 'expired 2001-01-01T00:00:00.000Z' });
@@ -177,7 +239,12 @@ describe('Online sources', () => {
   });
 
   it('Should refuse bootstrap files that are not RDAP bootstrap registries', async () => {
-    for (const text of ['not json', '{"services": 5}', '{"services": [[["x"], ["ftp://a"]]]}', '{"services": [[["192.0.2.0/24", "example"], ["https://a/"]]]}']) {
+    for (const text of [
+      'not json',
+      '{"services": 5}',
+      '{"services": [[["x"], ["ftp://a"]]]}',
+      '{"services": [[["192.0.2.0/24", "example"], ["https://a/"]]]}',
+    ]) {
       await expect(network.importRdapBootstrap(ctx, [{ fileName: 'bad.json', text }])).rejects.toMatchObject({ code: 'invalid_bootstrap' });
     }
   });

@@ -113,7 +113,12 @@ export async function directoryAsns(db: Kysely<Schema>): Promise<DirectoryNetwor
 
 export async function directoryByValues(db: Kysely<Schema>, kind: 'asn' | 'domain', values: string[]): Promise<DirectoryNetwork[]> {
   if (values.length === 0) return [];
-  return (await directoryQuery(db).where('n.kind', '=', kind).where('n.value', '=', sql<string>`ANY(${values}::text[])`).execute()).map(toNetwork);
+  return (
+    await directoryQuery(db)
+      .where('n.kind', '=', kind)
+      .where('n.value', '=', sql<string>`ANY(${values}::text[])`)
+      .execute()
+  ).map(toNetwork);
 }
 
 export interface NationalCsirt {
@@ -142,15 +147,26 @@ export async function rdapBootstraps(db: Kysely<Schema>): Promise<Map<RdapKind, 
   return new Map(rows.map((row) => [row.kind as RdapKind, row.document]));
 }
 
-export async function saveRdapBootstrap(db: Kysely<Schema>, entry: { kind: RdapKind; document: unknown; fileName: string; publication: string | null }): Promise<void> {
+export async function saveRdapBootstrap(
+  db: Kysely<Schema>,
+  entry: { kind: RdapKind; document: unknown; fileName: string; publication: string | null },
+): Promise<void> {
   await db
     .insertInto('rdap_bootstrap')
     .values({ kind: entry.kind, document: JSON.stringify(entry.document), file_name: entry.fileName, publication: entry.publication })
-    .onConflict((oc) => oc.column('kind').doUpdateSet({ document: JSON.stringify(entry.document), file_name: entry.fileName, publication: entry.publication, imported_at: new Date() }))
+    .onConflict((oc) =>
+      oc
+        .column('kind')
+        .doUpdateSet({ document: JSON.stringify(entry.document), file_name: entry.fileName, publication: entry.publication, imported_at: new Date() }),
+    )
     .execute();
 }
 
-export async function cachedRdap(db: Kysely<Schema>, keys: string[], maxAgeDays: number): Promise<Map<string, { server: string; answer: unknown; fetchedAt: Date }>> {
+export async function cachedRdap(
+  db: Kysely<Schema>,
+  keys: string[],
+  maxAgeDays: number,
+): Promise<Map<string, { server: string; answer: unknown; fetchedAt: Date }>> {
   if (keys.length === 0) return new Map();
   const rows = await db
     .selectFrom('rdap_cache')

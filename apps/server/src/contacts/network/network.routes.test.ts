@@ -24,16 +24,28 @@ afterAll(async () => {
 
 describe('POST /api/v1/contacts/lookup', () => {
   it('Should be open to staff roles only', async () => {
-    await expectAccess(t, { method: 'POST', url: '/api/v1/contacts/lookup', payload: { items: ['198.51.100.1'] } }, { allowed: ['admin', 'coordinator', 'analyst', 'publisher'] });
+    await expectAccess(
+      t,
+      { method: 'POST', url: '/api/v1/contacts/lookup', payload: { items: ['198.51.100.1'] } },
+      { allowed: ['admin', 'coordinator', 'analyst', 'publisher'] },
+    );
   });
 
   it('Should answer each item in order with provenance per field', async () => {
     const analyst = await t.createUser(['analyst']);
-    const response = await t.request(analyst, { method: 'POST', url: '/api/v1/contacts/lookup', payload: { items: ['hxxp://198.51.100[.]9/x', 'junk!', 'xn--r8jz45g.jp'] } });
+    const response = await t.request(analyst, {
+      method: 'POST',
+      url: '/api/v1/contacts/lookup',
+      payload: { items: ['hxxp://198.51.100[.]9/x', 'junk!', 'xn--r8jz45g.jp'] },
+    });
     expect(response.statusCode).toBe(200);
     const { answers } = response.json<LookupResponse>();
     expect(answers.map((a) => a.kind)).toEqual(['ip', 'invalid', 'domain']);
-    expect(answers[0]).toMatchObject({ normalized: '198.51.100.9', asn: { value: 64500, source: 'ip2asn:routes-ip2asn.tsv', confidence: 'medium' }, country: { value: 'JP' } });
+    expect(answers[0]).toMatchObject({
+      normalized: '198.51.100.9',
+      asn: { value: 64500, source: 'ip2asn:routes-ip2asn.tsv', confidence: 'medium' },
+      country: { value: 'JP' },
+    });
     expect(answers[1]!.error).toBeTruthy();
     expect(answers[2]).toMatchObject({ display: '例え.jp' });
   });

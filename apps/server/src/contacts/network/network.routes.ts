@@ -10,7 +10,8 @@ export const networkRoutes: FastifyPluginAsyncTypebox<{ network: NetworkLookupSe
     {
       schema: {
         tags: ['contacts'],
-        summary: 'Look up IPs, domains and URLs (defanged forms accepted): prefix, ASN, AS name, country, organisation, abuse contact, national CSIRT, each with source, date and confidence',
+        summary:
+          'Look up IPs, domains and URLs (defanged forms accepted): prefix, ASN, AS name, country, organisation, abuse contact, national CSIRT, each with source, date and confidence',
         body: LookupRequest,
         response: { 200: LookupResponse, ...errorResponses(400, 401, 403) },
       },

@@ -30,10 +30,25 @@ function file(name: string, content: string | Buffer): string {
   return target;
 }
 
-async function addOrganisation(values: { name: string; kind?: string; country?: string | null; nationalCsirt?: boolean; email?: string | null }): Promise<string> {
+async function addOrganisation(values: {
+  name: string;
+  kind?: string;
+  country?: string | null;
+  nationalCsirt?: boolean;
+  email?: string | null;
+}): Promise<string> {
   const row = await database.db
     .insertInto('organisations')
-    .values({ name: values.name, name_ja: null, kind: values.kind ?? 'isp', contact_email: values.email ?? null, contact_phone: null, website: null, country: values.country ?? null, is_national_csirt: values.nationalCsirt ?? false } as never)
+    .values({
+      name: values.name,
+      name_ja: null,
+      kind: values.kind ?? 'isp',
+      contact_email: values.email ?? null,
+      contact_phone: null,
+      website: null,
+      country: values.country ?? null,
+      is_national_csirt: values.nationalCsirt ?? false,
+    } as never)
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
@@ -82,14 +97,21 @@ describe('IP data import and lookup', () => {
     expect(summary).toMatchObject({ format: 'rir', source: 'apnic', dataDate: '2026-11-19', ipv4Ranges: 2, ipv6Ranges: 1, asns: 2, rejectedCount: 0 });
     const [a, b] = await network.lookup(ctx, ['192.0.3.10', '100.64.3.255']);
     // 192.0.2.0 + 384 addresses = 192.0.2.0/24 and 192.0.3.0/25: the prefix shown is the block holding the address.
-    expect(a).toMatchObject({ prefix: { value: '192.0.3.0/25', source: 'rir:delegated-apnic-latest' }, country: { value: 'JP', source: 'rir:delegated-apnic-latest', date: '2026-11-19' }, asn: { value: null } });
+    expect(a).toMatchObject({
+      prefix: { value: '192.0.3.0/25', source: 'rir:delegated-apnic-latest' },
+      country: { value: 'JP', source: 'rir:delegated-apnic-latest', date: '2026-11-19' },
+      asn: { value: null },
+    });
     expect(b).toMatchObject({ prefix: { value: '100.64.0.0/22' }, country: { value: 'KR' }, note: 'carrier-grade NAT (RFC 6598)' });
   });
 
   it('Should prefer routing data for the ASN and registration data for the country when both cover an address', async () => {
     await network.importIpData(ctx, file('overlap-ip2asn.tsv', '192.0.2.0\t192.0.2.255\t64510\tUS\tOVERLAP-AS\n'), { source: 'overlap' });
     const [answer] = await network.lookup(ctx, ['192.0.2.1']);
-    expect(answer).toMatchObject({ asn: { value: 64510, source: 'ip2asn:overlap-ip2asn.tsv' }, country: { value: 'JP', source: 'rir:delegated-apnic-latest' } });
+    expect(answer).toMatchObject({
+      asn: { value: 64510, source: 'ip2asn:overlap-ip2asn.tsv' },
+      country: { value: 'JP', source: 'rir:delegated-apnic-latest' },
+    });
   });
 
   it('Should report malformed lines by number and keep every good line', async () => {
@@ -113,7 +135,14 @@ describe('IP data import and lookup', () => {
     expect(summary.rejected[3]!.reason).toMatch(/runs past 255.255.255.255/);
     expect(summary.rejected[4]!.reason).toMatch(/host bits/);
 
-    const tsv = ['10.6.0.0\t10.6.0.255\t64520\tJP\tOK-1', '10.7.0.255\t10.7.0.0\t64521\tJP\tBACKWARDS', '10.8.0.0\t10.8.0.255\tAS1\tJP\tX', 'only\ttwo', '10.9.0.0\t10.9.0.255\t64522\tjapan\tX', '167772160\t167772415\t64523\tJP\tU32-FORM'].join('\n');
+    const tsv = [
+      '10.6.0.0\t10.6.0.255\t64520\tJP\tOK-1',
+      '10.7.0.255\t10.7.0.0\t64521\tJP\tBACKWARDS',
+      '10.8.0.0\t10.8.0.255\tAS1\tJP\tX',
+      'only\ttwo',
+      '10.9.0.0\t10.9.0.255\t64522\tjapan\tX',
+      '167772160\t167772415\t64523\tJP\tU32-FORM',
+    ].join('\n');
     const tsvSummary = await network.importIpData(ctx, file('bad.tsv', tsv), { source: 'bad-tsv' });
     expect(tsvSummary.ipv4Ranges).toBe(2);
     expect(tsvSummary.rejected.map((r) => r.line)).toEqual([2, 3, 4, 5]);
@@ -133,7 +162,10 @@ describe('IP data import and lookup', () => {
   it('Should refuse a damaged gzip file and keep the previous dataset', async () => {
     const good = gzipSync('12.0.0.0\t12.0.0.255\t64530\tJP\tGZ\n'.repeat(1));
     await network.importIpData(ctx, file('gz-a.tsv.gz', good), { source: 'gz' });
-    const damaged = Buffer.concat([gzipSync(Buffer.alloc(100_000, '12.0.1.0\t12.0.1.255\t64531\tJP\tGZ2\n')).subarray(0, 500), Buffer.from('not gzip any more')]);
+    const damaged = Buffer.concat([
+      gzipSync(Buffer.alloc(100_000, '12.0.1.0\t12.0.1.255\t64531\tJP\tGZ2\n')).subarray(0, 500),
+      Buffer.from('not gzip any more'),
+    ]);
     await expect(network.importIpData(ctx, file('gz-b.tsv.gz', damaged), { source: 'gz' })).rejects.toMatchObject({ code: 'corrupt_gzip' });
     const [answer] = await network.lookup(ctx, ['12.0.0.1']);
     expect(answer).toMatchObject({ asn: { value: 64530, source: 'ip2asn:gz-a.tsv.gz' } });
@@ -141,7 +173,9 @@ describe('IP data import and lookup', () => {
 
   it('Should swap datasets of one source atomically and keep the old one when the new one is empty', async () => {
     await network.importIpData(ctx, file('swap-1.tsv', '13.0.0.0\t13.0.0.255\t64540\tJP\tFIRST\n'), { source: 'swap' });
-    await expect(network.importIpData(ctx, file('swap-2.tsv', '# nothing but a comment\nbroken\tline\n'), { source: 'swap', format: 'ip2asn' })).rejects.toMatchObject({ code: 'empty_dataset' });
+    await expect(
+      network.importIpData(ctx, file('swap-2.tsv', '# nothing but a comment\nbroken\tline\n'), { source: 'swap', format: 'ip2asn' }),
+    ).rejects.toMatchObject({ code: 'empty_dataset' });
     expect((await network.lookup(ctx, ['13.0.0.1']))[0]).toMatchObject({ asn: { value: 64540 } });
     const summary = await network.importIpData(ctx, file('swap-3.tsv', '13.0.0.0\t13.0.0.255\t64541\tJP\tSECOND\n'), { source: 'swap' });
     expect(summary.replaced).toMatchObject({ fileName: 'swap-1.tsv' });
@@ -180,13 +214,25 @@ describe('IP data import and lookup', () => {
     const outside = Buffer.from(good);
     writeNode(outside, 0, 24, 0xfffff0, 0xfffff0);
     // A loop: node 1 points back to node 0 on both sides.
-    const looped = writeMmdb({ ipVersion: 4, databaseType: 'Corrupt-Test', networks: [['15.0.0.0/8', { autonomous_system_number: 64560 }], ['16.0.0.0/8', { autonomous_system_number: 64561 }]] });
+    const looped = writeMmdb({
+      ipVersion: 4,
+      databaseType: 'Corrupt-Test',
+      networks: [
+        ['15.0.0.0/8', { autonomous_system_number: 64560 }],
+        ['16.0.0.0/8', { autonomous_system_number: 64561 }],
+      ],
+    });
     writeNode(looped, 6, 24, 0, 0);
     // Metadata cut off.
     const truncated = good.subarray(0, good.length - 20);
     // The marker without a search tree before it.
     const tiny = Buffer.concat([Buffer.from('abcdef4d61784d696e642e636f6d', 'hex'), Buffer.from([0xe0])]);
-    for (const [name, bytes] of [['outside.mmdb', outside], ['looped.mmdb', looped], ['truncated.mmdb', truncated], ['tiny.mmdb', tiny]] as const) {
+    for (const [name, bytes] of [
+      ['outside.mmdb', outside],
+      ['looped.mmdb', looped],
+      ['truncated.mmdb', truncated],
+      ['tiny.mmdb', tiny],
+    ] as const) {
       await expect(network.importIpData(ctx, file(name, bytes), { format: 'mmdb' }), name).rejects.toMatchObject({ code: 'corrupt_mmdb' });
     }
     expect((await network.lookup(ctx, ['15.1.2.3']))[0]).toMatchObject({ asn: { value: 64560, source: 'mmdb:good.mmdb' } });
@@ -220,21 +266,41 @@ describe('The directory in answers', () => {
       abuseContact: { value: 'abuse@isp.example', source: 'directory', confidence: 'high' },
       nationalCsirt: { value: { name: 'JPCERT/CC', email: 'info@jpcert.example', country: 'JP' }, confidence: 'high' },
     });
-    expect(narrow).toMatchObject({ prefix: { value: '198.51.100.64/26' }, organisation: { value: { name: 'Example Customer' } }, abuseContact: { value: 'security@customer.example' } });
+    expect(narrow).toMatchObject({
+      prefix: { value: '198.51.100.64/26' },
+      organisation: { value: { name: 'Example Customer' } },
+      abuseContact: { value: 'security@customer.example' },
+    });
   });
 
   it("Should fall back to the organisation's contact, and to the holder of the ASN", async () => {
     const [v6inDirectory, byAsn] = await network.lookup(ctx, ['2001:db8:100::1', '2001:db8:5::1']);
-    expect(v6inDirectory).toMatchObject({ organisation: { value: { name: 'Example ISP' } }, abuseContact: { value: 'noc@isp.example', source: 'directory: organisation contact', confidence: 'medium' } });
+    expect(v6inDirectory).toMatchObject({
+      organisation: { value: { name: 'Example ISP' } },
+      abuseContact: { value: 'noc@isp.example', source: 'directory: organisation contact', confidence: 'medium' },
+    });
     // 2001:db8:5::1 is routed by AS64502 (ip2asn), which the directory says Example ISP holds.
-    expect(byAsn).toMatchObject({ organisation: { value: { name: 'Example ISP' }, source: 'directory (AS64502)', confidence: 'medium' }, country: { value: 'FR' }, nationalCsirt: { value: { name: 'CERT-FR' }, confidence: 'medium' } });
+    expect(byAsn).toMatchObject({
+      organisation: { value: { name: 'Example ISP' }, source: 'directory (AS64502)', confidence: 'medium' },
+      country: { value: 'FR' },
+      nationalCsirt: { value: { name: 'CERT-FR' }, confidence: 'medium' },
+    });
   });
 
   it('Should match a domain, its subdomains and URLs to the directory, with IDN in punycode beside its display form', async () => {
     const [domain, sub, idn, cc] = await network.lookup(ctx, ['customer.example', 'hxxps://login.customer[.]example/a', 'https://例え.jp/', 'unknown.fr']);
-    expect(domain).toMatchObject({ kind: 'domain', organisation: { value: { name: 'Example Customer' } }, abuseContact: { value: 'cert@customer.example', source: 'directory' } });
+    expect(domain).toMatchObject({
+      kind: 'domain',
+      organisation: { value: { name: 'Example Customer' } },
+      abuseContact: { value: 'cert@customer.example', source: 'directory' },
+    });
     expect(sub).toMatchObject({ normalized: 'login.customer.example', organisation: { value: { name: 'Example Customer' } } });
-    expect(idn).toMatchObject({ normalized: 'xn--r8jz45g.jp', display: '例え.jp', country: { value: 'JP', source: 'tld:.jp', confidence: 'low' }, nationalCsirt: { value: { name: 'JPCERT/CC' }, confidence: 'low' } });
+    expect(idn).toMatchObject({
+      normalized: 'xn--r8jz45g.jp',
+      display: '例え.jp',
+      country: { value: 'JP', source: 'tld:.jp', confidence: 'low' },
+      nationalCsirt: { value: { name: 'JPCERT/CC' }, confidence: 'low' },
+    });
     expect(cc).toMatchObject({ country: { value: 'FR' }, nationalCsirt: { value: { name: 'CERT-FR' } }, organisation: { value: null } });
   });
 

@@ -52,7 +52,12 @@ export interface NetworkLookupOptions {
 
 type Field<T> = { value: T | null; source: string | null; date: string | null; confidence: Confidence | null };
 const none = <T>(): Field<T> => ({ value: null, source: null, date: null, confidence: null });
-const field = <T>(value: T, source: string, date: string | Date, confidence: Confidence): Field<T> => ({ value, source, date: typeof date === 'string' ? date : date.toISOString(), confidence });
+const field = <T>(value: T, source: string, date: string | Date, confidence: Confidence): Field<T> => ({
+  value,
+  source,
+  date: typeof date === 'string' ? date : date.toISOString(),
+  confidence,
+});
 
 // Which imported formats answer which question first, when ranges are equally specific (ASN) or always (country).
 const ASN_ORDER = ['ip2asn', 'mmdb', 'rir'] as const;
@@ -136,10 +141,24 @@ export function createNetworkLookupService(db: Kysely<Schema>, options: NetworkL
     for (const item of data) {
       if (address.family === 4) {
         const i = item.v4.find(address.value);
-        if (i !== -1) hits.push({ loaded: item, asn: item.v4.asns[i]!, country: unpackCountry(item.v4.countries[i]!), prefix: prefixWithinV4(address.value, item.v4.starts[i]!, item.v4.ends[i]!), size: item.v4.ends[i]! - item.v4.starts[i]! });
+        if (i !== -1)
+          hits.push({
+            loaded: item,
+            asn: item.v4.asns[i]!,
+            country: unpackCountry(item.v4.countries[i]!),
+            prefix: prefixWithinV4(address.value, item.v4.starts[i]!, item.v4.ends[i]!),
+            size: item.v4.ends[i]! - item.v4.starts[i]!,
+          });
       } else {
         const i = item.v6.find(address.value);
-        if (i !== -1) hits.push({ loaded: item, asn: item.v6.asns[i]!, country: unpackCountry(item.v6.countries[i]!), prefix: prefixWithinV6(address.value, item.v6.first(i), item.v6.last(i)), size: Number(item.v6.last(i) - item.v6.first(i)) });
+        if (i !== -1)
+          hits.push({
+            loaded: item,
+            asn: item.v6.asns[i]!,
+            country: unpackCountry(item.v6.countries[i]!),
+            prefix: prefixWithinV6(address.value, item.v6.first(i), item.v6.last(i)),
+            size: Number(item.v6.last(i) - item.v6.first(i)),
+          });
       }
     }
     const rank = (order: readonly string[], hit: (typeof hits)[number]) => order.indexOf(hit.loaded.dataset.format);
@@ -148,14 +167,21 @@ export function createNetworkLookupService(db: Kysely<Schema>, options: NetworkL
     const asnHit = [...hits].sort((a, b) => a.size - b.size || rank(ASN_ORDER, a) - rank(ASN_ORDER, b)).find((h) => h.asn !== 0);
     const countryHit = [...hits].sort((a, b) => rank(COUNTRY_ORDER, a) - rank(COUNTRY_ORDER, b) || a.size - b.size).find((h) => h.country !== null);
     const prefixHit = asnHit ?? countryHit ?? hits[0];
-    if (prefixHit) answer.prefix = field(prefixHit.prefix, label(prefixHit.loaded.dataset), prefixHit.loaded.dataset.date, importedConfidence(prefixHit.loaded.dataset));
+    if (prefixHit)
+      answer.prefix = field(prefixHit.prefix, label(prefixHit.loaded.dataset), prefixHit.loaded.dataset.date, importedConfidence(prefixHit.loaded.dataset));
     if (asnHit) {
       const d = asnHit.loaded.dataset;
       answer.asn = field(asnHit.asn, label(d), d.date, importedConfidence(d));
       const named = [asnHit.loaded, ...data].find((l) => l.asns.get(asnHit.asn)?.name);
       if (named) answer.asName = field(named.asns.get(asnHit.asn)!.name!, label(named.dataset), named.dataset.date, importedConfidence(named.dataset));
     }
-    if (countryHit) answer.country = field(countryHit.country!, label(countryHit.loaded.dataset), countryHit.loaded.dataset.date, importedConfidence(countryHit.loaded.dataset));
+    if (countryHit)
+      answer.country = field(
+        countryHit.country!,
+        label(countryHit.loaded.dataset),
+        countryHit.loaded.dataset.date,
+        importedConfidence(countryHit.loaded.dataset),
+      );
     const held = directory.find(address);
     if (held) {
       answer.prefix = field(held.value, 'directory', held.createdAt, 'high');
@@ -193,19 +219,45 @@ export function createNetworkLookupService(db: Kysely<Schema>, options: NetworkL
     };
   }
 
-  async function askRdap(online: OnlineOptions, keys: { key: string; url: string | null }[], bootstrapKind: string, at: () => string): Promise<Map<string, { summary: RdapSummary | null; status: OnlineEntry }>> {
+  async function askRdap(
+    online: OnlineOptions,
+    keys: { key: string; url: string | null }[],
+    bootstrapKind: string,
+    at: () => string,
+  ): Promise<Map<string, { summary: RdapSummary | null; status: OnlineEntry }>> {
     const out = new Map<string, { summary: RdapSummary | null; status: OnlineEntry }>();
-    const cached = await cachedRdap(db, keys.map((k) => k.key), online.rdapCacheDays);
-    const limits: FetchLimits = { timeoutMs: online.timeoutMs, maxBytes: online.maxBytes, maxRedirects: online.maxRedirects, publicOnly: false, accept: 'application/rdap+json, application/json' };
+    const cached = await cachedRdap(
+      db,
+      keys.map((k) => k.key),
+      online.rdapCacheDays,
+    );
+    const limits: FetchLimits = {
+      timeoutMs: online.timeoutMs,
+      maxBytes: online.maxBytes,
+      maxRedirects: online.maxRedirects,
+      publicOnly: false,
+      accept: 'application/rdap+json, application/json',
+    };
     await inPool(keys, online.concurrency, async ({ key, url }) => {
       const hit = cached.get(key);
       if (hit) {
         const answer = hit.answer as { summary: RdapSummary | null };
-        out.set(key, { summary: answer.summary, status: { source: `rdap:${hit.server}`, status: 'cached', detail: `fetched ${hit.fetchedAt.toISOString()}`, at: hit.fetchedAt.toISOString() } });
+        out.set(key, {
+          summary: answer.summary,
+          status: { source: `rdap:${hit.server}`, status: 'cached', detail: `fetched ${hit.fetchedAt.toISOString()}`, at: hit.fetchedAt.toISOString() },
+        });
         return;
       }
       if (!url) {
-        out.set(key, { summary: null, status: { source: 'rdap', status: 'not_configured', detail: `no RDAP server for this in the ${bootstrapKind} bootstrap (import it with renkei contacts import-rdap-bootstrap)`, at: at() } });
+        out.set(key, {
+          summary: null,
+          status: {
+            source: 'rdap',
+            status: 'not_configured',
+            detail: `no RDAP server for this in the ${bootstrapKind} bootstrap (import it with renkei contacts import-rdap-bootstrap)`,
+            at: at(),
+          },
+        });
         return;
       }
       const server = new URL(url).host;
@@ -228,7 +280,10 @@ export function createNetworkLookupService(db: Kysely<Schema>, options: NetworkL
       try {
         summary = summariseRdap(JSON.parse(result.body.toString('utf8')));
       } catch (error) {
-        out.set(key, { summary: null, status: { source, status: 'failed', detail: `unreadable answer: ${error instanceof Error ? error.message.slice(0, 200) : 'invalid JSON'}`, at: at() } });
+        out.set(key, {
+          summary: null,
+          status: { source, status: 'failed', detail: `unreadable answer: ${error instanceof Error ? error.message.slice(0, 200) : 'invalid JSON'}`, at: at() },
+        });
         return;
       }
       await cacheRdap(db, key, server, { summary });
@@ -251,7 +306,12 @@ export function createNetworkLookupService(db: Kysely<Schema>, options: NetworkL
       }
     });
     const [rdap, securityTxt] = await Promise.all([
-      askRdap(online, [...keys].map(([key, url]) => ({ key, url })), 'RDAP', now),
+      askRdap(
+        online,
+        [...keys].map(([key, url]) => ({ key, url })),
+        'RDAP',
+        now,
+      ),
       fetchSecurityTxts(online, [...new Set(indicators.flatMap((i) => (i.kind === 'domain' ? [i.normalized] : [])))], now),
     ]);
     indicators.forEach((indicator, n) => {
@@ -264,7 +324,8 @@ export function createNetworkLookupService(db: Kysely<Schema>, options: NetworkL
         const server = result.status.source;
         if (s) {
           // The directory wins; RDAP fills what it left open. A domain's RDAP abuse address is its registrar's.
-          if (!answer.abuseContact.value && s.abuseEmails[0]) answer.abuseContact = field(s.abuseEmails[0], server, result.status.at, indicator.kind === 'ip' ? 'high' : 'medium');
+          if (!answer.abuseContact.value && s.abuseEmails[0])
+            answer.abuseContact = field(s.abuseEmails[0], server, result.status.at, indicator.kind === 'ip' ? 'high' : 'medium');
           if (!answer.country.value && s.country) answer.country = field(s.country, server, result.status.at, 'medium');
           if (!answer.prefix.value && s.range && indicator.kind === 'ip') answer.prefix = field(s.range, server, result.status.at, 'medium');
           if (!answer.asName.value && s.name && indicator.kind === 'ip') answer.asName = field(s.name, `${server} (network name)`, result.status.at, 'low');
@@ -276,28 +337,47 @@ export function createNetworkLookupService(db: Kysely<Schema>, options: NetworkL
           answer.online.push(txt.status);
           const mail = txt.contacts.find((c) => c.toLowerCase().startsWith('mailto:'));
           const contact = mail ? mail.slice(7) : txt.contacts[0];
-          if (contact && answer.abuseContact.source !== 'directory') answer.abuseContact = field(contact, txt.status.source, txt.status.at, txt.expired ? 'medium' : 'high');
+          if (contact && answer.abuseContact.source !== 'directory')
+            answer.abuseContact = field(contact, txt.status.source, txt.status.at, txt.expired ? 'medium' : 'high');
         }
       }
     });
   }
 
-  async function fetchSecurityTxts(online: OnlineOptions, domains: string[], now: () => string): Promise<Map<string, { contacts: string[]; expired: boolean; status: OnlineEntry }>> {
+  async function fetchSecurityTxts(
+    online: OnlineOptions,
+    domains: string[],
+    now: () => string,
+  ): Promise<Map<string, { contacts: string[]; expired: boolean; status: OnlineEntry }>> {
     const out = new Map<string, { contacts: string[]; expired: boolean; status: OnlineEntry }>();
-    const limits: FetchLimits = { timeoutMs: online.timeoutMs, maxBytes: Math.min(online.maxBytes, 64 * 1024), maxRedirects: online.maxRedirects, publicOnly: online.securityTxtPublicOnly, accept: 'text/plain' };
+    const limits: FetchLimits = {
+      timeoutMs: online.timeoutMs,
+      maxBytes: Math.min(online.maxBytes, 64 * 1024),
+      maxRedirects: online.maxRedirects,
+      publicOnly: online.securityTxtPublicOnly,
+      accept: 'text/plain',
+    };
     await inPool(domains, online.concurrency, async (domain) => {
       const url = `${online.securityTxtOrigin(domain)}/.well-known/security.txt`;
       const source = `security.txt:${url}`;
       const result = await boundedGet(url, limits);
-      if (result.status !== 'answered') return void out.set(domain, { contacts: [], expired: false, status: { source, status: result.status, detail: result.detail, at: now() } });
-      if (result.statusCode === 404) return void out.set(domain, { contacts: [], expired: false, status: { source, status: 'no_record', detail: 'no security.txt (404)', at: now() } });
-      if (result.statusCode !== 200) return void out.set(domain, { contacts: [], expired: false, status: { source, status: 'failed', detail: `HTTP ${result.statusCode}`, at: now() } });
+      if (result.status !== 'answered')
+        return void out.set(domain, { contacts: [], expired: false, status: { source, status: result.status, detail: result.detail, at: now() } });
+      if (result.statusCode === 404)
+        return void out.set(domain, { contacts: [], expired: false, status: { source, status: 'no_record', detail: 'no security.txt (404)', at: now() } });
+      if (result.statusCode !== 200)
+        return void out.set(domain, { contacts: [], expired: false, status: { source, status: 'failed', detail: `HTTP ${result.statusCode}`, at: now() } });
       const parsed = parseSecurityTxt(result.body.toString('utf8'));
       const finalSource = `security.txt:${result.url}`;
       out.set(domain, {
         contacts: parsed.contacts,
         expired: parsed.expired,
-        status: { source: finalSource, status: parsed.contacts.length ? 'answered' : 'no_record', detail: parsed.contacts.length ? (parsed.expired ? `expired ${parsed.expires}` : null) : 'no Contact line', at: now() },
+        status: {
+          source: finalSource,
+          status: parsed.contacts.length ? 'answered' : 'no_record',
+          detail: parsed.contacts.length ? (parsed.expired ? `expired ${parsed.expires}` : null) : 'no Contact line',
+          at: now(),
+        },
       });
     });
     return out;
@@ -317,7 +397,9 @@ export function createNetworkLookupService(db: Kysely<Schema>, options: NetworkL
       indicators.forEach((indicator, n) => {
         if (indicator.kind !== 'domain') return;
         const answer = answers[n]!;
-        const held = parentDomains(indicator.normalized).map((name) => domainRows.find((row) => row.value === name)).find(Boolean);
+        const held = parentDomains(indicator.normalized)
+          .map((name) => domainRows.find((row) => row.value === name))
+          .find(Boolean);
         if (held) applyDirectory(answer, held, 'high');
         const tld = indicator.normalized.slice(indicator.normalized.lastIndexOf('.') + 1);
         const country = tld in TLD_COUNTRY ? TLD_COUNTRY[tld] : /^[a-z]{2}$/.test(tld) ? tld.toUpperCase() : null;
@@ -339,21 +421,38 @@ export function createNetworkLookupService(db: Kysely<Schema>, options: NetworkL
       const csirts = await nationalCsirts(db, countries);
       for (const answer of answers) {
         const csirt = csirts.find((c) => c.country === answer.country.value);
-        if (csirt) answer.nationalCsirt = field({ id: csirt.id, name: csirt.name, email: csirt.email, country: csirt.country }, `directory (national CSIRT of ${csirt.country}, by country from ${answer.country.source})`, csirt.updatedAt, answer.country.confidence ?? 'low');
+        if (csirt)
+          answer.nationalCsirt = field(
+            { id: csirt.id, name: csirt.name, email: csirt.email, country: csirt.country },
+            `directory (national CSIRT of ${csirt.country}, by country from ${answer.country.source})`,
+            csirt.updatedAt,
+            answer.country.confidence ?? 'low',
+          );
       }
       return answers;
     },
 
     async importIpData(ctx, filePath, importOptions = {}) {
       networkPolicy.authorize(ctx.actor, 'ipdata.import');
-      const summary = await importIpData(db, filePath, { ...importOptions, importedBy: ctx.actor.kind === 'user' ? ctx.actor.email : ctx.actor.kind === 'system' ? ctx.actor.label : 'anonymous' });
+      const summary = await importIpData(db, filePath, {
+        ...importOptions,
+        importedBy: ctx.actor.kind === 'user' ? ctx.actor.email : ctx.actor.kind === 'system' ? ctx.actor.label : 'anonymous',
+      });
       await db.transaction().execute((trx) =>
         recordAudit(trx, ctx, {
           action: 'ipdata.import',
           targetType: 'ipdata_dataset',
           targetId: summary.datasetId,
           before: summary.replaced ? { datasetId: summary.replaced.id, fileName: summary.replaced.fileName } : null,
-          after: { format: summary.format, source: summary.source, fileName: summary.fileName, ipv4Ranges: summary.ipv4Ranges, ipv6Ranges: summary.ipv6Ranges, asns: summary.asns, rejectedLines: summary.rejectedCount },
+          after: {
+            format: summary.format,
+            source: summary.source,
+            fileName: summary.fileName,
+            ipv4Ranges: summary.ipv4Ranges,
+            ipv6Ranges: summary.ipv6Ranges,
+            asns: summary.asns,
+            rejectedLines: summary.rejectedCount,
+          },
         }),
       );
       return summary;
@@ -368,8 +467,18 @@ export function createNetworkLookupService(db: Kysely<Schema>, options: NetworkL
           throw new BadRequestError('invalid_bootstrap', `${file.fileName}: ${error instanceof Error ? error.message : String(error)}`);
         }
       });
-      for (const entry of read) await saveRdapBootstrap(db, { kind: entry.kind, document: entry.document, fileName: entry.file.fileName, publication: entry.publication });
-      await db.transaction().execute((trx) => recordAudit(trx, ctx, { action: 'rdap_bootstrap.import', targetType: 'rdap_bootstrap', targetId: null, after: read.map((r) => ({ kind: r.kind, fileName: r.file.fileName, publication: r.publication })) }));
+      for (const entry of read)
+        await saveRdapBootstrap(db, { kind: entry.kind, document: entry.document, fileName: entry.file.fileName, publication: entry.publication });
+      await db
+        .transaction()
+        .execute((trx) =>
+          recordAudit(trx, ctx, {
+            action: 'rdap_bootstrap.import',
+            targetType: 'rdap_bootstrap',
+            targetId: null,
+            after: read.map((r) => ({ kind: r.kind, fileName: r.file.fileName, publication: r.publication })),
+          }),
+        );
       return read.map((r) => ({ fileName: r.file.fileName, kind: r.kind, services: r.document.services.length }));
     },
 

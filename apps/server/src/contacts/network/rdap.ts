@@ -24,7 +24,14 @@ export function readBootstrap(text: string): { kind: RdapKind; document: Bootstr
   const doc = parsed as Partial<BootstrapDocument>;
   if (!doc || typeof doc !== 'object' || !Array.isArray(doc.services)) throw new Error('no "services" list: not an RDAP bootstrap file');
   for (const service of doc.services) {
-    if (!Array.isArray(service) || service.length < 2 || !Array.isArray(service[0]) || !Array.isArray(service[1]) || !service[0].every((e) => typeof e === 'string') || !service[1].every((u) => typeof u === 'string' && /^https?:\/\//.test(u))) {
+    if (
+      !Array.isArray(service) ||
+      service.length < 2 ||
+      !Array.isArray(service[0]) ||
+      !Array.isArray(service[1]) ||
+      !service[0].every((e) => typeof e === 'string') ||
+      !service[1].every((u) => typeof u === 'string' && /^https?:\/\//.test(u))
+    ) {
       throw new Error('a service is not [entries, urls] with http(s) URLs');
     }
   }
@@ -59,7 +66,10 @@ export function rdapUrlForIp(document: BootstrapDocument, address: IpAddress): s
     for (const entry of entries) {
       const range = parseCidr(entry);
       if (!range || range.family !== address.family) continue;
-      const inside = range.family === 4 ? address.value >= range.first && address.value <= range.last : (address.value as bigint) >= range.first && (address.value as bigint) <= range.last;
+      const inside =
+        range.family === 4
+          ? address.value >= range.first && address.value <= range.last
+          : (address.value as bigint) >= range.first && (address.value as bigint) <= range.last;
       if (inside && (!best || range.length > best.length)) best = { length: range.length, url };
     }
   }
@@ -74,7 +84,8 @@ export function rdapUrlForDomain(document: BootstrapDocument, domain: string): s
     if (!url) continue;
     for (const entry of entries) {
       const suffix = entry.toLowerCase();
-      if ((domain === suffix || domain.endsWith(`.${suffix}`)) && (!best || suffix.split('.').length > best.labels)) best = { labels: suffix.split('.').length, url };
+      if ((domain === suffix || domain.endsWith(`.${suffix}`)) && (!best || suffix.split('.').length > best.labels))
+        best = { labels: suffix.split('.').length, url };
     }
   }
   return best ? `${withSlash(best.url)}domain/${domain}` : null;
@@ -130,7 +141,10 @@ export function summariseRdap(json: unknown): RdapSummary {
   const range = str(record.startAddress) && str(record.endAddress) ? `${str(record.startAddress)} - ${str(record.endAddress)}` : null;
   const cidrs = Array.isArray(record.cidr0_cidrs) ? record.cidr0_cidrs : [];
   const firstCidr = cidrs[0] as Record<string, unknown> | undefined;
-  const cidrText = firstCidr && (str(firstCidr.v4prefix) ?? str(firstCidr.v6prefix)) && typeof firstCidr.length === 'number' ? `${str(firstCidr.v4prefix) ?? str(firstCidr.v6prefix)}/${firstCidr.length}` : null;
+  const cidrText =
+    firstCidr && (str(firstCidr.v4prefix) ?? str(firstCidr.v6prefix)) && typeof firstCidr.length === 'number'
+      ? `${str(firstCidr.v4prefix) ?? str(firstCidr.v6prefix)}/${firstCidr.length}`
+      : null;
   const country = str(record.country, 2);
   return {
     objectClass: str(record.objectClassName, 40) ?? 'unknown',

@@ -1,8 +1,26 @@
 import type { ApiTokensTable } from './api-tokens.ts';
 import type { AuditLogTable } from './audit-log.ts';
 import type { BlobsTable } from './blobs.ts';
-import type { FeedEventsTable, FeedMappingsTable, FeedNotificationsTable, FeedRecipientSettingsTable, FeedRejectsTable, FeedRunsTable, FeedSourcesTable } from './feeds.ts';
-import type { CoordinationsTable, IncidentEventsTable, IncidentReferenceCountersTable, IncidentReportsTable, IncidentsTable, ObservablesTable, ReportFormKeysTable, ReportMessagesTable, ReportsTable } from './incidents.ts';
+import type {
+  FeedEventsTable,
+  FeedMappingsTable,
+  FeedNotificationsTable,
+  FeedRecipientSettingsTable,
+  FeedRejectsTable,
+  FeedRunsTable,
+  FeedSourcesTable,
+} from './feeds.ts';
+import type {
+  CoordinationsTable,
+  IncidentEventsTable,
+  IncidentReferenceCountersTable,
+  IncidentReportsTable,
+  IncidentsTable,
+  ObservablesTable,
+  ReportFormKeysTable,
+  ReportMessagesTable,
+  ReportsTable,
+} from './incidents.ts';
 import type { MailAddressStatusTable, MailMessagesTable, MailPartsTable, MailThreadsTable } from './mail.ts';
 import type { MembershipsTable } from './memberships.ts';
 import type { IpdataAsnsTable, IpdataDatasetsTable, IpdataRangesTable, RdapBootstrapTable, RdapCacheTable } from './network-lookup.ts';

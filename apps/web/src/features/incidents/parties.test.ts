@@ -26,17 +26,30 @@ const answer = (overrides: Partial<LookupAnswer>): LookupAnswer => ({
 describe('proposedParties', () => {
   it('Should propose the holder of a domestic host with its abuse address, and no national CSIRT', () => {
     const parties = proposedParties([
-      answer({ country: sourced('JP'), organisation: sourced({ id: '00000000-0000-4000-8000-000000000001', name: 'Example Hosting' }), abuseContact: sourced('abuse@isp.example'), nationalCsirt: sourced({ id: '00000000-0000-4000-8000-000000000002', name: 'JPCERT/CC', email: 'info@jpcert.example', country: 'JP' }) }),
+      answer({
+        country: sourced('JP'),
+        organisation: sourced({ id: '00000000-0000-4000-8000-000000000001', name: 'Example Hosting' }),
+        abuseContact: sourced('abuse@isp.example'),
+        nationalCsirt: sourced({ id: '00000000-0000-4000-8000-000000000002', name: 'JPCERT/CC', email: 'info@jpcert.example', country: 'JP' }),
+      }),
     ]);
     expect(parties).toEqual([{ role: 'isp', name: 'Example Hosting', email: 'abuse@isp.example', country: 'JP', host: '198.51.100.7', source: 'directory' }]);
   });
 
   it('Should add the national CSIRT for a foreign host, and fall back to the AS name when no organisation holds it', () => {
     const parties = proposedParties([
-      answer({ country: sourced('US', 'rir:arin'), asName: sourced('FOREIGN-NET', 'ip2asn:x.tsv'), abuseContact: sourced('abuse@foreign.example', 'rdap:rdap.arin.net'), nationalCsirt: sourced({ id: '00000000-0000-4000-8000-000000000003', name: 'US-CERT', email: 'cert@us.example', country: 'US' }) }),
+      answer({
+        country: sourced('US', 'rir:arin'),
+        asName: sourced('FOREIGN-NET', 'ip2asn:x.tsv'),
+        abuseContact: sourced('abuse@foreign.example', 'rdap:rdap.arin.net'),
+        nationalCsirt: sourced({ id: '00000000-0000-4000-8000-000000000003', name: 'US-CERT', email: 'cert@us.example', country: 'US' }),
+      }),
       answer({ kind: 'invalid', input: 'not a host', normalized: null, display: null, error: 'bad' }),
     ]);
-    expect(parties.map((p) => `${p.role} ${p.name} ${p.email} ${p.source}`)).toEqual(['isp FOREIGN-NET abuse@foreign.example rdap:rdap.arin.net', 'foreign_csirt US-CERT cert@us.example directory']);
+    expect(parties.map((p) => `${p.role} ${p.name} ${p.email} ${p.source}`)).toEqual([
+      'isp FOREIGN-NET abuse@foreign.example rdap:rdap.arin.net',
+      'foreign_csirt US-CERT cert@us.example directory',
+    ]);
   });
 });
 

@@ -27,10 +27,24 @@ export function proposedParties(answers: readonly LookupAnswer[]): ProposedParty
     const host = answer.display ?? answer.normalized ?? answer.input;
     const country = answer.country.value;
     if (answer.organisation.value || answer.abuseContact.value) {
-      out.push({ role: 'isp', name: answer.organisation.value?.name ?? answer.asName.value, email: answer.abuseContact.value, country, host, source: answer.abuseContact.source ?? answer.organisation.source });
+      out.push({
+        role: 'isp',
+        name: answer.organisation.value?.name ?? answer.asName.value,
+        email: answer.abuseContact.value,
+        country,
+        host,
+        source: answer.abuseContact.source ?? answer.organisation.source,
+      });
     }
     if (country && country !== HOME_COUNTRY && answer.nationalCsirt.value) {
-      out.push({ role: 'foreign_csirt', name: answer.nationalCsirt.value.name, email: answer.nationalCsirt.value.email, country, host, source: answer.nationalCsirt.source });
+      out.push({
+        role: 'foreign_csirt',
+        name: answer.nationalCsirt.value.name,
+        email: answer.nationalCsirt.value.email,
+        country,
+        host,
+        source: answer.nationalCsirt.source,
+      });
     }
   }
   return out;

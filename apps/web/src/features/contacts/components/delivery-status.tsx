@@ -29,7 +29,15 @@ export function AddressWithDelivery({ address, statuses }: { address: string | n
         multiline
         maw={360}
       >
-        <Badge ml={6} size="sm" variant="light" color={COLOURS[status.lastStatus]} data-testid="delivery-status" data-status={status.lastStatus} data-address={status.address}>
+        <Badge
+          ml={6}
+          size="sm"
+          variant="light"
+          color={COLOURS[status.lastStatus]}
+          data-testid="delivery-status"
+          data-status={status.lastStatus}
+          data-address={status.address}
+        >
           {label}
         </Badge>
       </Tooltip>

@@ -44,7 +44,11 @@ export function KeysPage() {
       <Title order={1} size="h2">
         {t('contacts.keys.title')}
       </Title>
-      <Section title={t('contacts.keys.import')} description={t(organisationId ? 'contacts.keys.importForOrganisation' : 'contacts.keys.importHint')} testId="key-import">
+      <Section
+        title={t('contacts.keys.import')}
+        description={t(organisationId ? 'contacts.keys.importForOrganisation' : 'contacts.keys.importHint')}
+        testId="key-import"
+      >
         <form onSubmit={(event) => void submit(event)} noValidate>
           <Stack gap="sm">
             <Textarea
@@ -61,7 +65,13 @@ export function KeysPage() {
               error={looksPrivate ? t('contacts.keys.privateWarning') : undefined}
               data-testid="key-armored"
             />
-            <Button type="submit" loading={saving} disabled={!armored.trim() || looksPrivate} style={{ alignSelf: 'flex-start' }} data-testid="key-import-submit">
+            <Button
+              type="submit"
+              loading={saving}
+              disabled={!armored.trim() || looksPrivate}
+              style={{ alignSelf: 'flex-start' }}
+              data-testid="key-import-submit"
+            >
               {t('contacts.keys.importSubmit')}
             </Button>
           </Stack>

@@ -80,15 +80,31 @@ export function OrganisationPage() {
 
       <Paper withBorder p="md" radius="md">
         <dl style={{ display: 'grid', gridTemplateColumns: 'max-content 1fr', gap: '4px 16px', margin: 0 }}>
-          <Fact label={t('contacts.fields.contactEmail')}><AddressWithDelivery address={org.contactEmail} statuses={delivery} /></Fact>
+          <Fact label={t('contacts.fields.contactEmail')}>
+            <AddressWithDelivery address={org.contactEmail} statuses={delivery} />
+          </Fact>
           <Fact label={t('contacts.fields.contactPhone')}>{org.contactPhone ?? '—'}</Fact>
-          <Fact label={t('contacts.fields.website')}>{website ? <Anchor href={website} target="_blank" rel="noopener noreferrer">{website}</Anchor> : (org.website ?? '—')}</Fact>
+          <Fact label={t('contacts.fields.website')}>
+            {website ? (
+              <Anchor href={website} target="_blank" rel="noopener noreferrer">
+                {website}
+              </Anchor>
+            ) : (
+              (org.website ?? '—')
+            )}
+          </Fact>
           <Fact label={t('contacts.fields.country')}>{org.country ?? '—'}</Fact>
           <Fact label={t('contacts.fields.languages')}>{org.languages.join(', ') || '—'}</Fact>
           <Fact label={t('contacts.fields.timeZone')}>{org.timeZone ?? '—'}</Fact>
           <Fact label={t('contacts.fields.preferredFormat')}>{t(`contacts.formats.${org.preferredFormat}`)}</Fact>
-          <Fact label={t('contacts.fields.contactConfirmedAt')}>{org.contactConfirmedAt ? <DateTime value={org.contactConfirmedAt} /> : t('contacts.fields.neverConfirmed')}</Fact>
-          {org.notes && <Fact label={t('contacts.fields.notes')}><span style={{ whiteSpace: 'pre-wrap' }}>{org.notes}</span></Fact>}
+          <Fact label={t('contacts.fields.contactConfirmedAt')}>
+            {org.contactConfirmedAt ? <DateTime value={org.contactConfirmedAt} /> : t('contacts.fields.neverConfirmed')}
+          </Fact>
+          {org.notes && (
+            <Fact label={t('contacts.fields.notes')}>
+              <span style={{ whiteSpace: 'pre-wrap' }}>{org.notes}</span>
+            </Fact>
+          )}
         </dl>
       </Paper>
 

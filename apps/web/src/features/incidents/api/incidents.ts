@@ -148,7 +148,11 @@ export function listWaiting(): Promise<Coordination[]> {
  * The notification template rendered for the party in its language with the incident's TLP label.
  * @example await renderNotification({ language: 'ja', tlp: 'TLP:AMBER', variables: { name: 'ISP', reference: 'INC-1', summary: 'URL' } });
  */
-export function renderNotification(input: { language: 'ja' | 'en'; tlp: TlpLabel; variables: { name: string; reference: string; summary: string } }): Promise<RenderedMail> {
+export function renderNotification(input: {
+  language: 'ja' | 'en';
+  tlp: TlpLabel;
+  variables: { name: string; reference: string; summary: string };
+}): Promise<RenderedMail> {
   return apiRequest('POST', '/mail/templates/incident-notification/preview', input);
 }
 
@@ -159,4 +163,10 @@ export async function threadMessages(threadId: string): Promise<MailMessageDetai
 }
 
 /** TLP level (as the incidents API stores it) → the label mail carries. */
-export const TLP_LABEL_OF: Record<TlpLevel, TlpLabel> = { clear: 'TLP:CLEAR', green: 'TLP:GREEN', amber: 'TLP:AMBER', 'amber+strict': 'TLP:AMBER+STRICT', red: 'TLP:RED' };
+export const TLP_LABEL_OF: Record<TlpLevel, TlpLabel> = {
+  clear: 'TLP:CLEAR',
+  green: 'TLP:GREEN',
+  amber: 'TLP:AMBER',
+  'amber+strict': 'TLP:AMBER+STRICT',
+  red: 'TLP:RED',
+};

@@ -9,7 +9,15 @@ const TLP_COLOURS: Record<TlpLevel, string> = { clear: '#FFFFFF', green: '#33FF0
 /** A TLP 2.0 label in its colours; the label itself is never translated. @example <TlpBadge tlp="amber" /> */
 export function TlpBadge({ tlp }: { tlp: TlpLevel }) {
   return (
-    <Badge radius="xs" styles={{ root: { background: '#000', color: TLP_COLOURS[tlp], textTransform: 'none', flexShrink: 0, overflow: 'visible' }, label: { overflow: 'visible' } }} data-testid="tlp-badge" data-tlp={tlp}>
+    <Badge
+      radius="xs"
+      styles={{
+        root: { background: '#000', color: TLP_COLOURS[tlp], textTransform: 'none', flexShrink: 0, overflow: 'visible' },
+        label: { overflow: 'visible' },
+      }}
+      data-testid="tlp-badge"
+      data-tlp={tlp}
+    >
       TLP:{tlp.toUpperCase()}
     </Badge>
   );
@@ -21,13 +29,26 @@ const PRIORITY_COLOURS = ['red', 'orange', 'blue', 'gray'] as const;
 export function PriorityBadge({ priority }: { priority: number }) {
   const { t } = useTranslation();
   return (
-    <Badge variant="light" color={PRIORITY_COLOURS[priority - 1] ?? 'gray'} styles={{ root: { flexShrink: 0, overflow: 'visible' }, label: { overflow: 'visible' } }} data-testid="priority-badge" data-priority={priority}>
+    <Badge
+      variant="light"
+      color={PRIORITY_COLOURS[priority - 1] ?? 'gray'}
+      styles={{ root: { flexShrink: 0, overflow: 'visible' }, label: { overflow: 'visible' } }}
+      data-testid="priority-badge"
+      data-priority={priority}
+    >
       {t(`incidents.priority.p${priority}` as 'incidents.priority.p1', { defaultValue: `P${priority}` })}
     </Badge>
   );
 }
 
-const STATE_COLOURS: Record<CoordinationState, string> = { drafted: 'gray', sent: 'blue', acknowledged: 'teal', acted: 'green', no_response: 'orange', closed: 'dark' };
+const STATE_COLOURS: Record<CoordinationState, string> = {
+  drafted: 'gray',
+  sent: 'blue',
+  acknowledged: 'teal',
+  acted: 'green',
+  no_response: 'orange',
+  closed: 'dark',
+};
 
 /** @example <CoordinationStateBadge state="sent" /> */
 export function CoordinationStateBadge({ state }: { state: CoordinationState }) {
@@ -46,7 +67,12 @@ export function Age({ value }: { value: string }) {
   const seconds = Math.round((new Date(value).getTime() - now.getTime()) / 1000);
   const format = new Intl.RelativeTimeFormat(i18n.language, { numeric: 'auto' });
   const abs = Math.abs(seconds);
-  const text = abs < 3600 ? format.format(Math.round(seconds / 60), 'minute') : abs < 86_400 ? format.format(Math.round(seconds / 3600), 'hour') : format.format(Math.round(seconds / 86_400), 'day');
+  const text =
+    abs < 3600
+      ? format.format(Math.round(seconds / 60), 'minute')
+      : abs < 86_400
+        ? format.format(Math.round(seconds / 3600), 'hour')
+        : format.format(Math.round(seconds / 86_400), 'day');
   return (
     <Text span size="sm" title={value}>
       {text}

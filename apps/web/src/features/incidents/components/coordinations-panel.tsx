@@ -41,7 +41,10 @@ export function CoordinationsPanel({ incident, observables, parties, coordinatio
       setError(caught);
     }
   };
-  const covered = (party: PartySuggestion) => coordinations.some((c) => (party.organisationId && c.organisationId === party.organisationId) || (party.email && c.contactEmail === party.email.toLowerCase()));
+  const covered = (party: PartySuggestion) =>
+    coordinations.some(
+      (c) => (party.organisationId && c.organisationId === party.organisationId) || (party.email && c.contactEmail === party.email.toLowerCase()),
+    );
   const open = incident.status !== 'merged';
 
   return (
@@ -75,7 +78,9 @@ export function CoordinationsPanel({ incident, observables, parties, coordinatio
                   void act(() =>
                     createCoordination(incident.id, {
                       role: (COORDINATION_ROLES as readonly string[]).includes(party.role) ? (party.role as CoordinationRole) : 'other',
-                      ...(party.organisationId ? { organisationId: party.organisationId } : { contactEmail: party.email!, ...(party.name ? { contactName: party.name } : {}) }),
+                      ...(party.organisationId
+                        ? { organisationId: party.organisationId }
+                        : { contactEmail: party.email!, ...(party.name ? { contactName: party.name } : {}) }),
                       ...(party.country && /^[A-Z]{2}$/.test(party.country) ? { country: party.country } : {}),
                     }),
                   )
@@ -94,13 +99,19 @@ export function CoordinationsPanel({ incident, observables, parties, coordinatio
           {t('incidents.coordination.none')}
         </Text>
       ) : (
-        coordinations.map((coordination) => <CoordinationCard key={coordination.id} incident={incident} observables={observables} coordination={coordination} act={act} />)
+        coordinations.map((coordination) => (
+          <CoordinationCard key={coordination.id} incident={incident} observables={observables} coordination={coordination} act={act} />
+        ))
       )}
     </Stack>
   );
 }
 
-function AddParty({ onAdd }: { onAdd: (input: { role: CoordinationRole; contactEmail: string; contactName?: string; language: 'ja' | 'en' }) => Promise<void> }) {
+function AddParty({
+  onAdd,
+}: {
+  onAdd: (input: { role: CoordinationRole; contactEmail: string; contactName?: string; language: 'ja' | 'en' }) => Promise<void>;
+}) {
   const { t } = useTranslation();
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
@@ -116,10 +127,30 @@ function AddParty({ onAdd }: { onAdd: (input: { role: CoordinationRole; contactE
   return (
     <form onSubmit={(event) => void submit(event)}>
       <Group align="flex-end" gap="xs">
-        <TextInput label={t('incidents.coordination.email')} type="email" value={email} onChange={(event) => setEmail(event.currentTarget.value)} data-testid="coordination-add-email" />
+        <TextInput
+          label={t('incidents.coordination.email')}
+          type="email"
+          value={email}
+          onChange={(event) => setEmail(event.currentTarget.value)}
+          data-testid="coordination-add-email"
+        />
         <TextInput label={t('incidents.coordination.name')} value={name} onChange={(event) => setName(event.currentTarget.value)} />
-        <Select label={t('incidents.coordination.role')} data={COORDINATION_ROLES.map((value) => ({ value, label: t(`incidents.role.${value}`) }))} value={role} onChange={(value) => value && setRole(value as CoordinationRole)} allowDeselect={false} w={180} />
-        <SegmentedControl value={language} onChange={(value) => setLanguage(value as 'ja' | 'en')} data={[{ value: 'ja', label: '日本語' }, { value: 'en', label: 'English' }]} />
+        <Select
+          label={t('incidents.coordination.role')}
+          data={COORDINATION_ROLES.map((value) => ({ value, label: t(`incidents.role.${value}`) }))}
+          value={role}
+          onChange={(value) => value && setRole(value as CoordinationRole)}
+          allowDeselect={false}
+          w={180}
+        />
+        <SegmentedControl
+          value={language}
+          onChange={(value) => setLanguage(value as 'ja' | 'en')}
+          data={[
+            { value: 'ja', label: '日本語' },
+            { value: 'en', label: 'English' },
+          ]}
+        />
         <Button type="submit" variant="default" disabled={!email.trim()} data-testid="coordination-add">
           {t('incidents.coordination.add')}
         </Button>
@@ -128,7 +159,17 @@ function AddParty({ onAdd }: { onAdd: (input: { role: CoordinationRole; contactE
   );
 }
 
-function CoordinationCard({ incident, observables, coordination: c, act }: { incident: Incident; observables: string[]; coordination: Coordination; act: (action: () => Promise<unknown>) => Promise<void> }) {
+function CoordinationCard({
+  incident,
+  observables,
+  coordination: c,
+  act,
+}: {
+  incident: Incident;
+  observables: string[];
+  coordination: Coordination;
+  act: (action: () => Promise<unknown>) => Promise<void>;
+}) {
   const { t } = useTranslation();
   const [draft, setDraft] = useState<{ subject: string; text: string } | null>(null);
   const [language, setLanguage] = useState<'ja' | 'en'>(c.language);
@@ -145,7 +186,11 @@ function CoordinationCard({ incident, observables, coordination: c, act }: { inc
     setError(null);
     try {
       const summary = [`${CATEGORY_LABELS[incident.category][lang]}:`, ...observables.map((o) => `  ${o}`)].join('\n');
-      const rendered = await renderNotification({ language: lang, tlp: TLP_LABEL_OF[incident.tlp], variables: { name: c.contactName ?? c.contactEmail ?? '', reference: incident.reference, summary } });
+      const rendered = await renderNotification({
+        language: lang,
+        tlp: TLP_LABEL_OF[incident.tlp],
+        variables: { name: c.contactName ?? c.contactEmail ?? '', reference: incident.reference, summary },
+      });
       setDraft({ subject: rendered.subject, text: rendered.text });
     } catch (caught) {
       setError(caught);
@@ -198,9 +243,19 @@ function CoordinationCard({ incident, observables, coordination: c, act }: { inc
         {messages && messages.length > 0 && (
           <Stack gap={6} data-testid="coordination-thread">
             {messages.map((m) => (
-              <Paper key={m.id} withBorder p="xs" bg={m.direction === 'inbound' ? 'var(--mantine-color-blue-light)' : undefined} data-testid="coordination-message" data-direction={m.direction}>
+              <Paper
+                key={m.id}
+                withBorder
+                p="xs"
+                bg={m.direction === 'inbound' ? 'var(--mantine-color-blue-light)' : undefined}
+                data-testid="coordination-message"
+                data-direction={m.direction}
+              >
                 <Text size="xs" c="dimmed">
-                  {m.direction === 'outbound' ? `${t('incidents.coordination.outbound')} → ${m.to.join(', ')}` : `${t('incidents.coordination.inbound')} ← ${m.fromAddress ?? '—'}`} · <DateTime value={m.receivedAt} />
+                  {m.direction === 'outbound'
+                    ? `${t('incidents.coordination.outbound')} → ${m.to.join(', ')}`
+                    : `${t('incidents.coordination.inbound')} ← ${m.fromAddress ?? '—'}`}{' '}
+                  · <DateTime value={m.receivedAt} />
                   {m.direction === 'outbound' && m.deliveryStatus && ` · ${t(`mail.delivery.${m.deliveryStatus}`, { defaultValue: m.deliveryStatus })}`}
                   {m.direction === 'outbound' && m.pgpDetail && ` · ${m.pgpDetail}`}
                 </Text>
@@ -217,7 +272,16 @@ function CoordinationCard({ incident, observables, coordination: c, act }: { inc
 
         {c.state !== 'closed' && (
           <Group gap="xs">
-            <SegmentedControl size="xs" value={language} onChange={(value) => setLanguage(value as 'ja' | 'en')} data={[{ value: 'ja', label: '日本語' }, { value: 'en', label: 'English' }]} data-testid="draft-language" />
+            <SegmentedControl
+              size="xs"
+              value={language}
+              onChange={(value) => setLanguage(value as 'ja' | 'en')}
+              data={[
+                { value: 'ja', label: '日本語' },
+                { value: 'en', label: 'English' },
+              ]}
+              data-testid="draft-language"
+            />
             <Button size="xs" variant="light" onClick={() => void makeDraft(language)} data-testid="coordination-draft">
               {t('incidents.coordination.draft')}
             </Button>
@@ -225,8 +289,22 @@ function CoordinationCard({ incident, observables, coordination: c, act }: { inc
         )}
         {draft && c.state !== 'closed' && (
           <Stack gap="xs" data-testid="draft">
-            <TextInput label={t('incidents.coordination.subject')} value={draft.subject} onChange={(event) => setDraft({ ...draft, subject: event.currentTarget.value })} data-testid="draft-subject" />
-            <Textarea label={t('incidents.coordination.body')} value={draft.text} onChange={(event) => setDraft({ ...draft, text: event.currentTarget.value })} autosize minRows={6} maxRows={20} styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }} data-testid="draft-text" />
+            <TextInput
+              label={t('incidents.coordination.subject')}
+              value={draft.subject}
+              onChange={(event) => setDraft({ ...draft, subject: event.currentTarget.value })}
+              data-testid="draft-subject"
+            />
+            <Textarea
+              label={t('incidents.coordination.body')}
+              value={draft.text}
+              onChange={(event) => setDraft({ ...draft, text: event.currentTarget.value })}
+              autosize
+              minRows={6}
+              maxRows={20}
+              styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+              data-testid="draft-text"
+            />
             <Text size="xs" c="dimmed">
               {t('incidents.coordination.sendHint')}
             </Text>
@@ -259,7 +337,13 @@ function CoordinationCard({ incident, observables, coordination: c, act }: { inc
             {COORDINATION_TRANSITIONS[c.state]
               .filter((s) => s !== 'sent')
               .map((state) => (
-                <Button key={state} size="xs" variant="default" onClick={() => void act(() => transitionCoordination(c.id, state))} data-testid={`coordination-to-${state}`}>
+                <Button
+                  key={state}
+                  size="xs"
+                  variant="default"
+                  onClick={() => void act(() => transitionCoordination(c.id, state))}
+                  data-testid={`coordination-to-${state}`}
+                >
                   {t(`incidents.coordinationState.${state}`)}
                 </Button>
               ))}

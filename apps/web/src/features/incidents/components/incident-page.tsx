@@ -52,7 +52,12 @@ export function IncidentPage() {
     setError(null);
     try {
       const incident = await getIncident(incidentId);
-      const [reports, events, coordinations, parties] = await Promise.all([Promise.all(incident.reportIds.slice(0, REPORTS_SHOWN).map(getReport)), getTimeline(incidentId), listCoordinations(incidentId), getParties(incidentId)]);
+      const [reports, events, coordinations, parties] = await Promise.all([
+        Promise.all(incident.reportIds.slice(0, REPORTS_SHOWN).map(getReport)),
+        getTimeline(incidentId),
+        listCoordinations(incidentId),
+        getParties(incidentId),
+      ]);
       setData({ incident, reports, events, coordinations, parties });
     } catch (caught) {
       setError(caught);
@@ -82,7 +87,9 @@ export function IncidentPage() {
     );
   }
   const { incident, reports } = data;
-  const observables = [...new Set(reports.flatMap((r) => r.observables.filter((o) => o.kind === 'url' || o.kind === 'domain' || o.kind === 'ip').map((o) => o.value)))];
+  const observables = [
+    ...new Set(reports.flatMap((r) => r.observables.filter((o) => o.kind === 'url' || o.kind === 'domain' || o.kind === 'ip').map((o) => o.value))),
+  ];
 
   return (
     <Stack gap="md" maw={1300} data-testid="incident-page" data-incident-id={incident.id}>
@@ -134,7 +141,13 @@ export function IncidentPage() {
         <Grid.Col span={{ base: 12, lg: 7 }}>
           <Stack gap="md">
             <Section title={t('incidents.coordination.title')} testId="coordinations">
-              <CoordinationsPanel incident={incident} observables={observables} parties={data.parties} coordinations={data.coordinations} onChanged={() => void load()} />
+              <CoordinationsPanel
+                incident={incident}
+                observables={observables}
+                parties={data.parties}
+                coordinations={data.coordinations}
+                onChanged={() => void load()}
+              />
             </Section>
             <Section title={t('incidents.timeline.title')}>
               <IncidentTimeline incidentId={incident.id} events={data.events} onChanged={(events) => setData({ ...data, events })} />
@@ -153,15 +166,52 @@ function Fields({ incident, change }: { incident: Incident; change: (changes: Up
   const [due, setDue] = useState(incident.dueAt ? toLocalInput(incident.dueAt) : '');
   return (
     <Section title={t('incidents.incident.fields')}>
-      <Select label={t('incidents.fields.status')} data={STATUSES.map((value) => ({ value, label: t(`incidents.incidentStatus.${value}`) }))} value={incident.status === 'merged' ? null : incident.status} disabled={!writable} onChange={(value) => value && void change({ status: value as (typeof STATUSES)[number] })} allowDeselect={false} data-testid="incident-status-select" />
-      <Select label={t('incidents.fields.category')} data={INCIDENT_CATEGORIES.map((value) => ({ value, label: t(`incidents.category.${value}`) }))} value={incident.category} disabled={!writable} onChange={(value) => value && void change({ category: value as Incident['category'] })} allowDeselect={false} data-testid="incident-category-select" />
+      <Select
+        label={t('incidents.fields.status')}
+        data={STATUSES.map((value) => ({ value, label: t(`incidents.incidentStatus.${value}`) }))}
+        value={incident.status === 'merged' ? null : incident.status}
+        disabled={!writable}
+        onChange={(value) => value && void change({ status: value as (typeof STATUSES)[number] })}
+        allowDeselect={false}
+        data-testid="incident-status-select"
+      />
+      <Select
+        label={t('incidents.fields.category')}
+        data={INCIDENT_CATEGORIES.map((value) => ({ value, label: t(`incidents.category.${value}`) }))}
+        value={incident.category}
+        disabled={!writable}
+        onChange={(value) => value && void change({ category: value as Incident['category'] })}
+        allowDeselect={false}
+        data-testid="incident-category-select"
+      />
       <Group grow>
-        <Select label="TLP" data={TLP_LEVELS.map((value) => ({ value, label: `TLP:${value.toUpperCase()}` }))} value={incident.tlp} disabled={!writable} onChange={(value) => value && void change({ tlp: value as Incident['tlp'] })} allowDeselect={false} data-testid="incident-tlp-select" />
-        <Select label={t('incidents.fields.priority')} data={[1, 2, 3, 4].map((p) => ({ value: String(p), label: t(`incidents.priority.p${p}` as 'incidents.priority.p1') }))} value={String(incident.priority)} disabled={!writable} onChange={(value) => value && void change({ priority: Number(value) })} allowDeselect={false} data-testid="incident-priority-select" />
+        <Select
+          label="TLP"
+          data={TLP_LEVELS.map((value) => ({ value, label: `TLP:${value.toUpperCase()}` }))}
+          value={incident.tlp}
+          disabled={!writable}
+          onChange={(value) => value && void change({ tlp: value as Incident['tlp'] })}
+          allowDeselect={false}
+          data-testid="incident-tlp-select"
+        />
+        <Select
+          label={t('incidents.fields.priority')}
+          data={[1, 2, 3, 4].map((p) => ({ value: String(p), label: t(`incidents.priority.p${p}` as 'incidents.priority.p1') }))}
+          value={String(incident.priority)}
+          disabled={!writable}
+          onChange={(value) => value && void change({ priority: Number(value) })}
+          allowDeselect={false}
+          data-testid="incident-priority-select"
+        />
       </Group>
       <Group gap="xs" align="flex-end">
         <Text size="sm" data-testid="incident-assignee">
-          {t('incidents.fields.assigneeId')}: {incident.assigneeId === null ? t('incidents.incident.unassigned') : incident.assigneeId === me.id ? t('incidents.incident.you') : incident.assigneeId}
+          {t('incidents.fields.assigneeId')}:{' '}
+          {incident.assigneeId === null
+            ? t('incidents.incident.unassigned')
+            : incident.assigneeId === me.id
+              ? t('incidents.incident.you')
+              : incident.assigneeId}
         </Text>
         {writable && incident.assigneeId !== me.id && (
           <Button size="xs" variant="light" onClick={() => void change({ assigneeId: me.id })} data-testid="assign-me">
@@ -175,8 +225,21 @@ function Fields({ incident, change }: { incident: Incident; change: (changes: Up
         )}
       </Group>
       <Group gap="xs" align="flex-end">
-        <TextInput label={t('incidents.fields.dueAt')} type="datetime-local" value={due} onChange={(event) => setDue(event.currentTarget.value)} disabled={!writable} data-testid="incident-due" />
-        <Button size="xs" variant="default" disabled={!writable} onClick={() => void change({ dueAt: due ? new Date(due).toISOString() : null })} data-testid="incident-due-save">
+        <TextInput
+          label={t('incidents.fields.dueAt')}
+          type="datetime-local"
+          value={due}
+          onChange={(event) => setDue(event.currentTarget.value)}
+          disabled={!writable}
+          data-testid="incident-due"
+        />
+        <Button
+          size="xs"
+          variant="default"
+          disabled={!writable}
+          onClick={() => void change({ dueAt: due ? new Date(due).toISOString() : null })}
+          data-testid="incident-due-save"
+        >
           {t('incidents.save')}
         </Button>
         {incident.dueAt && (
@@ -199,15 +262,33 @@ function PhishingDetail({ incident, change }: { incident: Incident; change: (cha
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    await change({ brand: brand.trim() || null, brandSector: sector.trim() || null, brandDomestic: domestic === 'unknown' ? null : domestic === 'domestic', hostingType: hosting.trim() || null });
+    await change({
+      brand: brand.trim() || null,
+      brandSector: sector.trim() || null,
+      brandDomestic: domestic === 'unknown' ? null : domestic === 'domestic',
+      hostingType: hosting.trim() || null,
+    });
   };
 
   return (
     <Section title={t('incidents.phishing.title')} testId="phishing-detail">
       <form onSubmit={(event) => void submit(event)}>
         <Stack gap="xs">
-          <TextInput label={t('incidents.phishing.brand')} value={brand} onChange={(event) => setBrand(event.currentTarget.value)} maxLength={200} data-testid="phishing-brand" />
-          <Autocomplete label={t('incidents.phishing.sector')} data={SECTORS.map((value) => ({ value, label: t(`incidents.phishing.sectors.${value}`) }))} value={sector} onChange={setSector} maxLength={100} data-testid="phishing-sector" />
+          <TextInput
+            label={t('incidents.phishing.brand')}
+            value={brand}
+            onChange={(event) => setBrand(event.currentTarget.value)}
+            maxLength={200}
+            data-testid="phishing-brand"
+          />
+          <Autocomplete
+            label={t('incidents.phishing.sector')}
+            data={SECTORS.map((value) => ({ value, label: t(`incidents.phishing.sectors.${value}`) }))}
+            value={sector}
+            onChange={setSector}
+            maxLength={100}
+            data-testid="phishing-sector"
+          />
           <div>
             <Text size="sm" fw={500} mb={4}>
               {t('incidents.phishing.domestic')}
@@ -223,7 +304,14 @@ function PhishingDetail({ incident, change }: { incident: Incident; change: (cha
               data-testid="phishing-domestic"
             />
           </div>
-          <Autocomplete label={t('incidents.phishing.hosting')} data={HOSTING.map((value) => ({ value, label: t(`incidents.phishing.hostingTypes.${value}`) }))} value={hosting} onChange={setHosting} maxLength={100} data-testid="phishing-hosting" />
+          <Autocomplete
+            label={t('incidents.phishing.hosting')}
+            data={HOSTING.map((value) => ({ value, label: t(`incidents.phishing.hostingTypes.${value}`) }))}
+            value={hosting}
+            onChange={setHosting}
+            maxLength={100}
+            data-testid="phishing-hosting"
+          />
           <Group>
             <Button type="submit" size="xs" disabled={!writable} data-testid="phishing-save">
               {t('incidents.save')}
@@ -245,7 +333,13 @@ function PhishingDetail({ incident, change }: { incident: Incident; change: (cha
         )}
         <Group gap="xs">
           {incident.siteDownAt === null ? (
-            <Button size="xs" color="green" disabled={!writable} onClick={() => void change({ siteDownAt: new Date().toISOString() })} data-testid="record-takedown">
+            <Button
+              size="xs"
+              color="green"
+              disabled={!writable}
+              onClick={() => void change({ siteDownAt: new Date().toISOString() })}
+              data-testid="record-takedown"
+            >
               {t('incidents.phishing.recordTakedown')}
             </Button>
           ) : (

@@ -6,7 +6,12 @@ import { LookupAnswersTable } from '../../../components/lookup-answers-table.tsx
 /** The lookup answers for a report's hosts, each field with its source, date and confidence. */
 export function LookupAnswers({ answers }: { answers: readonly LookupAnswer[] }) {
   const { t } = useTranslation();
-  if (answers.length === 0) return <Text c="dimmed" size="sm">{t('incidents.report.noLookup')}</Text>;
+  if (answers.length === 0)
+    return (
+      <Text c="dimmed" size="sm">
+        {t('incidents.report.noLookup')}
+      </Text>
+    );
   return (
     <LookupAnswersTable
       answers={answers}
@@ -24,8 +29,16 @@ export function LookupAnswers({ answers }: { answers: readonly LookupAnswer[] })
               {answer.normalized}
             </Text>
           )}
-          {answer.note && <Text size="xs" c="dimmed">{answer.note}</Text>}
-          {answer.error && <Text size="xs" c="red">{answer.error}</Text>}
+          {answer.note && (
+            <Text size="xs" c="dimmed">
+              {answer.note}
+            </Text>
+          )}
+          {answer.error && (
+            <Text size="xs" c="red">
+              {answer.error}
+            </Text>
+          )}
         </>
       )}
       renderNationalCsirt={(csirt) => `${csirt.name} (${csirt.country})`}

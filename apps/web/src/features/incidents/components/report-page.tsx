@@ -185,7 +185,17 @@ export function ReportPage() {
   );
 }
 
-function Triage({ report, proposals, act, onChanged }: { report: ReportDetail; proposals: Proposal[] | null; act: (action: () => Promise<unknown>) => Promise<void>; onChanged: () => void }) {
+function Triage({
+  report,
+  proposals,
+  act,
+  onChanged,
+}: {
+  report: ReportDetail;
+  proposals: Proposal[] | null;
+  act: (action: () => Promise<unknown>) => Promise<void>;
+  onChanged: () => void;
+}) {
   const { t } = useTranslation();
   const [category, setCategory] = useState<IncidentCategory>(report.category ?? 'other');
   const linkedIds = new Set(report.incidents.map((i) => i.id));
@@ -196,7 +206,13 @@ function Triage({ report, proposals, act, onChanged }: { report: ReportDetail; p
         <Group gap="xs" data-testid="report-incidents">
           <Text size="sm">{t('incidents.report.linkedTo')}</Text>
           {report.incidents.map((incident) => (
-            <Anchor key={incident.id} {...linkProps(`/incidents/incident?id=${encodeURIComponent(incident.id)}`)} size="sm" ff="monospace" data-testid="report-incident-link">
+            <Anchor
+              key={incident.id}
+              {...linkProps(`/incidents/incident?id=${encodeURIComponent(incident.id)}`)}
+              size="sm"
+              ff="monospace"
+              data-testid="report-incident-link"
+            >
               {incident.reference}
             </Anchor>
           ))}
@@ -222,7 +238,12 @@ function Triage({ report, proposals, act, onChanged }: { report: ReportDetail; p
               {t('incidents.report.matched', { items: proposal.matched.map((m) => m.value).join(', ') })}
             </Text>
             {!linkedIds.has(proposal.incident.id) && (
-              <Button size="xs" variant="light" onClick={() => void act(async () => navigateTo((await linkReports(proposal.incident.id, [report.id])).id))} data-testid="proposal-link">
+              <Button
+                size="xs"
+                variant="light"
+                onClick={() => void act(async () => navigateTo((await linkReports(proposal.incident.id, [report.id])).id))}
+                data-testid="proposal-link"
+              >
                 {t('incidents.report.linkHere')}
               </Button>
             )}
@@ -230,17 +251,33 @@ function Triage({ report, proposals, act, onChanged }: { report: ReportDetail; p
         ))
       )}
       <Group align="flex-end" gap="xs">
-        <Select label={t('incidents.fields.category')} data={INCIDENT_CATEGORIES.map((value) => ({ value, label: t(`incidents.category.${value}`) }))} value={category} onChange={(value) => value && setCategory(value as IncidentCategory)} allowDeselect={false} data-testid="new-incident-category" />
+        <Select
+          label={t('incidents.fields.category')}
+          data={INCIDENT_CATEGORIES.map((value) => ({ value, label: t(`incidents.category.${value}`) }))}
+          value={category}
+          onChange={(value) => value && setCategory(value as IncidentCategory)}
+          allowDeselect={false}
+          data-testid="new-incident-category"
+        />
         <Button onClick={() => void act(async () => navigateTo((await createIncident({ reportIds: [report.id], category })).id))} data-testid="create-incident">
           {t('incidents.report.createIncident')}
         </Button>
         {report.status === 'new' && (
-          <Button variant="default" onClick={() => void act(async () => (await updateReport(report.id, { status: 'triaged' }), onChanged()))} data-testid="report-mark-triaged">
+          <Button
+            variant="default"
+            onClick={() => void act(async () => (await updateReport(report.id, { status: 'triaged' }), onChanged()))}
+            data-testid="report-mark-triaged"
+          >
             {t('incidents.report.markTriaged')}
           </Button>
         )}
         {report.status !== 'discarded' && (
-          <Button variant="subtle" color="red" onClick={() => void act(async () => (await updateReport(report.id, { status: 'discarded' }), onChanged()))} data-testid="report-discard">
+          <Button
+            variant="subtle"
+            color="red"
+            onClick={() => void act(async () => (await updateReport(report.id, { status: 'discarded' }), onChanged()))}
+            data-testid="report-discard"
+          >
             {t('incidents.report.discard')}
           </Button>
         )}
@@ -282,7 +319,14 @@ function Messages({ report, onChanged }: { report: ReportDetail; onChanged: () =
       <form onSubmit={(event) => void submit(event)}>
         <Stack gap="xs">
           {error !== null && <ErrorAlert error={error} onClose={() => setError(null)} />}
-          <Textarea label={t('incidents.report.replyToReporter')} description={t('incidents.report.replyHint')} value={body} onChange={(event) => setBody(event.currentTarget.value)} autosize minRows={2} />
+          <Textarea
+            label={t('incidents.report.replyToReporter')}
+            description={t('incidents.report.replyHint')}
+            value={body}
+            onChange={(event) => setBody(event.currentTarget.value)}
+            autosize
+            minRows={2}
+          />
           <Group>
             <Button type="submit" size="xs" variant="light" disabled={!body.trim()}>
               {t('incidents.report.sendReply')}
@@ -307,4 +351,3 @@ export function Section({ title, children, testId }: { title: string; children: 
     </Paper>
   );
 }
-

@@ -47,7 +47,15 @@ function useDetail() {
 }
 
 /** Every report, message, state change and note of an incident, oldest first, with a form for a note. */
-export function IncidentTimeline({ incidentId, events, onChanged }: { incidentId: string; events: IncidentEvent[]; onChanged: (events: IncidentEvent[]) => void }) {
+export function IncidentTimeline({
+  incidentId,
+  events,
+  onChanged,
+}: {
+  incidentId: string;
+  events: IncidentEvent[];
+  onChanged: (events: IncidentEvent[]) => void;
+}) {
   const { t } = useTranslation();
   const detail = useDetail();
   const [note, setNote] = useState('');
@@ -103,7 +111,14 @@ export function IncidentTimeline({ incidentId, events, onChanged }: { incidentId
       <form onSubmit={(event) => void submit(event)}>
         <Stack gap="xs">
           {error !== null && <ErrorAlert error={error} onClose={() => setError(null)} />}
-          <Textarea label={t('incidents.timeline.note')} value={note} onChange={(event) => setNote(event.currentTarget.value)} autosize minRows={2} data-testid="note-body" />
+          <Textarea
+            label={t('incidents.timeline.note')}
+            value={note}
+            onChange={(event) => setNote(event.currentTarget.value)}
+            autosize
+            minRows={2}
+            data-testid="note-body"
+          />
           <Group>
             <Button type="submit" size="xs" disabled={!note.trim()} data-testid="note-submit">
               {t('incidents.timeline.addNote')}

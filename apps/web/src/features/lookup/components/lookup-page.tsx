@@ -53,7 +53,13 @@ export function LookupPage() {
             data-testid="lookup-items"
           />
           <Group>
-            <Checkbox label={t('lookup.online')} description={t('lookup.onlineHint')} checked={online} onChange={(event) => setOnline(event.currentTarget.checked)} data-testid="lookup-online" />
+            <Checkbox
+              label={t('lookup.online')}
+              description={t('lookup.onlineHint')}
+              checked={online}
+              onChange={(event) => setOnline(event.currentTarget.checked)}
+              data-testid="lookup-online"
+            />
           </Group>
           <Group>
             <Button type="submit" loading={busy} disabled={items.length === 0 || tooMany} data-testid="lookup-submit">

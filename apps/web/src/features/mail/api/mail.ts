@@ -13,7 +13,11 @@ export function listThreads(offset = 0, limit = 50): Promise<Page<MailThread>> {
 }
 
 /** Messages of a thread (`direction: 'all'` for both ways), or inbound ones flagged for an analyst. @example await listMessages({ flag: 'unmatched_reply' }); */
-export function listMessages(filter: { threadId?: string; flag?: 'unmatched_reply'; direction?: 'inbound' | 'outbound' | 'all' }, offset = 0, limit = 100): Promise<Page<MailMessageSummary>> {
+export function listMessages(
+  filter: { threadId?: string; flag?: 'unmatched_reply'; direction?: 'inbound' | 'outbound' | 'all' },
+  offset = 0,
+  limit = 100,
+): Promise<Page<MailMessageSummary>> {
   const query = new URLSearchParams({ offset: String(offset), limit: String(limit), direction: filter.direction ?? 'inbound' });
   if (filter.threadId) query.set('threadId', filter.threadId);
   if (filter.flag) query.set('flag', filter.flag);
@@ -46,6 +50,9 @@ export function listTemplates(): Promise<TemplateInfo[]> {
  * the TLP label in subject and body.
  * @example await previewTemplate('report-acknowledgement', { variables: { name: 'A', reference: 'IR-1' }, tlp: 'TLP:GREEN' });
  */
-export function previewTemplate(name: string, input: { to?: string; language?: 'en' | 'ja'; variables: Record<string, string>; tlp: string }): Promise<RenderedMail> {
+export function previewTemplate(
+  name: string,
+  input: { to?: string; language?: 'en' | 'ja'; variables: Record<string, string>; tlp: string },
+): Promise<RenderedMail> {
   return apiRequest<RenderedMail>('POST', `/mail/templates/${encodeURIComponent(name)}/preview`, input);
 }

@@ -52,7 +52,13 @@ export function MailboxPage() {
           {t('mail.pageTitle')}
         </Title>
         <Group gap="xs">
-          <Button variant={showTemplates ? 'light' : 'default'} size="xs" onClick={() => setShowTemplates((shown) => !shown)} aria-expanded={showTemplates} data-testid="mail-templates-toggle">
+          <Button
+            variant={showTemplates ? 'light' : 'default'}
+            size="xs"
+            onClick={() => setShowTemplates((shown) => !shown)}
+            aria-expanded={showTemplates}
+            data-testid="mail-templates-toggle"
+          >
             {t('mail.templates.title')}
           </Button>
           <Button variant="default" size="xs" onClick={loadThreads}>
@@ -65,7 +71,12 @@ export function MailboxPage() {
       <Grid>
         <Grid.Col span={{ base: 12, md: 3 }}>
           <Paper withBorder radius="md" p="xs" component="nav" aria-label={t('mail.threads')}>
-            <NavLink label={t('mail.unmatched')} active={selection?.kind === 'unmatched'} onClick={() => setSelection({ kind: 'unmatched' })} data-testid="mail-unmatched" />
+            <NavLink
+              label={t('mail.unmatched')}
+              active={selection?.kind === 'unmatched'}
+              onClick={() => setSelection({ kind: 'unmatched' })}
+              data-testid="mail-unmatched"
+            />
             {threads === null ? (
               <Loader size="sm" m="sm" />
             ) : threads.length === 0 ? (
@@ -143,7 +154,13 @@ function MessageTable({ messages, onOpen, selectedId }: { messages: MailMessageS
                 {m.subject || t('mail.noSubject')}
               </Anchor>
               {m.deliveryStatus && (
-                <Badge ml={6} variant="light" color={m.deliveryStatus === 'bounced' || m.deliveryStatus === 'failed' ? 'red' : m.deliveryStatus === 'delayed' ? 'yellow' : 'gray'} data-testid="mail-delivery" data-status={m.deliveryStatus}>
+                <Badge
+                  ml={6}
+                  variant="light"
+                  color={m.deliveryStatus === 'bounced' || m.deliveryStatus === 'failed' ? 'red' : m.deliveryStatus === 'delayed' ? 'yellow' : 'gray'}
+                  data-testid="mail-delivery"
+                  data-status={m.deliveryStatus}
+                >
                   {t(`mail.delivery.${m.deliveryStatus}`, { defaultValue: m.deliveryStatus })}
                 </Badge>
               )}
@@ -187,7 +204,8 @@ function MessageView({ message }: { message: MailMessageDetail }) {
           ))}
         </Group>
         <Text size="sm">
-          {t('mail.from')}: {message.fromName ? `${message.fromName} <${message.fromAddress ?? ''}>` : (message.fromAddress ?? '—')} · <DateTime value={message.receivedAt} />
+          {t('mail.from')}: {message.fromName ? `${message.fromName} <${message.fromAddress ?? ''}>` : (message.fromAddress ?? '—')} ·{' '}
+          <DateTime value={message.receivedAt} />
         </Text>
         {message.pgpDetail && (
           <Text size="xs" c="dimmed" data-testid="pgp-detail">
@@ -204,7 +222,12 @@ function MessageView({ message }: { message: MailMessageDetail }) {
             {t('mail.htmlAsText')}
           </Text>
         )}
-        <Text component="pre" size="sm" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word', fontFamily: 'var(--mantine-font-family-monospace)' }} data-testid="mail-body">
+        <Text
+          component="pre"
+          size="sm"
+          style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word', fontFamily: 'var(--mantine-font-family-monospace)' }}
+          data-testid="mail-body"
+        >
           {body}
         </Text>
         {message.parts.length > 0 && (

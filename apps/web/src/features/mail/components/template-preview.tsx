@@ -36,7 +36,9 @@ export function TemplatePreview() {
     setRendered(null);
     try {
       const filled = Object.fromEntries(template.variables.map((variable) => [variable, variables[variable] ?? '']));
-      setRendered(await previewTemplate(template.name, { ...(to.trim() ? { to: to.trim() } : {}), ...(language === 'auto' ? {} : { language }), variables: filled, tlp }));
+      setRendered(
+        await previewTemplate(template.name, { ...(to.trim() ? { to: to.trim() } : {}), ...(language === 'auto' ? {} : { language }), variables: filled, tlp }),
+      );
     } catch (caught) {
       setError(caught);
     }
@@ -62,10 +64,24 @@ export function TemplatePreview() {
               allowDeselect={false}
               data-testid="template-name"
             />
-            <Select label="TLP" data={[...TLP_LABELS]} value={tlp} onChange={(value) => value && setTlp(value)} allowDeselect={false} data-testid="template-tlp" />
+            <Select
+              label="TLP"
+              data={[...TLP_LABELS]}
+              value={tlp}
+              onChange={(value) => value && setTlp(value)}
+              allowDeselect={false}
+              data-testid="template-tlp"
+            />
           </Group>
           <Group grow align="flex-end">
-            <TextInput label={t('mail.templates.to')} description={t('mail.templates.toHint')} value={to} onChange={(event) => setTo(event.currentTarget.value)} type="email" data-testid="template-to" />
+            <TextInput
+              label={t('mail.templates.to')}
+              description={t('mail.templates.toHint')}
+              value={to}
+              onChange={(event) => setTo(event.currentTarget.value)}
+              type="email"
+              data-testid="template-to"
+            />
             <div>
               <Text size="sm" fw={500} mb={4}>
                 {t('mail.templates.language')}
@@ -107,7 +123,12 @@ export function TemplatePreview() {
               <Text size="sm">
                 <strong>{t('mail.subject')}:</strong> <span data-testid="template-rendered-subject">{rendered.subject}</span>
               </Text>
-              <Text component="pre" size="sm" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word', fontFamily: 'var(--mantine-font-family-monospace)' }} data-testid="template-rendered-text">
+              <Text
+                component="pre"
+                size="sm"
+                style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word', fontFamily: 'var(--mantine-font-family-monospace)' }}
+                data-testid="template-rendered-text"
+              >
                 {rendered.text}
               </Text>
             </Stack>

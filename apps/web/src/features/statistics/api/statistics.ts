@@ -16,12 +16,14 @@ function query(params: Record<string, string | number | undefined>): string {
   return text ? `?${text}` : '';
 }
 
-const monthlyPath = (from?: string, to?: string, format?: ExportFormat) => `/statistics/incidents${query({ from, to, format: format === 'csv' ? 'csv' : undefined })}`;
+const monthlyPath = (from?: string, to?: string, format?: ExportFormat) =>
+  `/statistics/incidents${query({ from, to, format: format === 'csv' ? 'csv' : undefined })}`;
 const periodPath = (period: FiscalPeriod, format?: ExportFormat) =>
   period.quarter === null
     ? `/statistics/incidents/fiscal-year${query({ fy: period.fiscalYear, format: format === 'csv' ? 'csv' : undefined })}`
     : `/statistics/incidents/quarterly${query({ fy: period.fiscalYear, q: period.quarter, format: format === 'csv' ? 'csv' : undefined })}`;
-const phishingPath = (from?: string, to?: string, format?: ExportFormat) => `/statistics/phishing${query({ from, to, format: format === 'csv' ? 'csv' : undefined })}`;
+const phishingPath = (from?: string, to?: string, format?: ExportFormat) =>
+  `/statistics/phishing${query({ from, to, format: format === 'csv' ? 'csv' : undefined })}`;
 
 /** The three counts per month and category; no range = the last 12 months. @example await monthlyStatistics('2026-04', '2026-06') */
 export function monthlyStatistics(from?: string, to?: string): Promise<MonthlyStatistics> {

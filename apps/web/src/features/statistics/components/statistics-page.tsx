@@ -89,8 +89,20 @@ export function StatisticsPage() {
       </Title>
       <form onSubmit={submit}>
         <Group align="flex-end" gap="sm">
-          <TextInput type="month" label={t('statistics.from')} value={draft.from} onChange={(event) => setDraft({ ...draft, from: event.currentTarget.value })} data-testid="statistics-from" />
-          <TextInput type="month" label={t('statistics.to')} value={draft.to} onChange={(event) => setDraft({ ...draft, to: event.currentTarget.value })} data-testid="statistics-to" />
+          <TextInput
+            type="month"
+            label={t('statistics.from')}
+            value={draft.from}
+            onChange={(event) => setDraft({ ...draft, from: event.currentTarget.value })}
+            data-testid="statistics-from"
+          />
+          <TextInput
+            type="month"
+            label={t('statistics.to')}
+            value={draft.to}
+            onChange={(event) => setDraft({ ...draft, to: event.currentTarget.value })}
+            data-testid="statistics-to"
+          />
           <Button type="submit" loading={busy} disabled={!MONTH.test(draft.from) || !MONTH.test(draft.to)} data-testid="statistics-apply">
             {t('statistics.apply')}
           </Button>
@@ -140,7 +152,17 @@ function Numeric({ children, strong }: { children: ReactNode; strong?: boolean }
   );
 }
 
-function ByCategory({ stats, measure, onMeasure, locale }: { stats: MonthlyStatistics; measure: StatisticsMeasure; onMeasure: (m: StatisticsMeasure) => void; locale: Locale }) {
+function ByCategory({
+  stats,
+  measure,
+  onMeasure,
+  locale,
+}: {
+  stats: MonthlyStatistics;
+  measure: StatisticsMeasure;
+  onMeasure: (m: StatisticsMeasure) => void;
+  locale: Locale;
+}) {
   const { t } = useTranslation();
   const option = useMemo<EChartsCoreOption>(
     () => ({
@@ -150,14 +172,24 @@ function ByCategory({ stats, measure, onMeasure, locale }: { stats: MonthlyStati
       grid: { left: 40, right: 16, top: 16, bottom: 64 },
       xAxis: { type: 'category', data: stats.months.map((m) => m.month) },
       yAxis: { type: 'value', minInterval: 1 },
-      series: INCIDENT_CATEGORIES.map((category, i) => ({ type: 'bar', stack: 'all', name: CATEGORY_LABELS[category][locale], data: stats.months.map((m) => m.categories[i]?.[measure] ?? 0) })),
+      series: INCIDENT_CATEGORIES.map((category, i) => ({
+        type: 'bar',
+        stack: 'all',
+        name: CATEGORY_LABELS[category][locale],
+        data: stats.months.map((m) => m.categories[i]?.[measure] ?? 0),
+      })),
     }),
     [stats, measure, locale],
   );
   return (
     <Section title={t('statistics.byCategory.title')} description={t('statistics.byCategory.description')} testId="statistics-by-category">
       <Group justify="space-between">
-        <SegmentedControl value={measure} onChange={(value) => onMeasure(value as StatisticsMeasure)} data={STATISTICS_MEASURES.map((m) => ({ value: m, label: MEASURE_LABELS[m][locale] }))} data-testid="statistics-measure" />
+        <SegmentedControl
+          value={measure}
+          onChange={(value) => onMeasure(value as StatisticsMeasure)}
+          data={STATISTICS_MEASURES.map((m) => ({ value: m, label: MEASURE_LABELS[m][locale] }))}
+          data-testid="statistics-measure"
+        />
         <Downloads csv={exportUrls.monthly(stats.from, stats.to, 'csv')} json={exportUrls.monthly(stats.from, stats.to, 'json')} />
       </Group>
       <SimpleGrid cols={{ base: 1, xl: 2 }}>
@@ -262,7 +294,10 @@ function PeriodPicker({ period, onChange }: { period: FiscalPeriod; onChange: (p
       />
       <Select
         label={t('statistics.comparison.period')}
-        data={[...[1, 2, 3, 4].map((q) => ({ value: String(q), label: t('statistics.comparison.quarter', { quarter: q }) })), { value: 'year', label: t('statistics.comparison.wholeYear') }]}
+        data={[
+          ...[1, 2, 3, 4].map((q) => ({ value: String(q), label: t('statistics.comparison.quarter', { quarter: q }) })),
+          { value: 'year', label: t('statistics.comparison.wholeYear') },
+        ]}
         value={period.quarter === null ? 'year' : String(period.quarter)}
         onChange={(value) => value && onChange({ ...period, quarter: value === 'year' ? null : Number(value) })}
         allowDeselect={false}
@@ -275,11 +310,19 @@ function PeriodPicker({ period, onChange }: { period: FiscalPeriod; onChange: (p
 
 function ComparisonTables({ stats, period, locale }: { stats: PeriodComparison; period: FiscalPeriod; locale: Locale }) {
   const { t } = useTranslation();
-  const rows = [...stats.categories.map((c) => ({ ...c, label: CATEGORY_LABELS[c.category][locale], key: c.category })), { ...stats.total, label: t('statistics.total'), key: 'total' }];
+  const rows = [
+    ...stats.categories.map((c) => ({ ...c, label: CATEGORY_LABELS[c.category][locale], key: c.category })),
+    { ...stats.total, label: t('statistics.total'), key: 'total' },
+  ];
   return (
     <Stack gap="md">
       <Group justify="space-between">
-        <Text size="sm">{t('statistics.comparison.against', { current: `${stats.period.label} (${stats.period.from} – ${stats.period.to})`, previous: `${stats.previous.label} (${stats.previous.from} – ${stats.previous.to})` })}</Text>
+        <Text size="sm">
+          {t('statistics.comparison.against', {
+            current: `${stats.period.label} (${stats.period.from} – ${stats.period.to})`,
+            previous: `${stats.previous.label} (${stats.previous.from} – ${stats.previous.to})`,
+          })}
+        </Text>
         <Downloads csv={exportUrls.period(period, 'csv')} json={exportUrls.period(period, 'json')} />
       </Group>
       {STATISTICS_MEASURES.map((measure) => (
@@ -336,7 +379,11 @@ function Phishing({ stats, locale }: { stats: PhishingStatistics; locale: Locale
   );
   const origin = (key: 'domestic' | 'foreign' | 'unknown') => t(`statistics.phishing.${key}`);
   return (
-    <Section title={t('statistics.phishing.title')} description={t('statistics.phishing.description', { from: stats.from, to: stats.to, total: stats.total })} testId="statistics-phishing-section">
+    <Section
+      title={t('statistics.phishing.title')}
+      description={t('statistics.phishing.description', { from: stats.from, to: stats.to, total: stats.total })}
+      testId="statistics-phishing-section"
+    >
       <Downloads csv={exportUrls.phishing(stats.from, stats.to, 'csv')} json={exportUrls.phishing(stats.from, stats.to, 'json')} />
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
         <Chart option={option} height={260} label={t('statistics.phishing.takedown')} testId="chart-takedown" />
