@@ -276,17 +276,15 @@ export function createFeedsService(
     );
     try {
       // X-ARF wants the human text as its first part, so it goes without the HTML alternative.
-      const message = await deps
-        .mail()
-        .send(systemContext('feeds.notify'), {
-          to: n.recipient,
-          subject: rendered.subject,
-          text: rendered.text,
-          html: format === 'xarf' ? undefined : rendered.html,
-          tlp,
-          attachments: files,
-          headers,
-        });
+      const message = await deps.mail().send(systemContext('feeds.notify'), {
+        to: n.recipient,
+        subject: rendered.subject,
+        text: rendered.text,
+        html: format === 'xarf' ? undefined : rendered.html,
+        tlp,
+        attachments: files,
+        headers,
+      });
       await db
         .updateTable('feed_notifications')
         .set({

@@ -469,16 +469,14 @@ export function createNetworkLookupService(db: Kysely<Schema>, options: NetworkL
       });
       for (const entry of read)
         await saveRdapBootstrap(db, { kind: entry.kind, document: entry.document, fileName: entry.file.fileName, publication: entry.publication });
-      await db
-        .transaction()
-        .execute((trx) =>
-          recordAudit(trx, ctx, {
-            action: 'rdap_bootstrap.import',
-            targetType: 'rdap_bootstrap',
-            targetId: null,
-            after: read.map((r) => ({ kind: r.kind, fileName: r.file.fileName, publication: r.publication })),
-          }),
-        );
+      await db.transaction().execute((trx) =>
+        recordAudit(trx, ctx, {
+          action: 'rdap_bootstrap.import',
+          targetType: 'rdap_bootstrap',
+          targetId: null,
+          after: read.map((r) => ({ kind: r.kind, fileName: r.file.fileName, publication: r.publication })),
+        }),
+      );
       return read.map((r) => ({ fileName: r.file.fileName, kind: r.kind, services: r.document.services.length }));
     },
 
