@@ -45,6 +45,10 @@ export interface Config {
   smtpRelayUrl: string | null;
   /** Largest message the intake accepts, in bytes (RENKEI_MAIL_SIZE_LIMIT); larger ones get 552. */
   mailSizeLimitBytes: number;
+  /** Seconds before the first retry of a relay hand-over (RENKEI_MAIL_RETRY_SECONDS, default 30; doubling after). */
+  mailRetrySeconds: number;
+  /** The longest one relay hand-over may take before its attempt is failed (RENKEI_MAIL_SEND_TIMEOUT_SECONDS, default 300). */
+  mailSendTimeoutSeconds: number;
   /** Most MIME parts a message may have before it is kept raw only (RENKEI_MAIL_MAX_PARTS). */
   mailMaxParts: number;
   /** Most header bytes across a message's parts before it is kept raw only (RENKEI_MAIL_MAX_HEADER_BYTES). */
@@ -94,6 +98,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     intakeAddress: (env.RENKEI_INTAKE_ADDRESS ?? 'report@localhost').trim(),
     smtpRelayUrl: env.RENKEI_SMTP_RELAY && env.RENKEI_SMTP_RELAY.trim() !== '' ? env.RENKEI_SMTP_RELAY.trim() : null,
     mailSizeLimitBytes: integer(env.RENKEI_MAIL_SIZE_LIMIT, 25 * 1024 * 1024, 'RENKEI_MAIL_SIZE_LIMIT'),
+    mailRetrySeconds: integer(env.RENKEI_MAIL_RETRY_SECONDS, 30, 'RENKEI_MAIL_RETRY_SECONDS'),
+    mailSendTimeoutSeconds: Math.max(1, integer(env.RENKEI_MAIL_SEND_TIMEOUT_SECONDS, 300, 'RENKEI_MAIL_SEND_TIMEOUT_SECONDS')),
     mailMaxParts: integer(env.RENKEI_MAIL_MAX_PARTS, 500, 'RENKEI_MAIL_MAX_PARTS'),
     mailMaxHeaderBytes: integer(env.RENKEI_MAIL_MAX_HEADER_BYTES, 1024 * 1024, 'RENKEI_MAIL_MAX_HEADER_BYTES'),
     imapUrl: env.RENKEI_IMAP_URL && env.RENKEI_IMAP_URL.trim() !== '' ? env.RENKEI_IMAP_URL.trim() : null,

@@ -27,7 +27,10 @@ export const MailMessageSummary = Type.Object({
   direction: literals(['inbound', 'outbound'] as const),
   threadId: Nullable(Uuid),
   threadKey: Nullable(Type.String()),
-  status: Type.String({ description: 'inbound: stored | rejected_parts | rejected_headers | parse_failed; outbound: queued | sent | failed' }),
+  status: Type.String({
+    description:
+      'inbound: stored | rejected_parts | rejected_headers | parse_failed; outbound: queued | sending | sent | failed | unconfirmed (a worker stopped mid-hand-over; not resent)',
+  }),
   subject: Type.String(),
   fromAddress: Nullable(Type.String()),
   fromName: Nullable(Type.String()),

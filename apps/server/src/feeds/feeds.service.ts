@@ -21,7 +21,7 @@ import type { BlobStore } from '../blobs/blob-store.ts';
 import type { NetworkLookupService } from '../contacts/network/network.service.ts';
 import type { Schema } from '../db/schema/index.ts';
 import { AppError, BadRequestError, ConflictError, NotFoundError } from '../http/errors.ts';
-import type { MailService } from '../mail/mail.service.ts';
+import type { MailService, PreparedMail } from '../mail/mail.service.ts';
 import { type TlpLabel, renderTemplate } from '../mail/templates.ts';
 import { type RequestContext, actorLabel, systemContext } from '../policy/actor.ts';
 import { isRsit, reportTypeFromFileName } from './classification.ts';
@@ -274,9 +274,11 @@ export function createFeedsService(
       },
       tlp,
     );
+    const ctx = systemContext('feeds.notify');
+    let prepared: PreparedMail;
     try {
       // X-ARF wants the human text as its first part, so it goes without the HTML alternative.
-      const message = await deps.mail().send(systemContext('feeds.notify'), {
+      prepared = await deps.mail().prepareSend(ctx, {
         to: n.recipient,
         subject: rendered.subject,
         text: rendered.text,
@@ -285,7 +287,22 @@ export function createFeedsService(
         attachments: files,
         headers,
       });
+    } catch (error) {
       await db
+        .updateTable('feed_notifications')
+        .set({ state: 'failed', attachment_sha256: stored.sha256, error: (error instanceof Error ? error.message : String(error)).slice(0, 1000) })
+        .where('id', '=', n.id)
+        .where('state', '=', 'pending')
+        .execute();
+      return (await getNotificationRow(notificationId))!;
+    }
+    // The outbox row and the notification's state commit together: a crash leaves neither or both.
+    await db.transaction().execute(async (trx) => {
+      const still = await trx.selectFrom('feed_notifications').select('state').where('id', '=', n.id).forUpdate().executeTakeFirst();
+      // Another run queued it meanwhile: this one's composed copy is dropped (its blobs are shared and harmless).
+      if (still?.state !== 'pending') return;
+      const message = await deps.mail().queue(trx, ctx, prepared);
+      await trx
         .updateTable('feed_notifications')
         .set({
           state: 'queued',
@@ -297,13 +314,7 @@ export function createFeedsService(
         })
         .where('id', '=', n.id)
         .execute();
-    } catch (error) {
-      await db
-        .updateTable('feed_notifications')
-        .set({ state: 'failed', attachment_sha256: stored.sha256, error: (error instanceof Error ? error.message : String(error)).slice(0, 1000) })
-        .where('id', '=', n.id)
-        .execute();
-    }
+    });
     return (await getNotificationRow(notificationId))!;
   }
 

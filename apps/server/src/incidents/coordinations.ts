@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import {
   COORDINATION_TRANSITIONS,
   type CoordinationState,
@@ -133,46 +133,49 @@ export function createCoordinations(
   }
 
   async function transition(ctx: RequestContext, id: string, state: CoordinationState, note?: string): Promise<CoordinationModel> {
-    return db.transaction().execute(async (trx) => {
-      const before = await load(trx, id);
-      if (before.state === state) return before;
-      if (!COORDINATION_TRANSITIONS[before.state].includes(state))
-        throw new ConflictError(
-          'invalid_transition',
-          `A coordination cannot go from ${before.state} to ${state}; allowed: ${COORDINATION_TRANSITIONS[before.state].join(', ') || 'none (final)'}`,
-        );
-      const at = now();
-      const row = await trx
-        .updateTable('coordinations')
-        .set({
-          state,
-          updated_at: at,
-          ...(state === 'sent' ? { sent_at: before.sentAt ?? at, next_reminder_at: new Date(at.getTime() + reminderMs) } : {}),
-          ...(state === 'acknowledged' ? { acknowledged_at: at, next_reminder_at: null } : {}),
-          ...(state === 'acted' ? { acted_at: at, next_reminder_at: null } : {}),
-          ...(state === 'no_response' ? { next_reminder_at: null } : {}),
-          ...(state === 'closed' ? { closed_at: at, next_reminder_at: null } : {}),
-        })
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      const after = coordinationRowToModel(row);
-      await appendEvent(trx, before.incidentId, who(ctx), 'coordination_state', {
-        coordinationId: id,
-        threadKey: before.threadKey,
-        from: before.state,
-        to: state,
-        ...(note ? { note } : {}),
-      });
-      await recordAudit(trx, ctx, {
-        action: 'coordination.transition',
-        targetType: 'coordination',
-        targetId: id,
-        before: { state: before.state },
-        after: { state },
-      });
-      return after;
+    return db.transaction().execute((trx) => transitionIn(trx, ctx, id, state, note));
+  }
+
+  /** A state change with its timeline event and audit entry, inside the caller's transaction. */
+  async function transitionIn(trx: Transaction<Schema>, ctx: RequestContext, id: string, state: CoordinationState, note?: string): Promise<CoordinationModel> {
+    const before = await load(trx, id);
+    if (before.state === state) return before;
+    if (!COORDINATION_TRANSITIONS[before.state].includes(state))
+      throw new ConflictError(
+        'invalid_transition',
+        `A coordination cannot go from ${before.state} to ${state}; allowed: ${COORDINATION_TRANSITIONS[before.state].join(', ') || 'none (final)'}`,
+      );
+    const at = now();
+    const row = await trx
+      .updateTable('coordinations')
+      .set({
+        state,
+        updated_at: at,
+        ...(state === 'sent' ? { sent_at: before.sentAt ?? at, next_reminder_at: new Date(at.getTime() + reminderMs) } : {}),
+        ...(state === 'acknowledged' ? { acknowledged_at: at, next_reminder_at: null } : {}),
+        ...(state === 'acted' ? { acted_at: at, next_reminder_at: null } : {}),
+        ...(state === 'no_response' ? { next_reminder_at: null } : {}),
+        ...(state === 'closed' ? { closed_at: at, next_reminder_at: null } : {}),
+      })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const after = coordinationRowToModel(row);
+    await appendEvent(trx, before.incidentId, who(ctx), 'coordination_state', {
+      coordinationId: id,
+      threadKey: before.threadKey,
+      from: before.state,
+      to: state,
+      ...(note ? { note } : {}),
     });
+    await recordAudit(trx, ctx, {
+      action: 'coordination.transition',
+      targetType: 'coordination',
+      targetId: id,
+      before: { state: before.state },
+      after: { state },
+    });
+    return after;
   }
 
   async function sendMessage(
@@ -180,6 +183,8 @@ export function createCoordinations(
     id: string,
     input: { subject: string; text: string; tlp?: TlpLevel | undefined; to?: string | undefined },
     kind = 'message_out',
+    /** More of the caller's change, committed with the message (a reminder's count). */
+    also?: (trx: Transaction<Schema>) => Promise<void>,
   ): Promise<CoordinationModel> {
     const coordination = await load(db, id);
     if (coordination.state === 'closed') throw new ConflictError('coordination_closed', 'This coordination is closed');
@@ -197,14 +202,19 @@ export function createCoordinations(
         );
     }
     const thread = await mail.ensureThread(coordination.threadKey, input.subject);
-    const message = await mail.send(ctx, {
+    const prepared = await mail.prepareSend(ctx, {
       to,
       subject: `[${coordination.threadKey}] ${input.subject}`,
       text: input.text,
       tlp: TLP_LABEL[tlp],
       threadId: thread.id,
     });
-    await db.transaction().execute(async (trx) => {
+    // The message (outbox row and its delivery job), its timeline event and the state change commit together.
+    return db.transaction().execute(async (trx) => {
+      const current = await trx.selectFrom('coordinations').select('state').where('id', '=', id).forUpdate().executeTakeFirst();
+      if (!current) throw new NotFoundError('coordination_not_found', 'No such coordination');
+      if (current.state === 'closed') throw new ConflictError('coordination_closed', 'This coordination is closed');
+      const message = await mail.queue(trx, ctx, prepared);
       await trx.updateTable('coordinations').set({ mail_thread_id: thread.id, updated_at: now() }).where('id', '=', id).execute();
       await appendEvent(trx, coordination.incidentId, who(ctx), kind, {
         coordinationId: id,
@@ -214,16 +224,17 @@ export function createCoordinations(
         subject: message.subject,
         tlp,
       });
+      if (also) await also(trx);
+      if (current.state === 'drafted' || current.state === 'no_response') return transitionIn(trx, ctx, id, 'sent');
+      // A further message to a party still silent restarts its reminder clock.
+      if (current.state === 'sent')
+        await trx
+          .updateTable('coordinations')
+          .set({ next_reminder_at: new Date(now().getTime() + reminderMs) })
+          .where('id', '=', id)
+          .execute();
+      return load(trx, id);
     });
-    if (coordination.state === 'drafted' || coordination.state === 'no_response') return transition(ctx, id, 'sent');
-    // A further message to a party still silent restarts its reminder clock.
-    if (coordination.state === 'sent')
-      await db
-        .updateTable('coordinations')
-        .set({ next_reminder_at: new Date(now().getTime() + reminderMs) })
-        .where('id', '=', id)
-        .execute();
-    return load(db, id);
   }
 
   /** The national CSIRT for a country, through the network lookup of the incident's hosts, or null. */
@@ -370,20 +381,24 @@ export function createCoordinations(
             row.language === 'ja'
               ? `${row.threadKey} についてご連絡を差し上げましたが、まだお返事をいただいておりません。ご確認のうえ、対応状況をお知らせください。`
               : `We wrote to you about ${row.threadKey} and have not heard back. Please let us know what has been done.`;
+          const counted = (executor: Kysely<Schema>) =>
+            executor
+              .updateTable('coordinations')
+              .set((eb) => ({ reminders_sent: eb('reminders_sent', '+', 1), next_reminder_at: new Date(now().getTime() + reminderMs) }))
+              .where('id', '=', row.id)
+              .execute()
+              .then(() => undefined);
           try {
-            await sendMessage(ctx, row.id, { subject, text }, 'reminder');
+            // The reminder is counted in the transaction that queues it, so a crash never sends it twice.
+            await sendMessage(ctx, row.id, { subject, text }, 'reminder', counted);
           } catch (error) {
             await appendEvent(db, row.incidentId, who(ctx), 'reminder_failed', {
               coordinationId: row.id,
               threadKey: row.threadKey,
               error: (error as Error).message.slice(0, 300),
             });
+            await counted(db);
           }
-          await db
-            .updateTable('coordinations')
-            .set((eb) => ({ reminders_sent: eb('reminders_sent', '+', 1), next_reminder_at: new Date(now().getTime() + reminderMs) }))
-            .where('id', '=', row.id)
-            .execute();
           reminded++;
           continue;
         }

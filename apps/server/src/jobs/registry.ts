@@ -23,7 +23,12 @@ export function registerJobs(services: Services, config: Config): void {
     { cron: '7 * * * *' },
   );
 
-  for (const { definition, cron } of mailJobDefinitions(services.mail, { imapUrl: config.imapUrl, imapCron: config.imapPollCron }))
+  for (const { definition, cron } of mailJobDefinitions(services.mail, {
+    imapUrl: config.imapUrl,
+    imapCron: config.imapPollCron,
+    sendRetrySeconds: config.mailRetrySeconds,
+    sendTimeoutSeconds: config.mailSendTimeoutSeconds,
+  }))
     jobs.register(definition, cron ? { cron } : undefined);
 
   for (const { definition, cron } of incidentJobDefinitions(services.incidents, (messageId) =>

@@ -113,9 +113,11 @@ export async function startSink(): Promise<{
   messages: SinkMessage[];
   attempts: () => number;
   failNext(count: number, code: number): void;
+  /** Keeps the next message but never answers its DATA: the relay has it, the sender does not know. */
+  holdNextReply(): void;
   close(): Promise<void>;
 }> {
-  const behaviour = { failNext: 0, failCode: 451 };
+  const behaviour = { failNext: 0, failCode: 451, hold: false };
   const messages: SinkMessage[] = [];
   let attempts = 0;
   const server = new SMTPServer({
@@ -138,6 +140,10 @@ export async function startSink(): Promise<{
           to: session.envelope.rcptTo.map((r) => r.address),
           raw: Buffer.concat(chunks),
         });
+        if (behaviour.hold) {
+          behaviour.hold = false;
+          return;
+        }
         callback();
       });
     },
@@ -149,6 +155,7 @@ export async function startSink(): Promise<{
     messages,
     attempts: () => attempts,
     failNext: (count, code) => Object.assign(behaviour, { failNext: count, failCode: code }),
+    holdNextReply: () => void (behaviour.hold = true),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

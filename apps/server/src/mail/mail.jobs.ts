@@ -1,17 +1,22 @@
 import { type JobDefinition, defineJob } from '../jobs/job-queue.ts';
 import { parseImapUrl, pollImapMailbox } from './imap-poller.ts';
-import { IMAP_POLL_JOB, RECHECK_JOB, SEND_JOB, type MailService } from './mail.service.ts';
+import { IMAP_POLL_JOB, RECHECK_JOB, type MailService } from './mail.service.ts';
+import { SEND_JOB } from './outbound.service.ts';
 
 export interface MailJobOptions {
   /** The mailbox to poll (RENKEI_IMAP_URL, see `parseImapUrl`); null = no IMAP poller. */
   imapUrl: string | null;
   /** How often to poll it (RENKEI_IMAP_POLL_CRON, UTC). */
   imapCron: string;
+  /** Seconds before the first retry of a relay hand-over (doubling after). */
+  sendRetrySeconds?: number;
+  /** The longest one hand-over may run before its attempt is failed (and, for a dead worker's, retried). */
+  sendTimeoutSeconds?: number;
 }
 
 /**
  * The mail domain's jobs. `mail.send-message` hands one queued message to the relay (up to 9 attempts
- * over about two hours; a permanent 5xx ends it at once). `mail.recheck-signatures` re-verifies
+ * over about two hours; a permanent 5xx ends it at once; never twice after a crash, decision 0100). `mail.recheck-signatures` re-verifies
  * signatures whose key was unknown; the directory enqueues it with `{ keyIds }` when it imports a key.
  * `mail.poll-imap` reads the configured mailbox into the intake (every minute by default); a failed poll
  * is not retried, the next tick is the retry.
@@ -27,9 +32,9 @@ export function mailJobDefinitions(
     {
       definition: defineJob<{ messageId: string }>(SEND_JOB, async ({ messageId }, context) => mail.deliver(messageId, context), {
         retryLimit: 8,
-        retryDelaySeconds: 30,
+        retryDelaySeconds: options.sendRetrySeconds ?? 30,
         backoff: true,
-        expireInSeconds: 300,
+        expireInSeconds: options.sendTimeoutSeconds ?? 300,
       }),
     },
     {

@@ -1,11 +1,11 @@
 import type { Readable } from 'node:stream';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type Transaction, sql } from 'kysely';
 import { recordAudit } from '../audit/audit.service.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
 import type { Schema } from '../db/schema/index.ts';
-import { AppError, BadRequestError, ConflictError, NotFoundError, ServiceUnavailableError } from '../http/errors.ts';
+import { AppError, NotFoundError } from '../http/errors.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import { type RequestContext, actorId, systemContext } from '../policy/actor.ts';
+import { type RequestContext, systemContext } from '../policy/actor.ts';
 import { readDeliveryReport } from './dsn.ts';
 import { type ParseLimits, type ParsedInbound, parseInbound } from './inbound-parse.ts';
 import { mailPolicy } from './mail.policy.ts';
@@ -23,23 +23,21 @@ import {
   threadByKeys,
   threadByMessageIds,
 } from './mail.repository.ts';
-import { type OutboundAttachment, PermanentRelayError, composeMail, relay } from './outbound.ts';
-import { type KeyRing, TLP_LEVELS, type TlpLevel, usableEncryptionKeys } from './pgp.ts';
+import { type PreparedMail, type QueuedMail, type SendInput, createOutbound, once, readBlob } from './outbound.service.ts';
+import type { KeyRing } from './pgp.ts';
 import { type ReplyTokenFormat, bracketTokens, isIntakeAddress, looksLikeReply, plusDetail } from './reply-token.ts';
-import {
-  type MailLanguage,
-  type RenderedMail,
-  type TlpLabel,
-  TEMPLATES,
-  TLP_LABELS,
-  findTemplate,
-  renderTemplate,
-  withTlpBody,
-  withTlpSubject,
-} from './templates.ts';
+import { type MailLanguage, type RenderedMail, type TlpLabel, TEMPLATES, findTemplate, renderTemplate } from './templates.ts';
 
-/** The job that hands a queued outbound message to the relay (retried with backoff). */
-export const SEND_JOB = 'mail.send-message';
+export {
+  InstanceKeyMissingError,
+  OUTBOUND_ATTACHMENT_LIMITS,
+  PgpKeyRequiredError,
+  SEND_JOB,
+  type PreparedMail,
+  type QueuedMail,
+  type SendInput,
+} from './outbound.service.ts';
+
 /** The job that re-checks signatures whose key was unknown (run on a schedule, and when keys arrive). */
 export const RECHECK_JOB = 'mail.recheck-signatures';
 /** The job that reads the configured IMAP mailbox into the intake (RENKEI_IMAP_URL). */
@@ -49,27 +47,6 @@ export const IMAP_POLL_JOB = 'mail.poll-imap';
 export class MessageTooLargeError extends AppError {
   constructor(limit: number) {
     super(413, 'mail_too_large', `The message is larger than the limit of ${limit} bytes`);
-  }
-}
-
-/** The recipient's organisation requires PGP and the directory has no valid key for the address. */
-export class PgpKeyRequiredError extends AppError {
-  constructor(address: string) {
-    super(
-      409,
-      'pgp_key_required',
-      `The organisation of ${address} requires PGP-encrypted mail, and the directory has no valid (unexpired, unrevoked) key for that address. Import the recipient's key first.`,
-    );
-  }
-}
-
-export class InstanceKeyMissingError extends AppError {
-  constructor() {
-    super(
-      503,
-      'pgp_instance_key_missing',
-      'This instance has no PGP key to sign outgoing mail with; generate or import the instance key in the directory first',
-    );
   }
 }
 
@@ -96,54 +73,6 @@ export interface MailServiceOptions {
   afterInbound?: (message: { id: string; status: ParsedInbound['status'] }) => Promise<void>;
 }
 
-export interface SendInput {
-  to: string;
-  subject: string;
-  text: string;
-  html?: string | undefined;
-  tlp: TlpLabel;
-  threadId?: string | undefined;
-  /** Files after the text; at most `OUTBOUND_ATTACHMENT_LIMITS` (count, bytes each and together). */
-  attachments?: readonly OutboundAttachment[] | undefined;
-  /** Extra top-level header fields, `X-…` names only (e.g. `X-XARF: PLAIN`); at most 5. */
-  headers?: Readonly<Record<string, string>> | undefined;
-}
-
-/** What one outbound message may carry: counted before encoding (base64 and armour add about 78 %). */
-export const OUTBOUND_ATTACHMENT_LIMITS = { maxCount: 20, maxBytesEach: 15 * 1024 * 1024, maxBytesTotal: 20 * 1024 * 1024 } as const;
-
-/** Checks attachments and extra headers of a send; the names and types go into MIME headers, so they are strict. */
-function checkSendExtras(input: SendInput): { attachments: OutboundAttachment[]; headers: [string, string][] } {
-  const list = input.attachments ?? [];
-  const limits = OUTBOUND_ATTACHMENT_LIMITS;
-  if (list.length > limits.maxCount)
-    throw new BadRequestError('mail_attachments_too_many', `At most ${limits.maxCount} attachments per message; this one has ${list.length}`);
-  let total = 0;
-  const attachments = list.map((a, i) => {
-    const filename = a.filename
-      // eslint-disable-next-line no-control-regex -- control characters are what is being removed
-      .replace(/[\u0000-\u001f\u007f/\\]/g, '_')
-      .trim()
-      .slice(0, 200);
-    if (filename === '') throw new BadRequestError('mail_attachment_invalid', `Attachment ${i + 1} has no file name`);
-    if (!/^[a-z0-9!#$&^_.+-]{1,64}\/[a-z0-9!#$&^_.+-]{1,64}(; ?charset=[a-z0-9_.:-]{1,40})?$/i.test(a.contentType)) {
-      throw new BadRequestError('mail_attachment_invalid', `Attachment ${filename} has an unusable content type`);
-    }
-    if (!Buffer.isBuffer(a.content)) throw new BadRequestError('mail_attachment_invalid', `Attachment ${filename} has no content`);
-    if (a.content.length > limits.maxBytesEach)
-      throw new BadRequestError('mail_attachment_too_large', `Attachment ${filename} is ${a.content.length} bytes; the limit is ${limits.maxBytesEach}`);
-    total += a.content.length;
-    return { filename, contentType: a.contentType, content: a.content };
-  });
-  if (total > limits.maxBytesTotal)
-    throw new BadRequestError('mail_attachment_too_large', `The attachments come to ${total} bytes; the limit is ${limits.maxBytesTotal} together`);
-  const headers = Object.entries(input.headers ?? {});
-  if (headers.length > 5 || headers.some(([name, value]) => !/^X-[A-Za-z0-9-]{1,60}$/.test(name) || !/^[\x20-\x7e]{1,200}$/.test(value))) {
-    throw new BadRequestError('mail_headers_invalid', 'Extra header fields must be at most 5 `X-…` names with printable ASCII values');
-  }
-  return { attachments, headers };
-}
-
 export interface SendTemplateInput {
   to: string;
   template: string;
@@ -156,8 +85,6 @@ export interface SendTemplateInput {
 
 export type MailService = ReturnType<typeof createMailService>;
 
-const ADDRESS = /^[^\s@<>()",;:\\[\]]{1,64}@[A-Za-z0-9.-]{1,253}$/;
-
 /**
  * Mail: intake, storage, threading, PGP, outbound through the relay, DSNs.
  * @example const mail = createMailService({ db, blobs, jobs, keyRing }, { intakeAddress: 'report@localhost', relayUrl: null, sizeLimitBytes: 25 << 20, limits: DEFAULT_PARSE_LIMITS });
@@ -165,7 +92,15 @@ const ADDRESS = /^[^\s@<>()",;:\\[\]]{1,64}@[A-Za-z0-9.-]{1,253}$/;
 export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; jobs: JobQueue; keyRing: KeyRing }, options: MailServiceOptions) {
   const { db, blobs, jobs, keyRing } = deps;
   const tokens = options.tokens ?? bracketTokens();
-  const intakeDomain = options.intakeAddress.split('@')[1] ?? 'localhost';
+  const outbound = createOutbound(
+    { db, blobs, jobs, keyRing },
+    {
+      intakeAddress: options.intakeAddress,
+      relayUrl: options.relayUrl,
+      tokens,
+      teamName: async () => (await db.selectFrom('organisations').select('name').where('is_self', '=', true).executeTakeFirst())?.name ?? 'Renkei',
+    },
+  );
 
   async function storeAttachments(parsed: ParsedInbound): Promise<{ sha256: string; size: number }[]> {
     const stored: { sha256: string; size: number }[] = [];
@@ -344,143 +279,6 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
     return original.thread_id;
   }
 
-  async function readBlob(sha256: string): Promise<Buffer> {
-    const stream = await blobs.open(sha256);
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
-  }
-
-  async function queueOutbound(ctx: RequestContext, input: SendInput & { html?: string | undefined; alreadyLabelled?: boolean }): Promise<MailMessageDetail> {
-    mailPolicy.authorize(ctx.actor, 'messages.send');
-    const to = input.to.trim();
-    if (!ADDRESS.test(to)) throw new BadRequestError('invalid_address', 'The recipient is not an e-mail address');
-    if (!TLP_LABELS.includes(input.tlp)) throw new BadRequestError('invalid_tlp', `TLP must be one of ${TLP_LABELS.join(', ')}`);
-    if (!options.relayUrl) throw new ServiceUnavailableError('mail_relay_not_configured', 'No outbound relay is configured (RENKEI_SMTP_RELAY)');
-    const recipient = await keyRing.recipient(to);
-    // Nothing leaves above the recipient's TLP ceiling; an address the directory does not know
-    // (a reporter, a new contact) gets at most TLP:AMBER, the directory's default ceiling.
-    const ceiling = recipient.tlpCeiling ?? 'amber';
-    const level = input.tlp.slice(4).toLowerCase();
-    if (TLP_LEVELS.indexOf(level as TlpLevel) > TLP_LEVELS.indexOf(ceiling)) {
-      throw new ConflictError('tlp_above_ceiling', `${to} may receive at most TLP:${ceiling.toUpperCase()}; this message is ${input.tlp}`);
-    }
-    const encryptTo = recipient.policy === 'never' ? [] : await usableEncryptionKeys(recipient.keys);
-    if (recipient.policy === 'required' && encryptTo.length === 0) throw new PgpKeyRequiredError(to);
-    const extras = checkSendExtras(input);
-    const signingKey = await keyRing.instanceKey();
-    if (!signingKey) throw new InstanceKeyMissingError();
-
-    let thread: { id: string; key: string } | null = null;
-    if (input.threadId) {
-      thread = (await db.selectFrom('mail_threads').select(['id', 'key']).where('id', '=', input.threadId).executeTakeFirst()) ?? null;
-      if (!thread) throw new NotFoundError('mail_thread_not_found', 'No such thread');
-    } else {
-      thread = await createThread(db, input.subject);
-    }
-    const earlier = await db
-      .selectFrom('mail_messages')
-      .select(['message_id', 'direction'])
-      .where('thread_id', '=', thread.id)
-      .where('message_id', 'is not', null)
-      .orderBy('received_at', 'desc')
-      .limit(20)
-      .execute();
-    const subject = withTlpSubject(tokens.mark(input.subject, thread.key), input.tlp);
-    const text = withTlpBody(input.text, input.tlp);
-    const self = await db.selectFrom('organisations').select('name').where('is_self', '=', true).executeTakeFirst();
-    const composed = await composeMail(
-      {
-        from: { name: self?.name ?? 'Renkei', address: options.intakeAddress },
-        to,
-        subject,
-        text,
-        html: input.html,
-        inReplyTo: earlier.find((m) => m.direction === 'inbound')?.message_id ?? earlier[0]?.message_id ?? null,
-        references: earlier.map((m) => m.message_id!).reverse(),
-        attachments: extras.attachments,
-        headers: extras.headers,
-        messageIdDomain: intakeDomain,
-      },
-      { signingKey, encryptTo },
-    );
-    const blob = await blobs.put(once(composed.raw));
-    // The sent copy keeps its files as parts, as an inbound message does, so the mailbox lists them.
-    const partBlobs: { sha256: string; size: number }[] = [];
-    for (const attachment of extras.attachments) partBlobs.push(await blobs.put(once(attachment.content)));
-    const id = await db.transaction().execute(async (trx) => {
-      const row = await trx
-        .insertInto('mail_messages')
-        .values({
-          direction: 'outbound',
-          thread_id: thread.id,
-          status: 'queued',
-          status_detail: null,
-          raw_sha256: blob.sha256,
-          raw_size: blob.size,
-          message_id: composed.messageId,
-          in_reply_to: null,
-          subject,
-          from_address: options.intakeAddress,
-          from_name: self?.name ?? null,
-          to_addresses: [to.toLowerCase()],
-          envelope_from: options.intakeAddress,
-          envelope_to: [to.toLowerCase()],
-          client_address: null,
-          sent_at: new Date(),
-          headers: '[]',
-          text_body: text,
-          html_body: input.html ?? null,
-          html_text: null,
-          tlp: input.tlp,
-          pgp_status: 'good',
-          pgp_format: 'pgp_mime',
-          pgp_signer_fingerprint: signingKey.getFingerprint().toUpperCase(),
-          pgp_encryption: composed.encrypted ? 'decrypted' : 'none',
-          pgp_detail: composed.encrypted ? 'Signed by the instance key and encrypted to the recipient' : 'Signed by the instance key (no usable recipient key)',
-          pgp_checked_at: new Date(),
-          delivery_status: 'pending',
-          created_by: actorId(ctx.actor),
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      if (extras.attachments.length > 0) {
-        await trx
-          .insertInto('mail_parts')
-          .values(
-            extras.attachments.map((a, ordinal) => ({
-              message_id: row.id,
-              ordinal,
-              filename: a.filename,
-              content_type: a.contentType,
-              disposition: 'attachment',
-              content_id: null,
-              size: partBlobs[ordinal]!.size,
-              sha256: partBlobs[ordinal]!.sha256,
-              from_encrypted: composed.encrypted,
-            })),
-          )
-          .execute();
-      }
-      await trx.updateTable('mail_threads').set({ last_message_at: new Date() }).where('id', '=', thread.id).execute();
-      const files = extras.attachments.map((a, i) => ({
-        filename: a.filename,
-        contentType: a.contentType,
-        size: a.content.length,
-        sha256: partBlobs[i]!.sha256,
-      }));
-      await recordAudit(trx, ctx, {
-        action: 'mail.send',
-        targetType: 'mail_message',
-        targetId: row.id,
-        after: { to, tlp: input.tlp, encrypted: composed.encrypted, threadKey: thread.key, ...(files.length > 0 ? { attachments: files } : {}) },
-      });
-      await jobs.enqueue(SEND_JOB, { messageId: row.id }, { trx, idempotencyKey: row.id });
-      return row.id;
-    });
-    return (await findMessage(db, id))!;
-  }
-
   return {
     /** Streams a message from SMTP into the blob store (cut off at the size limit), then parses and stores it. */
     async receive(content: AsyncIterable<Uint8Array>, envelope: Envelope): Promise<{ id: string; status: ParsedInbound['status']; duplicate: boolean }> {
@@ -573,13 +371,26 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
     },
 
     /** Signs (always) and encrypts (when the recipient has a valid key) a message, stores it and queues it for the relay. */
-    send: (ctx: RequestContext, input: SendInput) => queueOutbound(ctx, input),
+    async send(ctx: RequestContext, input: SendInput): Promise<MailMessageDetail> {
+      const prepared = await outbound.prepare(ctx, input);
+      const queued = await db.transaction().execute((trx) => outbound.queue(trx, ctx, prepared));
+      return (await findMessage(db, queued.id))!;
+    },
+
+    /**
+     * Composes and stores a message without queueing it: call it before your transaction, then `queue`
+     * inside it, so the message is sent if and only if your change commits.
+     */
+    prepareSend: (ctx: RequestContext, input: SendInput): Promise<PreparedMail> => outbound.prepare(ctx, input),
+
+    /** Writes a prepared message into the outbox inside the caller's transaction; the relay job runs after commit. */
+    queue: (trx: Transaction<Schema>, ctx: RequestContext, prepared: PreparedMail): Promise<QueuedMail> => outbound.queue(trx, ctx, prepared),
 
     /** Renders a template in the recipient's language (directory, else English) and sends it. */
     async sendTemplate(ctx: RequestContext, input: SendTemplateInput): Promise<MailMessageDetail> {
       mailPolicy.authorize(ctx.actor, 'messages.send');
       const rendered = await this.previewTemplate(ctx, input);
-      return queueOutbound(ctx, {
+      return this.send(ctx, {
         to: input.to,
         subject: rendered.subject,
         text: rendered.text,
@@ -606,48 +417,8 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
       return renderTemplate(template, language, { team, ...input.variables }, input.tlp);
     },
 
-    /** The relay job: hands the stored bytes over once; permanent refusals end it, others are retried. */
-    async deliver(messageId: string, attempt: { attempt: number; maxAttempts: number }): Promise<{ status: string }> {
-      const row = await db
-        .selectFrom('mail_messages')
-        .select(['id', 'status', 'raw_sha256', 'envelope_from', 'envelope_to', 'message_id'])
-        .where('id', '=', messageId)
-        .where('direction', '=', 'outbound')
-        .executeTakeFirst();
-      if (!row || row.status !== 'queued') return { status: row?.status ?? 'missing' };
-      if (!options.relayUrl) throw new Error('No outbound relay is configured (RENKEI_SMTP_RELAY)');
-      const raw = await readBlob(row.raw_sha256);
-      try {
-        const result = await relay(options.relayUrl, { from: row.envelope_from ?? options.intakeAddress, to: row.envelope_to }, raw, row.id);
-        await db
-          .updateTable('mail_messages')
-          .set((eb) => ({
-            status: 'sent',
-            delivery_status: 'relayed',
-            delivery_detail: result.response.slice(0, 500),
-            delivery_updated_at: new Date(),
-            send_attempts: eb('send_attempts', '+', 1),
-          }))
-          .where('id', '=', row.id)
-          .execute();
-        return { status: 'sent' };
-      } catch (error) {
-        const permanent = error instanceof PermanentRelayError;
-        const last = permanent || attempt.attempt >= attempt.maxAttempts;
-        await db
-          .updateTable('mail_messages')
-          .set((eb) => ({
-            ...(last ? { status: 'failed' as const, delivery_status: 'failed' as const } : {}),
-            delivery_detail: `Attempt ${attempt.attempt}: ${(error as Error).message}`.slice(0, 500),
-            delivery_updated_at: new Date(),
-            send_attempts: eb('send_attempts', '+', 1),
-          }))
-          .where('id', '=', row.id)
-          .execute();
-        if (permanent) return { status: 'failed' };
-        throw error;
-      }
-    },
+    /** The relay job: hands the stored bytes over at most once per message; permanent refusals end it, others are retried. */
+    deliver: outbound.deliver,
 
     /**
      * Checks again the signatures whose key the directory did not have (or those naming the given key
@@ -665,7 +436,7 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
         .execute();
       let changed = 0;
       for (const row of rows) {
-        const parsed = await parseInbound(await readBlob(row.raw_sha256), options.limits, keyRing);
+        const parsed = await parseInbound(await readBlob(blobs, row.raw_sha256), options.limits, keyRing);
         if (parsed.pgp.status === row.pgp_status) continue;
         changed++;
         await db.transaction().execute(async (trx) => {
@@ -696,10 +467,6 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
       return db.selectFrom('mail_address_status').selectAll().where('address', '=', address.toLowerCase()).executeTakeFirst() ?? null;
     },
   };
-}
-
-async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  yield bytes;
 }
 
 function isUuid(value: string): boolean {

@@ -17,9 +17,10 @@ export interface MailMessagesTable {
   /**
    * inbound: stored | rejected_parts (over the part limit: raw and top headers kept, no parts) |
    * rejected_headers (over the header-size limit: raw kept, nothing parsed) | parse_failed (raw kept, MIME unreadable);
-   * outbound: queued (waiting for the relay job) | sent (relay took it) | failed (retries exhausted).
+   * outbound: queued (waiting for the relay job) | sending (one attempt is handing it to the relay) | sent (relay took it) |
+   * failed (refused, or retries exhausted) | unconfirmed (an attempt died mid-hand-over: the relay may have it; not resent).
    */
-  status: 'stored' | 'rejected_parts' | 'rejected_headers' | 'parse_failed' | 'queued' | 'sent' | 'failed';
+  status: 'stored' | 'rejected_parts' | 'rejected_headers' | 'parse_failed' | 'queued' | 'sending' | 'sent' | 'failed' | 'unconfirmed';
   /** Why the status is what it is, for a person; NULL = nothing to say. */
   status_detail: string | null;
   /** The original bytes (inbound) or the bytes handed to the relay (outbound), in the blob store. */
@@ -67,6 +68,7 @@ export interface MailMessagesTable {
   delivery_status: 'pending' | 'relayed' | 'delivered' | 'delayed' | 'failed' | 'bounced' | null;
   delivery_detail: string | null;
   delivery_updated_at: Date | null;
+  /** Hand-overs to the relay started (each marked `sending` first); the guard's attempt number. */
   send_attempts: Generated<number>;
   /** The user who sent an outbound message; NULL = inbound or the system. */
   created_by: string | null;

@@ -1,0 +1,198 @@
+import type { Kysely } from 'kysely';
+import type { Schema } from '../db/schema/index.ts';
+
+/** The SQL of sending: the outbox rows (message, parts) and the per-message delivery guard. */
+
+export interface OutboundRowInput {
+  threadId: string;
+  rawSha256: string;
+  rawSize: number;
+  messageId: string;
+  subject: string;
+  fromAddress: string;
+  fromName: string | null;
+  to: string;
+  text: string;
+  html: string | null;
+  tlp: string;
+  signerFingerprint: string;
+  encrypted: boolean;
+  createdBy: string | null;
+}
+
+/** Inserts an outbound message in status `queued` (waiting for its delivery job); returns its ID. */
+export async function insertOutbound(trx: Kysely<Schema>, input: OutboundRowInput): Promise<string> {
+  const row = await trx
+    .insertInto('mail_messages')
+    .values({
+      direction: 'outbound',
+      thread_id: input.threadId,
+      status: 'queued',
+      status_detail: null,
+      raw_sha256: input.rawSha256,
+      raw_size: input.rawSize,
+      message_id: input.messageId,
+      in_reply_to: null,
+      subject: input.subject,
+      from_address: input.fromAddress,
+      from_name: input.fromName,
+      to_addresses: [input.to.toLowerCase()],
+      envelope_from: input.fromAddress,
+      envelope_to: [input.to.toLowerCase()],
+      client_address: null,
+      sent_at: new Date(),
+      headers: '[]',
+      text_body: input.text,
+      html_body: input.html,
+      html_text: null,
+      tlp: input.tlp,
+      pgp_status: 'good',
+      pgp_format: 'pgp_mime',
+      pgp_signer_fingerprint: input.signerFingerprint,
+      pgp_encryption: input.encrypted ? 'decrypted' : 'none',
+      pgp_detail: input.encrypted ? 'Signed by the instance key and encrypted to the recipient' : 'Signed by the instance key (no usable recipient key)',
+      pgp_checked_at: new Date(),
+      delivery_status: 'pending',
+      created_by: input.createdBy,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export interface StoredPart {
+  filename: string;
+  contentType: string;
+  disposition: string | null;
+  contentId: string | null;
+  size: number;
+  sha256: string;
+  fromEncrypted: boolean;
+}
+
+/** The files of a message (in order) as `mail_parts` rows. */
+export async function insertParts(trx: Kysely<Schema>, messageId: string, parts: readonly StoredPart[]): Promise<void> {
+  if (parts.length === 0) return;
+  await trx
+    .insertInto('mail_parts')
+    .values(
+      parts.map((p, ordinal) => ({
+        message_id: messageId,
+        ordinal,
+        filename: p.filename,
+        content_type: p.contentType,
+        disposition: p.disposition,
+        content_id: p.contentId,
+        size: p.size,
+        sha256: p.sha256,
+        from_encrypted: p.fromEncrypted,
+      })),
+    )
+    .execute();
+}
+
+export async function touchThread(trx: Kysely<Schema>, threadId: string): Promise<void> {
+  await trx.updateTable('mail_threads').set({ last_message_at: new Date() }).where('id', '=', threadId).execute();
+}
+
+export async function findThreadById(db: Kysely<Schema>, id: string): Promise<{ id: string; key: string } | null> {
+  return (await db.selectFrom('mail_threads').select(['id', 'key']).where('id', '=', id).executeTakeFirst()) ?? null;
+}
+
+export async function findThreadByKey(db: Kysely<Schema>, key: string): Promise<{ id: string; key: string } | null> {
+  return (await db.selectFrom('mail_threads').select(['id', 'key']).where('key', '=', key).executeTakeFirst()) ?? null;
+}
+
+/** The thread's latest Message-IDs (newest first, at most 20) with their direction, for In-Reply-To and References. */
+export async function recentMessageIds(db: Kysely<Schema>, threadId: string): Promise<{ messageId: string; direction: 'inbound' | 'outbound' }[]> {
+  const rows = await db
+    .selectFrom('mail_messages')
+    .select(['message_id', 'direction'])
+    .where('thread_id', '=', threadId)
+    .where('message_id', 'is not', null)
+    .orderBy('received_at', 'desc')
+    .limit(20)
+    .execute();
+  return rows.flatMap((r) => (r.message_id === null ? [] : [{ messageId: r.message_id, direction: r.direction }]));
+}
+
+export interface OutboxEntry {
+  id: string;
+  status: 'queued' | 'sending' | 'sent' | 'failed' | 'unconfirmed';
+  rawSha256: string;
+  envelopeFrom: string | null;
+  envelopeTo: string[];
+  sendAttempts: number;
+}
+
+/**
+ * The delivery guard, step 1 (its own committed transaction): a `queued` message becomes `sending`
+ * with its attempt counted, before any byte goes to the relay. Returns the entry as it was found
+ * (locked while deciding), or null for no such outbound message.
+ */
+export async function claimForSending(db: Kysely<Schema>, id: string, detail: string): Promise<{ found: OutboxEntry; claimed: boolean } | null> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('mail_messages')
+      .select(['id', 'status', 'raw_sha256', 'envelope_from', 'envelope_to', 'send_attempts'])
+      .where('id', '=', id)
+      .where('direction', '=', 'outbound')
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row) return null;
+    const found: OutboxEntry = {
+      id: row.id,
+      status: outboxStatus(row.status),
+      rawSha256: row.raw_sha256,
+      envelopeFrom: row.envelope_from,
+      envelopeTo: row.envelope_to,
+      sendAttempts: row.send_attempts,
+    };
+    if (found.status !== 'queued') return { found, claimed: false };
+    await trx
+      .updateTable('mail_messages')
+      .set({ status: 'sending', send_attempts: row.send_attempts + 1, delivery_detail: detail.slice(0, 500), delivery_updated_at: new Date() })
+      .where('id', '=', id)
+      .execute();
+    return { found: { ...found, status: 'sending', sendAttempts: row.send_attempts + 1 }, claimed: true };
+  });
+}
+
+/**
+ * Records how a hand-over ended. Only the attempt that claimed the message may record (its
+ * `send_attempts`), and only while it is `sending` or was since judged `unconfirmed` (a relay that
+ * answered late still proves the message went).
+ */
+export async function recordHandover(
+  db: Kysely<Schema>,
+  id: string,
+  attempt: number,
+  outcome:
+    | { status: 'sent'; detail: string }
+    | { status: 'queued'; detail: string }
+    | { status: 'failed'; detail: string }
+    | { status: 'unconfirmed'; detail: string },
+): Promise<void> {
+  const delivery =
+    outcome.status === 'sent' ? { delivery_status: 'relayed' as const } : outcome.status === 'failed' ? { delivery_status: 'failed' as const } : {};
+  await db
+    .updateTable('mail_messages')
+    .set({ status: outcome.status, ...delivery, delivery_detail: outcome.detail.slice(0, 500), delivery_updated_at: new Date() })
+    .where('id', '=', id)
+    .where('send_attempts', '=', attempt)
+    .where('status', 'in', outcome.status === 'unconfirmed' ? ['sending'] : ['sending', 'unconfirmed'])
+    .execute();
+}
+
+function outboxStatus(status: string): OutboxEntry['status'] {
+  switch (status) {
+    case 'queued':
+    case 'sending':
+    case 'sent':
+    case 'failed':
+    case 'unconfirmed':
+      return status;
+    default:
+      throw new Error(`An outbound message cannot have the status ${status}`);
+  }
+}
