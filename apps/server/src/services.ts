@@ -54,8 +54,9 @@ export function createServices(database: Database, config: Config): Services {
       relayUrl: config.smtpRelayUrl,
       sizeLimitBytes: config.mailSizeLimitBytes,
       limits: { maxParts: config.mailMaxParts, maxHeaderBytes: config.mailMaxHeaderBytes },
-      // Each new inbound message goes to the incidents intake as a job (mail never imports incidents).
-      afterInbound: async (message) => void (await jobs.enqueue(INTAKE_MAIL_JOB, { messageId: message.id }, { idempotencyKey: message.id })),
+      // Each new inbound message goes to the incidents intake as a job enqueued in the storing
+      // transaction, so a crash loses neither or both (mail never imports incidents).
+      afterInbound: async (trx, message) => void (await jobs.enqueue(INTAKE_MAIL_JOB, { messageId: message.id }, { trx, idempotencyKey: message.id })),
     },
   );
   const services: Services = {

@@ -19,7 +19,7 @@ export function feedsJobDefinitions(
 ): { definition: JobDefinition<never>; cron?: string }[] {
   return [
     {
-      definition: defineJob<{ sourceId: string }>(FETCH_SOURCE_JOB, async ({ sourceId }, context) => feeds.fetchSource(sourceId, context.signal), {
+      definition: defineJob(FETCH_SOURCE_JOB, async ({ sourceId }, context) => feeds.fetchSource(sourceId, context.signal), {
         retryLimit: 3,
         retryDelaySeconds: 120,
         backoff: true,
@@ -27,7 +27,7 @@ export function feedsJobDefinitions(
       }),
     },
     {
-      definition: defineJob<object>(
+      definition: defineJob(
         FETCH_DUE_JOB,
         async () => {
           const due = await feeds.dueSources();
@@ -39,7 +39,7 @@ export function feedsJobDefinitions(
       cron: '*/5 * * * *',
     },
     {
-      definition: defineJob<{ force?: boolean }>(
+      definition: defineJob(
         NOTIFY_JOB,
         async ({ force }) => {
           const { notifications } = await feeds.notifyDue(systemContext('feeds.send-notifications'), { force: force ?? false });

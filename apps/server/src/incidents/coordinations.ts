@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, type Transaction, sql } from 'kysely';
 import {
   COORDINATION_TRANSITIONS,
   type CoordinationState,
@@ -439,18 +439,34 @@ export function createCoordinations(
      * A message arrived in a coordination's thread: on the timeline, and a silent party that answers is
      * acknowledged. Returns false when the thread is no coordination's.
      */
+    /**
+     * Records a party's reply (a message in a coordination's thread) on the timeline and acknowledges a
+     * sent or silent party, in one transaction; a second run for the same message finds its event and does nothing.
+     */
     async recordInbound(message: { id: string; threadId: string; subject: string; fromAddress: string | null; receivedAt: Date }): Promise<boolean> {
       const row = await db.selectFrom('coordinations').selectAll().where('mail_thread_id', '=', message.threadId).executeTakeFirst();
       if (!row) return false;
       const ctx = systemContext('mail');
-      await appendEvent(db, row.incident_id, who(ctx), 'message_in', {
-        coordinationId: row.id,
-        threadKey: row.thread_key,
-        mailMessageId: message.id,
-        from: message.fromAddress,
-        subject: message.subject.slice(0, 500),
+      await db.transaction().execute(async (trx) => {
+        await trx.selectFrom('coordinations').select('id').where('id', '=', row.id).forUpdate().execute();
+        const seen = await trx
+          .selectFrom('incident_events')
+          .select('id')
+          .where('incident_id', '=', row.incident_id)
+          .where('kind', '=', 'message_in')
+          .where(sql<boolean>`data->>'mailMessageId' = ${message.id}`)
+          .executeTakeFirst();
+        if (seen) return;
+        await appendEvent(trx, row.incident_id, who(ctx), 'message_in', {
+          coordinationId: row.id,
+          threadKey: row.thread_key,
+          mailMessageId: message.id,
+          from: message.fromAddress,
+          subject: message.subject.slice(0, 500),
+        });
+        const current = await load(trx, row.id);
+        if (current.state === 'sent' || current.state === 'no_response') await transitionIn(trx, ctx, row.id, 'acknowledged', 'The party answered by mail');
       });
-      if (row.state === 'sent' || row.state === 'no_response') await transition(ctx, row.id, 'acknowledged', 'The party answered by mail');
       return true;
     },
   };

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { type ExpressionBuilder, type Kysely, type Transaction, sql } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { CreateIncidentRequest, IncidentCategory, LookupAnswer, UpdateIncidentRequest, UpdateReportRequest } from '@renkei/contract';
 import { recordAudit } from '../audit/audit.service.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
@@ -91,37 +91,6 @@ export type IncidentsService = ReturnType<typeof createIncidentsService>;
 
 /** Flags on which the mail intake files nothing. */
 const SKIPPED_FLAGS = ['dsn', 'auto_reply', 'unmatched_reply'];
-
-/** True for a mail message (`m`) the intake has not turned into a report, a reporter's answer or a coordination event. */
-function notYetHandled(eb: ExpressionBuilder<Schema & { m: Schema['mail_messages'] }, 'm'>) {
-  return eb.and([
-    eb.not(
-      eb.exists(
-        eb
-          .selectFrom('reports as r')
-          .select(sql`1`.as('x'))
-          .whereRef('r.mail_message_id', '=', 'm.id'),
-      ),
-    ),
-    eb.not(
-      eb.exists(
-        eb
-          .selectFrom('report_messages as rm')
-          .select(sql`1`.as('x'))
-          .whereRef('rm.mail_message_id', '=', 'm.id'),
-      ),
-    ),
-    eb.not(
-      eb.exists(
-        eb
-          .selectFrom('incident_events as e')
-          .select(sql`1`.as('x'))
-          .where('e.kind', '=', 'message_in')
-          .where(sql<boolean>`e.data->>'mailMessageId' = m.id::text`),
-      ),
-    ),
-  ]);
-}
 
 const RAW_TEXT_LIMIT = 256 * 1024;
 const LOOKUP_LIMIT = 50;
@@ -716,14 +685,7 @@ export function createIncidentsService(
       const ctx = systemContext('mail-intake');
       const existing = await db.selectFrom('reports').select('reference').where('mail_message_id', '=', messageId).executeTakeFirst();
       if (existing) return { outcome: 'exists', reference: existing.reference };
-      // A second run (the sweeper, an at-least-once retry) must not record a reply twice either.
-      const handled = await db
-        .selectFrom('mail_messages as m')
-        .select('m.id')
-        .where('m.id', '=', messageId)
-        .where((eb) => eb.not(notYetHandled(eb)))
-        .executeTakeFirst();
-      if (handled) return { outcome: 'exists' };
+      // A second run (an at-least-once retry) must not record a reply twice either: each branch below checks its own link.
       const message = await mail.getMessage(ctx, messageId);
       if (message.direction !== 'inbound' || message.flags.some((f) => SKIPPED_FLAGS.includes(f))) return { outcome: 'skipped' };
       if (
@@ -740,7 +702,15 @@ export function createIncidentsService(
       if (message.threadKey?.startsWith('IR-')) {
         const report = await db.selectFrom('reports').select(['id', 'reference']).where('reference', '=', message.threadKey).executeTakeFirst();
         if (report) {
-          await db.transaction().execute(async (trx) => {
+          const recorded = await db.transaction().execute(async (trx) => {
+            await trx.selectFrom('reports').select('id').where('id', '=', report.id).forUpdate().execute();
+            const seen = await trx
+              .selectFrom('report_messages')
+              .select('id')
+              .where('report_id', '=', report.id)
+              .where('mail_message_id', '=', message.id)
+              .executeTakeFirst();
+            if (seen) return false;
             await trx
               .insertInto('report_messages')
               .values({
@@ -763,8 +733,9 @@ export function createIncidentsService(
                 reference: report.reference,
                 mailMessageId: message.id,
               });
+            return true;
           });
-          return { outcome: 'reporter_reply', reference: report.reference };
+          return recorded ? { outcome: 'reporter_reply', reference: report.reference } : { outcome: 'exists' };
         }
       }
       const body = message.textBody || message.htmlText || '';
@@ -785,32 +756,6 @@ export function createIncidentsService(
         clientAddress: null,
       });
       return { outcome: 'report', reference: created.report.reference };
-    },
-
-    /**
-     * The intake's safety net: inbound messages received more than `olderThanSeconds` ago (and within
-     * `windowDays`) that the intake has not handled (no report, no reporter's answer, no coordination event
-     * naming them) and would not skip (DSN, auto-reply, unmatched reply) are handed to `enqueue`, which
-     * re-enqueues `incidents.intake-mail` under the intake's own idempotency key (the message ID).
-     */
-    async sweepMailIntake(
-      enqueue: (messageId: string) => Promise<{ created: boolean }>,
-      input: { olderThanSeconds?: number; windowDays?: number; limit?: number } = {},
-    ): Promise<{ found: number; enqueued: number }> {
-      const rows = await db
-        .selectFrom('mail_messages as m')
-        .select('m.id')
-        .where('m.direction', '=', 'inbound')
-        .where('m.received_at', '<', sql<Date>`now() - make_interval(secs => ${input.olderThanSeconds ?? 60})`)
-        .where('m.received_at', '>=', sql<Date>`now() - make_interval(days => ${input.windowDays ?? 7})`)
-        .where(sql<boolean>`NOT (m.flags && ${sql.val(SKIPPED_FLAGS)}::text[])`)
-        .where(notYetHandled)
-        .orderBy('m.received_at')
-        .limit(input.limit ?? 500)
-        .execute();
-      let enqueued = 0;
-      for (const row of rows) if ((await enqueue(row.id)).created) enqueued++;
-      return { found: rows.length, enqueued };
     },
   };
 }

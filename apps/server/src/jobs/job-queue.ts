@@ -3,6 +3,7 @@ import { CompiledQuery, type Kysely, sql } from 'kysely';
 import PgBoss from 'pg-boss';
 import type { Database } from '../db/database.ts';
 import type { Schema } from '../db/schema/index.ts';
+import type { JobName, JobPayloads } from './job-types.ts';
 
 /**
  * The job queue: background work as rows in PostgreSQL (PGlite or a server), run at least once.
@@ -55,10 +56,16 @@ export interface JobDefinition<T extends object = object> {
 }
 
 /**
- * Declares a kind of job: its name (`<domain>.<verb-object>`), its handler, its retry and expiry policy.
- * @example const sendMail = defineJob<{ messageId: string }>('mail.send', async ({ messageId }) => { ... }, { retryLimit: 8 });
+ * Declares a kind of job listed in `JobPayloads`: its name (`<domain>.<verb-object>`), its handler (typed
+ * by that payload), its retry and expiry policy.
+ * @example const sendMail = defineJob('mail.send-message', async ({ messageId }) => { ... }, { retryLimit: 8 });
  */
-export function defineJob<T extends object>(name: string, handler: JobHandler<T>, options: Partial<JobOptions> = {}): JobDefinition<T> {
+export function defineJob<N extends JobName>(name: N, handler: JobHandler<JobPayloads[N]>, options: Partial<JobOptions> = {}): JobDefinition<JobPayloads[N]> {
+  return defineUntypedJob(name, handler, options);
+}
+
+/** A job whose name is not in `JobPayloads`: for the queue's own tests, which make names on the fly. */
+export function defineUntypedJob<T extends object>(name: string, handler: JobHandler<T>, options: Partial<JobOptions> = {}): JobDefinition<T> {
   if (!/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$/.test(name)) throw new Error(`Job name "${name}" must look like "domain.verb-object" (lower case, dot-separated)`);
   const merged = { ...DEFAULT_JOB_OPTIONS, ...options };
   for (const key of ['retryLimit', 'retryDelaySeconds'] as const) {
@@ -118,7 +125,9 @@ export interface JobQueue {
   register(definition: JobDefinition<never>, schedule?: { cron: string }): void;
   /** Installs or upgrades the queue's tables and registers the jobs and schedules. Called by enqueue and startWorker when needed. */
   start(): Promise<void>;
-  enqueue<T extends object>(job: JobDefinition<T> | string, data: T, options?: EnqueueOptions): Promise<Enqueued>;
+  /** By name (the payload is checked against `JobPayloads`) or by definition. */
+  enqueue<N extends JobName>(job: N, data: JobPayloads[N], options?: EnqueueOptions): Promise<Enqueued>;
+  enqueue<T extends object>(job: JobDefinition<T>, data: T, options?: EnqueueOptions): Promise<Enqueued>;
   /** Runs a registered job on a cron schedule (UTC) from now on; replaces that job's earlier schedule. */
   schedule(job: JobDefinition<never> | string, cron: string, data?: object): Promise<void>;
   unschedule(job: JobDefinition<never> | string): Promise<void>;
@@ -245,7 +254,7 @@ class PgBossJobQueue implements JobQueue {
     this.pollMs = Math.max(0.5, options.pollingIntervalSeconds ?? 2) * 1000;
     // Built in: forget idempotency keys whose jobs cannot be live any more (pg-boss drops a job that has
     // not started 14 days after its start time, and an attempt lasts under a day).
-    const prune = defineJob<Record<string, never>>(
+    const prune = defineJob(
       'jobs.prune-idempotency-keys',
       async () => {
         const result = await sql`DELETE FROM job_idempotency_keys WHERE start_after < now() - make_interval(days => ${KEY_RETENTION_DAYS})`.execute(
@@ -305,7 +314,7 @@ class PgBossJobQueue implements JobQueue {
     return this.client.boss;
   }
 
-  async enqueue<T extends object>(job: JobDefinition<T> | string, data: T, options: EnqueueOptions = {}): Promise<Enqueued> {
+  async enqueue(job: JobDefinition<never> | string, data: object, options: EnqueueOptions = {}): Promise<Enqueued> {
     const definition = this.definition(job);
     // Starting needs the pool, which on PGlite is the one connection the caller's transaction holds.
     if (options.trx && !this.client) throw new Error('Start the job queue before enqueueing inside a transaction');

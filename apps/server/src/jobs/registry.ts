@@ -1,7 +1,7 @@
 import { deleteExpiredSessions } from '../accounts/accounts.repository.ts';
 import type { Config } from '../config.ts';
 import type { Services } from '../services.ts';
-import { INTAKE_MAIL_JOB, incidentJobDefinitions } from '../incidents/incidents.jobs.ts';
+import { incidentJobDefinitions } from '../incidents/incidents.jobs.ts';
 import { mailJobDefinitions } from '../mail/mail.jobs.ts';
 import { FETCH_SOURCE_JOB, feedsJobDefinitions } from '../feeds/feeds.jobs.ts';
 import { defineJob } from './job-queue.ts';
@@ -31,10 +31,7 @@ export function registerJobs(services: Services, config: Config): void {
   }))
     jobs.register(definition, cron ? { cron } : undefined);
 
-  for (const { definition, cron } of incidentJobDefinitions(services.incidents, (messageId) =>
-    jobs.enqueue(INTAKE_MAIL_JOB, { messageId }, { idempotencyKey: messageId }),
-  ))
-    jobs.register(definition, cron ? { cron } : undefined);
+  for (const { definition, cron } of incidentJobDefinitions(services.incidents)) jobs.register(definition, cron ? { cron } : undefined);
 
   for (const { definition, cron } of feedsJobDefinitions(services.feeds, (sourceId) =>
     jobs.enqueue(FETCH_SOURCE_JOB, { sourceId }, { idempotencyKey: sourceId }),

@@ -51,7 +51,7 @@ export function readProbeEvents(dataDir: string): ProbeEvent[] {
 
 export function testJobDefinitions(config: Pick<Config, 'dataDir'>): JobDefinition<never>[] {
   const file = probeLogPath(config.dataDir);
-  const probe = defineJob<ProbeData>(
+  const probe = defineJob(
     PROBE_JOB,
     async (data, { id, attempt, signal }) => {
       const record = (event: ProbeEvent['event']): void => {

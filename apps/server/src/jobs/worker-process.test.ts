@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../db/database.ts';
 import { openTestDatabase } from '../testing/test-database.ts';
 import { type JobLogger, type JobQueue, createJobQueue } from './job-queue.ts';
-import { PROBE_JOB, type ProbeData, type ProbeEvent, readProbeEvents, testJobDefinitions } from './test-jobs.ts';
+import { PROBE_JOB, type ProbeEvent, readProbeEvents, testJobDefinitions } from './test-jobs.ts';
 
 // Real `renkei worker` processes (the CLI entry, through tsx) on a test database, with the test-only
 // probe job (RENKEI_TEST_JOBS=1), which logs its runs to <dataDir>/test-jobs.log.
@@ -125,7 +125,7 @@ describe('a worker killed mid-job', () => {
     const dataDir = newDataDir();
     let jobId = '';
     await workerDatabase(dataDir, async (queue) => {
-      jobId = (await queue.enqueue<ProbeData>(PROBE_JOB, { tag: 'killed', blockOnAttempt: 1 })).id;
+      jobId = (await queue.enqueue(PROBE_JOB, { tag: 'killed', blockOnAttempt: 1 })).id;
     });
 
     const first = startWorker(dataDir);
@@ -168,7 +168,7 @@ describe.runIf(onPostgres)('several workers on PostgreSQL', () => {
     const queue = queueOver(database, dataDir);
     const tags = Array.from({ length: 50 }, (_, i) => `pair-${i}`);
     try {
-      for (const tag of tags) await queue.enqueue<ProbeData>(PROBE_JOB, { tag, sleepMs: 100 });
+      for (const tag of tags) await queue.enqueue(PROBE_JOB, { tag, sleepMs: 100 });
     } finally {
       await queue.stop();
     }

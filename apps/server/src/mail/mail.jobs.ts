@@ -30,7 +30,7 @@ export function mailJobDefinitions(
   let polling = false;
   return [
     {
-      definition: defineJob<{ messageId: string }>(SEND_JOB, async ({ messageId }, context) => mail.deliver(messageId, context), {
+      definition: defineJob(SEND_JOB, async ({ messageId }, context) => mail.deliver(messageId, context), {
         retryLimit: 8,
         retryDelaySeconds: options.sendRetrySeconds ?? 30,
         backoff: true,
@@ -38,7 +38,7 @@ export function mailJobDefinitions(
       }),
     },
     {
-      definition: defineJob<{ keyIds?: string[] }>(RECHECK_JOB, async ({ keyIds }) => mail.recheckSignatures({ keyIds }), {
+      definition: defineJob(RECHECK_JOB, async ({ keyIds }) => mail.recheckSignatures({ keyIds }), {
         retryLimit: 2,
         retryDelaySeconds: 60,
         expireInSeconds: 900,
@@ -47,7 +47,7 @@ export function mailJobDefinitions(
     },
     {
       // Registered even when IMAP is off, so a schedule left from an earlier configuration finds a handler (which does nothing).
-      definition: defineJob<object>(
+      definition: defineJob(
         IMAP_POLL_JOB,
         async (_data, context) => {
           if (!imap) return { skipped: 'RENKEI_IMAP_URL is not set' };

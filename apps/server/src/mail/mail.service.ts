@@ -66,11 +66,12 @@ export interface MailServiceOptions {
   limits: ParseLimits;
   tokens?: ReplyTokenFormat;
   /**
-   * Called after a new inbound message is committed (not for a duplicate), e.g. to enqueue another domain's
-   * job: reverse flows go through jobs, so mail never imports the domains that read its messages. A failure
-   * here does not fail the delivery (the message is stored).
+   * Called inside the transaction that stores a new inbound message (not for a duplicate), e.g. to enqueue
+   * another domain's job with `{ trx }`: reverse flows go through jobs, so mail never imports the domains
+   * that read its messages, and the message and its hand-over commit together. A failure fails the
+   * delivery (451: the sender keeps its copy and tries again).
    */
-  afterInbound?: (message: { id: string; status: ParsedInbound['status'] }) => Promise<void>;
+  afterInbound?: (trx: Transaction<Schema>, message: { id: string; status: ParsedInbound['status'] }) => Promise<void>;
 }
 
 export interface SendTemplateInput {
@@ -151,6 +152,8 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
     const stored = await storeAttachments(parsed);
     const report = parsed.dsn ? readDeliveryReport(parsed.attachments) : null;
     const ctx = { ...systemContext(envelope.source ?? 'smtp'), ip: envelope.clientAddress };
+    // Enqueueing inside the transaction needs the queue started first (on PGlite the transaction holds the one connection).
+    if (options.afterInbound) await jobs.start();
     return db.transaction().execute(async (trx) => {
       // Two deliveries of the same bytes at once (an SMTP retry, two IMAP polls) must still make one message.
       await sql`SELECT pg_advisory_xact_lock(hashtext(${`mail.ingest:${rawSha256}`}))`.execute(trx);
@@ -227,6 +230,7 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
         targetId: row.id,
         after: { status: parsed.status, pgpStatus: parsed.pgp.status, flags },
       });
+      if (options.afterInbound) await options.afterInbound(trx, { id: row.id, status: parsed.status });
       return { id: row.id, status: parsed.status, duplicate: false };
     });
   }
@@ -301,9 +305,7 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
         if (over) throw new MessageTooLargeError(options.sizeLimitBytes);
       }
       const stored = await blobs.put(tee(), { maxBytes: options.sizeLimitBytes });
-      const result = await ingest(Buffer.concat(chunks), stored.sha256, envelope);
-      if (!result.duplicate && options.afterInbound) await options.afterInbound({ id: result.id, status: result.status }).catch(() => undefined);
-      return result;
+      return ingest(Buffer.concat(chunks), stored.sha256, envelope);
     },
 
     /** True for the addresses the intake accepts (the intake address and its plus-addresses). */

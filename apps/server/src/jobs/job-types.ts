@@ -1,0 +1,28 @@
+import type { ProbeData } from './test-jobs.ts';
+
+/** The payload of a job that takes none (scheduled jobs, sweeps): cron sends `{}`. */
+export type NoPayload = Record<string, never>;
+
+/**
+ * Every job's name and payload, in one place: `defineJob` and `enqueue` by name accept only these, so a
+ * misspelt name or a wrong payload is a compile error. A domain adding a job adds its line here.
+ */
+export interface JobPayloads {
+  'jobs.prune-idempotency-keys': NoPayload;
+  'accounts.purge-expired-sessions': NoPayload;
+  /** Hand one outbound message to the relay (enqueued in the transaction that queues it). */
+  'mail.send-message': { messageId: string };
+  /** Re-verify signatures: those naming these key IDs, or else every `unknown_key` one. */
+  'mail.recheck-signatures': { keyIds?: string[] | undefined };
+  'mail.poll-imap': NoPayload;
+  /** Turn one inbound message into a report, a coordination reply or a reporter's answer. */
+  'incidents.intake-mail': { messageId: string };
+  'incidents.remind-coordinations': NoPayload;
+  'feeds.fetch-source': { sourceId: string };
+  'feeds.fetch-due-sources': NoPayload;
+  'feeds.send-notifications': { force?: boolean | undefined };
+  /** Test-only (RENKEI_TEST_JOBS=1). */
+  'test.probe': ProbeData;
+}
+
+export type JobName = keyof JobPayloads;
