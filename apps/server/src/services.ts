@@ -48,7 +48,13 @@ export function createServices(database: Database, config: Config): Services {
   const networkLookup = createNetworkLookupService(database.db);
   const contacts = createContactsService(database.db, { publicUrl: config.publicUrl, pgpPassphrase: config.pgpPassphrase, jobs });
   const mail = createMailService(
-    { db: database.db, blobs, jobs, keyRing: directoryKeyRing(database.db, { passphrase: config.pgpPassphrase }) },
+    {
+      db: database.db,
+      blobs,
+      jobs,
+      keyRing: directoryKeyRing(database.db, { passphrase: config.pgpPassphrase }),
+      team: () => contacts.teamIdentity(),
+    },
     {
       intakeAddress: config.intakeAddress,
       relayUrl: config.smtpRelayUrl,
@@ -66,7 +72,15 @@ export function createServices(database: Database, config: Config): Services {
     blobs,
     contacts,
     feeds: createFeedsService(
-      { db: database.db, blobs, network: networkLookup, mail: () => mail, engine: database.engine, blobLimitBytes: config.blobLimitBytes },
+      {
+        db: database.db,
+        blobs,
+        network: networkLookup,
+        mail: () => mail,
+        team: () => contacts.teamIdentity(),
+        engine: database.engine,
+        blobLimitBytes: config.blobLimitBytes,
+      },
       { maxFetchBytes: config.blobLimitBytes, fetchTimeoutMs: 120_000, maxEventsPerNotification: 20_000 },
     ),
     incidents: createIncidentsService({ db: database.db, blobs, network: networkLookup, mail, contacts }),

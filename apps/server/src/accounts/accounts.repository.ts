@@ -1,3 +1,4 @@
+import { findTeamOrganisationRow } from '../contacts/team-identity.service.ts';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { type Role, isRole } from '@renkei/contract';
 import type { Schema } from '../db/schema/index.ts';
@@ -63,8 +64,9 @@ export function rolesOf(memberships: readonly MembershipRef[]): Set<Role> {
   return new Set(memberships.map((m) => m.role));
 }
 
+/** The instance's own organisation row (asked of the directory's team identity). */
 export async function selfOrganisation(db: Kysely<Schema>) {
-  return db.selectFrom('organisations').selectAll().where('is_self', '=', true).executeTakeFirst();
+  return findTeamOrganisationRow(db);
 }
 
 /** Deletes sessions past their expiry; returns how many went. */

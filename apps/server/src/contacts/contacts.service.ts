@@ -3,6 +3,7 @@ import type { Schema } from '../db/schema/index.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { createDirectoryImportService } from './directory-import.service.ts';
 import { createInstanceKeyService } from './instance-key.service.ts';
+import { createTeamIdentityService } from './team-identity.service.ts';
 import { createOrganisationsService } from './organisations.service.ts';
 import { createKeyHealth, createPgpKeysService } from './pgp-keys.service.ts';
 
@@ -33,6 +34,7 @@ export function createContactsService(db: Kysely<Schema>, options: ContactsOptio
     ...createOrganisationsService(db, now, keysWithHealth),
     ...createPgpKeysService(db, { now, jobs: options.jobs }, keysWithHealth),
     ...createDirectoryImportService(db, now),
+    ...createTeamIdentityService(db),
     ...createInstanceKeyService(db, { publicUrl: options.publicUrl, pgpPassphrase: options.pgpPassphrase, now }),
   };
 }

@@ -1,4 +1,5 @@
 // The instance's own PGP key and the documents signed with it (security.txt, RFC 2350).
+import { findTeamOrganisationRow } from './team-identity.service.ts';
 import type { Kysely } from 'kysely';
 import * as openpgp from 'openpgp';
 import { recordAudit } from '../audit/audit.service.ts';
@@ -21,7 +22,7 @@ export function createInstanceKeyService(db: Kysely<Schema>, options: { publicUr
   }
 
   async function selfTeam(): Promise<OrganisationModel | null> {
-    const row = await db.selectFrom('organisations').selectAll().where('is_self', '=', true).executeTakeFirst();
+    const row = await findTeamOrganisationRow(db);
     return row ? organisationRowToModel(row) : null;
   }
 

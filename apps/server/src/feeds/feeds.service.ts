@@ -79,6 +79,8 @@ export function createFeedsService(
     blobs: BlobStore;
     network: NetworkLookupService;
     mail: () => MailService;
+    /** The team's own name and contact address (the directory's team identity), named in every notification. */
+    team: () => Promise<{ name: string; contactEmail: string | null }>;
     engine: 'pglite' | 'postgresql';
     blobLimitBytes: number;
   },
@@ -252,12 +254,12 @@ export function createFeedsService(
       type: r.type,
       extra: r.extra,
     }));
-    const self = await db.selectFrom('organisations').select(['name', 'contact_email']).where('is_self', '=', true).executeTakeFirst();
+    const self = await deps.team();
     const format = n.format === 'xarf' ? 'xarf' : 'csv';
-    const { stored: file, files, headers } = notificationFiles(format, n.key, events, self?.contact_email ?? self?.name ?? 'Renkei');
+    const { stored: file, files, headers } = notificationFiles(format, n.key, events, self.contactEmail ?? self.name);
     const stored = await blobs.put(once(file));
     const language = n.language === 'ja' ? 'ja' : 'en';
-    const team = self?.name ?? 'Renkei';
+    const team = self.name;
     const tlp = TLP_LABEL[n.tlp && isTlp(n.tlp) ? n.tlp : 'amber'];
     const rendered = renderTemplate(
       FEED_NOTIFICATION_TEMPLATE,

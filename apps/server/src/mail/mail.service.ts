@@ -90,7 +90,17 @@ export type MailService = ReturnType<typeof createMailService>;
  * Mail: intake, storage, threading, PGP, outbound through the relay, DSNs.
  * @example const mail = createMailService({ db, blobs, jobs, keyRing }, { intakeAddress: 'report@localhost', relayUrl: null, sizeLimitBytes: 25 << 20, limits: DEFAULT_PARSE_LIMITS });
  */
-export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; jobs: JobQueue; keyRing: KeyRing }, options: MailServiceOptions) {
+export function createMailService(
+  deps: {
+    db: Kysely<Schema>;
+    blobs: BlobStore;
+    jobs: JobQueue;
+    keyRing: KeyRing;
+    /** The team's own names (the directory's team identity): the sender's name and `{{team}}` in templates. */
+    team: () => Promise<{ name: string; nameJa: string | null }>;
+  },
+  options: MailServiceOptions,
+) {
   const { db, blobs, jobs, keyRing } = deps;
   const tokens = options.tokens ?? bracketTokens();
   const outbound = createOutbound(
@@ -99,7 +109,7 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
       intakeAddress: options.intakeAddress,
       relayUrl: options.relayUrl,
       tokens,
-      teamName: async () => (await db.selectFrom('organisations').select('name').where('is_self', '=', true).executeTakeFirst())?.name ?? 'Renkei',
+      teamName: async () => (await deps.team()).name,
     },
   );
 
@@ -414,8 +424,8 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
       mailPolicy.authorize(ctx.actor, 'templates.preview');
       const template = findTemplate(input.template);
       const language = input.language ?? (input.to ? (await keyRing.recipient(input.to)).language : null) ?? 'en';
-      const self = await db.selectFrom('organisations').select(['name', 'name_ja']).where('is_self', '=', true).executeTakeFirst();
-      const team = language === 'ja' ? (self?.name_ja ?? self?.name ?? 'Renkei') : (self?.name ?? 'Renkei');
+      const self = await deps.team();
+      const team = language === 'ja' ? (self.nameJa ?? self.name) : self.name;
       return renderTemplate(template, language, { team, ...input.variables }, input.tlp);
     },
 

@@ -215,46 +215,53 @@ export function createOutbound(deps: { db: Kysely<Schema>; blobs: BlobStore; job
     return { id, threadId: mail.thread.id, subject: mail.subject, messageId: mail.messageId };
   }
 
-  /**
-   * The relay job. A `queued` message is first marked `sending` (committed), then handed over, then
-   * recorded. A message found `sending` belongs to an attempt that died between those steps: the relay
-   * may have taken it, so it is not handed over again but marked `unconfirmed` for a person to check.
-   */
-  async function deliver(messageId: string, attempt: { attempt: number; maxAttempts: number }): Promise<{ status: string }> {
-    if (!options.relayUrl) throw new Error('No outbound relay is configured (RENKEI_SMTP_RELAY)');
-    const relayUrl = options.relayUrl;
-    const claim = await claimForSending(db, messageId, `Attempt ${attempt.attempt}: handing over to the relay`);
-    if (!claim) return { status: 'missing' };
-    const entry = claim.found;
-    if (!claim.claimed) {
-      if (entry.status !== 'sending') return { status: entry.status };
-      await recordHandover(db, entry.id, entry.sendAttempts, {
-        status: 'unconfirmed',
-        detail:
-          'A worker stopped while handing this message to the relay; it is not sent again, since the relay may already have it. Check with the recipient, or send it again.',
-      });
-      return { status: 'unconfirmed' };
-    }
-    const raw = await readBlob(blobs, entry.rawSha256);
-    let response: string;
-    try {
-      response = (await relay(relayUrl, { from: entry.envelopeFrom ?? options.intakeAddress, to: entry.envelopeTo }, raw, entry.id)).response;
-    } catch (error) {
-      // The relay refused, or the connection failed before its answer: sent again on retry, as any MTA
-      // would (the same bytes and Message-ID). Only a stop of this process leaves the message unsent-again.
-      const permanent = error instanceof PermanentRelayError;
-      const last = permanent || attempt.attempt >= attempt.maxAttempts;
-      const detail = `Attempt ${attempt.attempt}: ${error instanceof Error ? error.message : String(error)}`;
-      await recordHandover(db, entry.id, entry.sendAttempts, { status: last ? 'failed' : 'queued', detail });
-      if (permanent) return { status: 'failed' };
-      throw error;
-    }
-    // Outside the catch: if this record fails, the message stays `sending` and is not handed over again.
-    await recordHandover(db, entry.id, entry.sendAttempts, { status: 'sent', detail: response });
-    return { status: 'sent' };
-  }
+  const deliver = (messageId: string, attempt: { attempt: number; maxAttempts: number }) => deliverMessage({ db, blobs }, options, messageId, attempt);
 
   return { prepare, queue, deliver };
+}
+
+/**
+ * The relay job. A `queued` message is first marked `sending` (committed), then handed over, then
+ * recorded. A message found `sending` belongs to an attempt that died between those steps: the relay
+ * may have taken it, so it is not handed over again but marked `unconfirmed` for a person to check.
+ */
+async function deliverMessage(
+  { db, blobs }: { db: Kysely<Schema>; blobs: BlobStore },
+  options: OutboundOptions,
+  messageId: string,
+  attempt: { attempt: number; maxAttempts: number },
+): Promise<{ status: string }> {
+  if (!options.relayUrl) throw new Error('No outbound relay is configured (RENKEI_SMTP_RELAY)');
+  const relayUrl = options.relayUrl;
+  const claim = await claimForSending(db, messageId, `Attempt ${attempt.attempt}: handing over to the relay`);
+  if (!claim) return { status: 'missing' };
+  const entry = claim.found;
+  if (!claim.claimed) {
+    if (entry.status !== 'sending') return { status: entry.status };
+    await recordHandover(db, entry.id, entry.sendAttempts, {
+      status: 'unconfirmed',
+      detail:
+        'A worker stopped while handing this message to the relay; it is not sent again, since the relay may already have it. Check with the recipient, or send it again.',
+    });
+    return { status: 'unconfirmed' };
+  }
+  const raw = await readBlob(blobs, entry.rawSha256);
+  let response: string;
+  try {
+    response = (await relay(relayUrl, { from: entry.envelopeFrom ?? options.intakeAddress, to: entry.envelopeTo }, raw, entry.id)).response;
+  } catch (error) {
+    // The relay refused, or the connection failed before its answer: sent again on retry, as any MTA
+    // would (the same bytes and Message-ID). Only a stop of this process leaves the message unsent-again.
+    const permanent = error instanceof PermanentRelayError;
+    const last = permanent || attempt.attempt >= attempt.maxAttempts;
+    const detail = `Attempt ${attempt.attempt}: ${error instanceof Error ? error.message : String(error)}`;
+    await recordHandover(db, entry.id, entry.sendAttempts, { status: last ? 'failed' : 'queued', detail });
+    if (permanent) return { status: 'failed' };
+    throw error;
+  }
+  // Outside the catch: if this record fails, the message stays `sending` and is not handed over again.
+  await recordHandover(db, entry.id, entry.sendAttempts, { status: 'sent', detail: response });
+  return { status: 'sent' };
 }
 
 /** Checks attachments and extra headers of a send; the names and types go into MIME headers, so they are strict. */
