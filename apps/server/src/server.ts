@@ -3,6 +3,7 @@ import path from 'node:path';
 import { seedDemo } from './accounts/seed.ts';
 import { CliError } from './cli/open.ts';
 import type { Config } from './config.ts';
+import { BLOB_TEMPORARY_FILE_MAX_AGE_MS } from './blobs/blob-store.ts';
 import { databaseTarget, migrateToLatest, openDatabase } from './db/database.ts';
 import { DataDirLockedError } from './db/data-dir-lock.ts';
 import { buildApp } from './http/app.ts';
@@ -37,6 +38,8 @@ export async function runServer(config: Config, mode: { http: boolean }): Promis
     if (created) announceDemoAdmin(config, created, database.engine === 'pglite');
   }
 
+  // Temporary files of writers killed before this start; the hourly job catches the rest.
+  await services.blobs.sweepTemporaryFiles(BLOB_TEMPORARY_FILE_MAX_AGE_MS);
   // Installs or upgrades the job tables and registers the jobs' queues and schedules.
   if (!interrupted) await services.jobs.start();
   process.removeListener('SIGINT', onEarlySignal);

@@ -174,3 +174,26 @@ describe('the blob store', () => {
     await expect(blobs.open(absent)).rejects.toMatchObject({ status: 404, code: 'blob_not_found' });
   });
 });
+
+describe('temporary files left by a killed writer', () => {
+  it('Should remove temporary files not written to for the given age and keep younger ones', async () => {
+    const tmp = path.join(dataDir, 'blobs', 'tmp');
+    fs.mkdirSync(tmp, { recursive: true });
+    const abandoned = path.join(tmp, '99999-abandoned');
+    const live = path.join(tmp, '99999-live');
+    fs.writeFileSync(abandoned, randomBytes(5000));
+    fs.writeFileSync(live, randomBytes(10));
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    fs.utimesSync(abandoned, twoHoursAgo, twoHoursAgo);
+
+    expect(await blobs.sweepTemporaryFiles(3_600_000)).toEqual({ files: 1, bytes: 5000 });
+    expect(fs.existsSync(abandoned)).toBe(false);
+    expect(fs.existsSync(live)).toBe(true);
+    fs.rmSync(live);
+  });
+
+  it('Should sweep nothing, without error, when no temporary folder exists yet', async () => {
+    const empty = createBlobStore(database.db, { dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-blobs-empty-')), limitBytes: LIMIT });
+    expect(await empty.sweepTemporaryFiles(0)).toEqual({ files: 0, bytes: 0 });
+  });
+});

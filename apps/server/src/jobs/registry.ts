@@ -1,4 +1,5 @@
 import { deleteExpiredSessions } from '../accounts/accounts.repository.ts';
+import { BLOB_TEMPORARY_FILE_MAX_AGE_MS } from '../blobs/blob-store.ts';
 import type { Config } from '../config.ts';
 import type { Services } from '../services.ts';
 import { INTAKE_MAIL_JOB, incidentJobDefinitions } from '../incidents/incidents.jobs.ts';
@@ -21,6 +22,16 @@ export function registerJobs(services: Services, config: Config): void {
       expireInSeconds: 300,
     }),
     { cron: '7 * * * *' },
+  );
+
+  // A writer killed mid-upload (kill -9 during SMTP DATA, say) leaves its temporary file behind.
+  jobs.register(
+    defineJob('blobs.sweep-temporary-files', async () => services.blobs.sweepTemporaryFiles(BLOB_TEMPORARY_FILE_MAX_AGE_MS), {
+      retryLimit: 2,
+      retryDelaySeconds: 60,
+      expireInSeconds: 300,
+    }),
+    { cron: '23 * * * *' },
   );
 
   for (const { definition, cron } of mailJobDefinitions(services.mail, { imapUrl: config.imapUrl, imapCron: config.imapPollCron }))
