@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { ROLES, type Role, isRole } from '@renkei/contract';
+import { checkpointFiles, verifyAuditCheckpoints, writeAuditCheckpoint } from './audit/audit-checkpoint.ts';
 import { verifyAuditChain } from './audit/audit.service.ts';
 import { CliError, openForCli, readStdin } from './cli/open.ts';
 import { loadConfig } from './config.ts';
@@ -124,21 +125,46 @@ const audit = program.command('audit').description('The hash-chained audit log')
 
 audit
   .command('verify')
-  .description('Recompute the audit chain; exit 0 when intact, 4 naming the first broken entry otherwise')
+  .description(
+    'Recompute the audit chain and compare it with the checkpoints in <data dir>/audit; exit 0 when intact, 4 naming the first broken entry otherwise',
+  )
   .action(async () => {
-    const { database } = await openForCli(loadConfig(), 'audit verify');
+    const config = loadConfig();
+    const { database } = await openForCli(config, 'audit verify');
     try {
       const showProgress = process.stderr.isTTY;
       const result = await verifyAuditChain(database.db, (checked, total) => {
         if (showProgress) process.stderr.write(`\rChecked ${checked} / ${total} entries`);
       });
       if (showProgress) process.stderr.write('\n');
-      if (result.intact) {
-        console.log(`Audit chain intact: ${result.entries} entries, head ${result.headHash}`);
-      } else {
+      if (!result.intact) {
         console.log(`Audit chain BROKEN at entry ${result.brokenAt}: ${result.reason}`);
         process.exitCode = 4;
+        return;
       }
+      const checkpoints = await verifyAuditCheckpoints(database.db, checkpointFiles(config.dataDir));
+      if (!checkpoints.ok) {
+        console.log(`Audit log BROKEN: ${checkpoints.reason}`);
+        process.exitCode = 4;
+        return;
+      }
+      console.log(`Audit chain intact: ${result.entries} entries, head ${result.headHash}`);
+      if (checkpoints.latest)
+        console.log(`Agrees with ${checkpoints.checkpoints} checkpoint(s), the latest of ${checkpoints.latest.writtenAt} at entry ${checkpoints.latest.seq}`);
+    } finally {
+      await database.close();
+    }
+  });
+
+audit
+  .command('checkpoint')
+  .description('Write a signed checkpoint of the chain head to <data dir>/audit/checkpoints.jsonl (also done every 15 minutes by the worker)')
+  .action(async () => {
+    const config = loadConfig();
+    const { database } = await openForCli(config, 'audit checkpoint');
+    try {
+      const checkpoint = await writeAuditCheckpoint(database.db, checkpointFiles(config.dataDir));
+      console.log(checkpoint ? `Checkpoint written: entry ${checkpoint.seq}, hash ${checkpoint.hash}` : 'The audit log is empty: nothing to checkpoint');
     } finally {
       await database.close();
     }

@@ -1,4 +1,5 @@
 import { deleteExpiredSessions } from '../accounts/accounts.repository.ts';
+import { checkpointFiles, writeAuditCheckpoint } from '../audit/audit-checkpoint.ts';
 import { BLOB_TEMPORARY_FILE_MAX_AGE_MS } from '../blobs/blob-store.ts';
 import type { Config } from '../config.ts';
 import type { Services } from '../services.ts';
@@ -22,6 +23,16 @@ export function registerJobs(services: Services, config: Config): void {
       expireInSeconds: 300,
     }),
     { cron: '7 * * * *' },
+  );
+
+  // The chain's head, signed, in a file the database cannot rewrite: `renkei audit verify` checks against it.
+  jobs.register(
+    defineJob('audit.checkpoint', async () => ({ seq: (await writeAuditCheckpoint(database.db, checkpointFiles(config.dataDir)))?.seq ?? null }), {
+      retryLimit: 2,
+      retryDelaySeconds: 60,
+      expireInSeconds: 300,
+    }),
+    { cron: '*/15 * * * *' },
   );
 
   // A writer killed mid-upload (kill -9 during SMTP DATA, say) leaves its temporary file behind.
