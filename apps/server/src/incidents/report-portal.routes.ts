@@ -176,103 +176,52 @@ export const reportPortalRoutes: FastifyPluginAsync<{ incidents: IncidentsServic
       (locale, t) => ({
         title: t('title'),
         path: '/report',
-        body: html` <section>
-          <h1>${t('title')}</h1>
-          <p>${t('intro')}</p>
-          ${
-            problems.length > 0
-              ? html`<div role="alert">
-                  <h2>${t('problems')}</h2>
-                  <ul>
-                    ${problems.map((p) => html`<li>${p}</li>`)}
-                  </ul>
-                </div>`
-              : ''
-          }
-          <form method="post" action="/report?lang=${locale}" accept-charset="utf-8">
-            <input type="hidden" name="form_token" value="${token}" />
-            <p>
-              <label for="category">${t('category')}</label><br />
-              <select id="category" name="category">
-                ${INCIDENT_CATEGORIES.map((c) => html`<option value="${c}" ${values.category === c ? html` selected` : ''}>${CATEGORY_LABELS[c][locale]}</option>`)}
-              </select>
-            </p>
-            <p>
-              <label for="indicators">${t('indicators')}</label><br /><textarea id="indicators" name="indicators" rows="4" cols="70">
-${values.indicators ?? ''}</textarea>
-            </p>
-            <p>
-              <label for="description">${t('description')}</label><br /><textarea id="description" name="description" rows="8" cols="70">
-${values.description ?? ''}</textarea>
-            </p>
-            <p><label for="name">${t('name')}</label><br /><input id="name" name="name" maxlength="${LIMITS.name}" value="${values.name ?? ''}" /></p>
-            <p>
-              <label for="email">${t('email')}</label><br /><input
-                id="email"
-                name="email"
-                type="email"
-                maxlength="${LIMITS.email}"
-                value="${values.email ?? ''}"
-              />
-            </p>
-            <p>
-              <label for="organisation">${t('organisation')}</label><br /><input
-                id="organisation"
-                name="organisation"
-                maxlength="${LIMITS.organisation}"
-                value="${values.organisation ?? ''}"
-              />
-            </p>
-            <p>
-              <label for="tlp">${t('tlp')}</label><br />
-              <select id="tlp" name="tlp">
-                ${TLP_LEVELS.map((level) => html`<option value="${level}" ${(values.tlp ?? 'amber') === level ? html` selected` : ''}>${TLP_HELP[level][locale]}</option>`)}
-              </select>
-            </p>
-            <div hidden><label for="website">${t('honeypot')}</label><input id="website" name="website" tabindex="-1" autocomplete="off" value="" /></div>
-            <p><button type="submit">${t('submit')}</button></p>
-          </form>
-        </section>`,
+        body: html`
+<section>
+  <h1>${t('title')}</h1>
+  <p>${t('intro')}</p>
+  ${problems.length > 0 ? html`<div role="alert"><h2>${t('problems')}</h2><ul>${problems.map((p) => html`<li>${p}</li>`)}</ul></div>` : ''}
+  <form method="post" action="/report?lang=${locale}" accept-charset="utf-8">
+    <input type="hidden" name="form_token" value="${token}">
+    <p><label for="category">${t('category')}</label><br>
+    <select id="category" name="category">${INCIDENT_CATEGORIES.map((c) => html`<option value="${c}"${values.category === c ? html` selected` : ''}>${CATEGORY_LABELS[c][locale]}</option>`)}</select></p>
+    <p><label for="indicators">${t('indicators')}</label><br><textarea id="indicators" name="indicators" rows="4" cols="70">${values.indicators ?? ''}</textarea></p>
+    <p><label for="description">${t('description')}</label><br><textarea id="description" name="description" rows="8" cols="70">${values.description ?? ''}</textarea></p>
+    <p><label for="name">${t('name')}</label><br><input id="name" name="name" maxlength="${LIMITS.name}" value="${values.name ?? ''}"></p>
+    <p><label for="email">${t('email')}</label><br><input id="email" name="email" type="email" maxlength="${LIMITS.email}" value="${values.email ?? ''}"></p>
+    <p><label for="organisation">${t('organisation')}</label><br><input id="organisation" name="organisation" maxlength="${LIMITS.organisation}" value="${values.organisation ?? ''}"></p>
+    <p><label for="tlp">${t('tlp')}</label><br>
+    <select id="tlp" name="tlp">${TLP_LEVELS.map((level) => html`<option value="${level}"${(values.tlp ?? 'amber') === level ? html` selected` : ''}>${TLP_HELP[level][locale]}</option>`)}</select></p>
+    <div hidden><label for="website">${t('honeypot')}</label><input id="website" name="website" tabindex="-1" autocomplete="off" value=""></div>
+    <p><button type="submit">${t('submit')}</button></p>
+  </form>
+</section>`,
       }),
       status,
     );
   }
 
   function statusBody(report: ReportView, reference: string, token: string, locale: Locale, t: (key: keyof typeof T) => string, formToken: string): SafeHtml {
-    return html` <section>
-        <h1>${t('status')}: ${report.reference}</h1>
-        <dl>
-          <dt>${t('state')}</dt>
-          <dd>${STATUS_LABEL[report.status][locale]}</dd>
-          <dt>${t('receivedAt')}</dt>
-          <dd>${report.receivedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC</dd>
-          <dt>${t('description')}</dt>
-          <dd><pre>${report.description}</pre></dd>
-        </dl>
-      </section>
-      <section>
-        <h2>${t('messages')}</h2>
-        ${
-          report.messages.length === 0
-            ? html`<p>${t('noMessages')}</p>`
-            : html`<ol>
-                ${report.messages.map(
-                  (m) =>
-                    html`<li>
-                      <strong>${m.author === 'reporter' ? t('you') : t('team')}</strong> (${m.at.toISOString().slice(0, 16).replace('T', ' ')} UTC)
-                      <pre>${m.body}</pre>
-                    </li>`,
-                )}
-              </ol>`
-        }
-        <form method="post" action="/report/status?lang=${locale}" accept-charset="utf-8">
-          <input type="hidden" name="form_token" value="${formToken}" />
-          <input type="hidden" name="ref" value="${reference}" />
-          <input type="hidden" name="token" value="${token}" />
-          <p><label for="body">${t('reply')}</label><br /><textarea id="body" name="body" rows="6" cols="70"></textarea></p>
-          <p><button type="submit">${t('send')}</button></p>
-        </form>
-      </section>`;
+    return html`
+<section>
+  <h1>${t('status')}: ${report.reference}</h1>
+  <dl>
+    <dt>${t('state')}</dt><dd>${STATUS_LABEL[report.status][locale]}</dd>
+    <dt>${t('receivedAt')}</dt><dd>${report.receivedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC</dd>
+    <dt>${t('description')}</dt><dd><pre>${report.description}</pre></dd>
+  </dl>
+</section>
+<section>
+  <h2>${t('messages')}</h2>
+  ${report.messages.length === 0 ? html`<p>${t('noMessages')}</p>` : html`<ol>${report.messages.map((m) => html`<li><strong>${m.author === 'reporter' ? t('you') : t('team')}</strong> (${m.at.toISOString().slice(0, 16).replace('T', ' ')} UTC)<pre>${m.body}</pre></li>`)}</ol>`}
+  <form method="post" action="/report/status?lang=${locale}" accept-charset="utf-8">
+    <input type="hidden" name="form_token" value="${formToken}">
+    <input type="hidden" name="ref" value="${reference}">
+    <input type="hidden" name="token" value="${token}">
+    <p><label for="body">${t('reply')}</label><br><textarea id="body" name="body" rows="6" cols="70"></textarea></p>
+    <p><button type="submit">${t('send')}</button></p>
+  </form>
+</section>`;
   }
 
   app.get('/report', { schema: hidden }, async (request, reply) => form(request, reply));
@@ -322,14 +271,15 @@ ${values.description ?? ''}</textarea>
       () => ({
         title: t('received'),
         path: '/report',
-        body: html` <section>
-          <h1>${t('received')}</h1>
-          <p>${t('reference')}: <strong>${result.report.reference}</strong></p>
-          ${result.observablesDropped > 0 ? html`<p>${t('capped')}</p>` : ''}
-          <p>${t('keepLink')}</p>
-          <p><a href="${link}">${t('follow')}</a></p>
-          <p><code>${new URL(link, config.publicUrl).toString()}</code></p>
-        </section>`,
+        body: html`
+<section>
+  <h1>${t('received')}</h1>
+  <p>${t('reference')}: <strong>${result.report.reference}</strong></p>
+  ${result.observablesDropped > 0 ? html`<p>${t('capped')}</p>` : ''}
+  <p>${t('keepLink')}</p>
+  <p><a href="${link}">${t('follow')}</a></p>
+  <p><code>${new URL(link, config.publicUrl).toString()}</code></p>
+</section>`,
       }),
       201,
     );
@@ -339,10 +289,7 @@ ${values.description ?? ''}</textarea>
     frame(request, reply, (_locale, t) => ({
       title: t('status'),
       path: '/report/status',
-      body: html`<section>
-        <h1>${t('status')}</h1>
-        <p>${t('notFound')}</p>
-      </section>`,
+      body: html`<section><h1>${t('status')}</h1><p>${t('notFound')}</p></section>`,
     }));
 
   app.get('/report/status', { schema: hidden, config: publicFormRateLimit(config) }, async (request, reply) => {

@@ -34,24 +34,24 @@ export function renderPage(frame: PageFrame): string {
   const separator = frame.path.includes('?') ? '&' : '?';
   return `<!doctype html>${
     html`<html lang="${frame.locale}">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>${frame.title} | ${frame.teamName}</title>
-        <link rel="stylesheet" href="/assets/portal.css" />
-      </head>
-      <body>
-        <header>
-          <a class="brand" href="/?lang=${frame.locale}">${frame.teamName}</a>
-          <nav>
-            <a href="${frame.path}${separator}lang=${other}" hreflang="${other}" lang="${other}">${other === 'ja' ? '日本語' : 'English'}</a>
-            <a href="/app/">${frame.locale === 'ja' ? 'スタッフ用ログイン' : 'Staff login'}</a>
-          </nav>
-        </header>
-        <main>${frame.body}</main>
-        <footer>Renkei · ${frame.locale === 'ja' ? 'コーディネーション CSIRT プラットフォーム' : 'the coordination CSIRT platform'}</footer>
-      </body>
-    </html>`.value
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${frame.title} | ${frame.teamName}</title>
+<link rel="stylesheet" href="/assets/portal.css">
+</head>
+<body>
+<header>
+  <a class="brand" href="/?lang=${frame.locale}">${frame.teamName}</a>
+  <nav>
+    <a href="${frame.path}${separator}lang=${other}" hreflang="${other}" lang="${other}">${other === 'ja' ? '日本語' : 'English'}</a>
+    <a href="/app/">${frame.locale === 'ja' ? 'スタッフ用ログイン' : 'Staff login'}</a>
+  </nav>
+</header>
+<main>${frame.body}</main>
+<footer>Renkei · ${frame.locale === 'ja' ? 'コーディネーション CSIRT プラットフォーム' : 'the coordination CSIRT platform'}</footer>
+</body>
+</html>`.value
   }`;
 }
 

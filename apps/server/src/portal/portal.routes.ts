@@ -27,44 +27,24 @@ export const portalRoutes: FastifyPluginAsync<{ services: Services; secureCookie
     const team = await selfOrganisation(services.database.db);
     const teamName = (locale === 'ja' ? team?.name_ja : null) ?? team?.name ?? 'Renkei';
     const ja = locale === 'ja';
-    const body = html` <section>
-        <h1>${teamName}</h1>
-        <p>
-          ${ja ? 'インシデントの報告、脆弱性情報の届出、各種お問い合わせを受け付けています。' : 'We receive incident reports, vulnerability reports and enquiries, and coordinate their handling with the parties who can act.'}
-        </p>
-      </section>
-      <section>
-        <h2>${ja ? '連絡先' : 'Contact'}</h2>
-        <dl>
-          ${
-            team?.contact_email
-              ? html`<dt>${ja ? '電子メール' : 'E-mail'}</dt>
-                  <dd><a href="mailto:${team.contact_email}">${team.contact_email}</a></dd>`
-              : ''
-          }
-          ${
-            team?.contact_phone
-              ? html`<dt>${ja ? '電話' : 'Telephone'}</dt>
-                  <dd>${team.contact_phone}</dd>`
-              : ''
-          }
-          ${
-            team?.website
-              ? html`<dt>${ja ? 'ウェブサイト' : 'Website'}</dt>
-                  <dd>${isWebAddress(team.website) ? html`<a href="${team.website}">${team.website}</a>` : team.website}</dd>`
-              : ''
-          }
-        </dl>
-        <p>${ja ? '機密性の高い情報は PGP で暗号化してお送りください。' : 'Please encrypt sensitive information with PGP.'}</p>
-      </section>
-      <section>
-        <h2>${ja ? '統計' : 'Statistics'}</h2>
-        <p>
-          <a href="/statistics?lang=${locale}"
-            >${ja ? 'インシデント統計(報告・インシデント・調整の件数、四半期ごと)' : 'Incident statistics: reports, incidents and coordinations per quarter'}</a
-          >
-        </p>
-      </section>`;
+    const body = html`
+<section>
+  <h1>${teamName}</h1>
+  <p>${ja ? 'インシデントの報告、脆弱性情報の届出、各種お問い合わせを受け付けています。' : 'We receive incident reports, vulnerability reports and enquiries, and coordinate their handling with the parties who can act.'}</p>
+</section>
+<section>
+  <h2>${ja ? '連絡先' : 'Contact'}</h2>
+  <dl>
+    ${team?.contact_email ? html`<dt>${ja ? '電子メール' : 'E-mail'}</dt><dd><a href="mailto:${team.contact_email}">${team.contact_email}</a></dd>` : ''}
+    ${team?.contact_phone ? html`<dt>${ja ? '電話' : 'Telephone'}</dt><dd>${team.contact_phone}</dd>` : ''}
+    ${team?.website ? html`<dt>${ja ? 'ウェブサイト' : 'Website'}</dt><dd>${isWebAddress(team.website) ? html`<a href="${team.website}">${team.website}</a>` : team.website}</dd>` : ''}
+  </dl>
+  <p>${ja ? '機密性の高い情報は PGP で暗号化してお送りください。' : 'Please encrypt sensitive information with PGP.'}</p>
+</section>
+<section>
+  <h2>${ja ? '統計' : 'Statistics'}</h2>
+  <p><a href="/statistics?lang=${locale}">${ja ? 'インシデント統計(報告・インシデント・調整の件数、四半期ごと)' : 'Incident statistics: reports, incidents and coordinations per quarter'}</a></p>
+</section>`;
     return reply
       .type('text/html; charset=utf-8')
       .header('content-security-policy', PORTAL_CSP)

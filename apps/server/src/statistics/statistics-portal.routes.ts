@@ -98,31 +98,13 @@ function change(current: number, previous: number): string {
 function measureTable(stats: PeriodComparison, measure: StatisticsMeasure, locale: Locale): SafeHtml {
   const rows = [...stats.categories, { category: 'total' as const, ...stats.total }];
   return html`<table class="stats" data-measure="${measure}">
-    <caption>
-      ${MEASURE_LABELS[measure][locale]}
-    </caption>
-    <thead>
-      <tr>
-        <th scope="col">${T.category[locale]}</th>
-        ${stats.months.map((m) => html`<th scope="col">${monthName(m, locale)}</th>`)}
-        <th scope="col">${T.thisQuarter[locale]}</th>
-        <th scope="col">${T.lastQuarter[locale]}</th>
-        <th scope="col">${T.change[locale]}</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${rows.map(
-        (row) =>
-          html`<tr data-category="${row.category}" ${row.category === 'total' ? html` class="total"` : ''}>
-            <th scope="row">${row.category === 'total' ? T.total[locale] : CATEGORY_LABELS[row.category][locale]}</th>
-            ${row.byMonth.map((c) => html`<td>${c[measure]}</td>`)}
-            <td data-column="current" data-testid="${measure}-${row.category}-current">${row.current[measure]}</td>
-            <td data-column="previous">${row.previous[measure]}</td>
-            <td data-column="change">${change(row.current[measure], row.previous[measure])}</td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+<caption>${MEASURE_LABELS[measure][locale]}</caption>
+<thead><tr><th scope="col">${T.category[locale]}</th>${stats.months.map((m) => html`<th scope="col">${monthName(m, locale)}</th>`)}<th scope="col">${T.thisQuarter[locale]}</th><th scope="col">${T.lastQuarter[locale]}</th><th scope="col">${T.change[locale]}</th></tr></thead>
+<tbody>${rows.map(
+    (row) =>
+      html`<tr data-category="${row.category}"${row.category === 'total' ? html` class="total"` : ''}><th scope="row">${row.category === 'total' ? T.total[locale] : CATEGORY_LABELS[row.category][locale]}</th>${row.byMonth.map((c) => html`<td>${c[measure]}</td>`)}<td data-column="current" data-testid="${measure}-${row.category}-current">${row.current[measure]}</td><td data-column="previous">${row.previous[measure]}</td><td data-column="change">${change(row.current[measure], row.previous[measure])}</td></tr>`,
+  )}</tbody>
+</table>`;
 }
 
 function phishingSection(current: PhishingStatistics, previous: PhishingStatistics, locale: Locale): SafeHtml {
@@ -132,53 +114,19 @@ function phishingSection(current: PhishingStatistics, previous: PhishingStatisti
     ['unknown', T.unknownOrigin],
   ] as const;
   return html`<section>
-    <h2>${T.phishing[locale]}</h2>
-    <table class="stats" data-breakdown="origin">
-      <caption>
-        ${T.brandOrigin[locale]}
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">${T.brandOrigin[locale]}</th>
-          <th scope="col">${T.thisQuarter[locale]}</th>
-          <th scope="col">${T.lastQuarter[locale]}</th>
-          <th scope="col">${T.change[locale]}</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${origins.map(
-          ([key, label]) =>
-            html`<tr data-origin="${key}">
-              <th scope="row">${label[locale]}</th>
-              <td>${current.byOrigin[key]}</td>
-              <td>${previous.byOrigin[key]}</td>
-              <td>${change(current.byOrigin[key], previous.byOrigin[key])}</td>
-            </tr>`,
-        )}
-        <tr class="total">
-          <th scope="row">${T.total[locale]}</th>
-          <td>${current.total}</td>
-          <td>${previous.total}</td>
-          <td>${change(current.total, previous.total)}</td>
-        </tr>
-      </tbody>
-    </table>
-    <table class="stats" data-breakdown="takedown">
-      <caption>
-        ${T.takedown[locale]}
-      </caption>
-      <thead>
-        <tr>
-          ${TAKEDOWN_BUCKETS.map((b) => html`<th scope="col">${TAKEDOWN_LABELS[b][locale]}</th>`)}
-        </tr>
-      </thead>
-      <tbody>
-        <tr>
-          ${current.takedown.map((t) => html`<td data-bucket="${t.bucket}">${t.count}</td>`)}
-        </tr>
-      </tbody>
-    </table>
-  </section>`;
+<h2>${T.phishing[locale]}</h2>
+<table class="stats" data-breakdown="origin">
+<caption>${T.brandOrigin[locale]}</caption>
+<thead><tr><th scope="col">${T.brandOrigin[locale]}</th><th scope="col">${T.thisQuarter[locale]}</th><th scope="col">${T.lastQuarter[locale]}</th><th scope="col">${T.change[locale]}</th></tr></thead>
+<tbody>${origins.map(([key, label]) => html`<tr data-origin="${key}"><th scope="row">${label[locale]}</th><td>${current.byOrigin[key]}</td><td>${previous.byOrigin[key]}</td><td>${change(current.byOrigin[key], previous.byOrigin[key])}</td></tr>`)}
+<tr class="total"><th scope="row">${T.total[locale]}</th><td>${current.total}</td><td>${previous.total}</td><td>${change(current.total, previous.total)}</td></tr></tbody>
+</table>
+<table class="stats" data-breakdown="takedown">
+<caption>${T.takedown[locale]}</caption>
+<thead><tr>${TAKEDOWN_BUCKETS.map((b) => html`<th scope="col">${TAKEDOWN_LABELS[b][locale]}</th>`)}</tr></thead>
+<tbody><tr>${current.takedown.map((t) => html`<td data-bucket="${t.bucket}">${t.count}</td>`)}</tr></tbody>
+</table>
+</section>`;
 }
 
 /**
@@ -224,99 +172,48 @@ export const statisticsPortalRoutes: FastifyPluginAsync<{ statistics: Statistics
       values: Object.fromEntries(INCIDENT_CATEGORIES.map((c) => [c, m.categories[c].incidents])) as Record<IncidentCategory, number>,
     }));
 
-    const body = html` <section>
-        <h1>${T.title[locale]}</h1>
-        <p class="period"><strong>${periodName(period, locale)}</strong>${inProgress ? html` · ${T.toDate[locale]} ${asOf} (${statistics.timeZone})` : ''}</p>
-        ${refused ? html`<p class="note">${T.badQuarter[locale]}</p>` : ''}
-        <p>${T.intro[locale]}</p>
-        <p class="pager">
-          <a href="${link(before)}" rel="prev">← ${T.previousQuarter[locale]}</a
-          >${after.from <= current.from ? html` <a href="${link(after)}" rel="next">${T.nextQuarter[locale]} →</a>` : ''}
-        </p>
-        <table class="stats" data-table="summary">
-          <caption>
-            ${T.summary[locale]}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">${T.measure[locale]}</th>
-              <th scope="col">${T.thisQuarter[locale]}</th>
-              <th scope="col">${T.lastQuarter[locale]}</th>
-              <th scope="col">${T.change[locale]}</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${STATISTICS_MEASURES.map(
-              (m) =>
-                html`<tr data-measure="${m}">
-                  <th scope="row">${MEASURE_LABELS[m][locale]}</th>
-                  <td data-column="current">${comparison.total.current[m]}</td>
-                  <td data-column="previous">${comparison.total.previous[m]}</td>
-                  <td data-column="change">${change(comparison.total.current[m], comparison.total.previous[m])}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-        <table class="stats" data-table="by-category">
-          <caption>
-            ${T.byCategory[locale]}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">${T.category[locale]}</th>
-              ${STATISTICS_MEASURES.map((m) => html`<th scope="col">${MEASURE_LABELS[m][locale]}</th>`)}
-            </tr>
-          </thead>
-          <tbody>
-            ${comparison.categories.map(
-              (c) =>
-                html`<tr
-                  data-testid="statistics-${c.category}"
-                  data-reports="${c.current.reports}"
-                  data-incidents="${c.current.incidents}"
-                  data-coordinations="${c.current.coordinations}"
-                >
-                  <th scope="row">${CATEGORY_LABELS[c.category][locale]}</th>
-                  ${STATISTICS_MEASURES.map((m) => html`<td>${c.current[m]}</td>`)}
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-      </section>
-      <section>${STATISTICS_MEASURES.map((m) => measureTable(comparison, m, locale))}</section>
-      ${phishingSection(phishingNow, phishingBefore, locale)}
-      <section>
-        <h2>${T.chartTitle[locale]}</h2>
-        <figure>${stackedBarSvg(bars, locale, T.chartTitle[locale])}</figure>
-        <table class="stats" data-table="monthly">
-          <thead>
-            <tr>
-              <th scope="col">${T.month[locale]}</th>
-              ${INCIDENT_CATEGORIES.map((c) => html`<th scope="col">${CATEGORY_LABELS[c][locale]}</th>`)}
-              <th scope="col">${T.total[locale]}</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${monthly.map(
-              (m) =>
-                html`<tr>
-                  <th scope="row">${monthName(m.month, locale)}</th>
-                  ${INCIDENT_CATEGORIES.map((c) => html`<td>${m.categories[c].incidents}</td>`)}
-                  <td>${INCIDENT_CATEGORIES.reduce((sum, c) => sum + m.categories[c].incidents, 0)}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-      </section>
-      <section>
-        <h2>${T.definitions[locale]}</h2>
-        <ul>
-          <li>${T.defReports[locale]}</li>
-          <li>${T.defIncidents[locale]}</li>
-          <li>${T.defCoordinations[locale]}</li>
-          <li>${T.defZone[locale]} ${statistics.timeZone}. ${T.defFiscal[locale]} ${start}.</li>
-        </ul>
-      </section>`;
+    const body = html`
+<section>
+  <h1>${T.title[locale]}</h1>
+  <p class="period"><strong>${periodName(period, locale)}</strong>${inProgress ? html` · ${T.toDate[locale]} ${asOf} (${statistics.timeZone})` : ''}</p>
+  ${refused ? html`<p class="note">${T.badQuarter[locale]}</p>` : ''}
+  <p>${T.intro[locale]}</p>
+  <p class="pager"><a href="${link(before)}" rel="prev">← ${T.previousQuarter[locale]}</a>${after.from <= current.from ? html` <a href="${link(after)}" rel="next">${T.nextQuarter[locale]} →</a>` : ''}</p>
+  <table class="stats" data-table="summary">
+  <caption>${T.summary[locale]}</caption>
+  <thead><tr><th scope="col">${T.measure[locale]}</th><th scope="col">${T.thisQuarter[locale]}</th><th scope="col">${T.lastQuarter[locale]}</th><th scope="col">${T.change[locale]}</th></tr></thead>
+  <tbody>${STATISTICS_MEASURES.map((m) => html`<tr data-measure="${m}"><th scope="row">${MEASURE_LABELS[m][locale]}</th><td data-column="current">${comparison.total.current[m]}</td><td data-column="previous">${comparison.total.previous[m]}</td><td data-column="change">${change(comparison.total.current[m], comparison.total.previous[m])}</td></tr>`)}</tbody>
+  </table>
+  <table class="stats" data-table="by-category">
+  <caption>${T.byCategory[locale]}</caption>
+  <thead><tr><th scope="col">${T.category[locale]}</th>${STATISTICS_MEASURES.map((m) => html`<th scope="col">${MEASURE_LABELS[m][locale]}</th>`)}</tr></thead>
+  <tbody>${comparison.categories.map(
+    (c) =>
+      html`<tr data-testid="statistics-${c.category}" data-reports="${c.current.reports}" data-incidents="${c.current.incidents}" data-coordinations="${c.current.coordinations}"><th scope="row">${CATEGORY_LABELS[c.category][locale]}</th>${STATISTICS_MEASURES.map((m) => html`<td>${c.current[m]}</td>`)}</tr>`,
+  )}</tbody>
+  </table>
+</section>
+<section>
+  ${STATISTICS_MEASURES.map((m) => measureTable(comparison, m, locale))}
+</section>
+${phishingSection(phishingNow, phishingBefore, locale)}
+<section>
+  <h2>${T.chartTitle[locale]}</h2>
+  <figure>${stackedBarSvg(bars, locale, T.chartTitle[locale])}</figure>
+  <table class="stats" data-table="monthly">
+  <thead><tr><th scope="col">${T.month[locale]}</th>${INCIDENT_CATEGORIES.map((c) => html`<th scope="col">${CATEGORY_LABELS[c][locale]}</th>`)}<th scope="col">${T.total[locale]}</th></tr></thead>
+  <tbody>${monthly.map((m) => html`<tr><th scope="row">${monthName(m.month, locale)}</th>${INCIDENT_CATEGORIES.map((c) => html`<td>${m.categories[c].incidents}</td>`)}<td>${INCIDENT_CATEGORIES.reduce((sum, c) => sum + m.categories[c].incidents, 0)}</td></tr>`)}</tbody>
+  </table>
+</section>
+<section>
+  <h2>${T.definitions[locale]}</h2>
+  <ul>
+    <li>${T.defReports[locale]}</li>
+    <li>${T.defIncidents[locale]}</li>
+    <li>${T.defCoordinations[locale]}</li>
+    <li>${T.defZone[locale]} ${statistics.timeZone}. ${T.defFiscal[locale]} ${start}.</li>
+  </ul>
+</section>`;
     return reply
       .type('text/html; charset=utf-8')
       .header('content-security-policy', STATISTICS_CSP)
