@@ -22,6 +22,7 @@ import { SettingsPage } from '../features/settings/components/settings-page.tsx'
 import { StatisticsPage } from '../features/statistics/components/statistics-page.tsx';
 import { useSession } from '../lib/session.tsx';
 import { NotFoundPage } from './not-found-page.tsx';
+import { parseSearch, safeNext, stringifySearch } from './search-params.ts';
 import { Shell } from './shell.tsx';
 
 /*
@@ -170,24 +171,6 @@ const routeTree = rootRoute.addChildren([
   ]),
 ]);
 
-/** Search values stay plain strings in the URL (`?q=AS64500`), not JSON as the router would write them. */
-function parseSearch(searchStr: string): Record<string, unknown> {
-  const params = new URLSearchParams(searchStr);
-  const result: Record<string, string> = {};
-  for (const [key, value] of params) result[key] ??= value;
-  return result;
-}
-
-function stringifySearch(search: Record<string, unknown>): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(search)) {
-    if (typeof value === 'string' && value !== '') params.set(key, value);
-    else if (typeof value === 'number' || typeof value === 'boolean') params.set(key, String(value));
-  }
-  const query = params.toString();
-  return query ? `?${query}` : '';
-}
-
 export const router = createRouter({
   routeTree,
   basepath: import.meta.env.BASE_URL,
@@ -210,11 +193,6 @@ export function AppRouter() {
 function Root() {
   const { status } = useSession();
   return status === 'loading' ? <FullPageLoader /> : <Outlet />;
-}
-
-/** Only a path inside the app is a valid target after login, so `?next=` cannot send anyone elsewhere. */
-function safeNext(next: string | undefined): string {
-  return next !== undefined && next.startsWith('/') && !next.startsWith('//') && !next.includes('\\') ? next : '/';
 }
 
 function LoginRoute() {
