@@ -16,7 +16,6 @@ export const API_ERROR_CODES = [
   'totp_not_enabled',
   'totp_not_set_up',
   'session_required',
-  'account_locked',
   'unauthenticated',
   'csrf_failed',
   'forbidden',
