@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { type Locale, type Me, type Role, isRole, isStaffRole } from '@renkei/contract';
 import { recordAudit } from '../audit/audit.service.ts';
 import type { Schema } from '../db/schema/index.ts';
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../http/errors.ts';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../kernel/errors.ts';
 import type { RequestContext, UserActor } from '../policy/actor.ts';
 import { accountsPolicy } from './accounts.policy.ts';
 import { type User, type UserRow, findUserByEmail, findUserById, membershipsOf, rolesOf, selfOrganisation, userRowToUser } from './accounts.repository.ts';

@@ -4,7 +4,7 @@ import { type Command, Option } from 'commander';
 import { FEED_FORMATS, FEED_TLPS, type FeedMappingInput } from '@renkei/contract';
 import { CliError, openForCli } from '../cli/open.ts';
 import { loadConfig } from '../config.ts';
-import { progressBar } from '../contacts/network/network.cli.ts';
+import { progressBar } from '../kernel/progress.ts';
 import { systemContext } from '../policy/actor.ts';
 import type { IngestSummary } from './feeds.service.ts';
 import type { Tlp } from './ingest.ts';

@@ -20,7 +20,7 @@ import { recordAudit } from '../audit/audit.service.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
 import type { NetworkLookupService } from '../contacts/network/network.service.ts';
 import type { Schema } from '../db/schema/index.ts';
-import { AppError, BadRequestError, ConflictError, NotFoundError } from '../http/errors.ts';
+import { AppError, BadRequestError, ConflictError, NotFoundError } from '../kernel/errors.ts';
 import type { MailService } from '../mail/mail.service.ts';
 import { type TlpLabel, renderTemplate } from '../mail/templates.ts';
 import { type RequestContext, actorLabel, systemContext } from '../policy/actor.ts';

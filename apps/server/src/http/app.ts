@@ -27,7 +27,7 @@ import type { Services } from '../services.ts';
 import { statisticsPortalRoutes } from '../statistics/statistics-portal.routes.ts';
 import { statisticsRoutes } from '../statistics/statistics.routes.ts';
 import { installAuthentication } from './auth.ts';
-import { BadRequestError, TooManyRequestsError } from './errors.ts';
+import { BadRequestError, TooManyRequestsError } from '../kernel/errors.ts';
 import { clientErrorHandler, installErrorHandling, replyWithError } from './error-handler.ts';
 import { guardInput } from './input-guard.ts';
 import { ERROR_RESPONSE } from './openapi.ts';

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountsService, SessionInfo } from '../accounts/accounts.service.ts';
 import { ANONYMOUS, type RequestContext, type UserActor } from '../policy/actor.ts';
-import { ForbiddenError, UnauthenticatedError } from './errors.ts';
+import { ForbiddenError, UnauthenticatedError } from '../kernel/errors.ts';
 
 export const SESSION_COOKIE = 'renkei_session';
 

@@ -11,7 +11,7 @@ import { recordAudit } from '../audit/audit.service.ts';
 import type { ContactsService } from '../contacts/contacts.service.ts';
 import type { NetworkLookupService } from '../contacts/network/network.service.ts';
 import type { Schema } from '../db/schema/index.ts';
-import { BadRequestError, ConflictError, NotFoundError } from '../http/errors.ts';
+import { BadRequestError, ConflictError, NotFoundError } from '../kernel/errors.ts';
 import type { MailService } from '../mail/mail.service.ts';
 import { type RequestContext, actorId, actorLabel, systemContext } from '../policy/actor.ts';
 import { incidentsPolicy } from './incidents.policy.ts';

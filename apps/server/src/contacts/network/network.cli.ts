@@ -4,36 +4,9 @@ import { type Command, Option } from 'commander';
 import type { LookupAnswer } from '@renkei/contract';
 import { CliError, openForCli, readStdin } from '../../cli/open.ts';
 import { loadConfig } from '../../config.ts';
+import { progressBar } from '../../kernel/progress.ts';
 import { systemContext } from '../../policy/actor.ts';
-import { IPDATA_FORMATS, type ImportProgress, type IpDataFormat } from './ipdata-import.ts';
-
-/** A progress bar on stderr: redrawn in place on a terminal, a line per quarter otherwise (logs, CI). `unit` names what `ranges` counts. */
-export function progressBar(stream: NodeJS.WriteStream = process.stderr, unit = 'ranges'): { update(p: ImportProgress): void; done(): void } {
-  let lastQuarter = -1;
-  let lastDraw = 0;
-  return {
-    update(p) {
-      const fraction = p.totalBytes > 0 ? Math.min(1, p.bytesRead / p.totalBytes) : 1;
-      const text = `${(fraction * 100).toFixed(0).padStart(3)}% ${(p.bytesRead / 1048576).toFixed(1)} / ${(p.totalBytes / 1048576).toFixed(1)} MiB, ${p.ranges.toLocaleString('en')} ${unit}, ${p.rejected} rejected`;
-      if (stream.isTTY) {
-        if (Date.now() - lastDraw < 100 && fraction < 1) return;
-        lastDraw = Date.now();
-        const width = 30;
-        const filled = Math.round(fraction * width);
-        stream.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${text}`);
-      } else {
-        const quarter = Math.floor(fraction * 4);
-        if (quarter > lastQuarter) {
-          lastQuarter = quarter;
-          stream.write(`${text}\n`);
-        }
-      }
-    },
-    done() {
-      if (stream.isTTY) stream.write('\n');
-    },
-  };
-}
+import { IPDATA_FORMATS, type IpDataFormat } from './ipdata-import.ts';
 
 const show = (f: { value: unknown; source: string | null; date: string | null; confidence: string | null }, format: (v: never) => string = String) =>
   f.value === null ? '-' : `${format(f.value as never)}  [${f.source}, ${f.date?.slice(0, 10)}, ${f.confidence}]`;
