@@ -1,15 +1,16 @@
 // Organisations, their people and their networks: search, detail pages and edits.
 import { type Kysely, type RawBuilder, type Transaction, sql } from 'kysely';
-import { ORGANISATION_KINDS, type OrganisationKind } from '@renkei/contract';
-import type {
-  CreateNetworkRequest,
-  CreateOrganisationRequest,
-  CreatePersonRequest,
-  OrganisationSummary,
-  UpdateOrganisationRequest,
-  UpdatePersonRequest,
+import {
+  type CreateNetworkRequest,
+  type CreateOrganisationRequest,
+  type CreatePersonRequest,
+  ORGANISATION_KINDS,
+  type OrganisationKind,
+  type OrganisationSummary,
+  type UpdateOrganisationRequest,
+  type UpdatePersonRequest,
 } from '@renkei/contract';
-import { recordAudit } from '../audit/audit.service.ts';
+import { recordAudit } from '../audit/index.ts';
 import type { Schema } from '../db/schema/index.ts';
 import type { OrganisationsTable } from '../db/schema/organisations.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../kernel/errors.ts';

@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import * as openpgp from 'openpgp';
 import type { ImportKeysRequest, KeyWarning } from '@renkei/contract';
-import { recordAudit } from '../audit/audit.service.ts';
+import { recordAudit } from '../audit/index.ts';
 import type { Schema } from '../db/schema/index.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../kernel/errors.ts';

@@ -1,5 +1,5 @@
 import { csvCell } from '../kernel/csv.ts';
-import type { MailLanguage, MailTemplate } from '../mail/templates.ts';
+import type { MailLanguage, MailTemplate } from '../mail/index.ts';
 
 /** One event as a notification carries it. Every text field is untrusted feed input. */
 export interface NotifiedEvent {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { type Confidence, LOOKUP_MAX_ITEMS, type LookupAnswer } from '@renkei/contract';
-import { recordAudit } from '../../audit/audit.service.ts';
+import { recordAudit } from '../../audit/index.ts';
 import type { Schema } from '../../db/schema/index.ts';
 import { BadRequestError } from '../../kernel/errors.ts';
 import type { RequestContext } from '../../policy/actor.ts';
