@@ -71,7 +71,6 @@ export default tseslint.config(
       'apps/server/src/feeds/feeds.ingest.test.ts',
       'apps/server/src/http/error-shape.test.ts',
       'apps/server/src/mail/imap-poller.test.ts',
-      'apps/server/src/jobs/job-queue.ts',
     ],
     rules: { 'max-lines': 'off', 'max-lines-per-function': 'off' },
   },
