@@ -1,14 +1,13 @@
 import { Command, Option } from 'commander';
 import { ROLES, type Role, isRole } from '@renkei/contract';
-import { checkpointFiles, verifyAuditCheckpoints, writeAuditCheckpoint } from './audit/audit-checkpoint.ts';
-import { verifyAuditChain } from './audit/audit.service.ts';
-import { CliError, openForCli, readStdin } from './cli/open.ts';
+import { checkpointFiles, verifyAuditChain, verifyAuditCheckpoints, writeAuditCheckpoint } from './audit/index.ts';
+import { openForCli } from './app/open-for-cli.ts';
+import { CliError, readStdin } from './cli/open.ts';
 import { loadConfig } from './config.ts';
-import { registerContactsCommands } from './contacts/contacts.cli.ts';
-import { registerNetworkCommands } from './contacts/network/network.cli.ts';
+import { registerContactsCommands, registerNetworkCommands } from './contacts/index.ts';
 import { databaseTarget, migrateToLatest, openDatabase } from './db/database.ts';
-import { registerFeedsCommands } from './feeds/feeds.cli.ts';
-import { initTeam } from './accounts/team.ts';
+import { registerFeedsCommands } from './feeds/index.ts';
+import { initTeam } from './accounts/index.ts';
 import { systemContext } from './policy/actor.ts';
 import { VERSION } from './version.ts';
 
@@ -170,11 +169,17 @@ audit
     }
   });
 
+// Each domain's commands get the services opened for them (and only declare the ones they use).
+const open = (command: string) => openForCli(loadConfig(), command);
 registerNetworkCommands(
   program.commands.find((c) => c.name() === 'contacts') ?? program.command('contacts').description('The contacts directory and network lookup'),
+  open,
 );
-registerContactsCommands(program.commands.find((c) => c.name() === 'contacts')!);
-registerFeedsCommands(program.command('feeds').description('Bulk feeds: ingest files, column mappings, notifications per recipient'));
+registerContactsCommands(
+  program.commands.find((c) => c.name() === 'contacts')!,
+  open,
+);
+registerFeedsCommands(program.command('feeds').description('Bulk feeds: ingest files, column mappings, notifications per recipient'), open);
 
 function explainLock(command: string) {
   return (error: unknown): never => {

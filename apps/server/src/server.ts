@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { seedDemo } from './accounts/seed.ts';
+import { seedDemo } from './accounts/index.ts';
 import { CliError } from './cli/open.ts';
 import type { Config } from './config.ts';
-import { BLOB_TEMPORARY_FILE_MAX_AGE_MS } from './blobs/blob-store.ts';
+import { BLOB_TEMPORARY_FILE_MAX_AGE_MS } from './blobs/index.ts';
 import { databaseTarget, migrateToLatest, openDatabase } from './db/database.ts';
 import { DataDirLockedError } from './db/data-dir-lock.ts';
-import { buildApp } from './http/app.ts';
-import { type SmtpListener, startSmtpListener } from './mail/smtp-listener.ts';
-import { createServices } from './services.ts';
+import { buildApp } from './app/http-app.ts';
+import { type SmtpListener, startSmtpListener } from './mail/index.ts';
+import { createServices } from './app/services.ts';
 
 /**
  * `renkei serve` (http: true) and `renkei worker` (http: false): open, migrate, seed, listen, and on

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type Locale, type Me, type Role, isRole, isStaffRole } from '@renkei/contract';
-import { recordAudit } from '../audit/audit.service.ts';
+import { recordAudit } from '../audit/index.ts';
 import type { Schema } from '../db/schema/index.ts';
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../http/errors.ts';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../kernel/errors.ts';
 import type { RequestContext, UserActor } from '../policy/actor.ts';
 import { accountsPolicy } from './accounts.policy.ts';
 import {
@@ -21,6 +21,7 @@ import {
 } from './accounts.repository.ts';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './password.ts';
 import { generateTotpSecret, matchTotp, otpauthUri } from './totp.ts';
+import type { SessionInfo } from '../http/auth.ts';
 
 export const MAX_FAILED_LOGINS = 5;
 export const LOCKOUT_MINUTES = 15;
@@ -32,11 +33,7 @@ export interface LoginInput {
   totp?: string | undefined;
 }
 
-export interface SessionInfo {
-  actor: UserActor;
-  csrfToken: string;
-  sessionId: string;
-}
+export type { SessionInfo };
 
 export interface ApiTokenView {
   id: string;

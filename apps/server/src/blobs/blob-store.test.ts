@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/database.ts';
-import { AppError, PayloadTooLargeError } from '../http/errors.ts';
+import { AppError, PayloadTooLargeError } from '../kernel/errors.ts';
 import { openTestDatabase } from '../testing/test-database.ts';
 import { type BlobStore, createBlobStore } from './blob-store.ts';
 

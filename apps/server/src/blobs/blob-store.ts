@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema/index.ts';
-import { BadRequestError, NotFoundError, PayloadTooLargeError } from '../http/errors.ts';
+import { BadRequestError, NotFoundError, PayloadTooLargeError } from '../kernel/errors.ts';
 
 /** A blob's name: its SHA-256 as 64 lowercase hex digits. Nothing else ever reaches a file path. */
 const SHA256_HEX = /^[0-9a-f]{64}$/;

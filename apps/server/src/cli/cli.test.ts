@@ -5,13 +5,13 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { recordAudit } from '../audit/audit.service.ts';
+import { recordAudit } from '../audit/index.ts';
 import { loadConfig } from '../config.ts';
 import { acquireDataDirLock } from '../db/data-dir-lock.ts';
 import { type Database, databaseTarget, migrateToLatest, openDatabase } from '../db/database.ts';
-import { buildApp } from '../http/app.ts';
+import { buildApp } from '../app/http-app.ts';
 import { systemContext } from '../policy/actor.ts';
-import { createServices } from '../services.ts';
+import { createServices } from '../app/services.ts';
 import { createCliDataDir, runCli } from '../testing/run-cli.ts';
 
 // The real `renkei` command in child processes, against a real data directory (and, in the PostgreSQL

@@ -14,6 +14,7 @@ import {
   NETWORK_KINDS,
 } from '@renkei/contract';
 import type { Schema } from '../db/schema/index.ts';
+import { NotFoundError } from '../kernel/errors.ts';
 import type { OrganisationNetworksTable } from '../db/schema/organisation-networks.ts';
 import type { OrganisationsTable } from '../db/schema/organisations.ts';
 import type { PeopleTable } from '../db/schema/people.ts';
@@ -115,6 +116,13 @@ export function organisationRowToModel(row: OrganisationRow): OrganisationModel 
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/** One organisation, or 404 `organisation_not_found`. */
+export async function loadOrganisation(executor: Kysely<Schema>, id: string): Promise<OrganisationModel> {
+  const row = await executor.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new NotFoundError('organisation_not_found', 'No such organisation');
+  return organisationRowToModel(row);
 }
 
 export function personRowToModel(row: PersonRow): PersonModel {

@@ -1,7 +1,7 @@
 import { type CreateOrganisationRequest, CERT_TYPES, CsirtProfile as CsirtProfileSchema, type NetworkKind, UpdateOrganisationRequest } from '@renkei/contract';
-import { BadRequestError } from '../http/errors.ts';
+import { BadRequestError } from '../kernel/errors.ts';
 import type { OrganisationModel } from './contacts.repository.ts';
-import { parseCsv } from './csv.ts';
+import { parseCsv } from '../kernel/csv.ts';
 import { parseNetworkValue } from './network-values.ts';
 import { schemaErrors } from './validation.ts';
 

@@ -1,9 +1,9 @@
 // The instance's own PGP key and the documents signed with it (security.txt, RFC 2350).
 import type { Kysely } from 'kysely';
 import * as openpgp from 'openpgp';
-import { recordAudit } from '../audit/audit.service.ts';
+import { recordAudit } from '../audit/index.ts';
 import type { Schema } from '../db/schema/index.ts';
-import { NotFoundError } from '../http/errors.ts';
+import { NotFoundError } from '../kernel/errors.ts';
 import { type RequestContext, systemContext } from '../policy/actor.ts';
 import { contactsPolicy } from './contacts.policy.ts';
 import { type OrganisationModel, organisationRowToModel } from './contacts.repository.ts';

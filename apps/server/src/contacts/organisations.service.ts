@@ -1,18 +1,19 @@
 // Organisations, their people and their networks: search, detail pages and edits.
 import { type Kysely, type RawBuilder, type Transaction, sql } from 'kysely';
-import { ORGANISATION_KINDS, type OrganisationKind } from '@renkei/contract';
-import type {
-  CreateNetworkRequest,
-  CreateOrganisationRequest,
-  CreatePersonRequest,
-  OrganisationSummary,
-  UpdateOrganisationRequest,
-  UpdatePersonRequest,
+import {
+  type CreateNetworkRequest,
+  type CreateOrganisationRequest,
+  type CreatePersonRequest,
+  ORGANISATION_KINDS,
+  type OrganisationKind,
+  type OrganisationSummary,
+  type UpdateOrganisationRequest,
+  type UpdatePersonRequest,
 } from '@renkei/contract';
-import { recordAudit } from '../audit/audit.service.ts';
+import { recordAudit } from '../audit/index.ts';
 import type { Schema } from '../db/schema/index.ts';
 import type { OrganisationsTable } from '../db/schema/organisations.ts';
-import { BadRequestError, ConflictError, NotFoundError } from '../http/errors.ts';
+import { BadRequestError, ConflictError, NotFoundError } from '../kernel/errors.ts';
 import type { RequestContext } from '../policy/actor.ts';
 import { contactsPolicy } from './contacts.policy.ts';
 import {
@@ -21,6 +22,7 @@ import {
   type OrganisationModel,
   type PersonModel,
   deliveryStatusOf,
+  loadOrganisation,
   networkRowToModel,
   organisationRowToModel,
   personRowToModel,
@@ -104,12 +106,6 @@ export function organisationProblems(merged: { kind: string; country: string | n
 }
 
 const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
-
-export async function loadOrganisation(executor: Kysely<Schema>, id: string): Promise<OrganisationModel> {
-  const row = await executor.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) throw new NotFoundError('organisation_not_found', 'No such organisation');
-  return organisationRowToModel(row);
-}
 
 export async function applyOrganisationChange(
   trx: Transaction<Schema>,

@@ -2,14 +2,13 @@
 import type { Kysely } from 'kysely';
 import * as openpgp from 'openpgp';
 import type { ImportKeysRequest, KeyWarning } from '@renkei/contract';
-import { recordAudit } from '../audit/audit.service.ts';
+import { recordAudit } from '../audit/index.ts';
 import type { Schema } from '../db/schema/index.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import { BadRequestError, ConflictError, NotFoundError } from '../http/errors.ts';
+import { BadRequestError, ConflictError, NotFoundError } from '../kernel/errors.ts';
 import type { RequestContext } from '../policy/actor.ts';
 import { contactsPolicy } from './contacts.policy.ts';
-import { type PgpKeyModel, PUBLIC_KEY_COLUMNS, keyRowToModel } from './contacts.repository.ts';
-import { loadOrganisation } from './organisations.service.ts';
+import { type PgpKeyModel, PUBLIC_KEY_COLUMNS, keyRowToModel, loadOrganisation } from './contacts.repository.ts';
 import { type InspectedKey, inspectArmoredKeys, keyWarnings } from './pgp-keys.ts';
 
 /**

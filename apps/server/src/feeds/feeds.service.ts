@@ -16,13 +16,12 @@ import type {
   FeedSource,
   FeedSourceInput,
 } from '@renkei/contract';
-import { recordAudit } from '../audit/audit.service.ts';
-import type { BlobStore } from '../blobs/blob-store.ts';
-import type { NetworkLookupService } from '../contacts/network/network.service.ts';
+import { recordAudit } from '../audit/index.ts';
+import type { BlobStore } from '../blobs/index.ts';
+import type { NetworkLookupService } from '../contacts/index.ts';
 import type { Schema } from '../db/schema/index.ts';
-import { AppError, BadRequestError, ConflictError, NotFoundError } from '../http/errors.ts';
-import type { MailService } from '../mail/mail.service.ts';
-import { type TlpLabel, renderTemplate } from '../mail/templates.ts';
+import { AppError, BadRequestError, ConflictError, NotFoundError } from '../kernel/errors.ts';
+import { type MailService, type TlpLabel, renderTemplate } from '../mail/index.ts';
 import { type RequestContext, actorLabel, systemContext } from '../policy/actor.ts';
 import { isRsit, reportTypeFromFileName } from './classification.ts';
 import type { CsvLimits } from './csv-reader.ts';

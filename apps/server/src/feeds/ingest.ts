@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema/index.ts';
-import type { BulkAnswer, BulkResolver } from '../contacts/network/network.service.ts';
+import type { BulkAnswer, BulkResolver } from '../contacts/index.ts';
 import { classifyReportType } from './classification.ts';
 import { type CsvLimits, CsvReader } from './csv-reader.ts';
 import { EventBatch } from './event-batch.ts';

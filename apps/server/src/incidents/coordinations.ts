@@ -7,12 +7,11 @@ import {
   type TlpLevel,
   type UpdateCoordinationRequest,
 } from '@renkei/contract';
-import { recordAudit } from '../audit/audit.service.ts';
-import type { ContactsService } from '../contacts/contacts.service.ts';
-import type { NetworkLookupService } from '../contacts/network/network.service.ts';
+import { recordAudit } from '../audit/index.ts';
+import type { ContactsService, NetworkLookupService } from '../contacts/index.ts';
 import type { Schema } from '../db/schema/index.ts';
-import { BadRequestError, ConflictError, NotFoundError } from '../http/errors.ts';
-import type { MailService } from '../mail/mail.service.ts';
+import { BadRequestError, ConflictError, NotFoundError } from '../kernel/errors.ts';
+import type { MailService } from '../mail/index.ts';
 import { type RequestContext, actorId, actorLabel, systemContext } from '../policy/actor.ts';
 import { incidentsPolicy } from './incidents.policy.ts';
 import { type CoordinationModel, appendEvent, coordinationRowToModel, findIncident, observablesOf, reportIdsOf } from './incidents.repository.ts';

@@ -1,14 +1,14 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { type ExpressionBuilder, type Kysely, type Transaction, sql } from 'kysely';
 import type { CreateIncidentRequest, IncidentCategory, LookupAnswer, UpdateIncidentRequest, UpdateReportRequest } from '@renkei/contract';
-import { recordAudit } from '../audit/audit.service.ts';
-import type { BlobStore } from '../blobs/blob-store.ts';
-import type { ContactsService } from '../contacts/contacts.service.ts';
-import type { NetworkLookupService } from '../contacts/network/network.service.ts';
+import { recordAudit } from '../audit/index.ts';
+import type { BlobStore } from '../blobs/index.ts';
+import type { ContactsService, NetworkLookupService } from '../contacts/index.ts';
 import type { Schema } from '../db/schema/index.ts';
 import type { ReportChannel, TlpValue } from '../db/schema/incidents.ts';
-import { BadRequestError, ConflictError, NotFoundError } from '../http/errors.ts';
-import type { MailService } from '../mail/mail.service.ts';
+import { BadRequestError, ConflictError, NotFoundError } from '../kernel/errors.ts';
+import { cleanText } from '../kernel/text.ts';
+import type { MailService } from '../mail/index.ts';
 import { type RequestContext, actorId, actorLabel, systemContext } from '../policy/actor.ts';
 import { type CoordinationOptions, createCoordinations } from './coordinations.ts';
 import { incidentsPolicy } from './incidents.policy.ts';
@@ -129,17 +129,6 @@ const LOOKUP_LIMIT = 50;
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 const who = (ctx: RequestContext) => ({ id: actorId(ctx.actor), label: actorLabel(ctx.actor) });
 
-/** PostgreSQL text cannot hold NUL, and lone surrogates do not survive jsonb: clean both out of untrusted text. */
-export function cleanText(value: string | undefined | null, max: number): string {
-  if (!value) return '';
-  return (
-    value
-      .slice(0, max)
-      // eslint-disable-next-line no-control-regex -- NUL is exactly what must go
-      .replace(/\u0000/g, '')
-      .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
-  );
-}
 const cleanOrNull = (value: string | undefined | null, max: number): string | null => (value ? cleanText(value, max) || null : null);
 
 async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {

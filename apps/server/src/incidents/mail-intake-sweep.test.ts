@@ -1,8 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { directoryKeyRing } from '../mail/directory-key-ring.ts';
+import { type MailService, createMailService, directoryKeyRing } from '../mail/index.ts';
 import { INTAKE, type MailHarness, rfc822, startMailHarness, waitFor } from '../mail/mail-test-kit.ts';
-import { type MailService, createMailService } from '../mail/mail.service.ts';
 import { systemContext } from '../policy/actor.ts';
 import { INTAKE_MAIL_JOB, SWEEP_MAIL_INTAKE_JOB } from './incidents.jobs.ts';
 

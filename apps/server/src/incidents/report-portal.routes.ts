@@ -2,13 +2,12 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { CATEGORY_LABELS, INCIDENT_CATEGORIES, type IncidentCategory, type Locale, TLP_LEVELS } from '@renkei/contract';
-import { selfOrganisation } from '../accounts/accounts.repository.ts';
+import { selfOrganisation } from '../accounts/index.ts';
 import type { Config } from '../config.ts';
 import type { Schema } from '../db/schema/index.ts';
 import { publicFormRateLimit } from '../http/rate-limit.ts';
 import { LANG_COOKIE, pickLocale } from '../i18n/locale.ts';
-import { type SafeHtml, html } from '../portal/html.ts';
-import { renderPage } from '../portal/layout.ts';
+import { type SafeHtml, html, renderPage } from '../portal/index.ts';
 import type { IncidentsService, ReportView } from './incidents.service.ts';
 
 // Like the rest of the public site: no script at all, styles from our own stylesheet only, forms post here only.

@@ -1,4 +1,5 @@
 import PostalMime, { type Address, type Email } from 'postal-mime';
+import { cleanText as clean } from '../kernel/text.ts';
 import { htmlToText } from './html-text.ts';
 import { type KeyRing, type PgpOutcome, inspectPgp } from './pgp.ts';
 
@@ -282,10 +283,4 @@ function dateOf(value: string | undefined): Date | null {
 function normaliseTlp(label: string): string {
   const upper = label.toUpperCase();
   return `TLP:${upper === 'WHITE' ? 'CLEAR' : upper}`;
-}
-
-/** PostgreSQL text cannot hold NUL; lone surrogates would not survive UTF-8 either. */
-export function clean(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/\u0000/g, '').replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 }

@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
 import { type Kysely, sql } from 'kysely';
-import { recordAudit } from '../audit/audit.service.ts';
-import type { BlobStore } from '../blobs/blob-store.ts';
+import { recordAudit } from '../audit/index.ts';
+import type { BlobStore } from '../blobs/index.ts';
 import type { Schema } from '../db/schema/index.ts';
-import { AppError, BadRequestError, ConflictError, NotFoundError, ServiceUnavailableError } from '../http/errors.ts';
+import { AppError, BadRequestError, ConflictError, NotFoundError, ServiceUnavailableError } from '../kernel/errors.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { type RequestContext, actorId, systemContext } from '../policy/actor.ts';
 import { readDeliveryReport } from './dsn.ts';

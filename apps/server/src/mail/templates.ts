@@ -1,4 +1,4 @@
-import { BadRequestError, NotFoundError } from '../http/errors.ts';
+import { BadRequestError, NotFoundError } from '../kernel/errors.ts';
 
 /** TLP 2.0 labels, written as FIRST writes them: capitals, no spaces, never translated. */
 export const TLP_LABELS = ['TLP:CLEAR', 'TLP:GREEN', 'TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:RED'] as const;

@@ -1,5 +1,5 @@
 import type { Role } from '@renkei/contract';
-import { ForbiddenError, UnauthenticatedError } from '../http/errors.ts';
+import { ForbiddenError, UnauthenticatedError } from '../kernel/errors.ts';
 import type { Actor, UserActor } from './actor.ts';
 
 /** A rule: the roles that may act, or a predicate over the actor and the resource. */

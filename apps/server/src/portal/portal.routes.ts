@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { selfOrganisation } from '../accounts/accounts.repository.ts';
+import { selfOrganisation } from '../accounts/index.ts';
 import { LANG_COOKIE, pickLocale } from '../i18n/locale.ts';
-import type { Services } from '../services.ts';
+import type { Database } from '../db/database.ts';
 import { html } from './html.ts';
 import { PORTAL_CSS, renderPage } from './layout.ts';
 
@@ -14,7 +14,7 @@ function isWebAddress(value: string): boolean {
 }
 
 /** The public site: server-rendered, no JavaScript, ja/en. Later domains add notes, alerts, statistics. */
-export const portalRoutes: FastifyPluginAsync<{ services: Services; secureCookies: boolean }> = async (app, { services, secureCookies }) => {
+export const portalRoutes: FastifyPluginAsync<{ services: { database: Database }; secureCookies: boolean }> = async (app, { services, secureCookies }) => {
   app.get('/assets/portal.css', { schema: { hide: true } }, async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(PORTAL_CSS),
   );

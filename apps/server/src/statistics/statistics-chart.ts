@@ -1,5 +1,5 @@
 import { CATEGORY_LABELS, INCIDENT_CATEGORIES, type IncidentCategory, type Locale } from '@renkei/contract';
-import { type SafeHtml, html } from '../portal/html.ts';
+import { type SafeHtml, html } from '../portal/index.ts';
 
 /** One colour per category, the same in the staff app's charts (colour-blind-safe Okabe–Ito order, then greys). */
 export const CATEGORY_COLOURS: Record<IncidentCategory, string> = {

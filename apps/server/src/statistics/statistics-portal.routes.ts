@@ -13,11 +13,10 @@ import {
   TAKEDOWN_BUCKETS,
   TAKEDOWN_LABELS,
 } from '@renkei/contract';
-import { selfOrganisation } from '../accounts/accounts.repository.ts';
+import { selfOrganisation } from '../accounts/index.ts';
 import type { Schema } from '../db/schema/index.ts';
 import { LANG_COOKIE, pickLocale } from '../i18n/locale.ts';
-import { type SafeHtml, html } from '../portal/html.ts';
-import { renderPage } from '../portal/layout.ts';
+import { type SafeHtml, html, renderPage } from '../portal/index.ts';
 import { type Period, formatMonth, nextPeriod, previousPeriod, quarterOf, quarterPeriod } from './periods.ts';
 import { stackedBarSvg } from './statistics-chart.ts';
 import type { StatisticsService } from './statistics.service.ts';

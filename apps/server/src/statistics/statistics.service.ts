@@ -11,7 +11,7 @@ import {
   TAKEDOWN_BUCKETS,
 } from '@renkei/contract';
 import type { Schema } from '../db/schema/index.ts';
-import { BadRequestError } from '../http/errors.ts';
+import { BadRequestError } from '../kernel/errors.ts';
 import type { RequestContext } from '../policy/actor.ts';
 import { type Period, formatMonth, monthOfInstant, monthsBetween, parseMonth, previousPeriod } from './periods.ts';
 import { type MeasureCountRow, countByMonth, phishingCounts } from './statistics.repository.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from './csv.ts';
+import { csvCell, parseCsv, toCsv } from './csv.ts';
 
 describe('parseCsv', () => {
   it('Should read quoted fields with commas, quotes and line breaks, and number lines from the start of each record', () => {
@@ -32,5 +32,34 @@ describe('parseCsv', () => {
     const started = performance.now();
     expect(parseCsv(text)).toHaveLength(5001);
     expect(performance.now() - started).toBeLessThan(500);
+  });
+});
+
+describe('toCsv', () => {
+  it('Should write a header row and CRLF-terminated records', () => {
+    expect(
+      toCsv(
+        ['month', 'reports'],
+        [
+          ['2026-04', 3],
+          ['2026-05', 0],
+        ],
+      ),
+    ).toBe('month,reports\r\n2026-04,3\r\n2026-05,0\r\n');
+  });
+
+  it('Should quote fields with commas, quotes and line breaks and double the quotes (RFC 4180)', () => {
+    expect(toCsv(['a'], [['x,y'], ['say "hi"'], ['two\nlines'], ['cr\rlf']])).toBe('a\r\n"x,y"\r\n"say ""hi"""\r\n"two\nlines"\r\n"cr\rlf"\r\n');
+  });
+
+  it('Should defuse text that a spreadsheet would run as a formula, and leave numbers (even negative) alone', () => {
+    const out = toCsv(['v'], [['=HYPERLINK("http://x")'], ['+1'], ['-2+3'], ['@SUM(A1)'], ['\tx'], [-3], [null]]);
+    expect(out.split('\r\n')).toEqual(['v', `"'=HYPERLINK(""http://x"")"`, "'+1", "'-2+3", "'@SUM(A1)", "'\tx", '-3', '', '']);
+  });
+});
+
+describe('csvCell', () => {
+  it('Should quote text with leading or trailing white space so a spreadsheet keeps it, and write non-finite numbers as empty', () => {
+    expect([' x', 'y ', Number.NaN, Number.POSITIVE_INFINITY].map(csvCell)).toEqual(['" x"', '"y "', '', '']);
   });
 });

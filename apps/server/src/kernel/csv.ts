@@ -1,4 +1,31 @@
-import { BadRequestError } from '../http/errors.ts';
+// CSV both ways: the one writer every export uses, and the hardened reader for uploaded files.
+import { BadRequestError } from './errors.ts';
+
+/** A CSV cell: numbers are ours and written as they are; text is quoted as needed and defused. */
+export type CsvCell = string | number | null;
+
+// A spreadsheet runs a cell starting with one of these as a formula (OWASP CSV injection).
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One RFC 4180 cell: text starting with = + - @ tab or CR gets a leading apostrophe so no spreadsheet runs it;
+ * quoted (quotes doubled) when it holds a comma, quote or line break, or starts or ends with white space.
+ * @example csvCell('=HYPERLINK("x")') // '"\'=HYPERLINK(""x"")"'
+ */
+export function csvCell(value: CsvCell): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  const text = FORMULA_START.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * RFC 4180 CSV: a header row, CRLF line ends, every cell written by `csvCell`.
+ * @example toCsv(['month', 'reports'], [['2026-04', 3]]) // 'month,reports\r\n2026-04,3\r\n'
+ */
+export function toCsv(header: readonly string[], rows: readonly (readonly CsvCell[])[]): string {
+  return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
 
 export interface CsvRecord {
   /** Line number where the record starts (1 = first line). */

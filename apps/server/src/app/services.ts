@@ -1,18 +1,15 @@
-import { type AccountsService, createAccountsService } from './accounts/accounts.service.ts';
-import { type AuditService, createAuditService } from './audit/audit.service.ts';
-import { type BlobStore, createBlobStore } from './blobs/blob-store.ts';
-import type { Config } from './config.ts';
-import type { Database } from './db/database.ts';
-import { type ContactsService, createContactsService } from './contacts/contacts.service.ts';
-import { type NetworkLookupService, createNetworkLookupService } from './contacts/network/network.service.ts';
-import { type FeedsService, createFeedsService } from './feeds/feeds.service.ts';
-import { INTAKE_MAIL_JOB } from './incidents/incidents.jobs.ts';
-import { type IncidentsService, createIncidentsService } from './incidents/incidents.service.ts';
-import { type JobQueue, createJobQueue, stderrJobLogger } from './jobs/job-queue.ts';
-import { registerJobs } from './jobs/registry.ts';
-import { directoryKeyRing } from './mail/directory-key-ring.ts';
-import { type MailService, createMailService } from './mail/mail.service.ts';
-import { type StatisticsService, createStatisticsService } from './statistics/statistics.service.ts';
+import { type AccountsService, createAccountsService } from '../accounts/index.ts';
+import { type AuditService, createAuditService } from '../audit/index.ts';
+import { type BlobStore, createBlobStore } from '../blobs/index.ts';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/database.ts';
+import { type ContactsService, type NetworkLookupService, createContactsService, createNetworkLookupService } from '../contacts/index.ts';
+import { type FeedsService, createFeedsService } from '../feeds/index.ts';
+import { INTAKE_MAIL_JOB, type IncidentsService, createIncidentsService } from '../incidents/index.ts';
+import { type JobQueue, createJobQueue, stderrJobLogger } from '../jobs/job-queue.ts';
+import { registerJobs } from './job-registry.ts';
+import { type MailService, createMailService, directoryKeyRing } from '../mail/index.ts';
+import { type StatisticsService, createStatisticsService } from '../statistics/index.ts';
 
 /** Every domain service, built once per process over one database and handed to routes, jobs and CLI. */
 export interface Services {
