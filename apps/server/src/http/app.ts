@@ -11,6 +11,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifySchema } from 'fastify';
 import { ErrorResponse } from '@renkei/contract';
+import { selfOrganisation } from '../accounts/accounts.repository.ts';
 import { accountsRoutes } from '../accounts/accounts.routes.ts';
 import { auditRoutes } from '../audit/audit.routes.ts';
 import { contactsRoutes } from '../contacts/contacts.routes.ts';
@@ -22,7 +23,9 @@ import { healthRoutes } from '../health/health.routes.ts';
 import { incidentsRoutes } from '../incidents/incidents.routes.ts';
 import { reportPortalRoutes } from '../incidents/report-portal.routes.ts';
 import { mailRoutes } from '../mail/mail.routes.ts';
+import { formKey } from '../portal/form-guard.ts';
 import { portalRoutes } from '../portal/portal.routes.ts';
+import { type TeamSource, createPublicSite } from '../portal/public-site.ts';
 import type { Services } from '../services.ts';
 import { statisticsPortalRoutes } from '../statistics/statistics-portal.routes.ts';
 import { statisticsRoutes } from '../statistics/statistics.routes.ts';
@@ -185,12 +188,21 @@ export async function buildApp(config: Config, services: Services, options: Buil
     },
     { prefix: '/api/v1' },
   );
-  await app.register(portalRoutes, { services, secureCookies: config.secureCookies });
-  await app.register(reportPortalRoutes, { incidents: services.incidents, db: services.database.db, config });
-  await app.register(statisticsPortalRoutes, { statistics: services.statistics, db: services.database.db, secureCookies: config.secureCookies });
+  const site = createPublicSite({ team: publicTeam(services.database.db), formKey: formKey(services.database.db), secureCookies: config.secureCookies });
+  await app.register(portalRoutes, { site });
+  await app.register(reportPortalRoutes, { incidents: services.incidents, site, config });
+  await app.register(statisticsPortalRoutes, { statistics: services.statistics, site });
   await app.register(wellKnownRoutes, { contacts: services.contacts });
   await registerWebApp(app, config.webDistDir);
   return app;
+}
+
+/** The team as the public site shows it. To be read from the team-identity service once there is one. */
+function publicTeam(db: Services['database']['db']): TeamSource {
+  return async () => {
+    const team = await selfOrganisation(db);
+    return team ? { name: team.name, nameJa: team.name_ja, contactEmail: team.contact_email, contactPhone: team.contact_phone, website: team.website } : null;
+  };
 }
 
 /** Serves the built staff app at /app/, with index.html for every client-side route. */
