@@ -8,7 +8,8 @@ import { type NetworkLookupService, createNetworkLookupService } from './contact
 import { type FeedsService, createFeedsService } from './feeds/feeds.service.ts';
 import { INTAKE_MAIL_JOB } from './incidents/incidents.jobs.ts';
 import { type IncidentsService, createIncidentsService } from './incidents/incidents.service.ts';
-import { type JobQueue, createJobQueue, stderrJobLogger } from './jobs/job-queue.ts';
+import { type JobQueue, createJobQueue } from './jobs/job-queue.ts';
+import { type Logger, createLogger } from './kernel/logger.ts';
 import { registerJobs } from './jobs/registry.ts';
 import { directoryKeyRing } from './mail/directory-key-ring.ts';
 import { type MailService, createMailService } from './mail/mail.service.ts';
@@ -35,18 +36,26 @@ export interface Services {
   networkLookup: NetworkLookupService;
   /** Counts per month, quarter and fiscal year (a read model over the incidents tables). */
   statistics: StatisticsService;
+  /** The process's logger; each part logs through `log.child({ component })`. */
+  log: Logger;
   startedAt: Date;
 }
 
-export function createServices(database: Database, config: Config): Services {
+export function createServices(database: Database, config: Config, options: { log?: Logger } = {}): Services {
+  const log = options.log ?? createLogger({ level: config.logLevel, name: 'renkei' });
   const blobs = createBlobStore(database.db, { dataDir: config.dataDir, limitBytes: config.blobLimitBytes });
   const jobs = createJobQueue(database, {
     pollingIntervalSeconds: config.jobPollSeconds,
     maintenanceIntervalSeconds: config.jobMaintenanceSeconds,
-    log: stderrJobLogger(config.logLevel),
+    log: log.child({ component: 'jobs' }),
   });
   const networkLookup = createNetworkLookupService(database.db);
-  const contacts = createContactsService(database.db, { publicUrl: config.publicUrl, pgpPassphrase: config.pgpPassphrase, jobs });
+  const contacts = createContactsService(database.db, {
+    publicUrl: config.publicUrl,
+    pgpPassphrase: config.pgpPassphrase,
+    jobs,
+    log: log.child({ component: 'contacts' }),
+  });
   const mail = createMailService(
     { db: database.db, blobs, jobs, keyRing: directoryKeyRing(database.db, { passphrase: config.pgpPassphrase }) },
     {
@@ -73,6 +82,7 @@ export function createServices(database: Database, config: Config): Services {
     mail,
     networkLookup,
     statistics: createStatisticsService({ db: database.db }, { timeZone: config.teamTimeZone, fiscalYearStartMonth: config.fiscalYearStartMonth }),
+    log,
     startedAt: new Date(),
   };
   registerJobs(services, config);

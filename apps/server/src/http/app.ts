@@ -9,7 +9,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifySchema } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifySchema } from 'fastify';
 import { ErrorResponse } from '@renkei/contract';
 import { selfOrganisation } from '../accounts/accounts.repository.ts';
 import { accountsRoutes } from '../accounts/accounts.routes.ts';
@@ -34,6 +34,7 @@ import { BadRequestError, TooManyRequestsError } from './errors.ts';
 import { clientErrorHandler, installErrorHandling, replyWithError } from './error-handler.ts';
 import { guardInput } from './input-guard.ts';
 import { ERROR_RESPONSE } from './openapi.ts';
+import { createLogger } from '../kernel/logger.ts';
 import { VERSION } from '../version.ts';
 
 // The staff app's policy: nothing inline but styles (Mantine injects them), nothing from elsewhere.
@@ -56,7 +57,7 @@ const DOCS_CSP =
   "img-src 'self' data:; object-src 'none'; script-src 'self'; script-src-attr 'none'; style-src 'self'";
 
 export interface BuildOptions {
-  /** Where structured (JSON) log lines go instead of stdout; tests read request IDs from them. */
+  /** Where JSON log lines go instead of the process logger; tests read request IDs from them. */
   logStream?: { write(line: string): void };
 }
 
@@ -82,12 +83,11 @@ export function routesOf(app: FastifyInstance): readonly RouteSummary[] {
  * @example const app = await buildApp(config, services); await app.inject({ url: '/api/v1/health' });
  */
 export async function buildApp(config: Config, services: Services, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const log = options.logStream ? createLogger({ level: config.logLevel, name: 'renkei', destination: options.logStream }) : services.log;
+  // Typed as Fastify's base logger so the app keeps its default type (routes plugins are written against it).
+  const httpLog: FastifyBaseLogger = log.child({ component: 'http' });
   const app = Fastify({
-    logger: {
-      level: config.logLevel,
-      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]'],
-      ...(options.logStream ? { stream: options.logStream } : {}),
-    },
+    loggerInstance: httpLog,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: false,
     requestIdHeader: false,

@@ -3,6 +3,7 @@ import { CompiledQuery, type Kysely, sql } from 'kysely';
 import PgBoss from 'pg-boss';
 import type { Database } from '../db/database.ts';
 import type { Schema } from '../db/schema/index.ts';
+import { type Logger, createLogger } from '../kernel/logger.ts';
 
 /**
  * The job queue: background work as rows in PostgreSQL (PGlite or a server), run at least once.
@@ -133,11 +134,8 @@ export interface JobQueue {
   stop(options?: { timeoutMs?: number }): Promise<void>;
 }
 
-export interface JobLogger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
+/** What the queue and its handlers log through: the process logger's child for jobs (`kernel/logger.ts`). */
+export type JobLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 
 export interface JobQueueOptions {
   /** Seconds between a worker's polls while its queue is empty (a job enqueued in this process wakes it at once). Default 2. */
@@ -146,19 +144,8 @@ export interface JobQueueOptions {
   maintenanceIntervalSeconds?: number;
   /** Seconds between the scheduler's checks for due schedules (a run starts up to twice this after its tick). Default 10, at most 45. */
   schedulerIntervalSeconds?: number;
+  /** Default: a logger of its own on standard error at info. */
   log?: JobLogger;
-}
-
-const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
-
-/** Log lines for the job queue on standard error, at or above `level`. */
-export function stderrJobLogger(level: (typeof LEVELS)[number]): JobLogger {
-  const threshold = LEVELS.indexOf(level);
-  const line = (name: 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
-    if (LEVELS.indexOf(name) < threshold) return;
-    process.stderr.write(`${new Date().toISOString()} ${name.toUpperCase()} jobs: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`);
-  };
-  return { info: line('info'), warn: line('warn'), error: line('error') };
 }
 
 const LIVE_STATES: ReadonlySet<string> = new Set(['created', 'retry', 'active']);
@@ -241,7 +228,7 @@ class PgBossJobQueue implements JobQueue {
     private readonly database: Database,
     private readonly options: JobQueueOptions,
   ) {
-    this.log = options.log ?? stderrJobLogger('info');
+    this.log = options.log ?? createLogger({ level: 'info', name: 'renkei' }).child({ component: 'jobs' });
     this.pollMs = Math.max(0.5, options.pollingIntervalSeconds ?? 2) * 1000;
     // Built in: forget idempotency keys whose jobs cannot be live any more (pg-boss drops a job that has
     // not started 14 days after its start time, and an attempt lasts under a day).
@@ -279,7 +266,7 @@ class PgBossJobQueue implements JobQueue {
     const connection = new TrackedConnection(this.database.pool);
     // This instance only sends and reads: no maintenance timers, no scheduler (the worker runs those).
     const boss = new PgBoss({ db: connection, supervise: false, schedule: false, migrate: true });
-    boss.on('error', (error) => this.log.error('queue error', { error: describe(error) }));
+    boss.on('error', (error) => this.log.error({ error: describe(error) }, 'queue error'));
     await boss.start();
     for (const definition of this.definitions.values()) {
       const settings = queueSettings(definition.name, definition.options);
@@ -416,7 +403,7 @@ class PgBossJobQueue implements JobQueue {
       cronMonitorIntervalSeconds: Math.min(45, this.options.schedulerIntervalSeconds ?? 10),
       cronWorkerIntervalSeconds: Math.min(45, this.options.schedulerIntervalSeconds ?? 10),
     });
-    boss.on('error', (error) => this.log.error('worker error', { error: describe(error) }));
+    boss.on('error', (error) => this.log.error({ error: describe(error) }, 'worker error'));
     this.worker = { boss, connection, loops: [] };
     await boss.start();
     // Attempts that outlived their limit while no worker ran (a restart after a crash on PostgreSQL).
@@ -424,7 +411,7 @@ class PgBossJobQueue implements JobQueue {
     for (const definition of this.definitions.values()) {
       for (let slot = 0; slot < concurrency; slot++) this.worker.loops.push(this.loop(boss, definition));
     }
-    this.log.info('worker started', { concurrency, jobs: [...this.definitions.keys()] });
+    this.log.info({ concurrency, jobs: [...this.definitions.keys()] }, 'worker started');
   }
 
   /**
@@ -440,7 +427,7 @@ class PgBossJobQueue implements JobQueue {
     for (const [name, ids] of byName) {
       for (const id of ids)
         await boss.fail(name, id, { message: 'The process running this job ended before it finished; recovered when the worker started again' });
-      this.log.warn('recovered jobs left running by a process that ended', { name, ids });
+      this.log.warn({ name, ids }, 'recovered jobs left running by a process that ended');
     }
   }
 
@@ -451,7 +438,7 @@ class PgBossJobQueue implements JobQueue {
       try {
         [job] = await boss.fetch<never>(definition.name, { batchSize: 1, includeMetadata: true });
       } catch (error) {
-        this.log.error('could not fetch jobs', { name: definition.name, error: describe(error) });
+        this.log.error({ name: definition.name, error: describe(error) }, 'could not fetch jobs');
       }
       if (job) await this.run(boss, definition, job);
       else if (!this.stopping) await this.idle(definition.name);
@@ -519,15 +506,12 @@ class PgBossJobQueue implements JobQueue {
       else await boss.complete(definition.name, job.id);
     } catch (error) {
       if (running.abandoned) return;
-      this.log.warn(attempt > job.retryLimit ? 'job failed for good' : 'job attempt failed; it will be retried', {
-        name: definition.name,
-        id: job.id,
-        attempt,
-        maxAttempts: job.retryLimit + 1,
-        error: describe(error),
-      });
+      this.log.warn(
+        { name: definition.name, id: job.id, attempt, maxAttempts: job.retryLimit + 1, error: describe(error) },
+        attempt > job.retryLimit ? 'job failed for good' : 'job attempt failed; it will be retried',
+      );
       await boss.fail(definition.name, job.id, errorOutput(error)).catch((failure: unknown) => {
-        this.log.error('could not record a job failure; it is retried after it expires', { name: definition.name, id: job.id, error: describe(failure) });
+        this.log.error({ name: definition.name, id: job.id, error: describe(failure) }, 'could not record a job failure; it is retried after it expires');
       });
     } finally {
       clearTimeout(timer);
@@ -559,7 +543,7 @@ class PgBossJobQueue implements JobQueue {
         for (const running of left) {
           await worker.boss.fail(running.name, running.id, { message: 'The worker stopped before the job finished' }).catch(() => {});
         }
-        this.log.warn('stopped with jobs still running; they will be retried', { jobs: left.map(({ name, id }) => ({ name, id })) });
+        this.log.warn({ jobs: left.map(({ name, id }) => ({ name, id })) }, 'stopped with jobs still running; they will be retried');
       }
       await worker.boss.stop({ graceful: true, wait: true, close: false, timeout: 1000 });
       await worker.connection.close();
