@@ -73,22 +73,23 @@ export async function runServer(config: Config, mode: { http: boolean }): Promis
   const concurrency = mode.http ? config.workerConcurrency : Math.max(1, config.workerConcurrency);
   if (concurrency > 0) await services.jobs.startWorker({ concurrency });
   if (!app) {
-    log.info(
+    // The banner is what the command answers the person who started it (at any log level): plain text, not a log line.
+    console.error(
       `Renkei worker is running on ${database.engine === 'pglite' ? `the embedded database in ${config.dataDir}` : 'PostgreSQL'}, ${concurrency} job(s) of each kind at a time.`,
     );
   }
 
   if (app) {
     await app.listen({ host: config.host, port: config.port });
-    log.info(`Renkei is running on ${database.engine === 'pglite' ? `the embedded database in ${config.dataDir}` : 'PostgreSQL'}.`);
-    log.info(`Public site: ${config.publicUrl}/`);
-    log.info(`Staff app:   ${config.publicUrl}/app/`);
-    log.info(`API docs:    ${config.publicUrl}/api/docs`);
+    console.error(`Renkei is running on ${database.engine === 'pglite' ? `the embedded database in ${config.dataDir}` : 'PostgreSQL'}.`);
+    console.error(`  Public site:  ${config.publicUrl}/`);
+    console.error(`  Staff app:    ${config.publicUrl}/app/`);
+    console.error(`  API docs:     ${config.publicUrl}/api/docs`);
     // Mail is accepted only once the HTTP side is up, so nothing arrives that cannot be read.
     const smtpLog = log.child({ component: 'smtp' });
     smtp = await startSmtpListener(services.mail, { host: config.smtpHost, port: config.smtpPort, log: (line) => smtpLog.info(line) });
-    log.info(
-      `Mail intake:   smtp://${config.smtpHost}:${smtp.port} for ${config.intakeAddress}${config.smtpRelayUrl ? `; outbound via ${config.smtpRelayUrl}` : '; outbound relay not configured'}`,
+    console.error(
+      `  Mail intake:  smtp://${config.smtpHost}:${smtp.port} for ${config.intakeAddress}${config.smtpRelayUrl ? `; outbound via ${config.smtpRelayUrl}` : '; outbound relay not configured'}`,
     );
   }
 }
