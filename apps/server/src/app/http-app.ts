@@ -9,9 +9,9 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifySchema } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifySchema } from 'fastify';
 import { ErrorResponse } from '@renkei/contract';
-import { accountsRoutes } from '../accounts/index.ts';
+import { accountsRoutes, selfOrganisation } from '../accounts/index.ts';
 import { auditRoutes } from '../audit/index.ts';
 import { contactsRoutes, networkRoutes, wellKnownRoutes } from '../contacts/index.ts';
 import type { Config } from '../config.ts';
@@ -19,11 +19,12 @@ import { feedsRoutes } from '../feeds/index.ts';
 import { healthRoutes } from '../health/index.ts';
 import { incidentsRoutes, reportPortalRoutes } from '../incidents/index.ts';
 import { mailRoutes } from '../mail/index.ts';
-import { portalRoutes } from '../portal/index.ts';
+import { type TeamSource, createPublicSite, formKey, portalRoutes } from '../portal/index.ts';
 import type { Services } from './services.ts';
 import { statisticsPortalRoutes, statisticsRoutes } from '../statistics/index.ts';
 import { installAuthentication } from '../http/auth.ts';
 import { BadRequestError, TooManyRequestsError } from '../kernel/errors.ts';
+import { createLogger } from '../kernel/logger.ts';
 import { clientErrorHandler, installErrorHandling, replyWithError } from '../http/error-handler.ts';
 import { guardInput } from '../http/input-guard.ts';
 import { ERROR_RESPONSE } from '../http/openapi.ts';
@@ -49,7 +50,7 @@ const DOCS_CSP =
   "img-src 'self' data:; object-src 'none'; script-src 'self'; script-src-attr 'none'; style-src 'self'";
 
 export interface BuildOptions {
-  /** Where structured (JSON) log lines go instead of stdout; tests read request IDs from them. */
+  /** Where JSON log lines go instead of the process logger; tests read request IDs from them. */
   logStream?: { write(line: string): void };
 }
 
@@ -75,12 +76,11 @@ export function routesOf(app: FastifyInstance): readonly RouteSummary[] {
  * @example const app = await buildApp(config, services); await app.inject({ url: '/api/v1/health' });
  */
 export async function buildApp(config: Config, services: Services, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const log = options.logStream ? createLogger({ level: config.logLevel, name: 'renkei', destination: options.logStream }) : services.log;
+  // Typed as Fastify's base logger so the app keeps its default type (routes plugins are written against it).
+  const httpLog: FastifyBaseLogger = log.child({ component: 'http' });
   const app = Fastify({
-    logger: {
-      level: config.logLevel,
-      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]'],
-      ...(options.logStream ? { stream: options.logStream } : {}),
-    },
+    loggerInstance: httpLog,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: false,
     requestIdHeader: false,
@@ -181,12 +181,21 @@ export async function buildApp(config: Config, services: Services, options: Buil
     },
     { prefix: '/api/v1' },
   );
-  await app.register(portalRoutes, { services, secureCookies: config.secureCookies });
-  await app.register(reportPortalRoutes, { incidents: services.incidents, db: services.database.db, config });
-  await app.register(statisticsPortalRoutes, { statistics: services.statistics, db: services.database.db, secureCookies: config.secureCookies });
+  const site = createPublicSite({ team: publicTeam(services.database.db), formKey: formKey(services.database.db), secureCookies: config.secureCookies });
+  await app.register(portalRoutes, { site });
+  await app.register(reportPortalRoutes, { incidents: services.incidents, site, config });
+  await app.register(statisticsPortalRoutes, { statistics: services.statistics, site });
   await app.register(wellKnownRoutes, { contacts: services.contacts });
   await registerWebApp(app, config.webDistDir);
   return app;
+}
+
+/** The team as the public site shows it. To be read from the team-identity service once there is one. */
+function publicTeam(db: Services['database']['db']): TeamSource {
+  return async () => {
+    const team = await selfOrganisation(db);
+    return team ? { name: team.name, nameJa: team.name_ja, contactEmail: team.contact_email, contactPhone: team.contact_phone, website: team.website } : null;
+  };
 }
 
 /** Serves the built staff app at /app/, with index.html for every client-side route. */

@@ -6,7 +6,8 @@ import type { Database } from '../db/database.ts';
 import { type ContactsService, type NetworkLookupService, createContactsService, createNetworkLookupService } from '../contacts/index.ts';
 import { type FeedsService, createFeedsService } from '../feeds/index.ts';
 import { INTAKE_MAIL_JOB, type IncidentsService, createIncidentsService } from '../incidents/index.ts';
-import { type JobQueue, createJobQueue, stderrJobLogger } from '../jobs/job-queue.ts';
+import { type JobQueue, createJobQueue } from '../jobs/job-queue.ts';
+import { type Logger, createLogger } from '../kernel/logger.ts';
 import { registerJobs } from './job-registry.ts';
 import { type MailService, createMailService, directoryKeyRing } from '../mail/index.ts';
 import { type StatisticsService, createStatisticsService } from '../statistics/index.ts';
@@ -32,18 +33,26 @@ export interface Services {
   networkLookup: NetworkLookupService;
   /** Counts per month, quarter and fiscal year (a read model over the incidents tables). */
   statistics: StatisticsService;
+  /** The process's logger; each part logs through `log.child({ component })`. */
+  log: Logger;
   startedAt: Date;
 }
 
-export function createServices(database: Database, config: Config): Services {
+export function createServices(database: Database, config: Config, options: { log?: Logger } = {}): Services {
+  const log = options.log ?? createLogger({ level: config.logLevel, name: 'renkei' });
   const blobs = createBlobStore(database.db, { dataDir: config.dataDir, limitBytes: config.blobLimitBytes });
   const jobs = createJobQueue(database, {
     pollingIntervalSeconds: config.jobPollSeconds,
     maintenanceIntervalSeconds: config.jobMaintenanceSeconds,
-    log: stderrJobLogger(config.logLevel),
+    log: log.child({ component: 'jobs' }),
   });
   const networkLookup = createNetworkLookupService(database.db);
-  const contacts = createContactsService(database.db, { publicUrl: config.publicUrl, pgpPassphrase: config.pgpPassphrase, jobs });
+  const contacts = createContactsService(database.db, {
+    publicUrl: config.publicUrl,
+    pgpPassphrase: config.pgpPassphrase,
+    jobs,
+    log: log.child({ component: 'contacts' }),
+  });
   const mail = createMailService(
     { db: database.db, blobs, jobs, keyRing: directoryKeyRing(database.db, { passphrase: config.pgpPassphrase }) },
     {
@@ -70,6 +79,7 @@ export function createServices(database: Database, config: Config): Services {
     mail,
     networkLookup,
     statistics: createStatisticsService({ db: database.db }, { timeZone: config.teamTimeZone, fiscalYearStartMonth: config.fiscalYearStartMonth }),
+    log,
     startedAt: new Date(),
   };
   registerJobs(services, config);

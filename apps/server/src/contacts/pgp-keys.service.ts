@@ -4,6 +4,7 @@ import * as openpgp from 'openpgp';
 import type { ImportKeysRequest, KeyWarning } from '@renkei/contract';
 import { recordAudit } from '../audit/index.ts';
 import type { Schema } from '../db/schema/index.ts';
+import type { Logger } from '../kernel/logger.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../kernel/errors.ts';
 import type { RequestContext } from '../policy/actor.ts';
@@ -69,7 +70,7 @@ export function createKeyHealth(now: () => Date) {
 
 export function createPgpKeysService(
   db: Kysely<Schema>,
-  options: { now: () => Date; jobs?: Pick<JobQueue, 'enqueue'> | null | undefined },
+  options: { now: () => Date; jobs?: Pick<JobQueue, 'enqueue'> | null | undefined; log: Pick<Logger, 'warn'> },
   keysWithHealth: KeyHealth,
 ) {
   const now = options.now;
@@ -135,7 +136,7 @@ export function createPgpKeysService(
       // Best effort: should the enqueue fail, the re-check schedule (every 15 min) still picks up unknown_key messages.
       if (options.jobs) {
         await options.jobs.enqueue(RECHECK_SIGNATURES_JOB, { keyIds: [...new Set(inspected.flatMap((key) => key.keyIds))] }).catch((error: unknown) => {
-          console.error(`contacts: could not ask for a signature re-check: ${error instanceof Error ? error.message : String(error)}`);
+          options.log.warn({ err: error }, 'could not ask for a signature re-check');
         });
       }
       const keys = await keysWithHealth(db, (q) => q.where('k.fingerprint', 'in', fingerprints));

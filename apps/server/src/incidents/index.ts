@@ -4,3 +4,5 @@ export { incidentsRoutes } from './incidents.routes.ts';
 // Public routes: `/report` and the reporter's status page.
 export { reportPortalRoutes } from './report-portal.routes.ts';
 export { INTAKE_MAIL_JOB, incidentJobDefinitions } from './incidents.jobs.ts';
+// The public pages' ja/en strings (their parity is tested with the other catalogues in portal/).
+export { REPORT_PAGE_STRINGS } from './report-portal.strings.ts';

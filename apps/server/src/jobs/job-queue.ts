@@ -2,6 +2,7 @@ import PgBoss from 'pg-boss';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import type { Schema } from '../db/schema/index.ts';
+import { createLogger } from '../kernel/logger.ts';
 import { enqueueOnce, pruneIdempotencyKeysJob } from './idempotency.ts';
 import { JobWorker } from './job-worker.ts';
 import type { Enqueued, EnqueueOptions, JobDefinition, JobLogger, JobQueue, JobQueueOptions, JobView, ScheduleView } from './job-types.ts';
@@ -25,18 +26,6 @@ import { TrackedConnection, describe, isFuture, queueSettings, sendSettings, tra
 // pg-boss connections and settings (pg-boss-support.ts); this file keeps sending, schedules and the lifecycle.
 export * from './job-types.ts';
 
-const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
-
-/** Log lines for the job queue on standard error, at or above `level`. */
-export function stderrJobLogger(level: (typeof LEVELS)[number]): JobLogger {
-  const threshold = LEVELS.indexOf(level);
-  const line = (name: 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
-    if (LEVELS.indexOf(name) < threshold) return;
-    process.stderr.write(`${new Date().toISOString()} ${name.toUpperCase()} jobs: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`);
-  };
-  return { info: line('info'), warn: line('warn'), error: line('error') };
-}
-
 /**
  * The queue over an open database. Creating it touches nothing; `start` (or the first enqueue) does.
  * @example const jobs = createJobQueue(database); jobs.register(sendMail); await jobs.enqueue(sendMail, { messageId });
@@ -59,7 +48,7 @@ class PgBossJobQueue implements JobQueue {
     private readonly database: Database,
     options: JobQueueOptions,
   ) {
-    this.log = options.log ?? stderrJobLogger('info');
+    this.log = options.log ?? createLogger({ level: 'info', name: 'renkei' }).child({ component: 'jobs' });
     this.worker = new JobWorker({ database, options, log: this.log, definitions: this.definitions, stopping: () => this.stopping });
     this.register(pruneIdempotencyKeysJob(database.db), { cron: '23 3 * * *' });
   }
@@ -85,7 +74,7 @@ class PgBossJobQueue implements JobQueue {
     const connection = new TrackedConnection(this.database.pool);
     // This instance only sends and reads: no maintenance timers, no scheduler (the worker runs those).
     const boss = new PgBoss({ db: connection, supervise: false, schedule: false, migrate: true });
-    boss.on('error', (error) => this.log.error('queue error', { error: describe(error) }));
+    boss.on('error', (error) => this.log.error({ error: describe(error) }, 'queue error'));
     await boss.start();
     for (const definition of this.definitions.values()) {
       const settings = queueSettings(definition.name, definition.options);

@@ -1,3 +1,4 @@
+import type { Logger } from '../kernel/logger.ts';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema/index.ts';
 
@@ -119,11 +120,8 @@ export interface JobQueue {
   stop(options?: { timeoutMs?: number }): Promise<void>;
 }
 
-export interface JobLogger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
+/** What the queue and its handlers log through: the process logger's child for jobs (`kernel/logger.ts`). */
+export type JobLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 
 export interface JobQueueOptions {
   /** Seconds between a worker's polls while its queue is empty (a job enqueued in this process wakes it at once). Default 2. */

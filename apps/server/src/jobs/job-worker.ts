@@ -56,7 +56,7 @@ export class JobWorker {
       cronMonitorIntervalSeconds: Math.min(45, options.schedulerIntervalSeconds ?? 10),
       cronWorkerIntervalSeconds: Math.min(45, options.schedulerIntervalSeconds ?? 10),
     });
-    boss.on('error', (error) => log.error('worker error', { error: describe(error) }));
+    boss.on('error', (error) => log.error({ error: describe(error) }, 'worker error'));
     this.started = { boss, connection, loops: [] };
     await boss.start();
     // Attempts that outlived their limit while no worker ran (a restart after a crash on PostgreSQL).
@@ -64,7 +64,7 @@ export class JobWorker {
     for (const definition of definitions.values()) {
       for (let slot = 0; slot < concurrency; slot++) this.started.loops.push(this.loop(boss, definition));
     }
-    log.info('worker started', { concurrency, jobs: [...definitions.keys()] });
+    log.info({ concurrency, jobs: [...definitions.keys()] }, 'worker started');
   }
 
   /**
@@ -80,7 +80,7 @@ export class JobWorker {
     for (const [name, ids] of byName) {
       for (const id of ids)
         await boss.fail(name, id, { message: 'The process running this job ended before it finished; recovered when the worker started again' });
-      this.deps.log.warn('recovered jobs left running by a process that ended', { name, ids });
+      this.deps.log.warn({ name, ids }, 'recovered jobs left running by a process that ended');
     }
   }
 
@@ -91,7 +91,7 @@ export class JobWorker {
       try {
         [job] = await boss.fetch<never>(definition.name, { batchSize: 1, includeMetadata: true });
       } catch (error) {
-        this.deps.log.error('could not fetch jobs', { name: definition.name, error: describe(error) });
+        this.deps.log.error({ name: definition.name, error: describe(error) }, 'could not fetch jobs');
       }
       if (job) await this.run(boss, definition, job);
       else if (!this.deps.stopping()) await this.idle(definition.name);
@@ -160,15 +160,12 @@ export class JobWorker {
       else await boss.complete(definition.name, job.id);
     } catch (error) {
       if (running.abandoned) return;
-      log.warn(attempt > job.retryLimit ? 'job failed for good' : 'job attempt failed; it will be retried', {
-        name: definition.name,
-        id: job.id,
-        attempt,
-        maxAttempts: job.retryLimit + 1,
-        error: describe(error),
-      });
+      log.warn(
+        { name: definition.name, id: job.id, attempt, maxAttempts: job.retryLimit + 1, error: describe(error) },
+        attempt > job.retryLimit ? 'job failed for good' : 'job attempt failed; it will be retried',
+      );
       await boss.fail(definition.name, job.id, errorOutput(error)).catch((failure: unknown) => {
-        log.error('could not record a job failure; it is retried after it expires', { name: definition.name, id: job.id, error: describe(failure) });
+        log.error({ name: definition.name, id: job.id, error: describe(failure) }, 'could not record a job failure; it is retried after it expires');
       });
     } finally {
       clearTimeout(timer);
@@ -193,7 +190,7 @@ export class JobWorker {
       for (const running of left) {
         await worker.boss.fail(running.name, running.id, { message: 'The worker stopped before the job finished' }).catch(() => {});
       }
-      this.deps.log.warn('stopped with jobs still running; they will be retried', { jobs: left.map(({ name, id }) => ({ name, id })) });
+      this.deps.log.warn({ jobs: left.map(({ name, id }) => ({ name, id })) }, 'stopped with jobs still running; they will be retried');
     }
     await worker.boss.stop({ graceful: true, wait: true, close: false, timeout: 1000 });
     await worker.connection.close();

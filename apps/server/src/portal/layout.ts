@@ -1,5 +1,6 @@
 import type { Locale } from '@renkei/contract';
 import { type SafeHtml, html } from './html.ts';
+import { SITE_STRINGS } from './strings.ts';
 
 export interface PageFrame {
   locale: Locale;
@@ -31,27 +32,28 @@ figure{margin:0}
 /** The public site's frame: header with the team name and language switch, footer. No script. */
 export function renderPage(frame: PageFrame): string {
   const other: Locale = frame.locale === 'ja' ? 'en' : 'ja';
+  const t = SITE_STRINGS.in(frame.locale);
   const separator = frame.path.includes('?') ? '&' : '?';
   return `<!doctype html>${
     html`<html lang="${frame.locale}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${frame.title} | ${frame.teamName}</title>
-<link rel="stylesheet" href="/assets/portal.css">
-</head>
-<body>
-<header>
-  <a class="brand" href="/?lang=${frame.locale}">${frame.teamName}</a>
-  <nav>
-    <a href="${frame.path}${separator}lang=${other}" hreflang="${other}" lang="${other}">${other === 'ja' ? '日本語' : 'English'}</a>
-    <a href="/app/">${frame.locale === 'ja' ? 'スタッフ用ログイン' : 'Staff login'}</a>
-  </nav>
-</header>
-<main>${frame.body}</main>
-<footer>Renkei · ${frame.locale === 'ja' ? 'コーディネーション CSIRT プラットフォーム' : 'the coordination CSIRT platform'}</footer>
-</body>
-</html>`.value
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${frame.title} | ${frame.teamName}</title>
+        <link rel="stylesheet" href="/assets/portal.css" />
+      </head>
+      <body>
+        <header>
+          <a class="brand" href="/?lang=${frame.locale}">${frame.teamName}</a>
+          <nav>
+            <a href="${frame.path}${separator}lang=${other}" hreflang="${other}" lang="${other}">${t('frame.otherLanguage')}</a>
+            <a href="/app/">${t('frame.staffLogin')}</a>
+          </nav>
+        </header>
+        <main>${frame.body}</main>
+        <footer>Renkei · ${t('frame.footer')}</footer>
+      </body>
+    </html>`.value
   }`;
 }
 

@@ -3,3 +3,5 @@ export { type StatisticsService, createStatisticsService } from './statistics.se
 export { statisticsRoutes } from './statistics.routes.ts';
 // Public routes: `/statistics`.
 export { statisticsPortalRoutes } from './statistics-portal.routes.ts';
+// The public page's ja/en strings (their parity is tested with the other catalogues in portal/).
+export { STATISTICS_PAGE_STRINGS } from './statistics-portal.strings.ts';

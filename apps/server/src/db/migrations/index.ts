@@ -9,6 +9,7 @@ import * as feeds from './2026-11-26T1330-feeds.ts';
 import * as incidents from './2026-11-26T1300-incidents.ts';
 import * as incidentsFormKey from './2026-11-26T1300-incidents-form-key.ts';
 import * as mailIntakeSweep from './2026-11-26T1500-mail-intake-sweep.ts';
+import * as publicFormKeys from './2026-12-01T0900-public-form-keys.ts';
 
 /** Every migration, in order. Names are timestamps: a new one goes at the end. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26T1300-incidents': incidents,
   '2026-11-26T1300-incidents-form-key': incidentsFormKey,
   '2026-11-26T1500-mail-intake-sweep': mailIntakeSweep,
+  '2026-12-01T0900-public-form-keys': publicFormKeys,
 };

@@ -168,10 +168,3 @@ export interface ReportMessagesTable {
   mail_message_id: string | null;
   at: ColumnType<Date, Date | undefined, never>;
 }
-
-/** One row (id 1): the HMAC key of the public report form's token; made on first use. */
-export interface ReportFormKeysTable {
-  id: number;
-  key: Buffer;
-  created_at: ColumnType<Date, Date | undefined, never>;
-}
