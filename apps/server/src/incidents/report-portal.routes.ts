@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import { CATEGORY_LABELS, INCIDENT_CATEGORIES, type IncidentCategory, type Locale, TLP_LEVELS } from '@renkei/contract';
+import { CATEGORY_LABELS, INCIDENT_CATEGORIES, type IncidentCategory, type Locale, TLP_LEVELS, type TlpLevel, isTlpLevel } from '@renkei/contract';
 import { selfOrganisation } from '../accounts/accounts.repository.ts';
 import type { Config } from '../config.ts';
 import type { Schema } from '../db/schema/index.ts';
@@ -80,7 +80,7 @@ const STATUS_LABEL: Record<ReportView['status'], { en: string; ja: string }> = {
   discarded: { en: 'Closed without action', ja: '対応不要として終了' },
   closed: { en: 'Closed', ja: '終了' },
 };
-const TLP_HELP: Record<(typeof TLP_LEVELS)[number], { en: string; ja: string }> = {
+const TLP_HELP: Record<TlpLevel, { en: string; ja: string }> = {
   clear: { en: 'TLP:CLEAR: may be shared publicly', ja: 'TLP:CLEAR: 公開可' },
   green: { en: 'TLP:GREEN: within the security community', ja: 'TLP:GREEN: セキュリティコミュニティ内で共有可' },
   amber: { en: 'TLP:AMBER: only with those who need to act (default)', ja: 'TLP:AMBER: 対応に必要な組織のみ(既定)' },
@@ -297,7 +297,7 @@ ${values.description ?? ''}</textarea>
       return frame(request, reply, () => ({ title: t('received'), path: '/report', body: html`<section><h1>${t('received')}</h1></section>` }));
     }
     const category = (INCIDENT_CATEGORIES as readonly string[]).includes(values.category!) ? (values.category as IncidentCategory) : 'other';
-    const tlp = (TLP_LEVELS as readonly string[]).includes(values.tlp!) ? (values.tlp as (typeof TLP_LEVELS)[number]) : 'amber';
+    const tlp = isTlpLevel(values.tlp) ? values.tlp : 'amber';
     const indicators = values
       .indicators!.split(/\r?\n/)
       .map((line) => line.trim())

@@ -9,6 +9,7 @@ import {
   type ReportFormat,
   TLP_LEVELS,
   type TlpLevel,
+  tlpLabel,
 } from '@renkei/contract';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -157,7 +158,7 @@ export function OrganisationForm({
           />
           <NativeSelect
             label={t('contacts.fields.tlpCeiling')}
-            data={TLP_LEVELS.map((value) => ({ value, label: `TLP:${value.toUpperCase()}` }))}
+            data={TLP_LEVELS.map((value) => ({ value, label: tlpLabel(value) }))}
             value={draft.tlpCeiling}
             onChange={(event) => set('tlpCeiling', event.currentTarget.value as TlpLevel)}
             data-testid="org-tlp-ceiling"

@@ -161,12 +161,3 @@ export async function threadMessages(threadId: string): Promise<MailMessageDetai
   const page = await apiRequest<Page<MailMessageSummary>>('GET', `/mail/messages?threadId=${id(threadId)}&direction=all&offset=0&limit=50`);
   return Promise.all(page.items.map((m) => apiRequest<MailMessageDetail>('GET', `/mail/messages/${id(m.id)}`)));
 }
-
-/** TLP level (as the incidents API stores it) → the label mail carries. */
-export const TLP_LABEL_OF: Record<TlpLevel, TlpLabel> = {
-  clear: 'TLP:CLEAR',
-  green: 'TLP:GREEN',
-  amber: 'TLP:AMBER',
-  'amber+strict': 'TLP:AMBER+STRICT',
-  red: 'TLP:RED',
-};

@@ -1,5 +1,5 @@
 import { Badge, Button, Group, Paper, SegmentedControl, Select, Stack, Text, TextInput, Textarea } from '@mantine/core';
-import { CATEGORY_LABELS, COORDINATION_ROLES, COORDINATION_TRANSITIONS, type CoordinationRole, type MailMessageDetail } from '@renkei/contract';
+import { CATEGORY_LABELS, COORDINATION_ROLES, COORDINATION_TRANSITIONS, type CoordinationRole, type MailMessageDetail, tlpLabel } from '@renkei/contract';
 import { type FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DateTime } from '../../../components/date-time.tsx';
@@ -8,7 +8,6 @@ import {
   type Coordination,
   type Incident,
   type PartySuggestion,
-  TLP_LABEL_OF,
   createCoordination,
   renderNotification,
   sendCoordination,
@@ -188,7 +187,7 @@ function CoordinationCard({
       const summary = [`${CATEGORY_LABELS[incident.category][lang]}:`, ...observables.map((o) => `  ${o}`)].join('\n');
       const rendered = await renderNotification({
         language: lang,
-        tlp: TLP_LABEL_OF[incident.tlp],
+        tlp: tlpLabel(incident.tlp),
         variables: { name: c.contactName ?? c.contactEmail ?? '', reference: incident.reference, summary },
       });
       setDraft({ subject: rendered.subject, text: rendered.text });

@@ -1,6 +1,6 @@
 import { Anchor, Autocomplete, Badge, Button, Center, Grid, Group, Loader, SegmentedControl, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
-import { INCIDENT_CATEGORIES, TLP_LEVELS, type UpdateIncidentRequest } from '@renkei/contract';
+import { INCIDENT_CATEGORIES, TLP_LEVELS, type UpdateIncidentRequest, tlpLabel } from '@renkei/contract';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DateTime } from '../../../components/date-time.tsx';
@@ -187,7 +187,7 @@ function Fields({ incident, change }: { incident: Incident; change: (changes: Up
       <Group grow>
         <Select
           label="TLP"
-          data={TLP_LEVELS.map((value) => ({ value, label: `TLP:${value.toUpperCase()}` }))}
+          data={TLP_LEVELS.map((value) => ({ value, label: tlpLabel(value) }))}
           value={incident.tlp}
           disabled={!writable}
           onChange={(value) => value && void change({ tlp: value as Incident['tlp'] })}
