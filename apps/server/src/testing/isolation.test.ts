@@ -25,6 +25,11 @@ describe('isolation between outside organisations', () => {
     app.get('/api/v1/leak/organisations', async () => ({
       items: await t.database.db.selectFrom('organisations').select(['id', 'name']).execute(),
     }));
+    // A search that matches any organisation by name, whoever asks.
+    app.post('/api/v1/leak/search', { schema: { body: { type: 'object', properties: { q: { type: 'string' } } } } }, async (request) => {
+      const { q } = request.body as { q?: string };
+      return { items: q ? await t.database.db.selectFrom('organisations').select('contact_email').where('name', 'ilike', `%${q}%`).execute() : [] };
+    });
     // A detail route that tells a hidden row from a missing one without showing its content.
     app.get('/api/v1/leak/reports/:id', async (request, reply) => {
       const { id } = request.params as { id: string };
@@ -42,8 +47,9 @@ describe('isolation between outside organisations', () => {
       expect(failure).toContain('/api/v1/leak/organisations');
       expect(failure).toContain('leaktest');
       expect(failure).toMatch(/\/api\/v1\/leak\/reports\/[0-9a-f-]{36} → 403/);
+      expect(failure).toContain('POST /api/v1/leak/search → 200 shows noc@leaktest.example');
       // The real routes stay clean in the same run: only the throwaway ones are named.
-      expect(failure!.split('\n').filter((line) => line.includes('GET /api/v1/') && !line.includes('/leak/'))).toEqual([]);
+      expect(failure!.split('\n').filter((line) => /(GET|POST) \/api\/v1\//.test(line) && !line.includes('/leak/'))).toEqual([]);
     } finally {
       await app.close();
     }
