@@ -9,7 +9,7 @@ const INFRA_BELOW_DOMAINS = ['kernel', 'config', 'db', 'policy', 'i18n', 'http',
 
 /**
  * Layer → the layers it may import (besides itself and npm/node packages). `domain` means: any domain,
- * through its index.ts only. Test files and test kits may also import `testing`, `app` and domains' index.ts.
+ * through its index.ts only. Test files and test kits may also import `testing`, `app`, `db`, `config` and domains' index.ts.
  */
 export const ALLOWED_IMPORTS = {
   kernel: [],
@@ -59,7 +59,8 @@ function problem(from, to) {
   }
   if (from.layer === to.layer) return null;
   const allowed = [...ALLOWED_IMPORTS[from.layer]];
-  if (isTestCode(from)) allowed.push('testing', 'app', 'domain');
+  // Tests run against a real database, so any test may open one.
+  if (isTestCode(from)) allowed.push('testing', 'app', 'domain', 'db', 'config');
   if (to.layer === 'domain') {
     if (!allowed.includes('domain')) return `${from.layer}/ sits below the domains and may not import ${to.relative.join('/')}`;
     return to.isIndex || (from.layer === 'testing' && isTestCode(to))

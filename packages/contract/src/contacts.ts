@@ -1,9 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Timestamp, Uuid } from './common.ts';
+import { TLP_LEVELS } from './tlp.ts';
 
 export const ORGANISATION_KINDS = ['csirt', 'isp', 'vendor', 'subscriber', 'government', 'other'] as const;
 export const REPORT_FORMATS = ['csv', 'xarf', 'text'] as const;
-export const TLP_LEVELS = ['clear', 'green', 'amber', 'amber+strict', 'red'] as const;
 export const PGP_POLICIES = ['required', 'preferred', 'never'] as const;
 export const NETWORK_KINDS = ['asn', 'ipv4', 'ipv6', 'domain'] as const;
 /** FIRST global-irt `cert-type` vocabulary. */
@@ -24,7 +24,6 @@ export const KEY_WARNINGS = ['expired', 'expires_soon', 'revoked', 'address_mism
 
 export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
-export type TlpLevel = (typeof TLP_LEVELS)[number];
 export type PgpPolicy = (typeof PGP_POLICIES)[number];
 export type NetworkKind = (typeof NETWORK_KINDS)[number];
 export type KeyWarning = (typeof KEY_WARNINGS)[number];

@@ -5,6 +5,7 @@ import { recordAudit } from '../audit/index.ts';
 import type { Schema } from '../db/schema/index.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../kernel/errors.ts';
 import type { RequestContext, UserActor } from '../policy/actor.ts';
+import { scopeWhere } from '../policy/scope.ts';
 import { accountsPolicy } from './accounts.policy.ts';
 import {
   type User,
@@ -343,9 +344,10 @@ export function createAccountsService(db: Kysely<Schema>, options: { sessionTtlH
     },
 
     async listUsers(ctx: RequestContext, page: { offset: number; limit: number }): Promise<{ items: User[]; total: number }> {
-      accountsPolicy.authorize(ctx.actor, 'users.list');
-      const rows = await db.selectFrom('users').selectAll().orderBy('email').offset(page.offset).limit(page.limit).execute();
-      const total = (await db.selectFrom('users').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+      const scope = accountsPolicy.listScope(ctx.actor, 'users.list');
+      const visible = scopeWhere(scope);
+      const rows = await db.selectFrom('users').selectAll().where(visible).orderBy('email').offset(page.offset).limit(page.limit).execute();
+      const total = (await db.selectFrom('users').select(db.fn.countAll<number>().as('n')).where(visible).executeTakeFirstOrThrow()).n;
       const memberships = await membershipsOf(
         db,
         rows.map((row) => row.id),

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import {
   type AddressDeliveryState,
   type CsirtProfile,
@@ -13,6 +13,7 @@ import {
   TLP_LEVELS,
   NETWORK_KINDS,
 } from '@renkei/contract';
+import { ALL, type Scope, scopeWhere } from '../policy/scope.ts';
 import type { Schema } from '../db/schema/index.ts';
 import { NotFoundError } from '../kernel/errors.ts';
 import type { OrganisationNetworksTable } from '../db/schema/organisation-networks.ts';
@@ -118,9 +119,14 @@ export function organisationRowToModel(row: OrganisationRow): OrganisationModel 
   };
 }
 
-/** One organisation, or 404 `organisation_not_found`. */
-export async function loadOrganisation(executor: Kysely<Schema>, id: string): Promise<OrganisationModel> {
-  const row = await executor.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
+/** One organisation the scope lets the reader see, or 404 `organisation_not_found` (absent and hidden alike). */
+export async function loadOrganisation(executor: Kysely<Schema>, id: string, scope: Scope = ALL): Promise<OrganisationModel> {
+  const row = await executor
+    .selectFrom('organisations')
+    .selectAll()
+    .where('id', '=', id)
+    .where(scopeWhere(scope, { organisation: sql.ref('id') }))
+    .executeTakeFirst();
   if (!row) throw new NotFoundError('organisation_not_found', 'No such organisation');
   return organisationRowToModel(row);
 }

@@ -30,11 +30,11 @@ describe('who may use the directory', () => {
     const org = await createOrganisation({ name: 'Access ISP', kind: 'isp' });
     const readers = [...STAFF_ROLES];
     await expectAccess(t, { url: '/api/v1/contacts/organisations?q=access' }, { allowed: readers });
-    await expectAccess(t, { url: `/api/v1/contacts/organisations/${org.id}` }, { allowed: readers });
+    await expectAccess(t, { url: `/api/v1/contacts/organisations/${org.id}` }, { allowed: readers, hidden: true });
     const person = (
       await t.request(coordinator, { method: 'POST', url: `/api/v1/contacts/organisations/${org.id}/people`, payload: { name: 'Access Person' } })
     ).json<{ id: string }>();
-    await expectAccess(t, { url: `/api/v1/contacts/people/${person.id}` }, { allowed: readers });
+    await expectAccess(t, { url: `/api/v1/contacts/people/${person.id}` }, { allowed: readers, hidden: true });
     await expectAccess(t, { url: '/api/v1/contacts/keys' }, { allowed: readers });
     await expectAccess(t, { url: '/api/v1/contacts/export/team-directory' }, { allowed: readers });
   });

@@ -15,6 +15,7 @@ import type { Schema } from '../db/schema/index.ts';
 import type { OrganisationsTable } from '../db/schema/organisations.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../kernel/errors.ts';
 import type { RequestContext } from '../policy/actor.ts';
+import { scopeWhere } from '../policy/scope.ts';
 import { contactsPolicy } from './contacts.policy.ts';
 import {
   type AddressDeliveryModel,
@@ -171,8 +172,8 @@ export function createOrganisationsService(db: Kysely<Schema>, now: () => Date, 
       ctx: RequestContext,
       query: { q?: string | undefined; kind?: string | undefined; country?: string | undefined; offset: number; limit: number },
     ): Promise<{ items: OrganisationSummary[]; total: number }> {
-      contactsPolicy.authorize(ctx.actor, 'directory.read');
-      const conditions: RawBuilder<boolean>[] = [sql<boolean>`true`];
+      const scope = contactsPolicy.listScope(ctx.actor, 'directory.read');
+      const conditions: RawBuilder<boolean>[] = [sql<boolean>`${scopeWhere(scope, { organisation: sql.ref('o.id') })}`];
       if (query.kind) conditions.push(sql<boolean>`o.kind = ${query.kind}`);
       if (query.country) conditions.push(sql<boolean>`o.country = ${query.country}`);
       let networkMatch: RawBuilder<boolean> | null = null;
@@ -239,8 +240,8 @@ export function createOrganisationsService(db: Kysely<Schema>, now: () => Date, 
 
     /** One organisation with its people, networks and keys (each key with its health). */
     async getOrganisation(ctx: RequestContext, id: string): Promise<OrganisationDetailModel> {
-      contactsPolicy.authorize(ctx.actor, 'directory.read');
-      const organisation = await loadOrganisation(db, id);
+      const scope = contactsPolicy.detailScope(ctx.actor, 'directory.read', () => new NotFoundError('organisation_not_found', 'No such organisation'));
+      const organisation = await loadOrganisation(db, id, scope);
       const [people, networks, keys] = await Promise.all([
         db.selectFrom('people').selectAll().where('organisation_id', '=', id).orderBy('is_role_address', 'desc').orderBy('name').execute(),
         db.selectFrom('organisation_networks').selectAll().where('organisation_id', '=', id).orderBy('kind').orderBy('value').execute(),
@@ -314,8 +315,13 @@ export function createOrganisationsService(db: Kysely<Schema>, now: () => Date, 
 
     /** One person with their organisation, the keys attached to them and what DSNs said about their address. */
     async getPerson(ctx: RequestContext, id: string): Promise<PersonDetailModel> {
-      contactsPolicy.authorize(ctx.actor, 'directory.read');
-      const row = await db.selectFrom('people').selectAll().where('id', '=', id).executeTakeFirst();
+      const scope = contactsPolicy.detailScope(ctx.actor, 'directory.read', () => new NotFoundError('person_not_found', 'No such person'));
+      const row = await db
+        .selectFrom('people')
+        .selectAll()
+        .where('id', '=', id)
+        .where(scopeWhere(scope, { organisation: sql.ref('organisation_id') }))
+        .executeTakeFirst();
       if (!row) throw new NotFoundError('person_not_found', 'No such person');
       const person = personRowToModel(row);
       const [organisation, keys, deliveryStatus] = await Promise.all([

@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { FEED_FORMATS, FEED_TLPS, type FeedMappingInput } from '@renkei/contract';
+import { FEED_FORMATS, type FeedMappingInput, TLP_LEVELS, type TlpLevel } from '@renkei/contract';
 import { CliError, type CommandOpener } from '../cli/open.ts';
 import { progressBar } from '../kernel/progress.ts';
 import { systemContext } from '../policy/actor.ts';
-import type { Tlp } from './ingest.ts';
 import type { FeedsService, IngestSummary } from './feeds.service.ts';
 
 /** The one summary line an operator (or a script) reads at the end of an ingest. */
@@ -25,8 +24,8 @@ export function registerFeedsCommands(feeds: Command, open: CommandOpener<{ feed
     .addOption(new Option('--format <format>', 'the file format').choices([...FEED_FORMATS]).makeOptionMandatory())
     .option('--mapping <name>', 'the saved column mapping (csv)')
     .option('--report-type <type>', 'shadowserver: the report type when the file name does not say (e.g. scan_ntp)')
-    .addOption(new Option('--tlp <tlp>', "TLP of the events (default: the mapping's, else amber)").choices([...FEED_TLPS]))
-    .action(async (file: string, options: { format: 'shadowserver' | 'csv'; mapping?: string; reportType?: string; tlp?: Tlp }) => {
+    .addOption(new Option('--tlp <tlp>', "TLP of the events (default: the mapping's, else amber)").choices([...TLP_LEVELS]))
+    .action(async (file: string, options: { format: 'shadowserver' | 'csv'; mapping?: string; reportType?: string; tlp?: TlpLevel }) => {
       if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new CliError(`No such file: ${file}`);
       if (options.format === 'csv' && !options.mapping)
         throw new CliError('--format csv needs --mapping NAME (add one with `renkei feeds mapping add NAME --file mapping.json`).');

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { CATEGORY_LABELS, INCIDENT_CATEGORIES, type IncidentCategory, type Locale, TLP_LEVELS } from '@renkei/contract';
+import { CATEGORY_LABELS, INCIDENT_CATEGORIES, type IncidentCategory, type Locale, TLP_LEVELS, isTlpLevel } from '@renkei/contract';
 import type { Config } from '../config.ts';
 import { publicFormRateLimit } from '../http/rate-limit.ts';
 import { type Page, type PageOptions, type PublicSite, type SafeHtml, type Translate, html } from '../portal/index.ts';
@@ -159,7 +159,7 @@ ${values.description ?? ''}</textarea>
       return frame(request, reply, () => ({ title: t('received'), path: '/report', body: html`<section><h1>${t('received')}</h1></section>` }));
     }
     const category = (INCIDENT_CATEGORIES as readonly string[]).includes(values.category!) ? (values.category as IncidentCategory) : 'other';
-    const tlp = (TLP_LEVELS as readonly string[]).includes(values.tlp!) ? (values.tlp as (typeof TLP_LEVELS)[number]) : 'amber';
+    const tlp = isTlpLevel(values.tlp) ? values.tlp : 'amber';
     const indicators = values
       .indicators!.split(/\r?\n/)
       .map((line) => line.trim())

@@ -1,4 +1,4 @@
-import type { TLP_LEVELS } from '@renkei/contract';
+import type { TlpLevel } from '@renkei/contract';
 import { defineStrings, type Translations } from '../portal/index.ts';
 import type { ReportView } from './incidents.service.ts';
 
@@ -61,7 +61,7 @@ export const STATUS_LABEL: Record<ReportView['status'], Translations> = {
   discarded: { en: 'Closed without action', ja: '対応不要として終了' },
   closed: { en: 'Closed', ja: '終了' },
 };
-export const TLP_HELP: Record<(typeof TLP_LEVELS)[number], Translations> = {
+export const TLP_HELP: Record<TlpLevel, Translations> = {
   clear: { en: 'TLP:CLEAR: may be shared publicly', ja: 'TLP:CLEAR: 公開可' },
   green: { en: 'TLP:GREEN: within the security community', ja: 'TLP:GREEN: セキュリティコミュニティ内で共有可' },
   amber: { en: 'TLP:AMBER: only with those who need to act (default)', ja: 'TLP:AMBER: 対応に必要な組織のみ(既定)' },

@@ -4,4 +4,4 @@ export { mailRoutes } from './mail.routes.ts';
 export { mailJobDefinitions } from './mail.jobs.ts';
 export { type SmtpListener, startSmtpListener } from './smtp-listener.ts';
 export { directoryKeyRing } from './directory-key-ring.ts';
-export { type MailLanguage, type MailTemplate, type TlpLabel, renderTemplate } from './templates.ts';
+export { type MailLanguage, type MailTemplate, renderTemplate } from './templates.ts';

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { type Kysely, sql } from 'kysely';
+import { TLP_LABELS, type TlpLabel, mayReceive, tlpLabel, tlpLevelOfLabel } from '@renkei/contract';
 import { recordAudit } from '../audit/index.ts';
 import type { BlobStore } from '../blobs/index.ts';
 import type { Schema } from '../db/schema/index.ts';
@@ -24,19 +25,9 @@ import {
   threadByMessageIds,
 } from './mail.repository.ts';
 import { type OutboundAttachment, PermanentRelayError, composeMail, relay } from './outbound.ts';
-import { type KeyRing, TLP_LEVELS, type TlpLevel, usableEncryptionKeys } from './pgp.ts';
+import { type KeyRing, usableEncryptionKeys } from './pgp.ts';
 import { type ReplyTokenFormat, bracketTokens, isIntakeAddress, looksLikeReply, plusDetail } from './reply-token.ts';
-import {
-  type MailLanguage,
-  type RenderedMail,
-  type TlpLabel,
-  TEMPLATES,
-  TLP_LABELS,
-  findTemplate,
-  renderTemplate,
-  withTlpBody,
-  withTlpSubject,
-} from './templates.ts';
+import { type MailLanguage, type RenderedMail, TEMPLATES, findTemplate, renderTemplate, withTlpBody, withTlpSubject } from './templates.ts';
 
 /** The job that hands a queued outbound message to the relay (retried with backoff). */
 export const SEND_JOB = 'mail.send-message';
@@ -355,15 +346,15 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
     mailPolicy.authorize(ctx.actor, 'messages.send');
     const to = input.to.trim();
     if (!ADDRESS.test(to)) throw new BadRequestError('invalid_address', 'The recipient is not an e-mail address');
-    if (!TLP_LABELS.includes(input.tlp)) throw new BadRequestError('invalid_tlp', `TLP must be one of ${TLP_LABELS.join(', ')}`);
+    const level = tlpLevelOfLabel(input.tlp);
+    if (level === null) throw new BadRequestError('invalid_tlp', `TLP must be one of ${TLP_LABELS.join(', ')}`);
     if (!options.relayUrl) throw new ServiceUnavailableError('mail_relay_not_configured', 'No outbound relay is configured (RENKEI_SMTP_RELAY)');
     const recipient = await keyRing.recipient(to);
     // Nothing leaves above the recipient's TLP ceiling; an address the directory does not know
     // (a reporter, a new contact) gets at most TLP:AMBER, the directory's default ceiling.
     const ceiling = recipient.tlpCeiling ?? 'amber';
-    const level = input.tlp.slice(4).toLowerCase();
-    if (TLP_LEVELS.indexOf(level as TlpLevel) > TLP_LEVELS.indexOf(ceiling)) {
-      throw new ConflictError('tlp_above_ceiling', `${to} may receive at most TLP:${ceiling.toUpperCase()}; this message is ${input.tlp}`);
+    if (!mayReceive(level, ceiling)) {
+      throw new ConflictError('tlp_above_ceiling', `${to} may receive at most ${tlpLabel(ceiling)}; this message is ${input.tlp}`);
     }
     const encryptTo = recipient.policy === 'never' ? [] : await usableEncryptionKeys(recipient.keys);
     if (recipient.policy === 'required' && encryptTo.length === 0) throw new PgpKeyRequiredError(to);
@@ -527,26 +518,24 @@ export function createMailService(deps: { db: Kysely<Schema>; blobs: BlobStore; 
       filter: MessageFilter,
       page: { offset: number; limit: number },
     ): Promise<{ items: MailMessageSummary[]; total: number }> {
-      mailPolicy.authorize(ctx.actor, 'messages.read');
-      return listMessages(db, filter, page);
+      return listMessages(db, filter, page, mailPolicy.listScope(ctx.actor, 'messages.read'));
     },
 
     async getMessage(ctx: RequestContext, id: string): Promise<MailMessageDetail> {
-      mailPolicy.authorize(ctx.actor, 'messages.read');
-      const message = await findMessage(db, id);
-      if (!message) throw new NotFoundError('mail_message_not_found', 'No such message');
+      const notFound = () => new NotFoundError('mail_message_not_found', 'No such message');
+      const message = await findMessage(db, id, mailPolicy.detailScope(ctx.actor, 'messages.read', notFound));
+      if (!message) throw notFound();
       return message;
     },
 
     async listThreads(ctx: RequestContext, page: { offset: number; limit: number }): Promise<{ items: MailThread[]; total: number }> {
-      mailPolicy.authorize(ctx.actor, 'messages.read');
-      return listThreads(db, page);
+      return listThreads(db, page, mailPolicy.listScope(ctx.actor, 'messages.read'));
     },
 
     /** An attachment's bytes for download. Always sent as an opaque file, never displayed. */
     async openAttachment(ctx: RequestContext, messageId: string, partId: string): Promise<{ part: MailPart; stream: Readable }> {
-      mailPolicy.authorize(ctx.actor, 'messages.read');
-      const part = await findPart(db, messageId, partId);
+      const scope = mailPolicy.detailScope(ctx.actor, 'messages.read', () => new NotFoundError('mail_part_not_found', 'No such attachment'));
+      const part = await findPart(db, messageId, partId, scope);
       if (!part) throw new NotFoundError('mail_part_not_found', 'No such attachment');
       return { part, stream: await blobs.open(part.sha256) };
     },

@@ -9,6 +9,7 @@ import {
   type ReportFormat,
   TLP_LEVELS,
   type TlpLevel,
+  tlpLabel,
 } from '@renkei/contract';
 import { useForm } from '@mantine/form';
 import { useTranslation } from 'react-i18next';
@@ -129,7 +130,7 @@ export function OrganisationForm({
           />
           <NativeSelect
             label={t('contacts.fields.tlpCeiling')}
-            data={TLP_LEVELS.map((value) => ({ value, label: `TLP:${value.toUpperCase()}` }))}
+            data={TLP_LEVELS.map((value) => ({ value, label: tlpLabel(value) }))}
             {...form.getInputProps('tlpCeiling')}
             data-testid="org-tlp-ceiling"
           />

@@ -1,5 +1,5 @@
 import { Anchor, Badge, Button, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
-import type { OrganisationDetail } from '@renkei/contract';
+import { type OrganisationDetail, TLP_COLOURS, tlpLabel } from '@renkei/contract';
 import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DateTime } from '../../../components/date-time.tsx';
@@ -12,8 +12,6 @@ import { AddNetworkForm, AddPersonForm, RemoveButton } from './directory-editing
 import { OrganisationForm } from './organisation-form.tsx';
 import { AddressWithDelivery, deliveryMap } from './delivery-status.tsx';
 import { Fingerprint, KeyHealth } from './key-health.tsx';
-
-const TLP_COLOURS: Record<string, string> = { clear: 'gray', green: 'green', amber: 'orange', 'amber+strict': 'orange', red: 'red' };
 
 /** One organisation: its contact facts, people, networks and PGP keys with their health. */
 export function OrganisationPage({ organisationId }: { organisationId: string }) {
@@ -57,8 +55,8 @@ function OrganisationView({ detail }: { detail: OrganisationDetail }) {
       <Group gap="xs">
         <Badge variant="light">{t(`contacts.kinds.${org.kind}`)}</Badge>
         {org.isNationalCsirt && <Badge variant="filled">{t('contacts.fields.nationalCsirt')}</Badge>}
-        <Badge color={TLP_COLOURS[org.tlpCeiling] ?? 'gray'} variant="light" data-testid="tlp-ceiling">
-          {t('contacts.fields.tlpCeiling')}: TLP:{org.tlpCeiling.toUpperCase()}
+        <Badge styles={{ root: { background: '#000', color: TLP_COLOURS[org.tlpCeiling], textTransform: 'none' } }} data-testid="tlp-ceiling">
+          {t('contacts.fields.tlpCeiling')}: {tlpLabel(org.tlpCeiling)}
         </Badge>
         <Badge color={org.pgpPolicy === 'required' ? 'red' : 'gray'} variant="light" data-testid="pgp-policy">
           {t(`contacts.pgpPolicies.${org.pgpPolicy}`)}

@@ -175,15 +175,6 @@ export async function threadMessages(threadId: string): Promise<MailMessageDetai
   return Promise.all(page.items.map((m) => apiRequest<MailMessageDetail>('GET', `/mail/messages/${id(m.id)}`)));
 }
 
-/** TLP level (as the incidents API stores it) → the label mail carries. */
-export const TLP_LABEL_OF: Record<TlpLevel, TlpLabel> = {
-  clear: 'TLP:CLEAR',
-  green: 'TLP:GREEN',
-  amber: 'TLP:AMBER',
-  'amber+strict': 'TLP:AMBER+STRICT',
-  red: 'TLP:RED',
-};
-
 /**
  * Query keys of this feature. Reports, incidents and coordinations change each other (linking a report
  * moves it out of the queue, a sent mail moves a coordination to waiting), so every change here

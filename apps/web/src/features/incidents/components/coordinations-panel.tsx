@@ -1,6 +1,13 @@
 import { Badge, Button, Group, Paper, SegmentedControl, Select, Stack, Text, TextInput, Textarea } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { CATEGORY_LABELS, COORDINATION_ROLES, COORDINATION_TRANSITIONS, type CoordinationRole, type CreateCoordinationRequest } from '@renkei/contract';
+import {
+  CATEGORY_LABELS,
+  COORDINATION_ROLES,
+  COORDINATION_TRANSITIONS,
+  type CoordinationRole,
+  type CreateCoordinationRequest,
+  tlpLabel,
+} from '@renkei/contract';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DateTime } from '../../../components/date-time.tsx';
@@ -9,7 +16,6 @@ import {
   type Coordination,
   type Incident,
   type PartySuggestion,
-  TLP_LABEL_OF,
   useCreateCoordination,
   useRenderNotification,
   useSendCoordination,
@@ -160,7 +166,7 @@ function CoordinationCard({ incident, observables, coordination: c }: { incident
     render.mutate(
       {
         language: lang,
-        tlp: TLP_LABEL_OF[incident.tlp],
+        tlp: tlpLabel(incident.tlp),
         variables: { name: c.contactName ?? c.contactEmail ?? '', reference: incident.reference, summary },
       },
       {

@@ -1,7 +1,7 @@
 import { Autocomplete, Badge, Button, Grid, Group, SegmentedControl, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useDocumentTitle } from '@mantine/hooks';
-import { INCIDENT_CATEGORIES, TLP_LEVELS, type UpdateIncidentRequest } from '@renkei/contract';
+import { INCIDENT_CATEGORIES, TLP_LEVELS, type UpdateIncidentRequest, tlpLabel } from '@renkei/contract';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { DateTime } from '../../../components/date-time.tsx';
@@ -142,7 +142,7 @@ function Fields({ incident, change }: { incident: Incident; change: Change }) {
       <Group grow>
         <Select
           label="TLP"
-          data={TLP_LEVELS.map((value) => ({ value, label: `TLP:${value.toUpperCase()}` }))}
+          data={TLP_LEVELS.map((value) => ({ value, label: tlpLabel(value) }))}
           value={incident.tlp}
           disabled={!writable}
           onChange={(value) => value && change({ tlp: value as Incident['tlp'] })}
