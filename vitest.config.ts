@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['apps/*/src/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'packages/*/src/**/*.test.ts'],
+    include: ['apps/*/src/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'tools/**/*.test.mjs'],
     globalSetup: ['apps/server/src/testing/global-setup.ts'],
     // Each file gets its own database; files run in parallel on the two cores.
     pool: 'forks',

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
-// The server serves dist/ under /app/ (see docs in src/lib/navigation.ts). `npx vite` proxies the API
+// The server serves dist/ under /app/ (see src/app/router.tsx). `npx vite` proxies the API
 // to a `renkei serve` on its default port so the app can be developed against a real server.
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
@@ -29,6 +29,7 @@ export default defineConfig({
           if (/node_modules\/(react|react-dom|scheduler)\//.test(id)) return 'react';
           if (id.includes('node_modules/@mantine/') || id.includes('node_modules/@floating-ui/')) return 'mantine';
           if (/node_modules\/(i18next|react-i18next)\//.test(id)) return 'i18n';
+          if (id.includes('node_modules/@tanstack/')) return 'tanstack';
           return undefined;
         },
       },

@@ -13,9 +13,9 @@ import pg from 'pg';
 import { createAccountsService } from '../src/accounts/accounts.service.ts';
 import { loadConfig } from '../src/config.ts';
 import { type Database, migrateToLatest, openDatabase } from '../src/db/database.ts';
-import { buildApp } from '../src/http/app.ts';
+import { buildApp } from '../src/app/http-app.ts';
 import { systemContext } from '../src/policy/actor.ts';
-import { createServices } from '../src/services.ts';
+import { createServices } from '../src/app/services.ts';
 
 const run = promisify(execFile);
 const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);

@@ -13,7 +13,7 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { type Database, migrateToLatest, openDatabase } from '../src/db/database.ts';
 import { loadConfig } from '../src/config.ts';
-import { createServices } from '../src/services.ts';
+import { createServices } from '../src/app/services.ts';
 import { systemContext } from '../src/policy/actor.ts';
 import { CsvReader } from '../src/feeds/csv-reader.ts';
 import { xorshift32 } from './bench-kit.ts';

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import { sql } from 'kysely';
 import { type Database, migrateToLatest } from '../src/db/database.ts';
 import { loadConfig } from '../src/config.ts';
-import { createServices } from '../src/services.ts';
+import { createServices } from '../src/app/services.ts';
 import { systemContext } from '../src/policy/actor.ts';
 import { onEachEngine, time } from './bench-kit.ts';
 

@@ -1,13 +1,13 @@
 import { Command, Option } from 'commander';
 import { ROLES, type Role, isRole } from '@renkei/contract';
-import { verifyAuditChain } from './audit/audit.service.ts';
-import { CliError, openForCli, readStdin } from './cli/open.ts';
+import { checkpointFiles, verifyAuditChain, verifyAuditCheckpoints, writeAuditCheckpoint } from './audit/index.ts';
+import { openForCli } from './app/open-for-cli.ts';
+import { CliError, readStdin } from './cli/open.ts';
 import { loadConfig } from './config.ts';
-import { registerContactsCommands } from './contacts/contacts.cli.ts';
-import { registerNetworkCommands } from './contacts/network/network.cli.ts';
+import { registerContactsCommands, registerNetworkCommands } from './contacts/index.ts';
 import { databaseTarget, migrateToLatest, openDatabase } from './db/database.ts';
-import { registerFeedsCommands } from './feeds/feeds.cli.ts';
-import { initTeam } from './accounts/team.ts';
+import { registerFeedsCommands } from './feeds/index.ts';
+import { initTeam } from './accounts/index.ts';
 import { systemContext } from './policy/actor.ts';
 import { VERSION } from './version.ts';
 
@@ -124,31 +124,62 @@ const audit = program.command('audit').description('The hash-chained audit log')
 
 audit
   .command('verify')
-  .description('Recompute the audit chain; exit 0 when intact, 4 naming the first broken entry otherwise')
+  .description(
+    'Recompute the audit chain and compare it with the checkpoints in <data dir>/audit; exit 0 when intact, 4 naming the first broken entry otherwise',
+  )
   .action(async () => {
-    const { database } = await openForCli(loadConfig(), 'audit verify');
+    const config = loadConfig();
+    const { database } = await openForCli(config, 'audit verify');
     try {
       const showProgress = process.stderr.isTTY;
       const result = await verifyAuditChain(database.db, (checked, total) => {
         if (showProgress) process.stderr.write(`\rChecked ${checked} / ${total} entries`);
       });
       if (showProgress) process.stderr.write('\n');
-      if (result.intact) {
-        console.log(`Audit chain intact: ${result.entries} entries, head ${result.headHash}`);
-      } else {
+      if (!result.intact) {
         console.log(`Audit chain BROKEN at entry ${result.brokenAt}: ${result.reason}`);
         process.exitCode = 4;
+        return;
       }
+      const checkpoints = await verifyAuditCheckpoints(database.db, checkpointFiles(config.dataDir));
+      if (!checkpoints.ok) {
+        console.log(`Audit log BROKEN: ${checkpoints.reason}`);
+        process.exitCode = 4;
+        return;
+      }
+      console.log(`Audit chain intact: ${result.entries} entries, head ${result.headHash}`);
+      if (checkpoints.latest)
+        console.log(`Agrees with ${checkpoints.checkpoints} checkpoint(s), the latest of ${checkpoints.latest.writtenAt} at entry ${checkpoints.latest.seq}`);
     } finally {
       await database.close();
     }
   });
 
+audit
+  .command('checkpoint')
+  .description('Write a signed checkpoint of the chain head to <data dir>/audit/checkpoints.jsonl (also done every 15 minutes by the worker)')
+  .action(async () => {
+    const config = loadConfig();
+    const { database } = await openForCli(config, 'audit checkpoint');
+    try {
+      const checkpoint = await writeAuditCheckpoint(database.db, checkpointFiles(config.dataDir));
+      console.log(checkpoint ? `Checkpoint written: entry ${checkpoint.seq}, hash ${checkpoint.hash}` : 'The audit log is empty: nothing to checkpoint');
+    } finally {
+      await database.close();
+    }
+  });
+
+// Each domain's commands get the services opened for them (and only declare the ones they use).
+const open = (command: string) => openForCli(loadConfig(), command);
 registerNetworkCommands(
   program.commands.find((c) => c.name() === 'contacts') ?? program.command('contacts').description('The contacts directory and network lookup'),
+  open,
 );
-registerContactsCommands(program.commands.find((c) => c.name() === 'contacts')!);
-registerFeedsCommands(program.command('feeds').description('Bulk feeds: ingest files, column mappings, notifications per recipient'));
+registerContactsCommands(
+  program.commands.find((c) => c.name() === 'contacts')!,
+  open,
+);
+registerFeedsCommands(program.command('feeds').description('Bulk feeds: ingest files, column mappings, notifications per recipient'), open);
 
 function explainLock(command: string) {
   return (error: unknown): never => {

@@ -1,13 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { seedDemo } from './accounts/seed.ts';
+import { seedDemo } from './accounts/index.ts';
 import { CliError } from './cli/open.ts';
 import type { Config } from './config.ts';
+import { BLOB_TEMPORARY_FILE_MAX_AGE_MS } from './blobs/index.ts';
 import { databaseTarget, migrateToLatest, openDatabase } from './db/database.ts';
 import { DataDirLockedError } from './db/data-dir-lock.ts';
-import { buildApp } from './http/app.ts';
-import { type SmtpListener, startSmtpListener } from './mail/smtp-listener.ts';
-import { createServices } from './services.ts';
+import { buildApp } from './app/http-app.ts';
+import { createLogger } from './kernel/logger.ts';
+import { type SmtpListener, startSmtpListener } from './mail/index.ts';
+import { createServices } from './app/services.ts';
 
 /**
  * `renkei serve` (http: true) and `renkei worker` (http: false): open, migrate, seed, listen, and on
@@ -15,13 +17,14 @@ import { createServices } from './services.ts';
  */
 export async function runServer(config: Config, mode: { http: boolean }): Promise<void> {
   const command = mode.http ? 'renkei serve' : 'renkei worker';
+  const log = createLogger({ level: config.logLevel, name: 'renkei' });
   // A signal during start-up (first start on PGlite takes seconds) waits for the step under way, so
   // the database is never left half-migrated; a second one exits at once.
   let interrupted: string | null = null;
   const onEarlySignal = (signal: string): void => {
     if (interrupted) process.exit(130);
     interrupted = signal;
-    console.error(`\n${signal}: stopping once the start-up step under way has finished…`);
+    log.warn({ signal }, 'stopping once the start-up step under way has finished');
   };
   process.on('SIGINT', onEarlySignal);
   process.on('SIGTERM', onEarlySignal);
@@ -30,13 +33,15 @@ export async function runServer(config: Config, mode: { http: boolean }): Promis
     throw error;
   });
   await migrateToLatest(database.db);
-  const services = createServices(database, config);
+  const services = createServices(database, config, { log });
 
   if (config.seedDemo) {
     const created = await seedDemo(database.db, services.accounts, process.env.RENKEI_ADMIN_PASSWORD);
     if (created) announceDemoAdmin(config, created, database.engine === 'pglite');
   }
 
+  // Temporary files of writers killed before this start; the hourly job catches the rest.
+  await services.blobs.sweepTemporaryFiles(BLOB_TEMPORARY_FILE_MAX_AGE_MS);
   // Installs or upgrades the job tables and registers the jobs' queues and schedules.
   if (!interrupted) await services.jobs.start();
   process.removeListener('SIGINT', onEarlySignal);
@@ -52,9 +57,9 @@ export async function runServer(config: Config, mode: { http: boolean }): Promis
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    console.error(`\n${signal}: finishing in-flight work, then stopping…`);
+    log.info({ signal }, 'finishing in-flight work, then stopping');
     const force = setTimeout(() => {
-      console.error('Still busy after 20 s; exiting. Unfinished jobs run again on the next start.');
+      log.error('still busy after 20 s; exiting. Unfinished jobs run again on the next start');
       process.exit(1);
     }, 20_000);
     force.unref();
@@ -71,6 +76,7 @@ export async function runServer(config: Config, mode: { http: boolean }): Promis
   const concurrency = mode.http ? config.workerConcurrency : Math.max(1, config.workerConcurrency);
   if (concurrency > 0) await services.jobs.startWorker({ concurrency });
   if (!app) {
+    // The banner is what the command answers the person who started it (at any log level): plain text, not a log line.
     console.error(
       `Renkei worker is running on ${database.engine === 'pglite' ? `the embedded database in ${config.dataDir}` : 'PostgreSQL'}, ${concurrency} job(s) of each kind at a time.`,
     );
@@ -83,7 +89,8 @@ export async function runServer(config: Config, mode: { http: boolean }): Promis
     console.error(`  Staff app:    ${config.publicUrl}/app/`);
     console.error(`  API docs:     ${config.publicUrl}/api/docs`);
     // Mail is accepted only once the HTTP side is up, so nothing arrives that cannot be read.
-    smtp = await startSmtpListener(services.mail, { host: config.smtpHost, port: config.smtpPort, log: (line) => console.error(`smtp: ${line}`) });
+    const smtpLog = log.child({ component: 'smtp' });
+    smtp = await startSmtpListener(services.mail, { host: config.smtpHost, port: config.smtpPort, log: (line) => smtpLog.info(line) });
     console.error(
       `  Mail intake:  smtp://${config.smtpHost}:${smtp.port} for ${config.intakeAddress}${config.smtpRelayUrl ? `; outbound via ${config.smtpRelayUrl}` : '; outbound relay not configured'}`,
     );
@@ -103,5 +110,6 @@ function announceDemoAdmin(config: Config, admin: { email: string; password: str
     fs.writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
     lines.push(`(Also written to ${file}; delete it once you have changed the password.)`);
   }
+  // Not a log line: the password is for the person at the console, not for log collectors.
   console.error(lines.join('\n'));
 }

@@ -1,9 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Timestamp, Uuid } from './common.ts';
+import { TLP_LEVELS } from './tlp.ts';
 
 export const ORGANISATION_KINDS = ['csirt', 'isp', 'vendor', 'subscriber', 'government', 'other'] as const;
 export const REPORT_FORMATS = ['csv', 'xarf', 'text'] as const;
-export const TLP_LEVELS = ['clear', 'green', 'amber', 'amber+strict', 'red'] as const;
 export const PGP_POLICIES = ['required', 'preferred', 'never'] as const;
 export const NETWORK_KINDS = ['asn', 'ipv4', 'ipv6', 'domain'] as const;
 /** FIRST global-irt `cert-type` vocabulary. */
@@ -24,7 +24,6 @@ export const KEY_WARNINGS = ['expired', 'expires_soon', 'revoked', 'address_mism
 
 export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
-export type TlpLevel = (typeof TLP_LEVELS)[number];
 export type PgpPolicy = (typeof PGP_POLICIES)[number];
 export type NetworkKind = (typeof NETWORK_KINDS)[number];
 export type KeyWarning = (typeof KEY_WARNINGS)[number];
@@ -32,6 +31,8 @@ export type KeyWarning = (typeof KEY_WARNINGS)[number];
 const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((value) => Type.Literal(value)));
 
 const Text = (maxLength: number) => Type.String({ maxLength });
+/** One line of text: names end up in mail headers (From:, salutations), so line breaks and other controls are refused. */
+const SingleLine = (maxLength: number, minLength = 1) => Type.String({ minLength, maxLength, pattern: '^[^\\u0000-\\u001F\\u007F]*$' });
 const Country = Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2, upper case' });
 const Language = Type.String({ pattern: '^[a-z]{2,3}$', description: 'ISO 639-1 (or 639-2) code, lower case' });
 const Email = Type.String({ format: 'email', maxLength: 254 });
@@ -84,8 +85,8 @@ export const CsirtProfile = Type.Object(
 export type CsirtProfile = Static<typeof CsirtProfile>;
 
 const organisationFields = {
-  name: Type.String({ minLength: 1, maxLength: 300 }),
-  nameJa: Type.Union([Type.String({ minLength: 1, maxLength: 300 }), Type.Null()]),
+  name: SingleLine(300),
+  nameJa: Type.Union([SingleLine(300), Type.Null()]),
   kind: literals(ORGANISATION_KINDS),
   contactEmail: Type.Union([Email, Type.Null()]),
   contactPhone: Type.Union([Phone, Type.Null()]),
@@ -137,9 +138,9 @@ export const SearchOrganisationsQuery = Type.Object({
 });
 
 const personFields = {
-  name: Type.String({ minLength: 1, maxLength: 300 }),
-  nameJa: Type.Union([Type.String({ minLength: 1, maxLength: 300 }), Type.Null()]),
-  roleTitle: Type.Union([Text(300), Type.Null()]),
+  name: SingleLine(300),
+  nameJa: Type.Union([SingleLine(300), Type.Null()]),
+  roleTitle: Type.Union([SingleLine(300, 0), Type.Null()]),
   email: Type.Union([Email, Type.Null()]),
   phone: Type.Union([Phone, Type.Null()]),
   emergencyPhone: Type.Union([Phone, Type.Null()]),

@@ -1,15 +1,15 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { TLP_LEVELS } from './tlp.ts';
 
 export const FEED_FORMATS = ['shadowserver', 'csv'] as const;
 export const FEED_EVENT_FIELDS = ['time', 'ip', 'port', 'protocol', 'hostname', 'tag', 'asn', 'country', 'report_type', 'ignore'] as const;
-export const FEED_TLPS = ['clear', 'green', 'amber', 'amber+strict', 'red'] as const;
 export const NOTIFICATION_FORMATS = ['csv', 'xarf'] as const;
 
 const literals = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v))) as unknown as ReturnType<typeof Type.String>;
 const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer> | ReturnType<typeof Type.Number>>(schema: T) =>
   Type.Union([schema, Type.Null()]);
 
-export const FeedTlp = literals(FEED_TLPS);
+export const FeedTlp = literals(TLP_LEVELS);
 export const MappingName = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,63}$', description: 'lower case letters, digits, . _ -' });
 
 /** A saved column mapping for generic CSV feeds: header name (lower case) → event field. */

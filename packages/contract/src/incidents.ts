@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Timestamp, Uuid } from './common.ts';
-import { TLP_LEVELS } from './contacts.ts';
+import { TLP_LEVELS } from './tlp.ts';
 
 export const REPORT_CHANNELS = ['web', 'email', 'api', 'feed', 'iodef', 'xarf'] as const;
 export const REPORT_STATUSES = ['new', 'triaged', 'linked', 'discarded', 'closed'] as const;

@@ -1,6 +1,7 @@
 export * from './accounts.ts';
 export * from './common.ts';
 export * from './roles.ts';
+export * from './tlp.ts';
 export * from './contacts.ts';
 export * from './mail.ts';
 export * from './network-lookup.ts';

@@ -1,10 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Timestamp, Uuid } from './common.ts';
+import { TLP_LABELS } from './tlp.ts';
 
 export const PGP_STATUSES = ['unsigned', 'good', 'bad', 'unknown_key', 'expired_key', 'revoked_key'] as const;
 export type PgpStatus = (typeof PGP_STATUSES)[number];
-export const TLP_LABELS = ['TLP:CLEAR', 'TLP:GREEN', 'TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:RED'] as const;
-export type TlpLabel = (typeof TLP_LABELS)[number];
 
 /** A string enum whose static type is the union of its values. */
 const literals = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });

@@ -1,8 +1,8 @@
-import { definePolicy } from '../policy/define-policy.ts';
+import { definePolicy, visibleTo } from '../policy/define-policy.ts';
 
 /** Who may manage accounts. Everyone signed in manages their own profile, TOTP and tokens. */
 export const accountsPolicy = definePolicy('accounts', {
-  'users.list': ['admin'],
+  'users.list': visibleTo({ all: ['admin'] }),
   'users.create': ['admin'],
   'users.disable': ['admin'],
   'organisations.list': ['admin', 'coordinator', 'analyst', 'publisher'],

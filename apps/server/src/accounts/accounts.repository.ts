@@ -1,4 +1,4 @@
-import { findTeamOrganisationRow } from '../contacts/team-identity.service.ts';
+import { findTeamOrganisationRow } from '../contacts/index.ts';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { type Role, isRole } from '@renkei/contract';
 import type { Schema } from '../db/schema/index.ts';
@@ -76,4 +76,57 @@ export async function deleteExpiredSessions(db: Kysely<Schema>): Promise<number>
     .where('expires_at', '<', sql<Date>`now()`)
     .executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/**
+ * Counts one failed login (wrong password or wrong second factor) in a single statement, so parallel
+ * attempts are each counted; the attempt that reaches `maxFailures` locks the account and resets the count.
+ * Answers whether this attempt locked it.
+ */
+export async function recordFailedLogin(
+  db: Kysely<Schema>,
+  userId: string,
+  policy: { maxFailures: number; lockUntil: Date },
+): Promise<{ lockedNow: boolean; failedLogins: number }> {
+  const reaches = sql<boolean>`failed_logins + 1 >= ${policy.maxFailures}`;
+  const row = await db
+    .updateTable('users')
+    .set({
+      failed_logins: sql<number>`CASE WHEN ${reaches} THEN 0 ELSE failed_logins + 1 END`,
+      locked_until: sql<Date | null>`CASE WHEN ${reaches} THEN ${policy.lockUntil}::timestamptz ELSE locked_until END`,
+      updated_at: sql<Date>`now()`,
+    })
+    .where('id', '=', userId)
+    .returning(['failed_logins', 'locked_until'])
+    .executeTakeFirst();
+  // The count comes back 0 from this statement only when this attempt reached the limit and locked.
+  return { lockedNow: row?.failed_logins === 0, failedLogins: row?.failed_logins ?? 0 };
+}
+
+/**
+ * Accepts a login atomically: clears the failure count, and takes the TOTP step when one was used, only
+ * if the account is not locked at `now` and no login took this step (or a later one) first. False when
+ * another request won the race or the account was locked meanwhile.
+ */
+export async function claimLogin(db: Kysely<Schema>, userId: string, now: Date, totpStep: number | null): Promise<boolean> {
+  let query = db
+    .updateTable('users')
+    .set({ failed_logins: 0, locked_until: null, updated_at: now, ...(totpStep !== null ? { totp_last_step: totpStep } : {}) })
+    .where('id', '=', userId)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]));
+  if (totpStep !== null) query = query.where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', totpStep)]));
+  const row = await query.returning('id').executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Takes a TOTP step for the account (enable/disable confirmations): false when it or a later one was used already. */
+export async function claimTotpStep(db: Kysely<Schema>, userId: string, step: number): Promise<boolean> {
+  const row = await db
+    .updateTable('users')
+    .set({ totp_last_step: step, updated_at: new Date() })
+    .where('id', '=', userId)
+    .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
 }

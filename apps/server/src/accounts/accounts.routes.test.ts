@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccess } from '../testing/access.ts';
 import { type TestApp, type TestUser, createTestApp } from '../testing/test-app.ts';
 import { MAX_FAILED_LOGINS } from './accounts.service.ts';
-import { totpCode, totpStep } from './totp.ts';
+import { generateTotpSecret, totpCode, totpStep } from './totp.ts';
 
 let t: TestApp;
 let admin: TestUser;
@@ -51,7 +51,9 @@ describe('login and sessions', () => {
     for (let i = 0; i < MAX_FAILED_LOGINS; i++) expect((await login(user.email, 'wrong')).statusCode).toBe(401);
     const right = await login(user.email, user.password);
     expect(right.statusCode).toBe(401);
-    expect(right.json().error.code).toBe('account_locked');
+    // A locked account answers as an unknown one does, so the answer does not tell which accounts exist.
+    const unknown = await login('nobody-at-all@test.example', user.password);
+    expect({ ...right.json().error, requestId: null }).toEqual({ ...unknown.json().error, requestId: null });
     const audit = await t.database.db.selectFrom('audit_log').selectAll().where('action', '=', 'user.lock').where('target_id', '=', user.id).execute();
     expect(audit).toHaveLength(1);
   });
@@ -97,6 +99,49 @@ describe('CSRF protection of cookie sessions', () => {
     const user = await t.createUser(['analyst']);
     const response = await t.request(user, { method: 'PATCH', url: '/api/v1/me', payload: { locale: 'ja' } });
     expect(response.statusCode).toBe(200);
+  });
+});
+
+describe('login under concurrency', () => {
+  async function withTotp(user: TestUser): Promise<string> {
+    const secret = generateTotpSecret();
+    await t.database.db.updateTable('users').set({ totp_secret: secret, totp_enabled_at: new Date() }).where('email', '=', user.email).execute();
+    return secret;
+  }
+
+  it('Should count every one of many parallel wrong passwords and lock the account', async () => {
+    const user = await t.createUser(['analyst']);
+    const answers = await Promise.all(Array.from({ length: 9 }, () => login(user.email, 'wrong password')));
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(9).fill(401));
+    const row = await t.database.db.selectFrom('users').select(['failed_logins', 'locked_until']).where('email', '=', user.email).executeTakeFirstOrThrow();
+    expect(row.locked_until!.getTime()).toBeGreaterThan(Date.now());
+    // Five locked it; the four after it count towards the next lock.
+    expect(row.failed_logins).toBe(9 - MAX_FAILED_LOGINS);
+    expect((await login(user.email, user.password)).statusCode).toBe(401);
+    const locks = await t.database.db.selectFrom('audit_log').select('seq').where('action', '=', 'user.lock').where('target_id', '=', user.id).execute();
+    expect(locks).toHaveLength(1);
+  });
+
+  it('Should accept one TOTP code once when three logins present it in parallel', async () => {
+    const user = await t.createUser(['analyst']);
+    const secret = await withTotp(user);
+    const code = totpCode(secret, totpStep(new Date()));
+    const answers = await Promise.all(Array.from({ length: 3 }, () => login(user.email, user.password, code)));
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 401, 401]);
+    expect(answers.filter((a) => a.statusCode === 401).map((a) => a.json().error.code)).toEqual(['totp_invalid', 'totp_invalid']);
+    const sessions = await t.database.db.selectFrom('sessions').select('id').where('user_id', '=', user.id).execute();
+    expect(sessions).toHaveLength(1);
+  });
+
+  it('Should count wrong second factors towards the lock-out', async () => {
+    const user = await t.createUser(['analyst']);
+    const secret = await withTotp(user);
+    const step = totpStep(new Date());
+    const wrong = totpCode(secret, step) === '000000' ? '111111' : '000000';
+    for (let i = 0; i < MAX_FAILED_LOGINS; i++) expect((await login(user.email, user.password, wrong)).json().error.code).toBe('totp_invalid');
+    const right = await login(user.email, user.password, totpCode(secret, step));
+    expect(right.statusCode).toBe(401);
+    expect(right.json().error.code).toBe('invalid_credentials');
   });
 });
 

@@ -1,14 +1,28 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type Locale, type Me, type Role, isRole, isStaffRole } from '@renkei/contract';
-import { recordAudit } from '../audit/audit.service.ts';
+import { recordAudit } from '../audit/index.ts';
 import type { Schema } from '../db/schema/index.ts';
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../http/errors.ts';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../kernel/errors.ts';
 import type { RequestContext, UserActor } from '../policy/actor.ts';
+import { scopeWhere } from '../policy/scope.ts';
 import { accountsPolicy } from './accounts.policy.ts';
-import { type User, type UserRow, findUserByEmail, findUserById, membershipsOf, rolesOf, selfOrganisation, userRowToUser } from './accounts.repository.ts';
+import {
+  type User,
+  type UserRow,
+  claimLogin,
+  claimTotpStep,
+  findUserByEmail,
+  recordFailedLogin,
+  findUserById,
+  membershipsOf,
+  rolesOf,
+  selfOrganisation,
+  userRowToUser,
+} from './accounts.repository.ts';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './password.ts';
 import { generateTotpSecret, matchTotp, otpauthUri } from './totp.ts';
+import type { SessionInfo } from '../http/auth.ts';
 
 export const MAX_FAILED_LOGINS = 5;
 export const LOCKOUT_MINUTES = 15;
@@ -20,11 +34,7 @@ export interface LoginInput {
   totp?: string | undefined;
 }
 
-export interface SessionInfo {
-  actor: UserActor;
-  csrfToken: string;
-  sessionId: string;
-}
+export type { SessionInfo };
 
 export interface ApiTokenView {
   id: string;
@@ -39,6 +49,9 @@ export interface ApiTokenView {
 
 export type AccountsService = ReturnType<typeof createAccountsService>;
 
+const invalidCredentials = () =>
+  new UnauthenticatedError('invalid_credentials', 'The e-mail address or password is wrong, or the account is locked for a while after repeated failures');
+const totpInvalid = () => new UnauthenticatedError('totp_invalid', 'The code is wrong or has been used already');
 const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
 const randomToken = (bytes = 32): string => randomBytes(bytes).toString('base64url');
 
@@ -80,66 +93,56 @@ export function createAccountsService(db: Kysely<Schema>, options: { sessionTtlH
     };
   }
 
+  async function countFailedLogin(userId: string, now: Date, ctx: RequestContext): Promise<void> {
+    await db.transaction().execute(async (trx) => {
+      const lockUntil = new Date(now.getTime() + LOCKOUT_MINUTES * 60_000);
+      const { lockedNow } = await recordFailedLogin(trx, userId, { maxFailures: MAX_FAILED_LOGINS, lockUntil });
+      if (lockedNow)
+        await recordAudit(trx, ctx, {
+          action: 'user.lock',
+          targetType: 'user',
+          targetId: userId,
+          after: { failedLogins: MAX_FAILED_LOGINS, lockoutMinutes: LOCKOUT_MINUTES },
+        });
+    });
+  }
+
   function requireUser(ctx: RequestContext): UserActor {
     if (ctx.actor.kind !== 'user') throw new UnauthenticatedError();
     return ctx.actor;
   }
 
   return {
-    /** Checks credentials (and TOTP when enrolled), applies lock-out, and opens a session. */
+    /**
+     * Checks credentials (and TOTP when enrolled), applies lock-out, and opens a session. Unknown,
+     * disabled and locked accounts get the same answer as a wrong password, so it never tells which
+     * accounts exist; wrong second factors count towards the lock-out like wrong passwords.
+     */
     async login(input: LoginInput, ctx: RequestContext & { userAgent: string | null }): Promise<SessionInfo & { cookieValue: string }> {
       const user = await findUserByEmail(db, input.email);
       const passwordOk = await verifyPassword(input.password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
-      if (!user || user.disabled_at || !user.password_hash) throw new UnauthenticatedError('invalid_credentials', 'The e-mail address or password is wrong');
+      if (!user || user.disabled_at || !user.password_hash) throw invalidCredentials();
       const now = new Date();
-      if (user.locked_until && user.locked_until > now) {
-        throw new UnauthenticatedError('account_locked', `Too many failed attempts: this account is locked until ${user.locked_until.toISOString()}`);
-      }
+      if (user.locked_until && user.locked_until > now) throw invalidCredentials();
       if (!passwordOk) {
-        const failed = user.failed_logins + 1;
-        const lock = failed >= MAX_FAILED_LOGINS;
-        await db.transaction().execute(async (trx) => {
-          await trx
-            .updateTable('users')
-            .set({
-              failed_logins: lock ? 0 : failed,
-              locked_until: lock ? new Date(now.getTime() + LOCKOUT_MINUTES * 60_000) : user.locked_until,
-              updated_at: now,
-            })
-            .where('id', '=', user.id)
-            .execute();
-          if (lock)
-            await recordAudit(trx, ctx, {
-              action: 'user.lock',
-              targetType: 'user',
-              targetId: user.id,
-              after: { failedLogins: failed, lockoutMinutes: LOCKOUT_MINUTES },
-            });
-        });
-        throw new UnauthenticatedError('invalid_credentials', 'The e-mail address or password is wrong');
+        await countFailedLogin(user.id, now, ctx);
+        throw invalidCredentials();
       }
       let totpStep: number | null = null;
       if (user.totp_enabled_at && user.totp_secret) {
         if (!input.totp) throw new UnauthenticatedError('totp_required', 'Enter the 6-digit code from your authenticator app');
         totpStep = matchTotp(user.totp_secret, input.totp, now, user.totp_last_step);
         if (totpStep === null) {
-          await db
-            .updateTable('users')
-            .set({ failed_logins: user.failed_logins + 1, updated_at: now })
-            .where('id', '=', user.id)
-            .execute();
-          throw new UnauthenticatedError('totp_invalid', 'The code is wrong or has been used already');
+          await countFailedLogin(user.id, now, ctx);
+          throw totpInvalid();
         }
       }
       const cookieValue = randomToken();
       const sessionId = sha256(cookieValue);
       const csrfToken = randomToken(24);
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('users')
-          .set({ failed_logins: 0, locked_until: null, updated_at: now, ...(totpStep !== null ? { totp_last_step: totpStep } : {}) })
-          .where('id', '=', user.id)
-          .execute();
+      const claimed = await db.transaction().execute(async (trx) => {
+        // Parallel logins race here: one takes the TOTP step; a lock set meanwhile also wins.
+        if (!(await claimLogin(trx, user.id, now, totpStep))) return false;
         await trx
           .insertInto('sessions')
           .values({
@@ -157,9 +160,15 @@ export function createAccountsService(db: Kysely<Schema>, options: { sessionTtlH
           { ...ctx, actor: { kind: 'system', label: user.email } },
           { action: 'session.create', targetType: 'user', targetId: user.id, after: { totp: totpStep !== null } },
         );
+        return true;
       });
+      if (!claimed) {
+        if (totpStep === null) throw invalidCredentials();
+        await countFailedLogin(user.id, now, ctx);
+        throw totpInvalid();
+      }
       const actor = await actorFor(user.id, 'session', null);
-      if (!actor) throw new UnauthenticatedError('invalid_credentials', 'The e-mail address or password is wrong');
+      if (!actor) throw invalidCredentials();
       return { actor, csrfToken, sessionId, cookieValue };
     },
 
@@ -247,11 +256,8 @@ export function createAccountsService(db: Kysely<Schema>, options: { sessionTtlH
       const step = matchTotp(row.totp_secret, code, new Date(), row.totp_last_step);
       if (step === null) throw new BadRequestError('totp_invalid', 'The code is wrong; check the time on your device');
       await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('users')
-          .set({ totp_enabled_at: new Date(), totp_last_step: step, updated_at: new Date() })
-          .where('id', '=', actor.userId)
-          .execute();
+        if (!(await claimTotpStep(trx, actor.userId, step))) throw new BadRequestError('totp_invalid', 'The code has been used already; wait for the next one');
+        await trx.updateTable('users').set({ totp_enabled_at: new Date(), updated_at: new Date() }).where('id', '=', actor.userId).execute();
         await recordAudit(trx, ctx, { action: 'user.totp_enable', targetType: 'user', targetId: actor.userId });
       });
       return toMe(actor, csrfToken);
@@ -264,6 +270,7 @@ export function createAccountsService(db: Kysely<Schema>, options: { sessionTtlH
       const step = matchTotp(row.totp_secret, code, new Date(), row.totp_last_step);
       if (step === null) throw new BadRequestError('totp_invalid', 'The code is wrong or has been used already');
       await db.transaction().execute(async (trx) => {
+        if (!(await claimTotpStep(trx, actor.userId, step))) throw new BadRequestError('totp_invalid', 'The code is wrong or has been used already');
         await trx
           .updateTable('users')
           .set({ totp_enabled_at: null, totp_secret: null, totp_last_step: null, updated_at: new Date() })
@@ -337,9 +344,10 @@ export function createAccountsService(db: Kysely<Schema>, options: { sessionTtlH
     },
 
     async listUsers(ctx: RequestContext, page: { offset: number; limit: number }): Promise<{ items: User[]; total: number }> {
-      accountsPolicy.authorize(ctx.actor, 'users.list');
-      const rows = await db.selectFrom('users').selectAll().orderBy('email').offset(page.offset).limit(page.limit).execute();
-      const total = (await db.selectFrom('users').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+      const scope = accountsPolicy.listScope(ctx.actor, 'users.list');
+      const visible = scopeWhere(scope);
+      const rows = await db.selectFrom('users').selectAll().where(visible).orderBy('email').offset(page.offset).limit(page.limit).execute();
+      const total = (await db.selectFrom('users').select(db.fn.countAll<number>().as('n')).where(visible).executeTakeFirstOrThrow()).n;
       const memberships = await membershipsOf(
         db,
         rows.map((row) => row.id),

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import { recordAudit } from '../audit/audit.service.ts';
+import { recordAudit } from '../audit/index.ts';
 import type { Schema } from '../db/schema/index.ts';
-import { ConflictError } from '../http/errors.ts';
+import { ConflictError } from '../kernel/errors.ts';
 import type { RequestContext } from '../policy/actor.ts';
 import { selfOrganisation } from './accounts.repository.ts';
 

@@ -1,6 +1,6 @@
-import { definePolicy } from '../policy/define-policy.ts';
+import { definePolicy, visibleTo } from '../policy/define-policy.ts';
 
 /** Who may read the audit log. Nobody changes it: entries are only ever appended by the services. */
 export const auditPolicy = definePolicy('audit', {
-  'audit.read': ['admin'],
+  'audit.read': visibleTo({ all: ['admin'] }),
 });

@@ -1,6 +1,7 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
 import type { Schema } from '../db/schema/index.ts';
 import { type RequestContext, actorId, actorLabel } from '../policy/actor.ts';
+import { scopeWhere } from '../policy/scope.ts';
 import { GENESIS_HASH, asStoredJson, entryHash } from './audit-chain.ts';
 import { auditPolicy } from './audit.policy.ts';
 
@@ -123,15 +124,16 @@ export interface AuditService {
 export function createAuditService(db: Kysely<Schema>): AuditService {
   return {
     async list(ctx, page) {
-      auditPolicy.authorize(ctx.actor, 'audit.read');
+      const scope = auditPolicy.listScope(ctx.actor, 'audit.read');
       const rows = await db
         .selectFrom('audit_log')
         .select(['seq', 'at', 'actor_label', 'action', 'target_type', 'target_id', 'ip', 'hash'])
+        .where(scopeWhere(scope))
         .orderBy('seq', 'desc')
         .offset(page.offset)
         .limit(page.limit)
         .execute();
-      const total = (await db.selectFrom('audit_log').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+      const total = (await db.selectFrom('audit_log').select(db.fn.countAll<number>().as('n')).where(scopeWhere(scope)).executeTakeFirstOrThrow()).n;
       return {
         items: rows.map((row) => ({
           seq: row.seq,

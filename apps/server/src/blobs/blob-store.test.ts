@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/database.ts';
-import { AppError, PayloadTooLargeError } from '../http/errors.ts';
+import { AppError, PayloadTooLargeError } from '../kernel/errors.ts';
 import { openTestDatabase } from '../testing/test-database.ts';
 import { type BlobStore, createBlobStore } from './blob-store.ts';
 
@@ -172,5 +172,28 @@ describe('the blob store', () => {
     expect(await blobs.has(absent)).toBe(false);
     expect(await blobs.stat(absent)).toBeNull();
     await expect(blobs.open(absent)).rejects.toMatchObject({ status: 404, code: 'blob_not_found' });
+  });
+});
+
+describe('temporary files left by a killed writer', () => {
+  it('Should remove temporary files not written to for the given age and keep younger ones', async () => {
+    const tmp = path.join(dataDir, 'blobs', 'tmp');
+    fs.mkdirSync(tmp, { recursive: true });
+    const abandoned = path.join(tmp, '99999-abandoned');
+    const live = path.join(tmp, '99999-live');
+    fs.writeFileSync(abandoned, randomBytes(5000));
+    fs.writeFileSync(live, randomBytes(10));
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    fs.utimesSync(abandoned, twoHoursAgo, twoHoursAgo);
+
+    expect(await blobs.sweepTemporaryFiles(3_600_000)).toEqual({ files: 1, bytes: 5000 });
+    expect(fs.existsSync(abandoned)).toBe(false);
+    expect(fs.existsSync(live)).toBe(true);
+    fs.rmSync(live);
+  });
+
+  it('Should sweep nothing, without error, when no temporary folder exists yet', async () => {
+    const empty = createBlobStore(database.db, { dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-blobs-empty-')), limitBytes: LIMIT });
+    expect(await empty.sweepTemporaryFiles(0)).toEqual({ files: 0, bytes: 0 });
   });
 });

@@ -4,13 +4,16 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema/index.ts';
-import { BadRequestError, NotFoundError, PayloadTooLargeError } from '../http/errors.ts';
+import { BadRequestError, NotFoundError, PayloadTooLargeError } from '../kernel/errors.ts';
 
 /** A blob's name: its SHA-256 as 64 lowercase hex digits. Nothing else ever reaches a file path. */
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /** Blob files are readable by owner and group only, and never executable (samples are malware). */
 export const BLOB_FILE_MODE = 0o440;
+
+/** A temporary file untouched this long belongs to a writer that died (a live one writes every chunk). */
+export const BLOB_TEMPORARY_FILE_MAX_AGE_MS = 60 * 60_000;
 
 export interface BlobInfo {
   sha256: string;
@@ -35,6 +38,11 @@ export interface BlobStore {
   open(sha256: string): Promise<Readable>;
   has(sha256: string): Promise<boolean>;
   stat(sha256: string): Promise<BlobInfo | null>;
+  /**
+   * Removes temporary files not written to for `olderThanMs`: what a writer killed mid-upload left
+   * behind (a live writer touches its file with every chunk). Answers how many files and bytes went.
+   */
+  sweepTemporaryFiles(olderThanMs: number, now?: Date): Promise<{ files: number; bytes: number }>;
 }
 
 /**
@@ -117,6 +125,29 @@ export function createBlobStore(db: Kysely<Schema>, options: { dataDir: string; 
     },
 
     stat,
+
+    async sweepTemporaryFiles(olderThanMs, now = new Date()) {
+      let entries: fs.Dirent[];
+      try {
+        entries = await fs.promises.readdir(tmpDir, { withFileTypes: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { files: 0, bytes: 0 };
+        throw error;
+      }
+      const cutoff = now.getTime() - olderThanMs;
+      let files = 0;
+      let bytes = 0;
+      for (const entry of entries) {
+        if (!entry.isFile()) continue;
+        const file = path.join(tmpDir, entry.name);
+        const info = await fs.promises.stat(file).catch(() => null);
+        if (!info || info.mtimeMs > cutoff) continue;
+        await fs.promises.rm(file, { force: true });
+        files += 1;
+        bytes += info.size;
+      }
+      return { files, bytes };
+    },
   };
 }
 

@@ -5,13 +5,13 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { recordAudit } from '../audit/audit.service.ts';
+import { recordAudit } from '../audit/index.ts';
 import { loadConfig } from '../config.ts';
 import { acquireDataDirLock } from '../db/data-dir-lock.ts';
 import { type Database, databaseTarget, migrateToLatest, openDatabase } from '../db/database.ts';
-import { buildApp } from '../http/app.ts';
+import { buildApp } from '../app/http-app.ts';
 import { systemContext } from '../policy/actor.ts';
-import { createServices } from '../services.ts';
+import { createServices } from '../app/services.ts';
 import { createCliDataDir, runCli } from '../testing/run-cli.ts';
 
 // The real `renkei` command in child processes, against a real data directory (and, in the PostgreSQL
@@ -77,6 +77,7 @@ describe('renkei --help', () => {
       [['user', 'add'], /Usage: renkei user add[\s\S]*standard input[\s\S]*--email[\s\S]*--role/],
       [['user', 'token'], /Usage: renkei user token[\s\S]*API token[\s\S]*--days/],
       [['audit', 'verify'], /Usage: renkei audit verify[\s\S]*exit 0 when intact, 4/],
+      [['audit', 'checkpoint'], /Usage: renkei audit checkpoint[\s\S]*signed checkpoint/],
     ];
     const results = await Promise.all(commands.map(([command]) => runCli([...command, '--help'], { env })));
     results.forEach((result, i) => {
@@ -160,6 +161,30 @@ describe('renkei audit verify', () => {
     const broken = await runCli(['audit', 'verify'], { env });
     expect(broken.code).toBe(4);
     expect(broken.stdout).toBe(`Audit chain BROKEN at entry ${seqs[1]}: entry ${seqs[1]} was altered after it was written\n`);
+  }, 60_000);
+
+  it('Should report the newest entries removed once a checkpoint was written', async () => {
+    await withDatabase(async ({ db }) => {
+      for (const id of ['x', 'y'])
+        await db.transaction().execute((trx) => recordAudit(trx, systemContext('cli test'), { action: 'test.tail', targetType: 'test', targetId: id }));
+      // Mend the entry the test above altered, so only the removal below is wrong.
+      await sql`ALTER TABLE audit_log DISABLE TRIGGER USER`.execute(db);
+      await sql`UPDATE audit_log SET target_id = 'b' WHERE action = 'test.write' AND target_id = 'z'`.execute(db);
+      await sql`ALTER TABLE audit_log ENABLE TRIGGER USER`.execute(db);
+    });
+    const written = await runCli(['audit', 'checkpoint'], { env });
+    expect(written.code).toBe(0);
+    expect(written.stdout).toMatch(/^Checkpoint written: entry \d+, hash [0-9a-f]{64}\n$/);
+    expect((await runCli(['audit', 'verify'], { env })).stdout).toMatch(/\nAgrees with 1 checkpoint\(s\), the latest of .* at entry \d+\n$/);
+
+    await withDatabase(async ({ db }) => {
+      await sql`ALTER TABLE audit_log DISABLE TRIGGER USER`.execute(db);
+      await sql`DELETE FROM audit_log WHERE action = 'test.tail'`.execute(db);
+      await sql`ALTER TABLE audit_log ENABLE TRIGGER USER`.execute(db);
+    });
+    const broken = await runCli(['audit', 'verify'], { env });
+    expect(broken.code).toBe(4);
+    expect(broken.stdout).toMatch(/^Audit log BROKEN: entries after \d+ were removed: the checkpoint of .* recorded entry \d+\n$/);
   }, 60_000);
 });
 

@@ -1,7 +1,6 @@
 import type { Config } from '../config.ts';
 import { type Database, databaseTarget, migrateToLatest, openDatabase } from '../db/database.ts';
 import { DataDirLockedError } from '../db/data-dir-lock.ts';
-import { type Services, createServices } from '../services.ts';
 
 /** A CLI failure worth one clear line and a non-zero exit, not a stack trace. */
 export class CliError extends Error {
@@ -15,10 +14,17 @@ export class CliError extends Error {
 }
 
 /**
- * Opens the configured database for a CLI command, migrated, with the services over it.
+ * Opens a domain's CLI command's database and the services it needs; the composition root supplies it
+ * (`app/open-for-cli.ts`), so a domain's commands declare only the services they use.
+ * @example registerFeedsCommands(program.command('feeds'), (command) => openForCli(loadConfig(), command));
+ */
+export type CommandOpener<S> = (command: string) => Promise<{ database: Database; services: S }>;
+
+/**
+ * Opens the configured database for a CLI command, migrated.
  * On a PGlite directory held by a running server, explains what to do instead of waiting or corrupting.
  */
-export async function openForCli(config: Config, command: string): Promise<{ database: Database; services: Services }> {
+export async function openDatabaseForCli(config: Config, command: string): Promise<Database> {
   let database: Database;
   try {
     database = await openDatabase(databaseTarget(config, `renkei ${command}`));
@@ -33,7 +39,7 @@ export async function openForCli(config: Config, command: string): Promise<{ dat
     throw error;
   }
   await migrateToLatest(database.db);
-  return { database, services: createServices(database, config) };
+  return database;
 }
 
 /** Reads all of standard input as text (for passwords: never take them from argv, where `ps` shows them). */

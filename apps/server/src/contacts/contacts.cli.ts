@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { DirectoryImportReport } from '@renkei/contract';
-import { CliError, openForCli } from '../cli/open.ts';
-import { loadConfig } from '../config.ts';
+import { CliError, type CommandOpener } from '../cli/open.ts';
 import { systemContext } from '../policy/actor.ts';
+import type { ContactsService } from './contacts.service.ts';
 
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
@@ -30,7 +30,7 @@ function printReport(report: DirectoryImportReport): void {
 }
 
 /** `renkei contacts ...` for the directory: the instance key, imports and the team-directory export. */
-export function registerContactsCommands(contacts: Command): void {
+export function registerContactsCommands(contacts: Command, open: CommandOpener<{ contacts: ContactsService }>): void {
   const instanceKey = contacts.command('instance-key').description("The instance's own PGP key (signs security.txt, RFC 2350 and mail)");
 
   instanceKey
@@ -38,7 +38,7 @@ export function registerContactsCommands(contacts: Command): void {
     .description('Make the instance key (Ed25519/Cv25519); protected with RENKEI_PGP_PASSPHRASE when set')
     .option('--replace', 'replace an existing key, revoking it as superseded')
     .action(async (options: { replace?: boolean }) => {
-      const { database, services } = await openForCli(loadConfig(), 'contacts instance-key generate');
+      const { database, services } = await open('contacts instance-key generate');
       try {
         const result = await services.contacts.generateInstanceKey(systemContext('cli'), options.replace ?? false);
         const key = await services.contacts.instancePublicKey();
@@ -61,7 +61,7 @@ export function registerContactsCommands(contacts: Command): void {
     .command('show')
     .description('Print the instance public key (armored)')
     .action(async () => {
-      const { database, services } = await openForCli(loadConfig(), 'contacts instance-key show');
+      const { database, services } = await open('contacts instance-key show');
       try {
         const key = await services.contacts.instancePublicKey();
         if (!key) throw new CliError('There is no instance key yet: run `renkei contacts instance-key generate`.');
@@ -77,7 +77,7 @@ export function registerContactsCommands(contacts: Command): void {
     .option('--commit', 'apply the changes')
     .action(async (file: string, options: { commit?: boolean }) => {
       const text = readFile(file);
-      const { database, services } = await openForCli(loadConfig(), 'contacts import-csv');
+      const { database, services } = await open('contacts import-csv');
       try {
         printReport(await services.contacts.importCsv(systemContext('cli'), text, options.commit ?? false));
       } finally {
@@ -97,7 +97,7 @@ export function registerContactsCommands(contacts: Command): void {
         if (error instanceof CliError) throw error;
         throw new CliError(`${file} is not valid JSON.`);
       }
-      const { database, services } = await openForCli(loadConfig(), 'contacts import-team-directory');
+      const { database, services } = await open('contacts import-team-directory');
       try {
         printReport(await services.contacts.importTeamDirectory(systemContext('cli'), document, options.commit ?? false));
       } finally {
@@ -109,7 +109,7 @@ export function registerContactsCommands(contacts: Command): void {
     .command('export-team-directory')
     .description('Print every CSIRT as FIRST team-directory JSON')
     .action(async () => {
-      const { database, services } = await openForCli(loadConfig(), 'contacts export-team-directory');
+      const { database, services } = await open('contacts export-team-directory');
       try {
         console.log(JSON.stringify(await services.contacts.exportTeamDirectory(systemContext('cli')), null, 2));
       } finally {

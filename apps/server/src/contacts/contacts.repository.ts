@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import {
   type AddressDeliveryState,
   type CsirtProfile,
@@ -13,7 +13,9 @@ import {
   TLP_LEVELS,
   NETWORK_KINDS,
 } from '@renkei/contract';
+import { ALL, type Scope, scopeWhere } from '../policy/scope.ts';
 import type { Schema } from '../db/schema/index.ts';
+import { NotFoundError } from '../kernel/errors.ts';
 import type { OrganisationNetworksTable } from '../db/schema/organisation-networks.ts';
 import type { OrganisationsTable } from '../db/schema/organisations.ts';
 import type { PeopleTable } from '../db/schema/people.ts';
@@ -115,6 +117,18 @@ export function organisationRowToModel(row: OrganisationRow): OrganisationModel 
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/** One organisation the scope lets the reader see, or 404 `organisation_not_found` (absent and hidden alike). */
+export async function loadOrganisation(executor: Kysely<Schema>, id: string, scope: Scope = ALL): Promise<OrganisationModel> {
+  const row = await executor
+    .selectFrom('organisations')
+    .selectAll()
+    .where('id', '=', id)
+    .where(scopeWhere(scope, { organisation: sql.ref('id') }))
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError('organisation_not_found', 'No such organisation');
+  return organisationRowToModel(row);
 }
 
 export function personRowToModel(row: PersonRow): PersonModel {

@@ -30,11 +30,11 @@ describe('who may use the directory', () => {
     const org = await createOrganisation({ name: 'Access ISP', kind: 'isp' });
     const readers = [...STAFF_ROLES];
     await expectAccess(t, { url: '/api/v1/contacts/organisations?q=access' }, { allowed: readers });
-    await expectAccess(t, { url: `/api/v1/contacts/organisations/${org.id}` }, { allowed: readers });
+    await expectAccess(t, { url: `/api/v1/contacts/organisations/${org.id}` }, { allowed: readers, hidden: true });
     const person = (
       await t.request(coordinator, { method: 'POST', url: `/api/v1/contacts/organisations/${org.id}/people`, payload: { name: 'Access Person' } })
     ).json<{ id: string }>();
-    await expectAccess(t, { url: `/api/v1/contacts/people/${person.id}` }, { allowed: readers });
+    await expectAccess(t, { url: `/api/v1/contacts/people/${person.id}` }, { allowed: readers, hidden: true });
     await expectAccess(t, { url: '/api/v1/contacts/keys' }, { allowed: readers });
     await expectAccess(t, { url: '/api/v1/contacts/export/team-directory' }, { allowed: readers });
   });
@@ -114,7 +114,7 @@ describe('organisations, people and networks', () => {
     expect(national.map((row) => row.id)).toContain(org.id);
   });
 
-  it('Should refuse bad values: a national CSIRT without a country, an unknown time zone, a script URL, unknown fields', async () => {
+  it('Should refuse bad values: a national CSIRT without a country, an unknown time zone, a script URL, unknown fields, a name with a line break', async () => {
     const cases = [
       { name: 'N', kind: 'csirt', isNationalCsirt: true },
       { name: 'N', kind: 'isp', country: 'JP', isNationalCsirt: true },
@@ -126,6 +126,10 @@ describe('organisations, people and networks', () => {
       { name: 'N', kind: 'csirt', csirtProfile: { unknownField: 1 } },
       { name: 'N', kind: 'isp', isSelf: true },
       { name: '', kind: 'isp' },
+      // Names go into mail headers and salutations: no line breaks or other control characters.
+      { name: 'Team\r\nBcc: victim@evil.example', kind: 'isp' },
+      { name: 'N', nameJa: 'チーム\nReply-To: x@evil.example', kind: 'isp' },
+      { name: 'N\u0000', kind: 'isp' },
     ];
     for (const payload of cases) {
       const response = await t.request(coordinator, { method: 'POST', url: '/api/v1/contacts/organisations', payload });

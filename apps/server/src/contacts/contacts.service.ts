@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema/index.ts';
+import { type Logger, createLogger } from '../kernel/logger.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { createDirectoryImportService } from './directory-import.service.ts';
 import { createInstanceKeyService } from './instance-key.service.ts';
@@ -17,6 +18,8 @@ export interface ContactsOptions {
   pgpPassphrase: string | null;
   /** When given, importing keys enqueues the mail domain's signature re-check for their key IDs. */
   jobs?: Pick<JobQueue, 'enqueue'> | null;
+  /** Where best-effort failures are reported; default: a logger of its own on standard error. */
+  log?: Pick<Logger, 'warn'>;
   now?: () => Date;
 }
 
@@ -32,7 +35,11 @@ export function createContactsService(db: Kysely<Schema>, options: ContactsOptio
   const keysWithHealth = createKeyHealth(now);
   return {
     ...createOrganisationsService(db, now, keysWithHealth),
-    ...createPgpKeysService(db, { now, jobs: options.jobs }, keysWithHealth),
+    ...createPgpKeysService(
+      db,
+      { now, jobs: options.jobs, log: options.log ?? createLogger({ level: 'info', name: 'renkei' }).child({ component: 'contacts' }) },
+      keysWithHealth,
+    ),
     ...createDirectoryImportService(db, now),
     ...createTeamIdentityService(db),
     ...createInstanceKeyService(db, { publicUrl: options.publicUrl, pgpPassphrase: options.pgpPassphrase, now }),

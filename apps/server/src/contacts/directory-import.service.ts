@@ -3,6 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import type { DirectoryImportLine, DirectoryImportReport } from '@renkei/contract';
 import type { Schema } from '../db/schema/index.ts';
 import type { RequestContext } from '../policy/actor.ts';
+import { scopeWhere } from '../policy/scope.ts';
 import { contactsPolicy } from './contacts.policy.ts';
 import { type OrganisationModel, organisationRowToModel } from './contacts.repository.ts';
 import { type DirectoryCandidate, csvToCandidates, organisationToTeam, teamsToCandidates } from './directory-import.ts';
@@ -147,8 +148,14 @@ export function createDirectoryImportService(db: Kysely<Schema>, now: () => Date
 
     /** Every CSIRT in the directory as FIRST team-directory JSON. */
     async exportTeamDirectory(ctx: RequestContext): Promise<Record<string, unknown>[]> {
-      contactsPolicy.authorize(ctx.actor, 'directory.export');
-      const rows = await db.selectFrom('organisations').selectAll().where('kind', '=', 'csirt').orderBy('name').execute();
+      const scope = contactsPolicy.listScope(ctx.actor, 'directory.export');
+      const rows = await db
+        .selectFrom('organisations')
+        .selectAll()
+        .where('kind', '=', 'csirt')
+        .where(scopeWhere(scope, { organisation: sql.ref('organisations.id') }))
+        .orderBy('name')
+        .execute();
       const keys = await db
         .selectFrom('pgp_keys')
         .select(['organisation_id', 'fingerprint'])

@@ -1,7 +1,14 @@
-import { type CreateOrganisationRequest, CERT_TYPES, CsirtProfile as CsirtProfileSchema, type NetworkKind, UpdateOrganisationRequest } from '@renkei/contract';
-import { BadRequestError } from '../http/errors.ts';
+import {
+  type CreateOrganisationRequest,
+  CERT_TYPES,
+  CsirtProfile as CsirtProfileSchema,
+  type NetworkKind,
+  UpdateOrganisationRequest,
+  parseTlp,
+} from '@renkei/contract';
+import { BadRequestError } from '../kernel/errors.ts';
 import type { OrganisationModel } from './contacts.repository.ts';
-import { parseCsv } from './csv.ts';
+import { parseCsv } from '../kernel/csv.ts';
 import { parseNetworkValue } from './network-values.ts';
 import { schemaErrors } from './validation.ts';
 
@@ -97,7 +104,8 @@ export function csvToCandidates(text: string): DirectoryCandidate[] {
     set('languages', languages === undefined ? undefined : list(languages.toLowerCase()));
     set('timeZone', cell('time_zone'));
     set('preferredFormat', cell('preferred_format')?.toLowerCase());
-    set('tlpCeiling', cell('tlp_ceiling')?.toLowerCase().replace(/^tlp:/, ''));
+    const ceiling = cell('tlp_ceiling');
+    set('tlpCeiling', ceiling === undefined ? undefined : (parseTlp(ceiling) ?? ceiling.toLowerCase()));
     set('pgpPolicy', cell('pgp_policy')?.toLowerCase());
     const national = cell('is_national_csirt')?.toLowerCase();
     if (national !== undefined) {

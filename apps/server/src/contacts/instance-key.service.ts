@@ -2,9 +2,9 @@
 import { findTeamOrganisationRow } from './team-identity.service.ts';
 import type { Kysely } from 'kysely';
 import * as openpgp from 'openpgp';
-import { recordAudit } from '../audit/audit.service.ts';
+import { recordAudit } from '../audit/index.ts';
 import type { Schema } from '../db/schema/index.ts';
-import { NotFoundError } from '../http/errors.ts';
+import { NotFoundError } from '../kernel/errors.ts';
 import { type RequestContext, systemContext } from '../policy/actor.ts';
 import { contactsPolicy } from './contacts.policy.ts';
 import { type OrganisationModel, organisationRowToModel } from './contacts.repository.ts';

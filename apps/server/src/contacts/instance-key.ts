@@ -1,5 +1,5 @@
 import * as openpgp from 'openpgp';
-import { ServiceUnavailableError } from '../http/errors.ts';
+import { ServiceUnavailableError } from '../kernel/errors.ts';
 
 export interface GeneratedInstanceKey {
   publicArmored: string;

@@ -1,6 +1,6 @@
 import { domainToASCII } from 'node:url';
 import type { NetworkKind } from '@renkei/contract';
-import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './network/ip.ts';
+import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../kernel/ip.ts';
 
 export type ParsedNetwork = { ok: true; kind: NetworkKind; value: string } | { ok: false; error: string };
 

@@ -1,19 +1,21 @@
 // Organisations, their people and their networks: search, detail pages and edits.
 import { type Kysely, type RawBuilder, type Transaction, sql } from 'kysely';
-import { ORGANISATION_KINDS, type OrganisationKind } from '@renkei/contract';
-import type {
-  CreateNetworkRequest,
-  CreateOrganisationRequest,
-  CreatePersonRequest,
-  OrganisationSummary,
-  UpdateOrganisationRequest,
-  UpdatePersonRequest,
+import {
+  type CreateNetworkRequest,
+  type CreateOrganisationRequest,
+  type CreatePersonRequest,
+  ORGANISATION_KINDS,
+  type OrganisationKind,
+  type OrganisationSummary,
+  type UpdateOrganisationRequest,
+  type UpdatePersonRequest,
 } from '@renkei/contract';
-import { recordAudit } from '../audit/audit.service.ts';
+import { recordAudit } from '../audit/index.ts';
 import type { Schema } from '../db/schema/index.ts';
 import type { OrganisationsTable } from '../db/schema/organisations.ts';
-import { BadRequestError, ConflictError, NotFoundError } from '../http/errors.ts';
+import { BadRequestError, ConflictError, NotFoundError } from '../kernel/errors.ts';
 import type { RequestContext } from '../policy/actor.ts';
+import { scopeWhere } from '../policy/scope.ts';
 import { contactsPolicy } from './contacts.policy.ts';
 import {
   type AddressDeliveryModel,
@@ -21,6 +23,7 @@ import {
   type OrganisationModel,
   type PersonModel,
   deliveryStatusOf,
+  loadOrganisation,
   networkRowToModel,
   organisationRowToModel,
   personRowToModel,
@@ -105,12 +108,6 @@ export function organisationProblems(merged: { kind: string; country: string | n
 
 const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-export async function loadOrganisation(executor: Kysely<Schema>, id: string): Promise<OrganisationModel> {
-  const row = await executor.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) throw new NotFoundError('organisation_not_found', 'No such organisation');
-  return organisationRowToModel(row);
-}
-
 export async function applyOrganisationChange(
   trx: Transaction<Schema>,
   ctx: RequestContext,
@@ -175,8 +172,8 @@ export function createOrganisationsService(db: Kysely<Schema>, now: () => Date, 
       ctx: RequestContext,
       query: { q?: string | undefined; kind?: string | undefined; country?: string | undefined; offset: number; limit: number },
     ): Promise<{ items: OrganisationSummary[]; total: number }> {
-      contactsPolicy.authorize(ctx.actor, 'directory.read');
-      const conditions: RawBuilder<boolean>[] = [sql<boolean>`true`];
+      const scope = contactsPolicy.listScope(ctx.actor, 'directory.read');
+      const conditions: RawBuilder<boolean>[] = [sql<boolean>`${scopeWhere(scope, { organisation: sql.ref('o.id') })}`];
       if (query.kind) conditions.push(sql<boolean>`o.kind = ${query.kind}`);
       if (query.country) conditions.push(sql<boolean>`o.country = ${query.country}`);
       let networkMatch: RawBuilder<boolean> | null = null;
@@ -243,8 +240,8 @@ export function createOrganisationsService(db: Kysely<Schema>, now: () => Date, 
 
     /** One organisation with its people, networks and keys (each key with its health). */
     async getOrganisation(ctx: RequestContext, id: string): Promise<OrganisationDetailModel> {
-      contactsPolicy.authorize(ctx.actor, 'directory.read');
-      const organisation = await loadOrganisation(db, id);
+      const scope = contactsPolicy.detailScope(ctx.actor, 'directory.read', () => new NotFoundError('organisation_not_found', 'No such organisation'));
+      const organisation = await loadOrganisation(db, id, scope);
       const [people, networks, keys] = await Promise.all([
         db.selectFrom('people').selectAll().where('organisation_id', '=', id).orderBy('is_role_address', 'desc').orderBy('name').execute(),
         db.selectFrom('organisation_networks').selectAll().where('organisation_id', '=', id).orderBy('kind').orderBy('value').execute(),
@@ -318,8 +315,13 @@ export function createOrganisationsService(db: Kysely<Schema>, now: () => Date, 
 
     /** One person with their organisation, the keys attached to them and what DSNs said about their address. */
     async getPerson(ctx: RequestContext, id: string): Promise<PersonDetailModel> {
-      contactsPolicy.authorize(ctx.actor, 'directory.read');
-      const row = await db.selectFrom('people').selectAll().where('id', '=', id).executeTakeFirst();
+      const scope = contactsPolicy.detailScope(ctx.actor, 'directory.read', () => new NotFoundError('person_not_found', 'No such person'));
+      const row = await db
+        .selectFrom('people')
+        .selectAll()
+        .where('id', '=', id)
+        .where(scopeWhere(scope, { organisation: sql.ref('organisation_id') }))
+        .executeTakeFirst();
       if (!row) throw new NotFoundError('person_not_found', 'No such person');
       const person = personRowToModel(row);
       const [organisation, keys, deliveryStatus] = await Promise.all([

@@ -1,15 +1,16 @@
 // PGP keys of organisations and people: health checks, import, listing and deletion.
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import * as openpgp from 'openpgp';
 import type { ImportKeysRequest, KeyWarning } from '@renkei/contract';
-import { recordAudit } from '../audit/audit.service.ts';
+import { recordAudit } from '../audit/index.ts';
 import type { Schema } from '../db/schema/index.ts';
+import type { Logger } from '../kernel/logger.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import { BadRequestError, ConflictError, NotFoundError } from '../http/errors.ts';
+import { BadRequestError, ConflictError, NotFoundError } from '../kernel/errors.ts';
 import type { RequestContext } from '../policy/actor.ts';
+import { scopeWhere } from '../policy/scope.ts';
 import { contactsPolicy } from './contacts.policy.ts';
-import { type PgpKeyModel, PUBLIC_KEY_COLUMNS, keyRowToModel } from './contacts.repository.ts';
-import { loadOrganisation } from './organisations.service.ts';
+import { type PgpKeyModel, PUBLIC_KEY_COLUMNS, keyRowToModel, loadOrganisation } from './contacts.repository.ts';
 import { type InspectedKey, inspectArmoredKeys, keyWarnings } from './pgp-keys.ts';
 
 /**
@@ -70,7 +71,7 @@ export function createKeyHealth(now: () => Date) {
 
 export function createPgpKeysService(
   db: Kysely<Schema>,
-  options: { now: () => Date; jobs?: Pick<JobQueue, 'enqueue'> | null | undefined },
+  options: { now: () => Date; jobs?: Pick<JobQueue, 'enqueue'> | null | undefined; log: Pick<Logger, 'warn'> },
   keysWithHealth: KeyHealth,
 ) {
   const now = options.now;
@@ -136,7 +137,7 @@ export function createPgpKeysService(
       // Best effort: should the enqueue fail, the re-check schedule (every 15 min) still picks up unknown_key messages.
       if (options.jobs) {
         await options.jobs.enqueue(RECHECK_SIGNATURES_JOB, { keyIds: [...new Set(inspected.flatMap((key) => key.keyIds))] }).catch((error: unknown) => {
-          console.error(`contacts: could not ask for a signature re-check: ${error instanceof Error ? error.message : String(error)}`);
+          options.log.warn({ err: error }, 'could not ask for a signature re-check');
         });
       }
       const keys = await keysWithHealth(db, (q) => q.where('k.fingerprint', 'in', fingerprints));
@@ -145,9 +146,9 @@ export function createPgpKeysService(
 
     /** Keys, optionally of one organisation, or only those with a warning (the health view). */
     async listKeys(ctx: RequestContext, filter: { organisationId?: string | undefined; unhealthy?: boolean | undefined; limit?: number }): Promise<KeyView[]> {
-      contactsPolicy.authorize(ctx.actor, 'directory.read');
+      const scope = contactsPolicy.listScope(ctx.actor, 'directory.read');
       const keys = await keysWithHealth(db, (q) => {
-        let query = q.where('k.is_instance_key', '=', false);
+        let query = q.where('k.is_instance_key', '=', false).where(scopeWhere(scope, { organisation: sql.ref('k.organisation_id') }));
         if (filter.organisationId) query = query.where('k.organisation_id', '=', filter.organisationId);
         return query.limit(filter.limit ?? 1000);
       });
@@ -155,8 +156,8 @@ export function createPgpKeysService(
     },
 
     async getKey(ctx: RequestContext, id: string): Promise<KeyView> {
-      contactsPolicy.authorize(ctx.actor, 'directory.read');
-      const [key] = await keysWithHealth(db, (q) => q.where('k.id', '=', id));
+      const scope = contactsPolicy.detailScope(ctx.actor, 'directory.read', () => new NotFoundError('key_not_found', 'No such key'));
+      const [key] = await keysWithHealth(db, (q) => q.where('k.id', '=', id).where(scopeWhere(scope, { organisation: sql.ref('k.organisation_id') })));
       if (!key) throw new NotFoundError('key_not_found', 'No such key');
       return key;
     },

@@ -1,6 +1,6 @@
 import * as openpgp from 'openpgp';
 import type { KeyWarning } from '@renkei/contract';
-import { BadRequestError, PayloadTooLargeError } from '../http/errors.ts';
+import { BadRequestError, PayloadTooLargeError } from '../kernel/errors.ts';
 
 /** Largest armored input accepted for one import. A real public key with a few photos stays far below. */
 export const MAX_ARMORED_BYTES = 256 * 1024;

@@ -1,5 +1,4 @@
-import { type TSchema } from '@sinclair/typebox';
-import { FormatRegistry } from '@sinclair/typebox';
+import { FormatRegistry, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
 // Fastify's Ajv knows these formats; TypeBox's own checker (used for imported data) needs them named.

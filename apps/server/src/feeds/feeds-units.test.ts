@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { RSIT, classifyReportType, isRsit, reportTypeFromFileName } from './classification.ts';
 import { numberArray, textArray } from './event-batch.ts';
-import { csvCell, renderXarf } from './notification-render.ts';
+import { csvCell } from '../kernel/csv.ts';
+import { renderXarf } from './notification-render.ts';
 import { parseFeedTime } from './row-mapper.ts';
 
 describe('feed units', () => {

@@ -1,13 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { FEED_FORMATS, FEED_TLPS, type FeedMappingInput } from '@renkei/contract';
-import { CliError, openForCli } from '../cli/open.ts';
-import { loadConfig } from '../config.ts';
-import { progressBar } from '../contacts/network/network.cli.ts';
+import { FEED_FORMATS, type FeedMappingInput, TLP_LEVELS, type TlpLevel } from '@renkei/contract';
+import { CliError, type CommandOpener } from '../cli/open.ts';
+import { progressBar } from '../kernel/progress.ts';
 import { systemContext } from '../policy/actor.ts';
-import type { IngestSummary } from './feeds.service.ts';
-import type { Tlp } from './ingest.ts';
+import type { FeedsService, IngestSummary } from './feeds.service.ts';
 
 /** The one summary line an operator (or a script) reads at the end of an ingest. */
 export function summaryLine(s: IngestSummary): string {
@@ -18,7 +16,7 @@ export function summaryLine(s: IngestSummary): string {
  * `renkei feeds ingest|mapping add|mapping list|mapping remove|notify`.
  * @example registerFeedsCommands(program.command('feeds'));
  */
-export function registerFeedsCommands(feeds: Command): void {
+export function registerFeedsCommands(feeds: Command, open: CommandOpener<{ feeds: FeedsService }>): void {
   feeds
     .command('ingest')
     .description('Read a feed file (Shadowserver-style CSV, or generic CSV with a saved mapping; gzip accepted) into events')
@@ -26,12 +24,12 @@ export function registerFeedsCommands(feeds: Command): void {
     .addOption(new Option('--format <format>', 'the file format').choices([...FEED_FORMATS]).makeOptionMandatory())
     .option('--mapping <name>', 'the saved column mapping (csv)')
     .option('--report-type <type>', 'shadowserver: the report type when the file name does not say (e.g. scan_ntp)')
-    .addOption(new Option('--tlp <tlp>', "TLP of the events (default: the mapping's, else amber)").choices([...FEED_TLPS]))
-    .action(async (file: string, options: { format: 'shadowserver' | 'csv'; mapping?: string; reportType?: string; tlp?: Tlp }) => {
+    .addOption(new Option('--tlp <tlp>', "TLP of the events (default: the mapping's, else amber)").choices([...TLP_LEVELS]))
+    .action(async (file: string, options: { format: 'shadowserver' | 'csv'; mapping?: string; reportType?: string; tlp?: TlpLevel }) => {
       if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new CliError(`No such file: ${file}`);
       if (options.format === 'csv' && !options.mapping)
         throw new CliError('--format csv needs --mapping NAME (add one with `renkei feeds mapping add NAME --file mapping.json`).');
-      const { database, services } = await openForCli(loadConfig(), 'feeds ingest');
+      const { database, services } = await open('feeds ingest');
       const bar = progressBar(process.stderr, 'events');
       try {
         const summary = await services.feeds.ingestFile(systemContext('cli'), path.resolve(file), {
@@ -77,7 +75,7 @@ export function registerFeedsCommands(feeds: Command): void {
       }
       if (typeof body !== 'object' || body === null || typeof body.columns !== 'object')
         throw new CliError('The mapping file needs a "columns" object, "taxonomy" and "type"');
-      const { database, services } = await openForCli(loadConfig(), 'feeds mapping add');
+      const { database, services } = await open('feeds mapping add');
       try {
         const saved = await services.feeds.saveMapping(
           systemContext('cli'),
@@ -97,7 +95,7 @@ export function registerFeedsCommands(feeds: Command): void {
     .command('list')
     .description('List saved mappings')
     .action(async () => {
-      const { database, services } = await openForCli(loadConfig(), 'feeds mapping list');
+      const { database, services } = await open('feeds mapping list');
       try {
         const list = await services.feeds.listMappings(systemContext('cli'));
         if (list.length === 0) console.log('No mappings yet: renkei feeds mapping add NAME --file mapping.json');
@@ -116,7 +114,7 @@ export function registerFeedsCommands(feeds: Command): void {
     .description('Remove a saved mapping')
     .argument('<name>')
     .action(async (name: string) => {
-      const { database, services } = await openForCli(loadConfig(), 'feeds mapping remove');
+      const { database, services } = await open('feeds mapping remove');
       try {
         await services.feeds.deleteMapping(systemContext('cli'), name);
         console.log(`Removed mapping ${name}`);
@@ -130,7 +128,7 @@ export function registerFeedsCommands(feeds: Command): void {
     .description("Group pending events per recipient into notifications and queue their mail now (the job does this on each recipient's interval)")
     .option('--all', 'every recipient with pending events, whatever their interval')
     .action(async (options: { all?: boolean }) => {
-      const { database, services } = await openForCli(loadConfig(), 'feeds notify');
+      const { database, services } = await open('feeds notify');
       try {
         const { notifications } = await services.feeds.notifyDue(systemContext('cli'), { force: options.all ?? false });
         for (const n of notifications)

@@ -1,5 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Schema } from '../db/schema/index.ts';
+import { ALL, type Scope, scopeWhere } from '../policy/scope.ts';
 import { type EventBatch, numberArray, plainArray, textArray } from './event-batch.ts';
 
 /**
@@ -82,19 +83,24 @@ export function runsQuery(db: Kysely<Schema>) {
   return db.selectFrom('feed_runs').selectAll();
 }
 
-export async function listRuns(db: Kysely<Schema>, page: { offset: number; limit: number }): Promise<{ items: RunSummaryRow[]; total: number }> {
+export async function listRuns(
+  db: Kysely<Schema>,
+  page: { offset: number; limit: number },
+  scope: Scope = ALL,
+): Promise<{ items: RunSummaryRow[]; total: number }> {
   const [rows, count] = await Promise.all([
-    runsQuery(db).orderBy('started_at', 'desc').orderBy('id').offset(page.offset).limit(page.limit).execute(),
+    runsQuery(db).where(scopeWhere(scope)).orderBy('started_at', 'desc').orderBy('id').offset(page.offset).limit(page.limit).execute(),
     db
       .selectFrom('feed_runs')
       .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where(scopeWhere(scope))
       .executeTakeFirstOrThrow(),
   ]);
   return { items: rows.map(runRowToRun), total: Number(count.n) };
 }
 
-export async function findRun(db: Kysely<Schema>, id: string): Promise<RunSummaryRow | null> {
-  const row = await runsQuery(db).where('id', '=', id).executeTakeFirst();
+export async function findRun(db: Kysely<Schema>, id: string, scope: Scope = ALL): Promise<RunSummaryRow | null> {
+  const row = await runsQuery(db).where('id', '=', id).where(scopeWhere(scope)).executeTakeFirst();
   return row ? runRowToRun(row) : null;
 }
 

@@ -15,20 +15,23 @@ import type {
   FeedRunDetail,
   FeedSource,
   FeedSourceInput,
+  TlpLevel,
 } from '@renkei/contract';
-import { recordAudit } from '../audit/audit.service.ts';
-import type { BlobStore } from '../blobs/blob-store.ts';
-import type { NetworkLookupService } from '../contacts/network/network.service.ts';
+import { TLP_LEVELS, isTlpLevel, tlpLabel } from '@renkei/contract';
+import { recordAudit } from '../audit/index.ts';
+import type { BlobStore } from '../blobs/index.ts';
+import type { NetworkLookupService } from '../contacts/index.ts';
 import type { Schema } from '../db/schema/index.ts';
-import { AppError, BadRequestError, ConflictError, NotFoundError } from '../http/errors.ts';
-import type { MailService, PreparedMail } from '../mail/mail.service.ts';
-import { type TlpLabel, renderTemplate } from '../mail/templates.ts';
+import { AppError, BadRequestError, ConflictError, NotFoundError } from '../kernel/errors.ts';
+import { type MailService, type PreparedMail, renderTemplate } from '../mail/index.ts';
+import { tlpAtMost, tlpOfRank, tlpRankSql } from '../kernel/tlp.ts';
 import { type RequestContext, actorLabel, systemContext } from '../policy/actor.ts';
+import { ALL, type Scope, scopeWhere } from '../policy/scope.ts';
 import { isRsit, reportTypeFromFileName } from './classification.ts';
 import type { CsvLimits } from './csv-reader.ts';
 import { type RunSummaryRow, findRun, listRejects, listRuns } from './feeds.repository.ts';
 import { feedsPolicy } from './feeds.policy.ts';
-import { type FeedReading, type IngestProgress, TLP_LEVELS, type Tlp, ingestStream } from './ingest.ts';
+import { type FeedReading, type IngestProgress, ingestStream } from './ingest.ts';
 import { FEED_NOTIFICATION_TEMPLATE, type NotifiedEvent, notificationFiles, notificationSummary, withheldNote } from './notification-render.ts';
 import { EVENT_FIELDS, type EventField } from './row-mapper.ts';
 
@@ -38,7 +41,7 @@ export interface IngestRequest {
   mapping?: string | undefined;
   /** Shadowserver: the report type when the file name and columns do not say. */
   reportType?: string | undefined;
-  tlp?: Tlp | undefined;
+  tlp?: TlpLevel | undefined;
   onProgress?: ((progress: IngestProgress & { totalBytes: number }) => void) | undefined;
 }
 
@@ -62,9 +65,6 @@ export class FeedFormatError extends AppError {
     super(400, 'feed_unreadable', message);
   }
 }
-
-const TLP_LABEL: Record<Tlp, TlpLabel> = { clear: 'TLP:CLEAR', green: 'TLP:GREEN', amber: 'TLP:AMBER', 'amber+strict': 'TLP:AMBER+STRICT', red: 'TLP:RED' };
-const isTlp = (v: string): v is Tlp => (TLP_LEVELS as readonly string[]).includes(v);
 
 export type FeedsService = ReturnType<typeof createFeedsService>;
 
@@ -91,7 +91,7 @@ export function createFeedsService(
   async function readingFor(
     request: { format: 'shadowserver' | 'csv'; mapping?: string | undefined; reportType?: string | undefined },
     fileName: string,
-  ): Promise<{ reading: FeedReading; tlp: Tlp | null }> {
+  ): Promise<{ reading: FeedReading; tlp: TlpLevel | null }> {
     if (request.format === 'shadowserver') {
       const reportType = request.reportType ?? reportTypeFromFileName(fileName) ?? 'unknown';
       return { reading: { format: 'shadowserver', reportType }, tlp: null };
@@ -104,7 +104,7 @@ export function createFeedsService(
         format: 'csv',
         mapping: { name: mapping.name, columns: mapping.columns as Record<string, EventField>, taxonomy: mapping.taxonomy, type: mapping.type },
       },
-      tlp: mapping.tlp as Tlp,
+      tlp: isTlpLevel(mapping.tlp) ? mapping.tlp : null,
     };
   }
 
@@ -260,7 +260,7 @@ export function createFeedsService(
     const stored = await blobs.put(once(file));
     const language = n.language === 'ja' ? 'ja' : 'en';
     const team = self.name;
-    const tlp = TLP_LABEL[n.tlp && isTlp(n.tlp) ? n.tlp : 'amber'];
+    const tlp = tlpLabel(isTlpLevel(n.tlp) ? n.tlp : 'amber');
     const rendered = renderTemplate(
       FEED_NOTIFICATION_TEMPLATE,
       language,
@@ -320,8 +320,13 @@ export function createFeedsService(
     return (await getNotificationRow(notificationId))!;
   }
 
-  async function getNotificationRow(id: string): Promise<FeedNotification | null> {
-    const row = await db.selectFrom('feed_notifications').selectAll().where('id', '=', id).executeTakeFirst();
+  async function getNotificationRow(id: string, scope: Scope = ALL): Promise<FeedNotification | null> {
+    const row = await db
+      .selectFrom('feed_notifications')
+      .selectAll()
+      .where('id', '=', id)
+      .where(scopeWhere(scope, { organisation: sql.ref('organisation_id') }))
+      .executeTakeFirst();
     return row ? presentNotification(row) : null;
   }
 
@@ -350,7 +355,7 @@ export function createFeedsService(
       if (!force && last && now.getTime() - last.created_at.getTime() < interval) return null;
       const format = org.format ?? (org.preferred_format === 'xarf' ? 'xarf' : 'csv');
       const language = org.languages.find((l) => l === 'ja' || l === 'en') ?? 'en';
-      const ceiling = isTlp(org.tlp_ceiling) ? org.tlp_ceiling : 'amber';
+      const ceiling = isTlpLevel(org.tlp_ceiling) ? org.tlp_ceiling : 'amber';
       const seq = await sql<{ n: number }>`SELECT nextval('feed_notification_key_seq')::int AS n`.execute(trx);
       const key = `FN-${now.getUTCFullYear()}-${String(seq.rows[0]!.n).padStart(6, '0')}`;
       const created = await trx
@@ -372,10 +377,10 @@ export function createFeedsService(
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      const rank = sql`array_position(ARRAY['clear','green','amber','amber+strict','red']::text[], tlp)`;
-      const ceilingRank = TLP_LEVELS.indexOf(ceiling) + 1;
+      // An event whose TLP is above the ceiling, or not a TLP level at all, is withheld.
+      const rank = tlpRankSql(sql.ref('tlp'));
       await sql`
-        UPDATE feed_events SET notification_id = ${created.id}, withheld = ${rank} > ${ceilingRank}
+        UPDATE feed_events SET notification_id = ${created.id}, withheld = ${tlpAtMost(sql.ref('tlp'), ceiling)} IS NOT TRUE
         WHERE id IN (SELECT id FROM feed_events WHERE recipient = ${recipient} AND notification_id IS NULL ORDER BY id LIMIT ${options.maxEventsPerNotification})`.execute(
         trx,
       );
@@ -385,7 +390,7 @@ export function createFeedsService(
       const t = totals.rows[0]!;
       await trx
         .updateTable('feed_notifications')
-        .set({ event_count: t.sent, withheld_count: t.withheld, tlp: t.top === null ? null : TLP_LEVELS[t.top - 1]! })
+        .set({ event_count: t.sent, withheld_count: t.withheld, tlp: tlpOfRank(t.top) })
         .where('id', '=', created.id)
         .execute();
       await recordAudit(trx, systemContext('feeds.notify'), {
@@ -474,7 +479,7 @@ export function createFeedsService(
             format: source.format as 'shadowserver' | 'csv',
             mapping: source.mapping_name ?? undefined,
             reportType: source.report_type ?? undefined,
-            tlp: isTlp(source.tlp) ? source.tlp : 'amber',
+            tlp: isTlpLevel(source.tlp) ? source.tlp : 'amber',
           },
           open: () => gunzipped(streamOf(blobs.open(sha256)), gz),
         });
@@ -524,22 +529,24 @@ export function createFeedsService(
     },
 
     async listRuns(ctx: RequestContext, page: { offset: number; limit: number }): Promise<{ items: FeedRun[]; total: number }> {
-      feedsPolicy.authorize(ctx.actor, 'runs.read');
-      const { items, total } = await listRuns(db, page);
+      const { items, total } = await listRuns(db, page, feedsPolicy.listScope(ctx.actor, 'runs.read'));
       return { items: items.map(presentRun), total };
     },
 
     async getRun(ctx: RequestContext, id: string): Promise<FeedRunDetail> {
-      feedsPolicy.authorize(ctx.actor, 'runs.read');
-      const run = await findRun(db, id);
-      if (!run) throw new NotFoundError('feed_run_not_found', 'No such feed run');
+      const notFound = () => new NotFoundError('feed_run_not_found', 'No such feed run');
+      const run = await findRun(db, id, feedsPolicy.detailScope(ctx.actor, 'runs.read', notFound));
+      if (!run) throw notFound();
       return { ...presentRun(run), rejects: await listRejects(db, id, 1000) };
     },
 
     async listEvents(ctx: RequestContext, query: FeedEventQuery): Promise<FeedEventPage> {
-      feedsPolicy.authorize(ctx.actor, 'events.read');
+      const scope = feedsPolicy.listScope(ctx.actor, 'events.read');
       const limit = query.limit ?? 100;
-      let q = db.selectFrom('feed_events').select(EVENT_COLUMNS);
+      let q = db
+        .selectFrom('feed_events')
+        .select(EVENT_COLUMNS)
+        .where(scopeWhere(scope, { organisation: sql.ref('organisation_id') }));
       if (query.recipient !== undefined) {
         // Same as recipient = r, through the indexes the bulk insert can afford: the recipient's
         // notifications (feed_events_notification) and its pending events (feed_events_pending).
@@ -567,8 +574,8 @@ export function createFeedsService(
       filter: { recipient?: string | undefined; state?: string | undefined },
       page: { offset: number; limit: number },
     ): Promise<{ items: FeedNotification[]; total: number }> {
-      feedsPolicy.authorize(ctx.actor, 'notifications.read');
-      let q = db.selectFrom('feed_notifications');
+      const scope = feedsPolicy.listScope(ctx.actor, 'notifications.read');
+      let q = db.selectFrom('feed_notifications').where(scopeWhere(scope, { organisation: sql.ref('organisation_id') }));
       if (filter.recipient) q = q.where('recipient', '=', filter.recipient.toLowerCase());
       if (filter.state) q = q.where('state', '=', filter.state);
       const [rows, count] = await Promise.all([
@@ -579,9 +586,9 @@ export function createFeedsService(
     },
 
     async getNotification(ctx: RequestContext, id: string): Promise<FeedNotificationDetail> {
-      feedsPolicy.authorize(ctx.actor, 'notifications.read');
-      const notification = await getNotificationRow(id);
-      if (!notification) throw new NotFoundError('feed_notification_not_found', 'No such notification');
+      const notFound = () => new NotFoundError('feed_notification_not_found', 'No such notification');
+      const notification = await getNotificationRow(id, feedsPolicy.detailScope(ctx.actor, 'notifications.read', notFound));
+      if (!notification) throw notFound();
       const events = await db.selectFrom('feed_events').select(EVENT_COLUMNS).where('notification_id', '=', id).orderBy('id').limit(100).execute();
       const replies = notification.threadId ? (await deps.mail().listMessages(ctx, { threadId: notification.threadId }, { offset: 0, limit: 100 })).items : [];
       return {
@@ -599,21 +606,22 @@ export function createFeedsService(
 
     /** The notification's report file (CSV or X-ARF) as it was mailed. */
     async openNotificationFile(ctx: RequestContext, id: string): Promise<{ fileName: string; stream: Readable }> {
-      feedsPolicy.authorize(ctx.actor, 'notifications.read');
-      const n = await getNotificationRow(id);
-      if (!n?.attachmentSha256) throw new NotFoundError('feed_notification_file_not_found', 'This notification has no file (yet)');
+      const notFound = () => new NotFoundError('feed_notification_file_not_found', 'This notification has no file (yet)');
+      const n = await getNotificationRow(id, feedsPolicy.detailScope(ctx.actor, 'notifications.read', notFound));
+      if (!n?.attachmentSha256) throw notFound();
       return { fileName: `${n.key}.${n.format === 'xarf' ? 'xarf.yaml' : 'csv'}`, stream: await blobs.open(n.attachmentSha256) };
     },
 
     async listMappings(ctx: RequestContext): Promise<FeedMapping[]> {
-      feedsPolicy.authorize(ctx.actor, 'mappings.read');
-      return (await db.selectFrom('feed_mappings').selectAll().orderBy('name').execute()).map(presentMapping);
+      const scope = feedsPolicy.listScope(ctx.actor, 'mappings.read');
+      return (await db.selectFrom('feed_mappings').selectAll().where(scopeWhere(scope)).orderBy('name').execute()).map(presentMapping);
     },
 
     async getMapping(ctx: RequestContext, name: string): Promise<FeedMapping> {
-      feedsPolicy.authorize(ctx.actor, 'mappings.read');
-      const row = await db.selectFrom('feed_mappings').selectAll().where('name', '=', name).executeTakeFirst();
-      if (!row) throw new NotFoundError('feed_mapping_not_found', 'No such mapping');
+      const notFound = () => new NotFoundError('feed_mapping_not_found', 'No such mapping');
+      const scope = feedsPolicy.detailScope(ctx.actor, 'mappings.read', notFound);
+      const row = await db.selectFrom('feed_mappings').selectAll().where('name', '=', name).where(scopeWhere(scope)).executeTakeFirst();
+      if (!row) throw notFound();
       return presentMapping(row);
     },
 
@@ -663,8 +671,8 @@ export function createFeedsService(
     },
 
     async listSources(ctx: RequestContext): Promise<FeedSource[]> {
-      feedsPolicy.authorize(ctx.actor, 'sources.read');
-      return (await db.selectFrom('feed_sources').selectAll().orderBy('name').execute()).map(presentSource);
+      const scope = feedsPolicy.listScope(ctx.actor, 'sources.read');
+      return (await db.selectFrom('feed_sources').selectAll().where(scopeWhere(scope)).orderBy('name').execute()).map(presentSource);
     },
 
     async addSource(ctx: RequestContext, input: FeedSourceInput): Promise<FeedSource> {
@@ -900,7 +908,7 @@ export function validateMapping(input: FeedMappingInput): Record<string, EventFi
       'invalid_classification',
       `"${String(input.taxonomy).slice(0, 60)}/${String(input.type).slice(0, 60)}" is not an RSIT class (see the incident taxonomy)`,
     );
-  if (input.tlp !== undefined && !isTlp(input.tlp)) throw new BadRequestError('invalid_tlp', `TLP must be one of ${TLP_LEVELS.join(', ')}`);
+  if (input.tlp !== undefined && !isTlpLevel(input.tlp)) throw new BadRequestError('invalid_tlp', `TLP must be one of ${TLP_LEVELS.join(', ')}`);
   const entries = Object.entries(input.columns ?? {});
   if (entries.length === 0 || entries.length > 500) throw new BadRequestError('invalid_mapping', 'A mapping names 1 to 500 columns');
   const columns: Record<string, EventField> = {};

@@ -1,15 +1,13 @@
 import { hash } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { TlpLevel } from '@renkei/contract';
 import type { Schema } from '../db/schema/index.ts';
-import type { BulkAnswer, BulkResolver } from '../contacts/network/network.service.ts';
+import type { BulkAnswer, BulkResolver } from '../contacts/index.ts';
 import { classifyReportType } from './classification.ts';
 import { type CsvLimits, CsvReader } from './csv-reader.ts';
 import { EventBatch } from './event-batch.ts';
 import { type RejectRow, insertEvents, insertRejects } from './feeds.repository.ts';
 import { type EventField, FeedHeaderError, type RowPlan, SHADOWSERVER_COLUMNS, parseFeedIp, parseFeedTime, planRows } from './row-mapper.ts';
-
-export const TLP_LEVELS = ['clear', 'green', 'amber', 'amber+strict', 'red'] as const;
-export type Tlp = (typeof TLP_LEVELS)[number];
 
 /** How a run reads its rows: Shadowserver's columns, or a saved mapping. */
 export type FeedReading =
@@ -25,7 +23,7 @@ export interface IngestProgress {
 
 export interface IngestOptions {
   reading: FeedReading;
-  tlp: Tlp;
+  tlp: TlpLevel;
   /** Events per insert statement. */
   batchSize?: number;
   /** The de-duplication time bucket (the same source, type, ip and port within one bucket is one event). */

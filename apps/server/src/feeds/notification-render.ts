@@ -1,4 +1,5 @@
-import type { MailLanguage, MailTemplate } from '../mail/templates.ts';
+import { csvCell } from '../kernel/csv.ts';
+import type { MailLanguage, MailTemplate } from '../mail/index.ts';
 
 /** One event as a notification carries it. Every text field is untrusted feed input. */
 export interface NotifiedEvent {
@@ -14,20 +15,6 @@ export interface NotifiedEvent {
   taxonomy: string;
   type: string;
   extra: Record<string, string> | null;
-}
-
-// Cells a spreadsheet would run as a formula (OWASP "CSV injection"): neutralised with a leading apostrophe.
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/**
- * One CSV cell: formula starts neutralised, quoted when it holds a comma, quote or line break.
- * @example csvCell('=HYPERLINK("x")') // '"\'=HYPERLINK(""x"")"'
- */
-export function csvCell(value: string | number | null): string {
-  if (value === null) return '';
-  let text = String(value);
-  if (FORMULA_START.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 const shadowserverTime = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ');

@@ -1,4 +1,4 @@
-import { formatIPv6, parseIPv4, parseIPv6 } from '../contacts/network/ip.ts';
+import { formatIPv6, parseIPv4, parseIPv6 } from '../kernel/ip.ts';
 
 /** The event fields a feed column can fill; any other column goes to `extra`. */
 export const EVENT_FIELDS = ['time', 'ip', 'port', 'protocol', 'hostname', 'tag', 'asn', 'country', 'report_type', 'ignore'] as const;

@@ -5,9 +5,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import { type Database, openDatabase } from '../db/database.ts';
-import { buildApp } from '../http/app.ts';
+import { buildApp } from '../app/http-app.ts';
 import { systemContext } from '../policy/actor.ts';
-import { createServices } from '../services.ts';
+import { createServices } from '../app/services.ts';
 import { type TestApp, createTestApp } from '../testing/test-app.ts';
 
 describe('GET /api/v1/health', () => {

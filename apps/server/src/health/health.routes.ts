@@ -2,12 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { sql } from 'kysely';
 import { Health } from '@renkei/contract';
 import { VERSION } from '../version.ts';
-import type { Services } from '../services.ts';
+import type { Database } from '../db/database.ts';
 
 const PROBE_TIMEOUT_MS = 2000;
 
 /** Liveness and database reachability, for load balancers and `fresh-clone-check`. */
-export const healthRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const healthRoutes: FastifyPluginAsyncTypebox<{ services: { database: Database; startedAt: Date } }> = async (app, { services }) => {
   app.get(
     '/health',
     { schema: { tags: ['system'], summary: 'Is the server up and its database reachable?', security: [], response: { 200: Health, 503: Health } } },

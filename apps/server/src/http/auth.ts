@@ -1,10 +1,22 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AccountsService, SessionInfo } from '../accounts/accounts.service.ts';
 import { ANONYMOUS, type RequestContext, type UserActor } from '../policy/actor.ts';
-import { ForbiddenError, UnauthenticatedError } from './errors.ts';
+import { ForbiddenError, UnauthenticatedError } from '../kernel/errors.ts';
 
 export const SESSION_COOKIE = 'renkei_session';
+
+/** A signed-in cookie session: who, its CSRF token, its ID. */
+export interface SessionInfo {
+  actor: UserActor;
+  csrfToken: string;
+  sessionId: string;
+}
+
+/** What the hook asks of the accounts domain (the composition root hands it the accounts service). */
+export interface Authenticator {
+  resolveToken(token: string): Promise<UserActor | null>;
+  resolveSession(cookieValue: string): Promise<SessionInfo | null>;
+}
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -27,7 +39,7 @@ const CSRF_EXEMPT = new Set(['/api/v1/auth/login']);
  * Resolves every request's actor: `Authorization: Bearer` API tokens first, then the session cookie.
  * Cookie requests that change state must carry the session's X-CSRF-Token and, if sent, a same-site Origin.
  */
-export function installAuthentication(app: FastifyInstance, accounts: AccountsService, publicUrl: string): void {
+export function installAuthentication(app: FastifyInstance, accounts: Authenticator, publicUrl: string): void {
   app.decorateRequest('ctx', null as unknown as RequestContext);
   app.decorateRequest('session', null);
   const ownOrigin = new URL(publicUrl).origin;

@@ -5,10 +5,10 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import type { Database } from '../db/database.ts';
-import { createServices } from '../services.ts';
+import { createServices } from '../app/services.ts';
 import { type TestApp, type TestUser, createTestApp } from '../testing/test-app.ts';
 import { openTestDatabase } from '../testing/test-database.ts';
-import { buildApp } from './app.ts';
+import { buildApp } from '../app/http-app.ts';
 import { publicFormRateLimit } from './rate-limit.ts';
 
 let t: TestApp;

@@ -5,7 +5,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STAFF_ROLES } from '@renkei/contract';
 import { type TestApp, type TestUser, createTestApp } from '../testing/test-app.ts';
-import { type RouteSummary, routesOf } from './app.ts';
+import { type RouteSummary, routesOf } from '../app/http-app.ts';
 
 /*
  * Throws hostile input at every route the app has registered (routesOf lists them, so a new route is

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from './errors.ts';
+import { AppError } from '../kernel/errors.ts';
 import { MAX_INPUT_DEPTH, guardInput } from './input-guard.ts';
 
 /** The code guardInput refuses a value with, or null when it lets it through. */

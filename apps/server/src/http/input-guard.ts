@@ -1,4 +1,4 @@
-import { BadRequestError } from './errors.ts';
+import { BadRequestError } from '../kernel/errors.ts';
 
 // A high surrogate not followed by a low one, or a low one not preceded by a high one (String#isWellFormed is ES2024).
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

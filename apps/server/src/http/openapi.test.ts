@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, createTestApp } from '../testing/test-app.ts';
-import { routesOf } from './app.ts';
+import { routesOf } from '../app/http-app.ts';
 
 interface Operation {
   responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;

@@ -3,17 +3,18 @@ import {
   COORDINATION_TRANSITIONS,
   type CoordinationState,
   type CreateCoordinationRequest,
-  TLP_LEVELS,
   type TlpLevel,
   type UpdateCoordinationRequest,
+  mayReceive,
+  tlpLabel,
 } from '@renkei/contract';
-import { recordAudit } from '../audit/audit.service.ts';
-import type { ContactsService } from '../contacts/contacts.service.ts';
-import type { NetworkLookupService } from '../contacts/network/network.service.ts';
+import { recordAudit } from '../audit/index.ts';
+import type { ContactsService, NetworkLookupService } from '../contacts/index.ts';
 import type { Schema } from '../db/schema/index.ts';
-import { BadRequestError, ConflictError, NotFoundError } from '../http/errors.ts';
-import type { MailService } from '../mail/mail.service.ts';
+import { BadRequestError, ConflictError, NotFoundError } from '../kernel/errors.ts';
+import type { MailService } from '../mail/index.ts';
 import { type RequestContext, actorId, actorLabel, systemContext } from '../policy/actor.ts';
+import { scopeWhere } from '../policy/scope.ts';
 import { incidentsPolicy } from './incidents.policy.ts';
 import { type CoordinationModel, appendEvent, coordinationRowToModel, findIncident, observablesOf, reportIdsOf } from './incidents.repository.ts';
 
@@ -38,13 +39,6 @@ export interface PartySuggestion {
   source: string | null;
 }
 
-const TLP_LABEL: Record<TlpLevel, 'TLP:CLEAR' | 'TLP:GREEN' | 'TLP:AMBER' | 'TLP:AMBER+STRICT' | 'TLP:RED'> = {
-  clear: 'TLP:CLEAR',
-  green: 'TLP:GREEN',
-  amber: 'TLP:AMBER',
-  'amber+strict': 'TLP:AMBER+STRICT',
-  red: 'TLP:RED',
-};
 const who = (ctx: RequestContext) => ({ id: actorId(ctx.actor), label: actorLabel(ctx.actor) });
 
 /**
@@ -195,18 +189,15 @@ export function createCoordinations(
     const tlp = input.tlp ?? incident.tlp;
     if (coordination.organisationId) {
       const party = await partyOf(coordination.organisationId);
-      if (TLP_LEVELS.indexOf(tlp) > TLP_LEVELS.indexOf(party.tlpCeiling))
-        throw new ConflictError(
-          'tlp_above_ceiling',
-          `${party.name} may receive at most TLP:${party.tlpCeiling.toUpperCase()}; this message is TLP:${tlp.toUpperCase()}`,
-        );
+      if (!mayReceive(tlp, party.tlpCeiling))
+        throw new ConflictError('tlp_above_ceiling', `${party.name} may receive at most ${tlpLabel(party.tlpCeiling)}; this message is ${tlpLabel(tlp)}`);
     }
     const thread = await mail.ensureThread(coordination.threadKey, input.subject);
     const prepared = await mail.prepareSend(ctx, {
       to,
       subject: `[${coordination.threadKey}] ${input.subject}`,
       text: input.text,
-      tlp: TLP_LABEL[tlp],
+      tlp: tlpLabel(tlp),
       threadId: thread.id,
     });
     // The message (outbox row and its delivery job), its timeline event and the state change commit together.
@@ -253,22 +244,31 @@ export function createCoordinations(
     },
 
     async listCoordinations(ctx: RequestContext, incidentId: string): Promise<CoordinationModel[]> {
-      incidentsPolicy.authorize(ctx.actor, 'coordinations.read');
-      const rows = await db.selectFrom('coordinations').selectAll().where('incident_id', '=', incidentId).orderBy('created_at').orderBy('thread_key').execute();
+      // The coordinations of one incident: a hidden incident answers as a missing one.
+      const scope = incidentsPolicy.detailScope(ctx.actor, 'coordinations.read', () => new NotFoundError('incident_not_found', 'No such incident'));
+      const rows = await db
+        .selectFrom('coordinations')
+        .selectAll()
+        .where('incident_id', '=', incidentId)
+        .where(scopeWhere(scope, { organisation: sql.ref('organisation_id') }))
+        .orderBy('created_at')
+        .orderBy('thread_key')
+        .execute();
       return rows.map(coordinationRowToModel);
     },
 
     async getCoordination(ctx: RequestContext, id: string): Promise<CoordinationModel> {
-      incidentsPolicy.authorize(ctx.actor, 'coordinations.read');
+      incidentsPolicy.detailScope(ctx.actor, 'coordinations.read', () => new NotFoundError('coordination_not_found', 'No such coordination'));
       return load(db, id);
     },
 
     /** Parties waiting on: sent or silent coordinations, overdue reminders first. */
     async waitingOnThirdParty(ctx: RequestContext, limit = 100): Promise<CoordinationModel[]> {
-      incidentsPolicy.authorize(ctx.actor, 'coordinations.read');
+      const scope = incidentsPolicy.listScope(ctx.actor, 'coordinations.read');
       const rows = await db
         .selectFrom('coordinations')
         .selectAll()
+        .where(scopeWhere(scope, { organisation: sql.ref('organisation_id') }))
         .where('state', 'in', ['sent', 'no_response', 'acknowledged'])
         .orderBy('next_reminder_at')
         .orderBy('sent_at')
@@ -322,7 +322,7 @@ export function createCoordinations(
 
     /** Who the lookup says can act on the incident's hosts: the ISP (abuse contact), and for a foreign host its national CSIRT. */
     async suggestParties(ctx: RequestContext, incidentId: string): Promise<PartySuggestion[]> {
-      incidentsPolicy.authorize(ctx.actor, 'coordinations.read');
+      incidentsPolicy.detailScope(ctx.actor, 'coordinations.read', () => new NotFoundError('incident_not_found', 'No such incident'));
       const hosts = (await observablesOf(db, await reportIdsOf(db, incidentId))).filter((o) => o.kind === 'ip' || o.kind === 'domain').slice(0, 50);
       if (hosts.length === 0) return [];
       const answers = await network.lookup(ctx, [...new Set(hosts.map((h) => h.value))]);

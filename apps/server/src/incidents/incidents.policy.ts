@@ -1,4 +1,4 @@
-import { definePolicy } from '../policy/define-policy.ts';
+import { definePolicy, visibleTo } from '../policy/define-policy.ts';
 
 const STAFF = ['admin', 'coordinator', 'analyst', 'publisher'] as const;
 const HANDLERS = ['admin', 'coordinator', 'analyst'] as const;
@@ -10,11 +10,12 @@ const HANDLERS = ['admin', 'coordinator', 'analyst'] as const;
  * checked in the service, not here.
  */
 export const incidentsPolicy = definePolicy('incidents', {
-  'reports.read': STAFF,
+  'reports.read': visibleTo({ all: STAFF }),
   'reports.create': [...HANDLERS, 'reporter', 'partner'],
   'reports.write': HANDLERS,
-  'incidents.read': STAFF,
+  'incidents.read': visibleTo({ all: STAFF }),
   'incidents.write': HANDLERS,
-  'coordinations.read': STAFF,
+  /** A coordination names its party's organisation (`organisation_id`). */
+  'coordinations.read': visibleTo({ all: STAFF }),
   'coordinations.write': HANDLERS,
 });

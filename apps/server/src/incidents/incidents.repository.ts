@@ -1,4 +1,5 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
+import { ALL, type Scope, scopeWhere } from '../policy/scope.ts';
 import { CATEGORY_TO_RSIT, type IncidentCategory } from '@renkei/contract';
 import type { Schema } from '../db/schema/index.ts';
 import type { CoordinationsTable, IncidentEventsTable, IncidentsTable, ObservablesTable, ReportsTable } from '../db/schema/incidents.ts';
@@ -220,8 +221,9 @@ export interface TriagePageQuery {
 export async function listReportsPage(
   db: Kysely<Schema>,
   query: TriagePageQuery,
+  scope: Scope = ALL,
 ): Promise<{ rows: (ReportRow & { observable_count: number })[]; total: number }> {
-  let base = db.selectFrom('reports');
+  let base = db.selectFrom('reports').where(scopeWhere(scope));
   if (query.status) base = base.where('status', '=', query.status);
   if (query.channel) base = base.where('channel', '=', query.channel);
   const [rows, count] = await Promise.all([

@@ -36,12 +36,12 @@ describe('who may do what', () => {
     const i = await incidentFrom([r.id]);
     const staff = [...STAFF_ROLES];
     await expectAccess(t, { url: '/api/v1/reports' }, { allowed: staff });
-    await expectAccess(t, { url: `/api/v1/reports/${r.id}` }, { allowed: staff });
-    await expectAccess(t, { url: `/api/v1/reports/${r.id}/proposals` }, { allowed: staff });
+    await expectAccess(t, { url: `/api/v1/reports/${r.id}` }, { allowed: staff, hidden: true });
+    await expectAccess(t, { url: `/api/v1/reports/${r.id}/proposals` }, { allowed: staff, hidden: true });
     await expectAccess(t, { url: '/api/v1/incidents' }, { allowed: staff });
-    await expectAccess(t, { url: `/api/v1/incidents/${i.id}` }, { allowed: staff });
-    await expectAccess(t, { url: `/api/v1/incidents/${i.id}/timeline` }, { allowed: staff });
-    await expectAccess(t, { url: `/api/v1/incidents/${i.id}/coordinations` }, { allowed: staff });
+    await expectAccess(t, { url: `/api/v1/incidents/${i.id}` }, { allowed: staff, hidden: true });
+    await expectAccess(t, { url: `/api/v1/incidents/${i.id}/timeline` }, { allowed: staff, hidden: true });
+    await expectAccess(t, { url: `/api/v1/incidents/${i.id}/coordinations` }, { allowed: staff, hidden: true });
     await expectAccess(t, { url: '/api/v1/coordinations/waiting' }, { allowed: staff });
   });
 

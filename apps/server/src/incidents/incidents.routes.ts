@@ -25,7 +25,7 @@ import {
   UpdateIncidentRequest,
   UpdateReportRequest,
 } from '@renkei/contract';
-import { BadRequestError, PayloadTooLargeError } from '../http/errors.ts';
+import { BadRequestError, PayloadTooLargeError } from '../kernel/errors.ts';
 import { errorResponses } from '../http/openapi.ts';
 import type { CreatedReport, IncidentsService, NewReport } from './incidents.service.ts';
 import { incidentsPolicy } from './incidents.policy.ts';

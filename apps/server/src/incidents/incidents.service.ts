@@ -1,15 +1,24 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
-import type { CreateIncidentRequest, IncidentCategory, LookupAnswer, UpdateIncidentRequest, UpdateReportRequest } from '@renkei/contract';
-import { recordAudit } from '../audit/audit.service.ts';
-import type { BlobStore } from '../blobs/blob-store.ts';
-import type { ContactsService } from '../contacts/contacts.service.ts';
-import type { NetworkLookupService } from '../contacts/network/network.service.ts';
+import { type Kysely, type Transaction } from 'kysely';
+import {
+  type CreateIncidentRequest,
+  type IncidentCategory,
+  type LookupAnswer,
+  type TlpLevel,
+  type UpdateIncidentRequest,
+  type UpdateReportRequest,
+  parseTlp,
+} from '@renkei/contract';
+import { recordAudit } from '../audit/index.ts';
+import type { BlobStore } from '../blobs/index.ts';
+import type { ContactsService, NetworkLookupService } from '../contacts/index.ts';
 import type { Schema } from '../db/schema/index.ts';
-import type { ReportChannel, TlpValue } from '../db/schema/incidents.ts';
-import { BadRequestError, ConflictError, NotFoundError } from '../http/errors.ts';
-import type { MailService } from '../mail/mail.service.ts';
+import type { ReportChannel } from '../db/schema/incidents.ts';
+import { BadRequestError, ConflictError, NotFoundError } from '../kernel/errors.ts';
+import { cleanText } from '../kernel/text.ts';
+import type { MailService } from '../mail/index.ts';
 import { type RequestContext, actorId, actorLabel, systemContext } from '../policy/actor.ts';
+import { scopeWhere } from '../policy/scope.ts';
 import { type CoordinationOptions, createCoordinations } from './coordinations.ts';
 import { incidentsPolicy } from './incidents.policy.ts';
 import {
@@ -38,7 +47,7 @@ export interface NewReport {
   title: string;
   description?: string | undefined;
   category?: IncidentCategory | null | undefined;
-  tlp?: TlpValue | undefined;
+  tlp?: TlpLevel | undefined;
   priority?: number | undefined;
   reporter?: { name?: string | undefined; email?: string | undefined; organisation?: string | undefined; language?: 'ja' | 'en' | undefined } | undefined;
   /** Explicit indicators (API, IODEF, X-ARF); the description is scanned for more. */
@@ -98,17 +107,6 @@ const LOOKUP_LIMIT = 50;
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 const who = (ctx: RequestContext) => ({ id: actorId(ctx.actor), label: actorLabel(ctx.actor) });
 
-/** PostgreSQL text cannot hold NUL, and lone surrogates do not survive jsonb: clean both out of untrusted text. */
-export function cleanText(value: string | undefined | null, max: number): string {
-  if (!value) return '';
-  return (
-    value
-      .slice(0, max)
-      // eslint-disable-next-line no-control-regex -- NUL is exactly what must go
-      .replace(/\u0000/g, '')
-      .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
-  );
-}
 const cleanOrNull = (value: string | undefined | null, max: number): string | null => (value ? cleanText(value, max) || null : null);
 
 async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
@@ -219,7 +217,7 @@ export function createIncidentsService(
   async function newIncident(
     trx: Transaction<Schema>,
     ctx: RequestContext,
-    fields: { title: string; category: IncidentCategory; tlp?: TlpValue | undefined; priority?: number | undefined },
+    fields: { title: string; category: IncidentCategory; tlp?: TlpLevel | undefined; priority?: number | undefined },
     event: Record<string, unknown> = {},
   ): Promise<IncidentModel> {
     const reference = await nextReference(trx, 'INC', now());
@@ -322,13 +320,12 @@ export function createIncidentsService(
     },
 
     async listReports(ctx: RequestContext, query: Parameters<typeof listReportsPage>[1]) {
-      incidentsPolicy.authorize(ctx.actor, 'reports.read');
-      const page = await listReportsPage(db, query);
+      const page = await listReportsPage(db, query, incidentsPolicy.listScope(ctx.actor, 'reports.read'));
       return { items: page.rows.map((row) => ({ ...reportRowToModel(row), observableCount: row.observable_count })), total: page.total };
     },
 
     async getReport(ctx: RequestContext, id: string): Promise<ReportView & { lookup: LookupAnswer[] }> {
-      incidentsPolicy.authorize(ctx.actor, 'reports.read');
+      incidentsPolicy.detailScope(ctx.actor, 'reports.read', () => new NotFoundError('report_not_found', 'No such report'));
       const view = await this.reportView(id);
       const hosts = view.observables.filter((o) => o.kind === 'ip' || o.kind === 'domain').slice(0, LOOKUP_LIMIT);
       const lookup =
@@ -390,7 +387,7 @@ export function createIncidentsService(
 
     /** Open incidents an analyst may want to link this report to: same URL, host or IP and category, recent. */
     async proposals(ctx: RequestContext, reportId: string): Promise<Proposal[]> {
-      incidentsPolicy.authorize(ctx.actor, 'reports.read');
+      incidentsPolicy.detailScope(ctx.actor, 'reports.read', () => new NotFoundError('report_not_found', 'No such report'));
       const report = await findReport(db, reportId);
       if (!report) throw new NotFoundError('report_not_found', 'No such report');
       const rows = await matchingIncidents(db, reportId, report.category, new Date(report.received_at.getTime() - matchWindowMs));
@@ -434,7 +431,7 @@ export function createIncidentsService(
     },
 
     async getIncident(ctx: RequestContext, id: string): Promise<IncidentView> {
-      incidentsPolicy.authorize(ctx.actor, 'incidents.read');
+      incidentsPolicy.detailScope(ctx.actor, 'incidents.read', () => new NotFoundError('incident_not_found', 'No such incident'));
       return incidentView(db, id);
     },
 
@@ -448,8 +445,7 @@ export function createIncidentsService(
         limit: number;
       },
     ) {
-      incidentsPolicy.authorize(ctx.actor, 'incidents.read');
-      let base = db.selectFrom('incidents');
+      let base = db.selectFrom('incidents').where(scopeWhere(incidentsPolicy.listScope(ctx.actor, 'incidents.read')));
       if (query.status) base = base.where('status', '=', query.status);
       if (query.category) base = base.where('category', '=', query.category);
       if (query.assigneeId) base = base.where('assignee_id', '=', query.assigneeId);
@@ -619,7 +615,7 @@ export function createIncidentsService(
     },
 
     async timeline(ctx: RequestContext, id: string): Promise<IncidentEventModel[]> {
-      incidentsPolicy.authorize(ctx.actor, 'incidents.read');
+      incidentsPolicy.detailScope(ctx.actor, 'incidents.read', () => new NotFoundError('incident_not_found', 'No such incident'));
       await loadIncident(db, id);
       return timelineOf(db, id);
     },
@@ -743,7 +739,7 @@ export function createIncidentsService(
         channel: 'email',
         title: message.subject || '(no subject)',
         description: body,
-        tlp: (message.tlp?.replace('TLP:', '').toLowerCase() as TlpValue | undefined) ?? undefined,
+        tlp: (message.tlp ? parseTlp(message.tlp) : null) ?? undefined,
         reporter: {
           name: message.fromName ?? undefined,
           email: message.fromAddress ?? undefined,

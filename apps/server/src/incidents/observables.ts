@@ -1,6 +1,6 @@
 import { domainToUnicode } from 'node:url';
 import type { ObservableKind } from '@renkei/contract';
-import { parseIndicator, refang } from '../contacts/network/indicator.ts';
+import { parseIndicator, refang } from '../contacts/index.ts';
 
 export interface ExtractedObservable {
   kind: ObservableKind;

@@ -1,5 +1,4 @@
-import type { IncidentCategory } from '@renkei/contract';
-import type { TlpValue } from '../db/schema/incidents.ts';
+import type { IncidentCategory, TlpLevel } from '@renkei/contract';
 import { type XmlElement, XmlRefusedError, findAll, firstText, parseXml } from './safe-xml.ts';
 
 /** What a structured report (IODEF, X-ARF) says, in the shape `createReport` takes. All untrusted input. */
@@ -7,7 +6,7 @@ export interface ParsedReport {
   title: string;
   description: string;
   category: IncidentCategory | null;
-  tlp: TlpValue | undefined;
+  tlp: TlpLevel | undefined;
   reporter: { name?: string | undefined; email?: string | undefined; organisation?: string | undefined };
   observables: string[];
 }
@@ -32,7 +31,7 @@ export function categoryFromWords(...words: (string | null | undefined)[]): Inci
 }
 
 // IODEF v2 `restriction` (RFC 7970 §3.3.1): TLP words map to TLP 2.0; the others to their nearest level.
-const RESTRICTION_TLP: Record<string, TlpValue> = {
+const RESTRICTION_TLP: Record<string, TlpLevel> = {
   public: 'clear',
   white: 'clear',
   clear: 'clear',

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import type { Database } from '../db/database.ts';
-import { createServices } from '../services.ts';
+import { createServices } from '../app/services.ts';
 import { openTestDatabase } from '../testing/test-database.ts';
 import { type JobDefinition, type JobLogger, type JobQueue, type JobState, createJobQueue, defineUntypedJob as defineJob } from './job-queue.ts';
 

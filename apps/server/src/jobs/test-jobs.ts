@@ -11,15 +11,7 @@ import { type JobDefinition, defineJob } from './job-queue.ts';
 
 export const PROBE_JOB = 'test.probe';
 
-export interface ProbeData {
-  tag: string;
-  /** Wait (until the attempt is aborted, or the process killed) on this attempt. */
-  blockOnAttempt?: number;
-  /** Throw on attempts 1..failAttempts. */
-  failAttempts?: number;
-  /** Work this long before finishing. */
-  sleepMs?: number;
-}
+export type { ProbeData } from './job-payloads.ts';
 
 export interface ProbeEvent {
   event: 'start' | 'done' | 'fail';

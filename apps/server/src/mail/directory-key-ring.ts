@@ -1,7 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import * as openpgp from 'openpgp';
 import type { Schema } from '../db/schema/index.ts';
-import { type DirectoryKey, type KeyRing, type PgpPolicy, TLP_LEVELS, type TlpLevel } from './pgp.ts';
+import { isTlpLevel } from '@renkei/contract';
+import type { DirectoryKey, KeyRing, PgpPolicy } from './pgp.ts';
 
 /**
  * The key ring over the contacts directory's tables (`pgp_keys`, `people`, `organisations.pgp_policy`).
@@ -57,8 +58,8 @@ export function directoryKeyRing(db: Kysely<Schema>, options: { passphrase: stri
       const policy: PgpPolicy = org?.pgp_policy === 'required' || org?.pgp_policy === 'never' ? org.pgp_policy : 'preferred';
       const person = await db.selectFrom('people').select('languages').where('email', '=', lower).executeTakeFirst();
       const first = person?.languages.find((code) => code === 'ja' || code === 'en');
-      const tlpCeiling = TLP_LEVELS.find((level) => level === org?.tlp_ceiling) ?? null;
-      return { policy, keys: keys.map(toKey), language: first === 'ja' || first === 'en' ? first : null, tlpCeiling: tlpCeiling satisfies TlpLevel | null };
+      const tlpCeiling = isTlpLevel(org?.tlp_ceiling) ? org.tlp_ceiling : null;
+      return { policy, keys: keys.map(toKey), language: first === 'ja' || first === 'en' ? first : null, tlpCeiling };
     },
 
     async instanceKey() {

@@ -1,5 +1,4 @@
-import { messageIdOf } from './inbound-parse.ts';
-import type { ParsedAttachment } from './inbound-parse.ts';
+import { type ParsedAttachment, messageIdOf } from './inbound-parse.ts';
 
 /** One recipient's fate in a delivery status notification (RFC 3464 §2.3). */
 export interface DsnRecipient {

@@ -1,4 +1,6 @@
 import PostalMime, { type Address, type Email } from 'postal-mime';
+import { parseTlp, tlpLabel } from '@renkei/contract';
+import { cleanText as clean } from '../kernel/text.ts';
 import { htmlToText } from './html-text.ts';
 import { type KeyRing, type PgpOutcome, inspectPgp } from './pgp.ts';
 
@@ -279,13 +281,8 @@ function dateOf(value: string | undefined): Date | null {
   return Number.isNaN(date.getTime()) || year < 1970 || year > 2200 ? null : date;
 }
 
-function normaliseTlp(label: string): string {
-  const upper = label.toUpperCase();
-  return `TLP:${upper === 'WHITE' ? 'CLEAR' : upper}`;
-}
-
-/** PostgreSQL text cannot hold NUL; lone surrogates would not survive UTF-8 either. */
-export function clean(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/\u0000/g, '').replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+/** A label found in mail, as TLP 2.0 writes it (TLP 1.0's WHITE is CLEAR). */
+function normaliseTlp(label: string): string | null {
+  const level = parseTlp(label);
+  return level === null ? null : tlpLabel(level);
 }

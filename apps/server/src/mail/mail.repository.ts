@@ -1,5 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Schema } from '../db/schema/index.ts';
+import { ALL, type Scope, scopeWhere } from '../policy/scope.ts';
 import type { MailMessagesTable, MailPartsTable } from '../db/schema/mail.ts';
 
 export type MailMessageRow = Selectable<MailMessagesTable>;
@@ -162,9 +163,11 @@ export async function listMessages(
   db: Kysely<Schema>,
   filter: MessageFilter,
   page: { offset: number; limit: number },
+  scope: Scope = ALL,
 ): Promise<{ items: MailMessageSummary[]; total: number }> {
-  let where = db.selectFrom('mail_messages as m');
-  let list = summaryQuery(db);
+  // Mail is the team's own: no scope but `all` sees any of it.
+  let where = db.selectFrom('mail_messages as m').where(scopeWhere(scope));
+  let list = summaryQuery(db).where(scopeWhere(scope));
   if (filter.direction) {
     where = where.where('m.direction', '=', filter.direction);
     list = list.where('m.direction', '=', filter.direction);
@@ -182,8 +185,8 @@ export async function listMessages(
   return { items: rows.map((row) => summaryRowToSummary(row as SummaryRow)), total: Number(total.n) };
 }
 
-export async function findMessage(db: Kysely<Schema>, id: string): Promise<MailMessageDetail | null> {
-  const row = await db.selectFrom('mail_messages').selectAll().where('id', '=', id).executeTakeFirst();
+export async function findMessage(db: Kysely<Schema>, id: string, scope: Scope = ALL): Promise<MailMessageDetail | null> {
+  const row = await db.selectFrom('mail_messages').selectAll().where('id', '=', id).where(scopeWhere(scope)).executeTakeFirst();
   if (!row) return null;
   const thread = row.thread_id ? await db.selectFrom('mail_threads').select('key').where('id', '=', row.thread_id).executeTakeFirst() : undefined;
   const parts = await db.selectFrom('mail_parts').selectAll().where('message_id', '=', id).orderBy('ordinal').execute();
@@ -211,19 +214,31 @@ export async function findMessage(db: Kysely<Schema>, id: string): Promise<MailM
   };
 }
 
-export async function findPart(db: Kysely<Schema>, messageId: string, partId: string): Promise<MailPart | null> {
-  const row = await db.selectFrom('mail_parts').selectAll().where('message_id', '=', messageId).where('id', '=', partId).executeTakeFirst();
+export async function findPart(db: Kysely<Schema>, messageId: string, partId: string, scope: Scope = ALL): Promise<MailPart | null> {
+  const row = await db
+    .selectFrom('mail_parts')
+    .selectAll()
+    .where('message_id', '=', messageId)
+    .where('id', '=', partId)
+    .where(scopeWhere(scope))
+    .executeTakeFirst();
   return row ? partRowToPart(row) : null;
 }
 
-export async function listThreads(db: Kysely<Schema>, page: { offset: number; limit: number }): Promise<{ items: MailThread[]; total: number }> {
+export async function listThreads(
+  db: Kysely<Schema>,
+  page: { offset: number; limit: number },
+  scope: Scope = ALL,
+): Promise<{ items: MailThread[]; total: number }> {
   const total = await db
     .selectFrom('mail_threads')
     .select(sql<number>`count(*)::int`.as('n'))
+    .where(scopeWhere(scope))
     .executeTakeFirstOrThrow();
   const rows = await db
     .selectFrom('mail_threads as t')
     .select(['t.id', 't.key', 't.subject', 't.created_at', 't.last_message_at'])
+    .where(scopeWhere(scope))
     .select((eb) =>
       eb
         .selectFrom('mail_messages as m')

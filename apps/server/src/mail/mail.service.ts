@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream';
 import { type Kysely, type Transaction, sql } from 'kysely';
-import { recordAudit } from '../audit/audit.service.ts';
-import type { BlobStore } from '../blobs/blob-store.ts';
+import type { TlpLabel } from '@renkei/contract';
+import { recordAudit } from '../audit/index.ts';
+import type { BlobStore } from '../blobs/index.ts';
 import type { Schema } from '../db/schema/index.ts';
-import { AppError, NotFoundError } from '../http/errors.ts';
+import { AppError, NotFoundError } from '../kernel/errors.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { type RequestContext, systemContext } from '../policy/actor.ts';
 import { readDeliveryReport } from './dsn.ts';
@@ -26,7 +27,7 @@ import {
 import { type PreparedMail, type QueuedMail, type SendInput, createOutbound, once, readBlob } from './outbound.service.ts';
 import type { KeyRing } from './pgp.ts';
 import { type ReplyTokenFormat, bracketTokens, isIntakeAddress, looksLikeReply, plusDetail } from './reply-token.ts';
-import { type MailLanguage, type RenderedMail, type TlpLabel, TEMPLATES, findTemplate, renderTemplate } from './templates.ts';
+import { type MailLanguage, type RenderedMail, TEMPLATES, findTemplate, renderTemplate } from './templates.ts';
 
 export {
   InstanceKeyMissingError,
@@ -337,26 +338,24 @@ export function createMailService(
       filter: MessageFilter,
       page: { offset: number; limit: number },
     ): Promise<{ items: MailMessageSummary[]; total: number }> {
-      mailPolicy.authorize(ctx.actor, 'messages.read');
-      return listMessages(db, filter, page);
+      return listMessages(db, filter, page, mailPolicy.listScope(ctx.actor, 'messages.read'));
     },
 
     async getMessage(ctx: RequestContext, id: string): Promise<MailMessageDetail> {
-      mailPolicy.authorize(ctx.actor, 'messages.read');
-      const message = await findMessage(db, id);
-      if (!message) throw new NotFoundError('mail_message_not_found', 'No such message');
+      const notFound = () => new NotFoundError('mail_message_not_found', 'No such message');
+      const message = await findMessage(db, id, mailPolicy.detailScope(ctx.actor, 'messages.read', notFound));
+      if (!message) throw notFound();
       return message;
     },
 
     async listThreads(ctx: RequestContext, page: { offset: number; limit: number }): Promise<{ items: MailThread[]; total: number }> {
-      mailPolicy.authorize(ctx.actor, 'messages.read');
-      return listThreads(db, page);
+      return listThreads(db, page, mailPolicy.listScope(ctx.actor, 'messages.read'));
     },
 
     /** An attachment's bytes for download. Always sent as an opaque file, never displayed. */
     async openAttachment(ctx: RequestContext, messageId: string, partId: string): Promise<{ part: MailPart; stream: Readable }> {
-      mailPolicy.authorize(ctx.actor, 'messages.read');
-      const part = await findPart(db, messageId, partId);
+      const scope = mailPolicy.detailScope(ctx.actor, 'messages.read', () => new NotFoundError('mail_part_not_found', 'No such attachment'));
+      const part = await findPart(db, messageId, partId, scope);
       if (!part) throw new NotFoundError('mail_part_not_found', 'No such attachment');
       return { part, stream: await blobs.open(part.sha256) };
     },

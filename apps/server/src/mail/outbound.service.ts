@@ -1,17 +1,18 @@
 import type { Kysely, Transaction } from 'kysely';
-import { recordAudit } from '../audit/audit.service.ts';
-import type { BlobStore } from '../blobs/blob-store.ts';
+import { TLP_LABELS, type TlpLabel, mayReceive, tlpLabel, tlpLevelOfLabel } from '@renkei/contract';
+import { recordAudit } from '../audit/index.ts';
+import type { BlobStore } from '../blobs/index.ts';
 import type { Schema } from '../db/schema/index.ts';
-import { AppError, BadRequestError, ConflictError, NotFoundError, ServiceUnavailableError } from '../http/errors.ts';
+import { AppError, BadRequestError, ConflictError, NotFoundError, ServiceUnavailableError } from '../kernel/errors.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { type RequestContext, actorId } from '../policy/actor.ts';
 import { mailPolicy } from './mail.policy.ts';
 import { createThread } from './mail.repository.ts';
 import { type OutboundAttachment, PermanentRelayError, composeMail, relay } from './outbound.ts';
 import { claimForSending, findThreadById, insertOutbound, insertParts, recentMessageIds, recordHandover, touchThread } from './outbound.repository.ts';
-import { type KeyRing, TLP_LEVELS, type TlpLevel, usableEncryptionKeys } from './pgp.ts';
+import { type KeyRing, usableEncryptionKeys } from './pgp.ts';
 import type { ReplyTokenFormat } from './reply-token.ts';
-import { type TlpLabel, TLP_LABELS, withTlpBody, withTlpSubject } from './templates.ts';
+import { withTlpBody, withTlpSubject } from './templates.ts';
 
 /** The job that hands a queued outbound message to the relay (retried with backoff). */
 export const SEND_JOB = 'mail.send-message';
@@ -105,15 +106,15 @@ export function createOutbound(deps: { db: Kysely<Schema>; blobs: BlobStore; job
     mailPolicy.authorize(ctx.actor, 'messages.send');
     const to = input.to.trim();
     if (!ADDRESS.test(to)) throw new BadRequestError('invalid_address', 'The recipient is not an e-mail address');
-    if (!TLP_LABELS.includes(input.tlp)) throw new BadRequestError('invalid_tlp', `TLP must be one of ${TLP_LABELS.join(', ')}`);
+    const level = tlpLevelOfLabel(input.tlp);
+    if (level === null) throw new BadRequestError('invalid_tlp', `TLP must be one of ${TLP_LABELS.join(', ')}`);
     if (!options.relayUrl) throw new ServiceUnavailableError('mail_relay_not_configured', 'No outbound relay is configured (RENKEI_SMTP_RELAY)');
     const recipient = await keyRing.recipient(to);
     // Nothing leaves above the recipient's TLP ceiling; an address the directory does not know
     // (a reporter, a new contact) gets at most TLP:AMBER, the directory's default ceiling.
     const ceiling = recipient.tlpCeiling ?? 'amber';
-    const level = input.tlp.slice(4).toLowerCase();
-    if (TLP_LEVELS.indexOf(level as TlpLevel) > TLP_LEVELS.indexOf(ceiling)) {
-      throw new ConflictError('tlp_above_ceiling', `${to} may receive at most TLP:${ceiling.toUpperCase()}; this message is ${input.tlp}`);
+    if (!mayReceive(level, ceiling)) {
+      throw new ConflictError('tlp_above_ceiling', `${to} may receive at most ${tlpLabel(ceiling)}; this message is ${input.tlp}`);
     }
     const encryptTo = recipient.policy === 'never' ? [] : await usableEncryptionKeys(recipient.keys);
     if (recipient.policy === 'required' && encryptTo.length === 0) throw new PgpKeyRequiredError(to);

@@ -191,6 +191,38 @@ describe('outbound mail', () => {
   });
 });
 
+describe('header injection', () => {
+  it('Should keep line breaks in the team name and the subject from starting header fields of their own', async () => {
+    // A name stored before names were checked (or set in the database) must still not inject headers.
+    const db = h.t.database.db;
+    const before = await db.selectFrom('organisations').select('name').where('is_self', '=', true).executeTakeFirstOrThrow();
+    await db
+      .updateTable('organisations')
+      .set({ name: 'Evil Team\r\nBcc: victim@evil.example\r\nReply-To: x@evil.example' })
+      .where('is_self', '=', true)
+      .execute();
+    try {
+      const response = await send({ to: 'abuse@plain.example', subject: 'Hello\r\nBcc: other@evil.example', text: 'Body.', tlp: 'TLP:GREEN' });
+      expect(response.statusCode).toBe(202);
+      const queued = response.json();
+      await waitFor(
+        () => message(queued.id),
+        (m) => m.status === 'sent',
+      );
+      const raw = sink.messages.find((m) => m.raw.toString('latin1').includes(`<${queued.messageId}>`))!.raw.toString('latin1');
+      const fields = raw
+        .slice(0, raw.indexOf('\r\n\r\n'))
+        .split(/\r\n(?![ \t])/)
+        .map((f) => f.replace(/\r\n(?=[ \t])/g, ''));
+      expect(fields.filter((f) => /^(bcc|reply-to):/i.test(f))).toEqual([]);
+      expect(fields.find((f) => f.startsWith('From:'))).toBe(`From: "Evil Team Bcc: victim@evil.example Reply-To: x@evil.example" <${INTAKE}>`);
+      expect(sink.messages.find((m) => m.raw.toString('latin1').includes(`<${queued.messageId}>`))!.to).toEqual(['abuse@plain.example']);
+    } finally {
+      await db.updateTable('organisations').set({ name: before.name }).where('is_self', '=', true).execute();
+    }
+  });
+});
+
 describe('attachments', () => {
   // CRLF and bare LF, a BOM, Japanese, a formula-looking cell, NUL and high bytes: all must come back as given.
   const csv = Buffer.concat([

@@ -46,21 +46,66 @@ export async function composeMail(content: OutboundContent, pgp: { signingKey: o
   const inner = await contentEntity(content.text, content.html, content.attachments ?? []);
   const wrapped = pgp.encryptTo.length > 0 ? await encryptMime(inner, pgp.encryptTo, pgp.signingKey) : await signMime(inner, pgp.signingKey);
   const messageId = `${randomUUID()}@${content.messageIdDomain}`;
+  const references = (content.references ?? []).filter(isMessageId);
   const headers = [
-    `From: ${content.from.name ? `${encodeWords(content.from.name, 'Q', 52)} ` : ''}<${content.from.address}>`,
-    `To: <${content.to}>`,
-    `Subject: ${encodeWords(content.subject.replace(/[\r\n]+/g, ' '), 'Q', 52)}`,
+    `From: ${displayName(content.from.name)}<${headerAddress(content.from.address)}>`,
+    `To: <${headerAddress(content.to)}>`,
+    `Subject: ${encodeWords(oneLine(content.subject), 'Q', 52)}`,
     `Date: ${new Date().toUTCString().replace('GMT', '+0000')}`,
     `Message-ID: <${messageId}>`,
-    ...(content.inReplyTo ? [`In-Reply-To: <${content.inReplyTo}>`] : []),
-    ...(content.references && content.references.length > 0 ? [`References: ${content.references.map((r) => `<${r}>`).join(' ')}`] : []),
-    ...(content.headers ?? []).map(([name, value]) => `${name}: ${value}`),
+    ...(content.inReplyTo && isMessageId(content.inReplyTo) ? [`In-Reply-To: <${content.inReplyTo}>`] : []),
+    ...(references.length > 0 ? [`References: ${references.map((r) => `<${r}>`).join(' ')}`] : []),
+    ...(content.headers ?? []).map(([name, value]) => `${headerName(name)}: ${headerText(value)}`),
     'MIME-Version: 1.0',
     `Content-Type: ${wrapped.contentType}`,
   ]
     .map((line) => foldLines(line, 76).replace(/\r?\n/g, '\r\n'))
     .join('\r\n');
   return { raw: Buffer.concat([Buffer.from(`${headers}\r\n\r\n`, 'latin1'), wrapped.body]), messageId, encrypted: pgp.encryptTo.length > 0 };
+}
+
+// Every value written into a header passes one of these: a line break in a name, subject, address or
+// referenced Message-ID (all of which can come from outside) must never start a header of its own.
+// eslint-disable-next-line no-control-regex -- control characters are what is being matched
+const CONTROL = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex -- control characters are what is being replaced
+const oneLine = (value: string): string => value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+const MESSAGE_ID = /^[\x21-\x3b\x3d\x3f-\x7e]{1,200}@[\x21-\x3b\x3d\x3f-\x7e]{1,200}$/;
+
+/** True for a Message-ID (without brackets) that is safe to repeat in In-Reply-To/References. */
+function isMessageId(value: string): boolean {
+  return MESSAGE_ID.test(value);
+}
+
+/** A display name as a quoted string or RFC 2047 encoded words, followed by a space; '' for none. */
+function displayName(name: string): string {
+  const flat = oneLine(name);
+  if (flat === '') return '';
+  if (/^[\x20-\x7e]*$/.test(flat)) return `"${flat.replace(/["\\]/g, (c) => `\\${c}`)}" `;
+  return `${encodeWords(flat, 'Q', 52)} `;
+}
+
+function headerAddress(address: string): string {
+  if (CONTROL.test(address) || /[<>\s]/.test(address) || !address.includes('@')) throw new HeaderValueError('address', address);
+  return address;
+}
+
+function headerName(name: string): string {
+  if (!/^[A-Za-z0-9-]{1,76}$/.test(name)) throw new HeaderValueError('header name', name);
+  return name;
+}
+
+function headerText(value: string): string {
+  if (CONTROL.test(value)) throw new HeaderValueError('header value', value);
+  return value;
+}
+
+/** A header value that would have broken out of its field: refused rather than sent. */
+export class HeaderValueError extends Error {
+  constructor(what: string, value: string) {
+    super(`Refusing to write a ${what} with a line break or control character into a mail header: ${JSON.stringify(value.slice(0, 80))}`);
+    this.name = 'HeaderValueError';
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as openpgp from 'openpgp';
+import type { TlpLevel } from '@renkei/contract';
 import { headerValue, parseContentType, splitEntity, splitMultipart, toCrlf } from './mime-raw.ts';
 
 /**
@@ -9,9 +10,6 @@ import { headerValue, parseContentType, splitEntity, splitMultipart, toCrlf } fr
 export const PGP_STATUSES = ['unsigned', 'good', 'bad', 'unknown_key', 'expired_key', 'revoked_key'] as const;
 export type PgpStatus = (typeof PGP_STATUSES)[number];
 export type PgpPolicy = 'required' | 'preferred' | 'never';
-/** TLP 2.0 levels in order, as the directory stores an organisation's ceiling. */
-export const TLP_LEVELS = ['clear', 'green', 'amber', 'amber+strict', 'red'] as const;
-export type TlpLevel = (typeof TLP_LEVELS)[number];
 
 /** A public key the directory holds, with what the directory says about it. */
 export interface DirectoryKey {

@@ -11,9 +11,12 @@ export interface SmtpListener {
 export interface SmtpListenerOptions {
   host: string;
   port: number;
-  /** Seconds a client may stay silent before the connection is dropped. */
+  /** Seconds a client may stay silent before the connection is dropped (default 30). */
   socketTimeoutSeconds?: number;
+  /** Connections open at once, from all clients (default 50). */
   maxClients?: number;
+  /** Connections open at once from one client address (default 5): one client cannot hold every slot. */
+  maxClientsPerAddress?: number;
   log?: (line: string) => void;
 }
 
@@ -34,6 +37,9 @@ function smtpError(code: number, message: string): SmtpError {
  */
 export async function startSmtpListener(mail: MailService, options: SmtpListenerOptions): Promise<SmtpListener> {
   const log = options.log ?? (() => {});
+  const perAddressLimit = options.maxClientsPerAddress ?? 5;
+  const openByAddress = new Map<string, number>();
+  const countedSessions = new Set<string>();
   const server = new SMTPServer({
     name: 'renkei',
     banner: 'Renkei intake',
@@ -43,8 +49,25 @@ export async function startSmtpListener(mail: MailService, options: SmtpListener
     size: mail.sizeLimitBytes,
     logger: false,
     maxClients: options.maxClients ?? 50,
-    socketTimeout: (options.socketTimeoutSeconds ?? 120) * 1000,
+    // Idle clients are dropped soon: mail servers send their commands at once, so silence is a held slot.
+    socketTimeout: (options.socketTimeoutSeconds ?? 30) * 1000,
     closeTimeout: 5000,
+    onConnect(session, callback) {
+      const address = session.remoteAddress ?? '';
+      const open = openByAddress.get(address) ?? 0;
+      if (open >= perAddressLimit) return callback(smtpError(421, '4.7.0 Too many connections from your address; try again later'));
+      openByAddress.set(address, open + 1);
+      countedSessions.add(session.id);
+      callback();
+    },
+    onClose(session) {
+      // Only sessions onConnect counted are uncounted (a refused one never was).
+      if (!countedSessions.delete(session.id)) return;
+      const address = session.remoteAddress ?? '';
+      const open = (openByAddress.get(address) ?? 1) - 1;
+      if (open <= 0) openByAddress.delete(address);
+      else openByAddress.set(address, open);
+    },
     onRcptTo(address, _session, callback) {
       if (!mail.accepts(address.address)) return callback(smtpError(550, `5.1.1 <${address.address.slice(0, 100)}>: no such mailbox here`));
       callback();

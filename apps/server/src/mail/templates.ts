@@ -1,8 +1,6 @@
-import { BadRequestError, NotFoundError } from '../http/errors.ts';
+import type { TlpLabel } from '@renkei/contract';
+import { BadRequestError, NotFoundError } from '../kernel/errors.ts';
 
-/** TLP 2.0 labels, written as FIRST writes them: capitals, no spaces, never translated. */
-export const TLP_LABELS = ['TLP:CLEAR', 'TLP:GREEN', 'TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:RED'] as const;
-export type TlpLabel = (typeof TLP_LABELS)[number];
 export type MailLanguage = 'en' | 'ja';
 
 export interface MailTemplate {

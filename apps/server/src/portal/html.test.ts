@@ -31,11 +31,9 @@ describe('the html template tag', () => {
 
   it('Should not escape nested templates twice, and escape each item of an array', () => {
     const items = ['<b>', 'ok'].map((item) => html`<li>${item}</li>`);
-    expect(
-      html`<ul>
-        ${items}
-      </ul>`.toString(),
-    ).toBe('<ul><li>&#60;b&#62;</li><li>ok</li></ul>');
+    // Prettier formats html`` as HTML, which would change the string under test.
+    // prettier-ignore
+    expect(html`<ul>${items}</ul>`.toString()).toBe('<ul><li>&#60;b&#62;</li><li>ok</li></ul>');
   });
 
   it('Should render nothing for null, undefined and false, and numbers as text', () => {

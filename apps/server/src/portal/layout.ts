@@ -1,5 +1,6 @@
 import type { Locale } from '@renkei/contract';
 import { type SafeHtml, html } from './html.ts';
+import { SITE_STRINGS } from './strings.ts';
 
 export interface PageFrame {
   locale: Locale;
@@ -31,6 +32,7 @@ figure{margin:0}
 /** The public site's frame: header with the team name and language switch, footer. No script. */
 export function renderPage(frame: PageFrame): string {
   const other: Locale = frame.locale === 'ja' ? 'en' : 'ja';
+  const t = SITE_STRINGS.in(frame.locale);
   const separator = frame.path.includes('?') ? '&' : '?';
   return `<!doctype html>${
     html`<html lang="${frame.locale}">
@@ -44,12 +46,12 @@ export function renderPage(frame: PageFrame): string {
         <header>
           <a class="brand" href="/?lang=${frame.locale}">${frame.teamName}</a>
           <nav>
-            <a href="${frame.path}${separator}lang=${other}" hreflang="${other}" lang="${other}">${other === 'ja' ? '日本語' : 'English'}</a>
-            <a href="/app/">${frame.locale === 'ja' ? 'スタッフ用ログイン' : 'Staff login'}</a>
+            <a href="${frame.path}${separator}lang=${other}" hreflang="${other}" lang="${other}">${t('frame.otherLanguage')}</a>
+            <a href="/app/">${t('frame.staffLogin')}</a>
           </nav>
         </header>
         <main>${frame.body}</main>
-        <footer>Renkei · ${frame.locale === 'ja' ? 'コーディネーション CSIRT プラットフォーム' : 'the coordination CSIRT platform'}</footer>
+        <footer>Renkei · ${t('frame.footer')}</footer>
       </body>
     </html>`.value
   }`;

@@ -1,5 +1,5 @@
 import { CATEGORY_LABELS, INCIDENT_CATEGORIES, type IncidentCategory, type Locale } from '@renkei/contract';
-import { type SafeHtml, html } from '../portal/html.ts';
+import { type SafeHtml, html } from '../portal/index.ts';
 
 /** One colour per category, the same in the staff app's charts (colour-blind-safe Okabe–Ito order, then greys). */
 export const CATEGORY_COLOURS: Record<IncidentCategory, string> = {
@@ -50,28 +50,14 @@ export function stackedBarSvg(bars: readonly StackedBar[], locale: Locale, title
   for (let v = 0; v <= top; v += step) ticks.push(v);
   const grid = ticks.map(
     (v) =>
-      html`<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#dee2e6" stroke-width="1" /><text
-          x="${PAD.left - 6}"
-          y="${(y(v) + 4).toFixed(1)}"
-          text-anchor="end"
-          font-size="11"
-          fill="#495057"
-          >${v}</text
-        >`,
+      html`<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#dee2e6" stroke-width="1"/><text x="${PAD.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#495057">${v}</text>`,
   );
   const columns = bars.map((bar, i) => {
     const x = PAD.left + i * slot + (slot - barWidth) / 2;
     let base = 0;
     const segments = INCIDENT_CATEGORIES.filter((c) => bar.values[c] > 0).map((c) => {
       const value = bar.values[c];
-      const rect = html`<rect
-        x="${x.toFixed(1)}"
-        y="${y(base + value).toFixed(1)}"
-        width="${barWidth.toFixed(1)}"
-        height="${(y(base) - y(base + value)).toFixed(1)}"
-        fill="${CATEGORY_COLOURS[c]}"
-        ><title>${bar.label} · ${CATEGORY_LABELS[c][locale]}: ${value}</title></rect
-      >`;
+      const rect = html`<rect x="${x.toFixed(1)}" y="${y(base + value).toFixed(1)}" width="${barWidth.toFixed(1)}" height="${(y(base) - y(base + value)).toFixed(1)}" fill="${CATEGORY_COLOURS[c]}"><title>${bar.label} · ${CATEGORY_LABELS[c][locale]}: ${value}</title></rect>`;
       base += value;
       return rect;
     });
@@ -81,16 +67,7 @@ export function stackedBarSvg(bars: readonly StackedBar[], locale: Locale, title
   const legend = INCIDENT_CATEGORIES.map((c, i) => {
     const lx = PAD.left + (i % 4) * 178;
     const ly = HEIGHT - 26 + Math.floor(i / 4) * 16;
-    return html`<rect x="${lx}" y="${ly - 9}" width="10" height="10" fill="${CATEGORY_COLOURS[c]}" /><text
-        x="${lx + 14}"
-        y="${ly}"
-        font-size="11"
-        fill="#1a1b1e"
-        >${CATEGORY_LABELS[c][locale]}</text
-      >`;
+    return html`<rect x="${lx}" y="${ly - 9}" width="10" height="10" fill="${CATEGORY_COLOURS[c]}"/><text x="${lx + 14}" y="${ly}" font-size="11" fill="#1a1b1e">${CATEGORY_LABELS[c][locale]}</text>`;
   });
-  return html`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="100%" role="img" aria-labelledby="chart-title">
-    <title id="chart-title">${title}</title>
-    ${grid}${columns}${legend}
-  </svg>`;
+  return html`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="100%" role="img" aria-labelledby="chart-title"><title id="chart-title">${title}</title>${grid}${columns}${legend}</svg>`;
 }

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Kysely } from 'kysely';
 import {
   CATEGORY_LABELS,
   INCIDENT_CATEGORIES,
@@ -13,64 +12,11 @@ import {
   TAKEDOWN_BUCKETS,
   TAKEDOWN_LABELS,
 } from '@renkei/contract';
-import { selfOrganisation } from '../accounts/accounts.repository.ts';
-import type { Schema } from '../db/schema/index.ts';
-import { LANG_COOKIE, pickLocale } from '../i18n/locale.ts';
-import { type SafeHtml, html } from '../portal/html.ts';
-import { renderPage } from '../portal/layout.ts';
+import { type PublicSite, type SafeHtml, html } from '../portal/index.ts';
 import { type Period, formatMonth, nextPeriod, previousPeriod, quarterOf, quarterPeriod } from './periods.ts';
 import { stackedBarSvg } from './statistics-chart.ts';
+import { STATISTICS_PAGE_STRINGS } from './statistics-portal.strings.ts';
 import type { StatisticsService } from './statistics.service.ts';
-
-// The public site's policy: no script at all, styles from our stylesheet only (the SVG chart uses presentation attributes).
-const STATISTICS_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-
-const T = {
-  title: { en: 'Incident statistics', ja: 'インシデント統計' },
-  intro: {
-    en: 'How many reports we received, how many incidents they were about, and how many times we asked a party (a hosting provider, a site owner, another CSIRT) to act, by category. Counts only; figures of the current quarter grow until it ends.',
-    ja: '受け付けた報告の件数、それらが示すインシデントの件数、対応を依頼した調整(ホスティング事業者、サイト管理者、他の CSIRT など)の件数をカテゴリ別に示します。件数のみを掲載しています。当四半期の件数は期末まで増えていきます。',
-  },
-  toDate: { en: 'to date, as of', ja: '集計途中、時点:' },
-  previousQuarter: { en: 'Previous quarter', ja: '前四半期' },
-  nextQuarter: { en: 'Next quarter', ja: '次四半期' },
-  summary: { en: 'Summary', ja: '概要' },
-  byCategory: { en: 'This quarter by category', ja: '今四半期のカテゴリ別件数' },
-  category: { en: 'Category', ja: 'カテゴリ' },
-  measure: { en: 'Count', ja: '項目' },
-  thisQuarter: { en: 'This quarter', ja: '今四半期' },
-  lastQuarter: { en: 'Previous quarter', ja: '前四半期' },
-  change: { en: 'Change', ja: '前四半期比' },
-  total: { en: 'Total', ja: '合計' },
-  phishing: { en: 'Phishing sites', ja: 'フィッシングサイト' },
-  brandOrigin: { en: 'Imitated brand', ja: '装われたブランド' },
-  domestic: { en: 'Domestic brand', ja: '国内ブランド' },
-  foreign: { en: 'Foreign brand', ja: '国外ブランド' },
-  unknownOrigin: { en: 'Not determined', ja: '不明' },
-  takedown: {
-    en: 'Time from first report to the site going down (phishing incidents of this quarter)',
-    ja: '最初の報告からサイト停止までの時間(今四半期のフィッシングインシデント)',
-  },
-  incidents: { en: 'Incidents', ja: '件数' },
-  chartTitle: { en: 'Incidents per month by category (last 12 months)', ja: 'カテゴリ別インシデント件数の推移(直近12か月)' },
-  month: { en: 'Month', ja: '月' },
-  definitions: { en: 'What is counted', ja: '集計の定義' },
-  defReports: {
-    en: 'Reports received: every report received in the period (web form, e-mail, API), except ones set aside as spam or noise, in the category of the incident it belongs to (else as reported).',
-    ja: '報告件数: 期間内に受け付けた報告(Web フォーム、電子メール、API)の件数。スパム等として対応不要とされたものを除き、報告が属するインシデントのカテゴリ(未対応の場合は報告時のカテゴリ)で数えます。',
-  },
-  defIncidents: {
-    en: 'Incidents: incidents opened in the period; several reports about the same thing are one incident, and incidents merged into another count once.',
-    ja: 'インシデント件数: 期間内に作成したインシデントの件数。同じ事象に関する複数の報告は 1 件とし、統合されたインシデントは統合先の 1 件として数えます。',
-  },
-  defCoordinations: {
-    en: 'Coordinations: the number of parties we first asked to act in the period (drafts never sent are not counted).',
-    ja: '調整件数: 期間内に初めて対応を依頼した相手先の件数(送信していない下書きは数えません)。',
-  },
-  defZone: { en: 'Months are counted in the time zone', ja: '月の区切りは次のタイムゾーンによります:' },
-  defFiscal: { en: 'Quarters follow the fiscal year starting in month', ja: '四半期は次の月に始まる年度によります: ' },
-  badQuarter: { en: 'That quarter cannot be shown; here is the current one.', ja: '指定された四半期は表示できないため、当四半期を表示しています。' },
-} satisfies Record<string, { en: string; ja: string }>;
 
 const monthName = (month: string, locale: Locale) => {
   const [year, m] = month.split('-');
@@ -96,6 +42,7 @@ function change(current: number, previous: number): string {
 }
 
 function measureTable(stats: PeriodComparison, measure: StatisticsMeasure, locale: Locale): SafeHtml {
+  const t = STATISTICS_PAGE_STRINGS.in(locale);
   const rows = [...stats.categories, { category: 'total' as const, ...stats.total }];
   return html`<table class="stats" data-measure="${measure}">
     <caption>
@@ -103,18 +50,18 @@ function measureTable(stats: PeriodComparison, measure: StatisticsMeasure, local
     </caption>
     <thead>
       <tr>
-        <th scope="col">${T.category[locale]}</th>
+        <th scope="col">${t('category')}</th>
         ${stats.months.map((m) => html`<th scope="col">${monthName(m, locale)}</th>`)}
-        <th scope="col">${T.thisQuarter[locale]}</th>
-        <th scope="col">${T.lastQuarter[locale]}</th>
-        <th scope="col">${T.change[locale]}</th>
+        <th scope="col">${t('thisQuarter')}</th>
+        <th scope="col">${t('lastQuarter')}</th>
+        <th scope="col">${t('change')}</th>
       </tr>
     </thead>
     <tbody>
       ${rows.map(
         (row) =>
           html`<tr data-category="${row.category}" ${row.category === 'total' ? html` class="total"` : ''}>
-            <th scope="row">${row.category === 'total' ? T.total[locale] : CATEGORY_LABELS[row.category][locale]}</th>
+            <th scope="row">${row.category === 'total' ? t('total') : CATEGORY_LABELS[row.category][locale]}</th>
             ${row.byMonth.map((c) => html`<td>${c[measure]}</td>`)}
             <td data-column="current" data-testid="${measure}-${row.category}-current">${row.current[measure]}</td>
             <td data-column="previous">${row.previous[measure]}</td>
@@ -126,37 +73,38 @@ function measureTable(stats: PeriodComparison, measure: StatisticsMeasure, local
 }
 
 function phishingSection(current: PhishingStatistics, previous: PhishingStatistics, locale: Locale): SafeHtml {
+  const t = STATISTICS_PAGE_STRINGS.in(locale);
   const origins = [
-    ['domestic', T.domestic],
-    ['foreign', T.foreign],
-    ['unknown', T.unknownOrigin],
+    ['domestic', t('domestic')],
+    ['foreign', t('foreign')],
+    ['unknown', t('unknownOrigin')],
   ] as const;
   return html`<section>
-    <h2>${T.phishing[locale]}</h2>
+    <h2>${t('phishing')}</h2>
     <table class="stats" data-breakdown="origin">
       <caption>
-        ${T.brandOrigin[locale]}
+        ${t('brandOrigin')}
       </caption>
       <thead>
         <tr>
-          <th scope="col">${T.brandOrigin[locale]}</th>
-          <th scope="col">${T.thisQuarter[locale]}</th>
-          <th scope="col">${T.lastQuarter[locale]}</th>
-          <th scope="col">${T.change[locale]}</th>
+          <th scope="col">${t('brandOrigin')}</th>
+          <th scope="col">${t('thisQuarter')}</th>
+          <th scope="col">${t('lastQuarter')}</th>
+          <th scope="col">${t('change')}</th>
         </tr>
       </thead>
       <tbody>
         ${origins.map(
           ([key, label]) =>
             html`<tr data-origin="${key}">
-              <th scope="row">${label[locale]}</th>
+              <th scope="row">${label}</th>
               <td>${current.byOrigin[key]}</td>
               <td>${previous.byOrigin[key]}</td>
               <td>${change(current.byOrigin[key], previous.byOrigin[key])}</td>
             </tr>`,
         )}
         <tr class="total">
-          <th scope="row">${T.total[locale]}</th>
+          <th scope="row">${t('total')}</th>
           <td>${current.total}</td>
           <td>${previous.total}</td>
           <td>${change(current.total, previous.total)}</td>
@@ -165,7 +113,7 @@ function phishingSection(current: PhishingStatistics, previous: PhishingStatisti
     </table>
     <table class="stats" data-breakdown="takedown">
       <caption>
-        ${T.takedown[locale]}
+        ${t('takedown')}
       </caption>
       <thead>
         <tr>
@@ -174,7 +122,7 @@ function phishingSection(current: PhishingStatistics, previous: PhishingStatisti
       </thead>
       <tbody>
         <tr>
-          ${current.takedown.map((t) => html`<td data-bucket="${t.bucket}">${t.count}</td>`)}
+          ${current.takedown.map((bucket) => html`<td data-bucket="${bucket.bucket}">${bucket.count}</td>`)}
         </tr>
       </tbody>
     </table>
@@ -186,15 +134,11 @@ function phishingSection(current: PhishingStatistics, previous: PhishingStatisti
  * layout of JPCERT/CC's quarterly report), phishing by brand origin and takedown time, and a static SVG
  * chart of the last 12 months. Counts only, TLP:RED left out; no titles, URLs or reporters ever reach it.
  */
-export const statisticsPortalRoutes: FastifyPluginAsync<{ statistics: StatisticsService; db: Kysely<Schema>; secureCookies: boolean }> = async (
-  app,
-  { statistics, db, secureCookies },
-) => {
+export const statisticsPortalRoutes: FastifyPluginAsync<{ statistics: StatisticsService; site: PublicSite }> = async (app, { statistics, site }) => {
   app.get('/statistics', { schema: { hide: true } }, async (request, reply) => {
     const query = request.query as Record<string, unknown>;
-    const locale = pickLocale({ query: query.lang, cookie: request.cookies[LANG_COOKIE], acceptLanguage: request.headers['accept-language'] });
-    if (query.lang === 'ja' || query.lang === 'en')
-      void reply.setCookie(LANG_COOKIE, locale, { path: '/', sameSite: 'lax', httpOnly: true, secure: secureCookies, maxAge: 365 * 86400 });
+    const locale = site.locale(request);
+    const t = STATISTICS_PAGE_STRINGS.in(locale);
     const start = statistics.fiscalYearStartMonth;
     const currentMonth = statistics.currentMonth();
     const current = quarterOf(currentMonth, start);
@@ -206,14 +150,12 @@ export const statisticsPortalRoutes: FastifyPluginAsync<{ statistics: Statistics
     const refused = asked && (period === current || period.from > current.from);
     if (period.from > current.from) period = current;
 
-    const [comparison, phishingNow, phishingBefore, monthly, team] = await Promise.all([
+    const [comparison, phishingNow, phishingBefore, monthly] = await Promise.all([
       statistics.publicCompare(period),
       statistics.publicPhishing(period),
       statistics.publicPhishing(previousPeriod(period, start)),
       statistics.publicMonthly(period.to - 11, period.to),
-      selfOrganisation(db),
     ]);
-    const teamName = (locale === 'ja' ? team?.name_ja : null) ?? team?.name ?? 'Renkei';
     const link = (p: Period) => `/statistics?fy=${p.fiscalYear}&q=${p.quarter}&lang=${locale}`;
     const before = previousPeriod(period, start);
     const after = nextPeriod(period, start);
@@ -225,24 +167,24 @@ export const statisticsPortalRoutes: FastifyPluginAsync<{ statistics: Statistics
     }));
 
     const body = html` <section>
-        <h1>${T.title[locale]}</h1>
-        <p class="period"><strong>${periodName(period, locale)}</strong>${inProgress ? html` · ${T.toDate[locale]} ${asOf} (${statistics.timeZone})` : ''}</p>
-        ${refused ? html`<p class="note">${T.badQuarter[locale]}</p>` : ''}
-        <p>${T.intro[locale]}</p>
+        <h1>${t('title')}</h1>
+        <p class="period"><strong>${periodName(period, locale)}</strong>${inProgress ? html` · ${t('toDate')} ${asOf} (${statistics.timeZone})` : ''}</p>
+        ${refused ? html`<p class="note">${t('badQuarter')}</p>` : ''}
+        <p>${t('intro')}</p>
         <p class="pager">
-          <a href="${link(before)}" rel="prev">← ${T.previousQuarter[locale]}</a
-          >${after.from <= current.from ? html` <a href="${link(after)}" rel="next">${T.nextQuarter[locale]} →</a>` : ''}
+          <a href="${link(before)}" rel="prev">← ${t('previousQuarter')}</a
+          >${after.from <= current.from ? html` <a href="${link(after)}" rel="next">${t('nextQuarter')} →</a>` : ''}
         </p>
         <table class="stats" data-table="summary">
           <caption>
-            ${T.summary[locale]}
+            ${t('summary')}
           </caption>
           <thead>
             <tr>
-              <th scope="col">${T.measure[locale]}</th>
-              <th scope="col">${T.thisQuarter[locale]}</th>
-              <th scope="col">${T.lastQuarter[locale]}</th>
-              <th scope="col">${T.change[locale]}</th>
+              <th scope="col">${t('measure')}</th>
+              <th scope="col">${t('thisQuarter')}</th>
+              <th scope="col">${t('lastQuarter')}</th>
+              <th scope="col">${t('change')}</th>
             </tr>
           </thead>
           <tbody>
@@ -259,11 +201,11 @@ export const statisticsPortalRoutes: FastifyPluginAsync<{ statistics: Statistics
         </table>
         <table class="stats" data-table="by-category">
           <caption>
-            ${T.byCategory[locale]}
+            ${t('byCategory')}
           </caption>
           <thead>
             <tr>
-              <th scope="col">${T.category[locale]}</th>
+              <th scope="col">${t('category')}</th>
               ${STATISTICS_MEASURES.map((m) => html`<th scope="col">${MEASURE_LABELS[m][locale]}</th>`)}
             </tr>
           </thead>
@@ -286,14 +228,14 @@ export const statisticsPortalRoutes: FastifyPluginAsync<{ statistics: Statistics
       <section>${STATISTICS_MEASURES.map((m) => measureTable(comparison, m, locale))}</section>
       ${phishingSection(phishingNow, phishingBefore, locale)}
       <section>
-        <h2>${T.chartTitle[locale]}</h2>
-        <figure>${stackedBarSvg(bars, locale, T.chartTitle[locale])}</figure>
+        <h2>${t('chartTitle')}</h2>
+        <figure>${stackedBarSvg(bars, locale, t('chartTitle'))}</figure>
         <table class="stats" data-table="monthly">
           <thead>
             <tr>
-              <th scope="col">${T.month[locale]}</th>
+              <th scope="col">${t('month')}</th>
               ${INCIDENT_CATEGORIES.map((c) => html`<th scope="col">${CATEGORY_LABELS[c][locale]}</th>`)}
-              <th scope="col">${T.total[locale]}</th>
+              <th scope="col">${t('total')}</th>
             </tr>
           </thead>
           <tbody>
@@ -309,20 +251,16 @@ export const statisticsPortalRoutes: FastifyPluginAsync<{ statistics: Statistics
         </table>
       </section>
       <section>
-        <h2>${T.definitions[locale]}</h2>
+        <h2>${t('definitions')}</h2>
         <ul>
-          <li>${T.defReports[locale]}</li>
-          <li>${T.defIncidents[locale]}</li>
-          <li>${T.defCoordinations[locale]}</li>
-          <li>${T.defZone[locale]} ${statistics.timeZone}. ${T.defFiscal[locale]} ${start}.</li>
+          <li>${t('defReports')}</li>
+          <li>${t('defIncidents')}</li>
+          <li>${t('defCoordinations')}</li>
+          <li>${t('defZone')} ${statistics.timeZone}. ${t('defFiscal')} ${start}.</li>
         </ul>
       </section>`;
-    return reply
-      .type('text/html; charset=utf-8')
-      .header('content-security-policy', STATISTICS_CSP)
-      .header('content-language', locale)
-      .header('vary', 'Accept-Language, Cookie')
-      .header('cache-control', 'public, max-age=300')
-      .send(renderPage({ locale, title: T.title[locale], teamName, path: `/statistics?fy=${period.fiscalYear}&q=${period.quarter}`, body }));
+    return site.render(request, reply, () => ({ title: t('title'), path: `/statistics?fy=${period.fiscalYear}&q=${period.quarter}`, body }), {
+      cache: { maxAgeSeconds: 300 },
+    });
   });
 };

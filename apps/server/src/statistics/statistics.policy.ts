@@ -1,10 +1,10 @@
 import { STAFF_ROLES } from '@renkei/contract';
-import { definePolicy } from '../policy/define-policy.ts';
+import { definePolicy, visibleTo } from '../policy/define-policy.ts';
 
 /**
  * Who may read the statistics API: the team's staff. The public page at /statistics shows counts only
  * (TLP:RED left out) and needs no role; it calls the service's `public…` functions.
  */
 export const statisticsPolicy = definePolicy('statistics', {
-  read: STAFF_ROLES,
+  read: visibleTo({ all: STAFF_ROLES }),
 });

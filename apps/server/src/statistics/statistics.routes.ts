@@ -11,9 +11,9 @@ import {
   QuarterlyStatisticsQuery,
   STATISTICS_MEASURES,
 } from '@renkei/contract';
-import { BadRequestError } from '../http/errors.ts';
+import { BadRequestError } from '../kernel/errors.ts';
 import { errorResponses } from '../http/openapi.ts';
-import { type CsvCell, toCsv } from './csv.ts';
+import { type CsvCell, toCsv } from '../kernel/csv.ts';
 import { fiscalYearPeriod, monthPeriod, parseMonth, quarterPeriod } from './periods.ts';
 import type { StatisticsService } from './statistics.service.ts';
 

@@ -11,7 +11,7 @@ import {
   TAKEDOWN_BUCKETS,
 } from '@renkei/contract';
 import type { Schema } from '../db/schema/index.ts';
-import { BadRequestError } from '../http/errors.ts';
+import { BadRequestError, ForbiddenError } from '../kernel/errors.ts';
 import type { RequestContext } from '../policy/actor.ts';
 import { type Period, formatMonth, monthOfInstant, monthsBetween, parseMonth, previousPeriod } from './periods.ts';
 import { type MeasureCountRow, countByMonth, phishingCounts } from './statistics.repository.ts';
@@ -29,6 +29,17 @@ export interface StatisticsOptions {
 
 /** Who is asking: staff see every count; the public page leaves out TLP:RED (see the repository). */
 export type Audience = 'staff' | 'public';
+
+/**
+ * The counts a scope may see: every row (`all`), or the public ones. Counts cannot be limited to an
+ * organisation's or a case's rows yet, so any other scope is refused rather than shown everything.
+ */
+function audienceOf(ctx: RequestContext): Audience {
+  const scope = statisticsPolicy.listScope(ctx.actor, 'read');
+  if (scope.kind === 'all') return 'staff';
+  if (scope.kind === 'public') return 'public';
+  throw new ForbiddenError('forbidden', 'Your role does not allow statistics: read');
+}
 
 export type StatisticsService = ReturnType<typeof createStatisticsService>;
 
@@ -166,9 +177,9 @@ export function createStatisticsService(deps: { db: Kysely<Schema> }, options: S
 
     /** The three counts per month and category over a range of months (`YYYY-MM`, inclusive). */
     async monthly(ctx: RequestContext, query: { from?: string | undefined; to?: string | undefined }): Promise<MonthlyStatistics> {
-      statisticsPolicy.authorize(ctx.actor, 'read');
+      const audience = audienceOf(ctx);
       const { from, to } = range(query.from, query.to);
-      const cells = await monthlyFor('staff', from, to);
+      const cells = await monthlyFor(audience, from, to);
       const total = zero();
       const months = [...cells].map(([month, categories]) => {
         const monthTotal = zero();
@@ -181,15 +192,14 @@ export function createStatisticsService(deps: { db: Kysely<Schema> }, options: S
 
     /** A month, quarter or fiscal year beside the one before, per category and month by month. */
     async compare(ctx: RequestContext, period: Period): Promise<PeriodComparison> {
-      statisticsPolicy.authorize(ctx.actor, 'read');
-      return compare('staff', period);
+      return compare(audienceOf(ctx), period);
     },
 
     /** Phishing by brand sector, domestic or foreign brand, and takedown time, for a range of months. */
     async phishing(ctx: RequestContext, query: { from?: string | undefined; to?: string | undefined }): Promise<PhishingStatistics> {
-      statisticsPolicy.authorize(ctx.actor, 'read');
+      const audience = audienceOf(ctx);
       const { from, to } = range(query.from, query.to);
-      return phishing('staff', from, to);
+      return phishing(audience, from, to);
     },
 
     /** What the public page shows: counts only, TLP:RED left out. No authorisation (it is public). */

@@ -14,23 +14,26 @@ async function userWithRole(t: TestApp, role: Role): Promise<TestUser> {
 }
 
 /**
- * Asserts over HTTP who may make a request: each listed role gets past authorisation (no 401/403),
- * every other role gets 403, and an anonymous caller gets 401 (or what `anonymous` says).
+ * Asserts over HTTP who may make a request: each listed role gets past authorisation (no 401/403/404),
+ * every other role gets 403 (404 for a detail read, `hidden: true`: a row it may not see answers as a
+ * missing one), and an anonymous caller gets 401 (or what `anonymous` says).
  * `request` may be a function, to build a fresh request (a new ID, a new body) per role.
  * @example await expectAccess(t, { method: 'POST', url: '/api/v1/users', payload }, { allowed: ['admin'] });
+ * @example await expectAccess(t, { url: `/api/v1/reports/${id}` }, { allowed: STAFF_ROLES, hidden: true });
  */
 export async function expectAccess(
   t: TestApp,
   request: InjectOptions | ((role: Role | 'anonymous') => InjectOptions | Promise<InjectOptions>),
-  rule: { allowed: readonly Role[]; anonymous?: 'denied' | 'allowed' },
+  rule: { allowed: readonly Role[]; anonymous?: 'denied' | 'allowed'; hidden?: boolean },
 ): Promise<void> {
+  const denied = rule.hidden ? 404 : 403;
   const build = typeof request === 'function' ? request : () => request;
   const outcomes: string[] = [];
   for (const role of ROLES) {
     const response = await t.request(await userWithRole(t, role), await build(role));
     const allowed = rule.allowed.includes(role);
-    const passed = allowed ? response.statusCode !== 401 && response.statusCode !== 403 : response.statusCode === 403;
-    if (!passed) outcomes.push(`${role}: expected ${allowed ? 'allowed' : '403'}, got ${response.statusCode} ${response.body.slice(0, 200)}`);
+    const passed = allowed ? ![401, 403].includes(response.statusCode) && !(rule.hidden && response.statusCode === 404) : response.statusCode === denied;
+    if (!passed) outcomes.push(`${role}: expected ${allowed ? 'allowed' : denied}, got ${response.statusCode} ${response.body.slice(0, 200)}`);
   }
   const anonymous = await t.request(null, await build('anonymous'));
   const anonymousAllowed = rule.anonymous === 'allowed';

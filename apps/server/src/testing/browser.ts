@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, onTestFailed } from 'vitest';
-import { type SmtpListener, startSmtpListener } from '../mail/smtp-listener.ts';
+import { type SmtpListener, startSmtpListener } from '../mail/index.ts';
 import { type TestApp, createTestApp } from './test-app.ts';
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);

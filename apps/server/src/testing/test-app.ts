@@ -3,9 +3,9 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { type Role, isStaffRole } from '@renkei/contract';
 import { loadConfig, type Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
-import { buildApp } from '../http/app.ts';
+import { buildApp } from '../app/http-app.ts';
 import { systemContext } from '../policy/actor.ts';
-import { type Services, createServices } from '../services.ts';
+import { type Services, createServices } from '../app/services.ts';
 import { openTestDatabase } from './test-database.ts';
 
 export interface TestUser {

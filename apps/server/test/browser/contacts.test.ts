@@ -188,10 +188,16 @@ describeInBrowser('Directory in a real browser: search, organisation page, key i
     await page.getByTestId('nav-contacts').click();
     await expect.poll(() => page.getByTestId('open-keys').isVisible()).toBe(true);
     expect(await page.getByTestId('new-organisation').count()).toBe(0);
-    await page.goto(`${baseUrl}/app/contacts/organisation?id=${org.id}`);
+    // A pasted link to the organisation's own path opens it on a fresh page load.
+    await page.goto(`${baseUrl}/app/contacts/organisations/${org.id}`);
     await expect.poll(() => page.getByTestId('organisation-name').innerText()).toBe('Read Only ISP');
     expect(await page.getByTestId('organisation-edit').count()).toBe(0);
     expect(await page.getByTestId('add-person').count()).toBe(0);
     expect(await page.getByTestId('add-network').count()).toBe(0);
+
+    // A link from before ids moved into the path still lands on the same page, under its new address.
+    await page.goto(`${baseUrl}/app/contacts/organisation?id=${org.id}`);
+    await expect.poll(() => page.url()).toBe(`${baseUrl}/app/contacts/organisations/${org.id}`);
+    await expect.poll(() => page.getByTestId('organisation-name').innerText()).toBe('Read Only ISP');
   });
 });

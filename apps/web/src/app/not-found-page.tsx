@@ -1,7 +1,7 @@
-import { Button, Stack, Text, Title } from '@mantine/core';
+import { Stack, Text, Title } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import { useTranslation } from 'react-i18next';
-import { linkProps } from '../lib/navigation.ts';
+import { ButtonLink } from '../components/links.tsx';
 
 export function NotFoundPage() {
   const { t } = useTranslation();
@@ -12,9 +12,9 @@ export function NotFoundPage() {
         {t('notFound.pageTitle')}
       </Title>
       <Text>{t('notFound.body')}</Text>
-      <Button component="a" variant="light" {...linkProps('/')}>
+      <ButtonLink to="/" variant="light">
         {t('notFound.home')}
-      </Button>
+      </ButtonLink>
     </Stack>
   );
 }

@@ -1,11 +1,13 @@
-import { Anchor, AppShell, Burger, Group, Menu, NavLink, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
+import { AppShell, Burger, Group, Menu, NavLink, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { type ReactNode, useState } from 'react';
+import { useMutation } from '@tanstack/react-query';
+import { useRouterState } from '@tanstack/react-router';
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isStaffRole } from '@renkei/contract';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { LanguageSwitch } from '../components/language-switch.tsx';
-import { linkProps, useLocation } from '../lib/navigation.ts';
+import { AnchorLink, MenuItemLink, NavLinkLink } from '../components/links.tsx';
 import { useMe, useSession } from '../lib/session.tsx';
 import classes from './shell.module.css';
 
@@ -13,7 +15,7 @@ import classes from './shell.module.css';
 export function Shell({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
   const [navOpen, nav] = useDisclosure(false);
-  const { path } = useLocation();
+  const path = useRouterState({ select: (state) => state.location.pathname });
   const isStaff = useMe().roles.some((role) => isStaffRole(role));
 
   return (
@@ -25,9 +27,9 @@ export function Shell({ children }: { children: ReactNode }) {
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
             <Burger opened={navOpen} onClick={nav.toggle} hiddenFrom="sm" size="sm" aria-label={t('nav.toggle')} />
-            <Anchor {...linkProps('/')} underline="never" c="inherit" fw={700} size="lg" style={{ whiteSpace: 'nowrap' }} data-testid="product-name">
+            <AnchorLink to="/" underline="never" c="inherit" fw={700} size="lg" style={{ whiteSpace: 'nowrap' }} data-testid="product-name">
               {t('app.name')}
-            </Anchor>
+            </AnchorLink>
           </Group>
           <Group gap="xs" wrap="nowrap">
             <LanguageSwitch />
@@ -37,16 +39,21 @@ export function Shell({ children }: { children: ReactNode }) {
       </AppShell.Header>
 
       <AppShell.Navbar p="sm" component="nav" aria-label={t('nav.label')}>
-        <NavLink
-          component="a"
-          {...linkProps('/', nav.close)}
+        <NavLinkLink
+          to={'/'}
+          onClick={nav.close}
           label={t('nav.home')}
           active={path === '/'}
           aria-current={path === '/' ? 'page' : undefined}
           data-testid="nav-home"
         />
         {isStaff && (
-          <NavLink label={t('nav.incidents')} defaultOpened active={path.startsWith('/incidents')} data-testid="nav-incidents-group">
+          <NavLink
+            label={t('nav.incidents')}
+            defaultOpened
+            active={path.startsWith('/incidents') || path.startsWith('/reports')}
+            data-testid="nav-incidents-group"
+          >
             {(
               [
                 ['/incidents/triage', 'nav.triage', 'nav-triage'],
@@ -54,10 +61,10 @@ export function Shell({ children }: { children: ReactNode }) {
                 ['/incidents/waiting', 'nav.waiting', 'nav-waiting'],
               ] as const
             ).map(([to, label, testId]) => (
-              <NavLink
+              <NavLinkLink
                 key={to}
-                component="a"
-                {...linkProps(to, nav.close)}
+                to={to}
+                onClick={nav.close}
                 label={t(label)}
                 active={path === to}
                 aria-current={path === to ? 'page' : undefined}
@@ -67,9 +74,9 @@ export function Shell({ children }: { children: ReactNode }) {
           </NavLink>
         )}
         {isStaff && (
-          <NavLink
-            component="a"
-            {...linkProps('/mail', nav.close)}
+          <NavLinkLink
+            to={'/mail'}
+            onClick={nav.close}
             label={t('nav.mail')}
             active={path === '/mail'}
             aria-current={path === '/mail' ? 'page' : undefined}
@@ -77,9 +84,9 @@ export function Shell({ children }: { children: ReactNode }) {
           />
         )}
         {isStaff && (
-          <NavLink
-            component="a"
-            {...linkProps('/contacts', nav.close)}
+          <NavLinkLink
+            to={'/contacts'}
+            onClick={nav.close}
             label={t('nav.contacts')}
             active={path.startsWith('/contacts')}
             aria-current={path === '/contacts' ? 'page' : undefined}
@@ -87,9 +94,9 @@ export function Shell({ children }: { children: ReactNode }) {
           />
         )}
         {useMe().roles.some((role) => isStaffRole(role)) && (
-          <NavLink
-            component="a"
-            {...linkProps('/lookup', nav.close)}
+          <NavLinkLink
+            to={'/lookup'}
+            onClick={nav.close}
             label={t('nav.lookup')}
             active={path === '/lookup'}
             aria-current={path === '/lookup' ? 'page' : undefined}
@@ -97,18 +104,18 @@ export function Shell({ children }: { children: ReactNode }) {
           />
         )}
         {isStaff && (
-          <NavLink
-            component="a"
-            {...linkProps('/statistics', nav.close)}
+          <NavLinkLink
+            to={'/statistics'}
+            onClick={nav.close}
             label={t('nav.statistics')}
             active={path === '/statistics'}
             aria-current={path === '/statistics' ? 'page' : undefined}
             data-testid="nav-statistics"
           />
         )}
-        <NavLink
-          component="a"
-          {...linkProps('/settings', nav.close)}
+        <NavLinkLink
+          to={'/settings'}
+          onClick={nav.close}
           label={t('nav.settings')}
           active={path === '/settings'}
           aria-current={path === '/settings' ? 'page' : undefined}
@@ -140,16 +147,7 @@ function UserMenu() {
   const { t } = useTranslation();
   const me = useMe();
   const { logout } = useSession();
-  const [error, setError] = useState<unknown>(null);
-
-  const doLogout = async () => {
-    setError(null);
-    try {
-      await logout();
-    } catch (caught) {
-      setError(caught);
-    }
-  };
+  const run = useMutation({ mutationFn: logout });
 
   return (
     <>
@@ -164,18 +162,18 @@ function UserMenu() {
         </Menu.Target>
         <Menu.Dropdown>
           <Menu.Label>{t('userMenu.signedInAs', { email: me.email })}</Menu.Label>
-          <Menu.Item component="a" {...linkProps('/settings')} data-testid="menu-settings">
+          <MenuItemLink to="/settings" data-testid="menu-settings">
             {t('userMenu.settings')}
-          </Menu.Item>
+          </MenuItemLink>
           <Menu.Divider />
-          <Menu.Item color="red" onClick={() => void doLogout()} data-testid="logout">
+          <Menu.Item color="red" onClick={() => run.mutate()} data-testid="logout">
             {t('userMenu.logout')}
           </Menu.Item>
         </Menu.Dropdown>
       </Menu>
-      {error !== null && (
+      {run.error !== null && (
         <div className={classes.floatingError}>
-          <ErrorAlert error={error} onClose={() => setError(null)} />
+          <ErrorAlert error={run.error} onClose={run.reset} />
         </div>
       )}
     </>

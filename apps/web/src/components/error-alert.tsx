@@ -1,7 +1,6 @@
 import { Alert, Button, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { ApiError } from '../lib/api.ts';
-import { translatedErrorCode } from '../lib/i18n.ts';
+import { describeError } from '../lib/api-errors.ts';
 
 export interface ErrorAlertProps {
   error: unknown;
@@ -16,8 +15,7 @@ export interface ErrorAlertProps {
  */
 export function ErrorAlert({ error, onRetry, onClose, 'data-testid': testId = 'error-alert' }: ErrorAlertProps) {
   const { t } = useTranslation();
-  const apiError = error instanceof ApiError ? error : null;
-  const message = (apiError && (translatedErrorCode(apiError.code) ?? apiError.message)) || t('errors.generic');
+  const { message, detail, code, requestId } = describeError(error, t);
   return (
     <Alert
       color="red"
@@ -25,14 +23,19 @@ export function ErrorAlert({ error, onRetry, onClose, 'data-testid': testId = 'e
       title={t('errors.title')}
       role="alert"
       data-testid={testId}
-      data-error-code={apiError?.code}
+      data-error-code={code ?? undefined}
       withCloseButton={onClose !== undefined}
       onClose={onClose}
     >
       <Text size="sm">{message}</Text>
-      {apiError?.requestId && (
+      {detail && (
+        <Text size="sm" mt={4} data-testid="error-detail">
+          {detail}
+        </Text>
+      )}
+      {requestId && (
         <Text size="xs" c="dimmed" mt={4}>
-          {t('errors.requestId', { id: apiError.requestId })}
+          {t('errors.requestId', { id: requestId })}
         </Text>
       )}
       {onRetry && (

@@ -69,12 +69,3 @@ export async function setUiLocale(locale: Locale): Promise<void> {
 export function currentLocale(): Locale {
   return isLocale(i18n.resolvedLanguage) ? i18n.resolvedLanguage : 'en';
 }
-
-/**
- * The translation of an error code when there is one, else undefined (then show the server's message).
- * @example translatedErrorCode('totp_invalid') // 'The code is wrong or has expired. …'
- */
-export function translatedErrorCode(code: string): string | undefined {
-  const key = `errors.codes.${code}`;
-  return i18n.exists(key) ? i18n.t(key, { defaultValue: code }) : undefined;
-}

@@ -2,6 +2,7 @@ import type { Locale, Me } from '@renkei/contract';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, apiRequest, onUnauthenticated, setCsrfToken } from './api.ts';
 import { setUiLocale } from './i18n.ts';
+import { queryClient } from './query-client.ts';
 
 export type { Me };
 
@@ -51,6 +52,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const clear = useCallback((reason: SessionEnd) => {
     setCsrfToken(null);
+    // The next person to log in here must not see what the last one loaded.
+    queryClient.clear();
     setMe(null);
     setStatus('anonymous');
     setEnded(reason);

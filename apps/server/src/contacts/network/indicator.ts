@@ -1,5 +1,5 @@
 import { domainToASCII, domainToUnicode } from 'node:url';
-import { type IpAddress, formatIp, parseIp } from './ip.ts';
+import { type IpAddress, formatIp, parseIp } from '../../kernel/ip.ts';
 
 /** One pasted item, understood: an address or a domain (from a URL or an e-mail address too), or why not. */
 export type Indicator =

@@ -5,7 +5,7 @@ import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { type Kysely, sql } from 'kysely';
 import type { Schema } from '../../db/schema/index.ts';
-import { BadRequestError } from '../../http/errors.ts';
+import { BadRequestError } from '../../kernel/errors.ts';
 import { type ParsedLine, forEachLine, parseIp2asnLine, parseRirLine } from './ipdata-lines.ts';
 import { CorruptMmdbError, looksLikeMmdb, walkMmdb } from './mmdb-walk.ts';
 

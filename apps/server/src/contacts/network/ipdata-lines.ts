@@ -1,4 +1,4 @@
-import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip.ts';
+import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../../kernel/ip.ts';
 
 /** What one line of an IP data file says. Addresses are canonical text, as inet takes them. */
 export type ParsedLine =

@@ -1,5 +1,5 @@
 import { Reader } from 'maxmind';
-import { formatIPv4, formatIPv6 } from './ip.ts';
+import { formatIPv4, formatIPv6 } from '../../kernel/ip.ts';
 import type { ParsedLine } from './ipdata-lines.ts';
 
 const METADATA_MARKER = Buffer.from('abcdef4d61784d696e642e636f6d', 'hex'); // \xAB\xCD\xEF "MaxMind.com"

@@ -2,38 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import type { LookupAnswer } from '@renkei/contract';
-import { CliError, openForCli, readStdin } from '../../cli/open.ts';
-import { loadConfig } from '../../config.ts';
+import { CliError, type CommandOpener, readStdin } from '../../cli/open.ts';
+import { progressBar } from '../../kernel/progress.ts';
 import { systemContext } from '../../policy/actor.ts';
-import { IPDATA_FORMATS, type ImportProgress, type IpDataFormat } from './ipdata-import.ts';
-
-/** A progress bar on stderr: redrawn in place on a terminal, a line per quarter otherwise (logs, CI). `unit` names what `ranges` counts. */
-export function progressBar(stream: NodeJS.WriteStream = process.stderr, unit = 'ranges'): { update(p: ImportProgress): void; done(): void } {
-  let lastQuarter = -1;
-  let lastDraw = 0;
-  return {
-    update(p) {
-      const fraction = p.totalBytes > 0 ? Math.min(1, p.bytesRead / p.totalBytes) : 1;
-      const text = `${(fraction * 100).toFixed(0).padStart(3)}% ${(p.bytesRead / 1048576).toFixed(1)} / ${(p.totalBytes / 1048576).toFixed(1)} MiB, ${p.ranges.toLocaleString('en')} ${unit}, ${p.rejected} rejected`;
-      if (stream.isTTY) {
-        if (Date.now() - lastDraw < 100 && fraction < 1) return;
-        lastDraw = Date.now();
-        const width = 30;
-        const filled = Math.round(fraction * width);
-        stream.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${text}`);
-      } else {
-        const quarter = Math.floor(fraction * 4);
-        if (quarter > lastQuarter) {
-          lastQuarter = quarter;
-          stream.write(`${text}\n`);
-        }
-      }
-    },
-    done() {
-      if (stream.isTTY) stream.write('\n');
-    },
-  };
-}
+import { IPDATA_FORMATS, type IpDataFormat } from './ipdata-import.ts';
+import type { NetworkLookupService } from './network.service.ts';
 
 const show = (f: { value: unknown; source: string | null; date: string | null; confidence: string | null }, format: (v: never) => string = String) =>
   f.value === null ? '-' : `${format(f.value as never)}  [${f.source}, ${f.date?.slice(0, 10)}, ${f.confidence}]`;
@@ -61,7 +34,7 @@ export function formatAnswer(a: LookupAnswer): string {
  * `renkei contacts import-ipdata`, `import-rdap-bootstrap`, `lookup` and `datasets`, under the given
  * `contacts` command. @example registerNetworkCommands(program.command('contacts'));
  */
-export function registerNetworkCommands(contacts: Command): void {
+export function registerNetworkCommands(contacts: Command, open: CommandOpener<{ networkLookup: NetworkLookupService }>): void {
   contacts
     .command('import-ipdata')
     .description(
@@ -75,7 +48,7 @@ export function registerNetworkCommands(contacts: Command): void {
     )
     .action(async (file: string, options: { format?: IpDataFormat; source?: string }) => {
       if (!fs.existsSync(file)) throw new CliError(`No such file: ${file}`);
-      const { database, services } = await openForCli(loadConfig(), 'contacts import-ipdata');
+      const { database, services } = await open('contacts import-ipdata');
       const bar = progressBar();
       try {
         const summary = await services.networkLookup.importIpData(systemContext('cli'), path.resolve(file), {
@@ -107,7 +80,7 @@ export function registerNetworkCommands(contacts: Command): void {
         if (fs.statSync(file).size > 16 * 1024 * 1024) throw new CliError(`${file} is over 16 MiB: not a bootstrap file`);
         return { fileName: path.basename(file), text: fs.readFileSync(file, 'utf8') };
       });
-      const { database, services } = await openForCli(loadConfig(), 'contacts import-rdap-bootstrap');
+      const { database, services } = await open('contacts import-rdap-bootstrap');
       try {
         for (const r of await services.networkLookup.importRdapBootstrap(systemContext('cli'), read))
           console.log(`Imported ${r.fileName} as the ${r.kind} bootstrap (${r.services} services)`);
@@ -130,7 +103,7 @@ export function registerNetworkCommands(contacts: Command): void {
       const timeoutMs = Number(options.timeout);
       if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 60_000)
         throw new CliError('--timeout must be a whole number of milliseconds from 100 to 60000.');
-      const { database, services } = await openForCli(loadConfig(), 'contacts lookup');
+      const { database, services } = await open('contacts lookup');
       try {
         const answers = await services.networkLookup.lookup(systemContext('cli'), list, { online: options.online ?? false, timeoutMs });
         if (options.json) console.log(JSON.stringify(answers, null, 2));
@@ -145,7 +118,7 @@ export function registerNetworkCommands(contacts: Command): void {
     .command('datasets')
     .description('The IP datasets in use')
     .action(async () => {
-      const { database, services } = await openForCli(loadConfig(), 'contacts datasets');
+      const { database, services } = await open('contacts datasets');
       try {
         const datasets = await services.networkLookup.listDatasets(systemContext('cli'));
         if (datasets.length === 0) console.log('No IP data imported yet: renkei contacts import-ipdata FILE');

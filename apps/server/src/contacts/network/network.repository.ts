@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Schema } from '../../db/schema/index.ts';
-import { parseIPv6 } from './ip.ts';
+import { parseIPv6 } from '../../kernel/ip.ts';
 import { Ipv4RangeBuilder, type Ipv4RangeTable, Ipv6RangeBuilder, type Ipv6RangeTable, packCountry } from './ip-range-table.ts';
 import type { RdapKind } from './rdap.ts';
 

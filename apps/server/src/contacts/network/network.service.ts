@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
 import { type Confidence, LOOKUP_MAX_ITEMS, type LookupAnswer } from '@renkei/contract';
-import { recordAudit } from '../../audit/audit.service.ts';
+import { recordAudit } from '../../audit/index.ts';
 import type { Schema } from '../../db/schema/index.ts';
-import { BadRequestError } from '../../http/errors.ts';
+import { BadRequestError, ForbiddenError } from '../../kernel/errors.ts';
 import type { RequestContext } from '../../policy/actor.ts';
-import { type FetchLimits, boundedGet } from './bounded-fetch.ts';
+import { type FetchLimits, boundedGet } from '../../kernel/bounded-fetch.ts';
 import { type Indicator, parentDomains, parseIndicator } from './indicator.ts';
-import { type IpAddress, parseCidr, prefixWithinV4, prefixWithinV6, specialUse } from './ip.ts';
+import { type IpAddress, parseCidr, prefixWithinV4, prefixWithinV6, specialUse } from '../../kernel/ip.ts';
 import { Ipv4RangeBuilder, Ipv6RangeBuilder, unpackCountry } from './ip-range-table.ts';
 import { type ImportOptions, type ImportSummary, importIpData } from './ipdata-import.ts';
 import { networkPolicy } from './network.policy.ts';
@@ -385,7 +385,9 @@ export function createNetworkLookupService(db: Kysely<Schema>, options: NetworkL
 
   return {
     async lookup(ctx, items, lookupOptions = {}) {
-      networkPolicy.authorize(ctx.actor, 'lookup');
+      // The answers draw on every directory entry, so only those who see all of it may ask (fail closed).
+      if (networkPolicy.listScope(ctx.actor, 'lookup').kind !== 'all')
+        throw new ForbiddenError('forbidden', 'Your role does not allow contacts.network: lookup');
       if (items.length > LOOKUP_MAX_ITEMS) throw new BadRequestError('too_many_items', `At most ${LOOKUP_MAX_ITEMS} items per lookup`);
       const indicators = items.map(parseIndicator);
       const [data, directory] = await Promise.all([currentData(), directoryTables()]);

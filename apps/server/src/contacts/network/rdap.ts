@@ -1,4 +1,4 @@
-import { type IpAddress, formatIp, parseCidr } from './ip.ts';
+import { type IpAddress, formatIp, parseCidr } from '../../kernel/ip.ts';
 
 export type RdapKind = 'dns' | 'ipv4' | 'ipv6' | 'asn';
 export const RDAP_KINDS: readonly RdapKind[] = ['dns', 'ipv4', 'ipv6', 'asn'];

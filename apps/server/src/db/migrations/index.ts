@@ -10,6 +10,7 @@ import * as incidents from './2026-11-26T1300-incidents.ts';
 import * as incidentsFormKey from './2026-11-26T1300-incidents-form-key.ts';
 import * as mailIntakeSweep from './2026-11-26T1500-mail-intake-sweep.ts';
 import * as mailOutboxGuard from './2026-12-01T0900-mail-outbox-guard.ts';
+import * as publicFormKeys from './2026-12-01T0900-public-form-keys.ts';
 import * as dropMailIntakeSweep from './2026-12-01T0930-drop-mail-intake-sweep.ts';
 
 /** Every migration, in order. Names are timestamps: a new one goes at the end. */
@@ -25,5 +26,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26T1300-incidents-form-key': incidentsFormKey,
   '2026-11-26T1500-mail-intake-sweep': mailIntakeSweep,
   '2026-12-01T0900-mail-outbox-guard': mailOutboxGuard,
+  '2026-12-01T0900-public-form-keys': publicFormKeys,
   '2026-12-01T0930-drop-mail-intake-sweep': dropMailIntakeSweep,
 };

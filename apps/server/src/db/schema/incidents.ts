@@ -1,8 +1,8 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { TlpLevel } from '@renkei/contract';
 
 export type ReportChannel = 'web' | 'email' | 'api' | 'feed' | 'iodef' | 'xarf';
 export type ReportStatus = 'new' | 'triaged' | 'linked' | 'discarded' | 'closed';
-export type TlpValue = 'clear' | 'green' | 'amber' | 'amber+strict' | 'red';
 export type IncidentCategoryValue = 'phishing' | 'defacement' | 'malware_site' | 'scan' | 'dos' | 'ics' | 'targeted_attack' | 'other';
 export type ObservableKindValue = 'ip' | 'domain' | 'url' | 'email' | 'hash_md5' | 'hash_sha1' | 'hash_sha256' | 'asn';
 export type IncidentStatusValue = 'open' | 'in_progress' | 'waiting' | 'resolved' | 'closed' | 'merged';
@@ -26,7 +26,7 @@ export interface ReportsTable {
   status: ColumnType<ReportStatus, ReportStatus | undefined, ReportStatus>;
   /** 1 = most urgent … 4 = least; the triage queue sorts by it, then by age. */
   priority: ColumnType<number, number | undefined, number>;
-  tlp: ColumnType<TlpValue, TlpValue | undefined, TlpValue>;
+  tlp: ColumnType<TlpLevel, TlpLevel | undefined, TlpLevel>;
   /** The reporter's (or the parser's) category; NULL = not said. */
   category: IncidentCategoryValue | null;
   title: ColumnType<string, string | undefined, string>;
@@ -74,7 +74,7 @@ export interface IncidentsTable {
   reference: string;
   title: string;
   category: IncidentCategoryValue;
-  tlp: ColumnType<TlpValue, TlpValue | undefined, TlpValue>;
+  tlp: ColumnType<TlpLevel, TlpLevel | undefined, TlpLevel>;
   priority: ColumnType<number, number | undefined, number>;
   /** merged = folded into `merged_into` (kept, read-only). */
   status: ColumnType<IncidentStatusValue, IncidentStatusValue | undefined, IncidentStatusValue>;
@@ -167,11 +167,4 @@ export interface ReportMessagesTable {
   body: string;
   mail_message_id: string | null;
   at: ColumnType<Date, Date | undefined, never>;
-}
-
-/** One row (id 1): the HMAC key of the public report form's token; made on first use. */
-export interface ReportFormKeysTable {
-  id: number;
-  key: Buffer;
-  created_at: ColumnType<Date, Date | undefined, never>;
 }

@@ -17,7 +17,6 @@ import type {
   IncidentReportsTable,
   IncidentsTable,
   ObservablesTable,
-  ReportFormKeysTable,
   ReportMessagesTable,
   ReportsTable,
 } from './incidents.ts';
@@ -28,6 +27,7 @@ import type { OrganisationNetworksTable } from './organisation-networks.ts';
 import type { OrganisationsTable } from './organisations.ts';
 import type { PeopleTable } from './people.ts';
 import type { PgpKeysTable } from './pgp-keys.ts';
+import type { PublicFormKeysTable } from './public-site.ts';
 import type { SessionsTable } from './sessions.ts';
 import type { UsersTable } from './users.ts';
 
@@ -67,5 +67,5 @@ export interface Schema {
   coordinations: CoordinationsTable;
   incident_events: IncidentEventsTable;
   report_messages: ReportMessagesTable;
-  report_form_keys: ReportFormKeysTable;
+  public_form_keys: PublicFormKeysTable;
 }

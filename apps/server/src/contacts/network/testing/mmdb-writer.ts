@@ -1,4 +1,4 @@
-import { parseCidr } from '../ip.ts';
+import { parseCidr } from '../../../kernel/ip.ts';
 
 /**
  * A small MaxMind DB writer for tests (no npm package writes the format): a binary search tree,

@@ -1,4 +1,5 @@
 import type { LoginRequest, Me } from '@renkei/contract';
+import { useMutation } from '@tanstack/react-query';
 import { apiRequest } from '../../../lib/api.ts';
 
 /**
@@ -8,4 +9,9 @@ import { apiRequest } from '../../../lib/api.ts';
  */
 export function login(request: LoginRequest): Promise<Me> {
   return apiRequest<Me>('POST', '/auth/login', request);
+}
+
+/** @example const run = useLogin(); run.mutate({ email, password }, { onSuccess: applyMe }); */
+export function useLogin() {
+  return useMutation({ mutationFn: login });
 }

@@ -1,12 +1,13 @@
 import { Alert, Button, Center, Group, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
-import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { useForm } from '@mantine/form';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
 import { LanguageSwitch } from '../../../components/language-switch.tsx';
 import { ApiError } from '../../../lib/api.ts';
 import { useSession } from '../../../lib/session.tsx';
-import { login } from '../api/login.ts';
+import { useLogin } from '../api/login.ts';
 
 const TOTP_PATTERN = /^[0-9]{6}$/;
 
@@ -15,46 +16,41 @@ export function LoginPage() {
   const { applyMe, ended, loadError, reload } = useSession();
   useDocumentTitle(`${t('auth.pageTitle')} · Renkei`);
 
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [totp, setTotp] = useState('');
   const [needsTotp, setNeedsTotp] = useState(false);
-  const [submitted, setSubmitted] = useState(false);
-  const [submitting, setSubmitting] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const form = useForm({
+    mode: 'controlled',
+    initialValues: { email: '', password: '', totp: '' },
+    validate: {
+      email: (email) => (email.trim() === '' ? t('auth.emailRequired') : null),
+      password: (password) => (password === '' ? t('auth.passwordRequired') : null),
+      totp: (totp) => (needsTotp && !TOTP_PATTERN.test(totp) ? t('auth.totpFormat') : null),
+    },
+  });
+  const run = useLogin();
+  // totp_required is a step of the dialogue, not a failure to show.
+  const error = run.error instanceof ApiError && run.error.code === 'totp_required' ? null : run.error;
   const totpRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     if (needsTotp) totpRef.current?.focus();
   }, [needsTotp]);
 
-  const emailError = submitted && email.trim() === '' ? t('auth.emailRequired') : undefined;
-  const passwordError = submitted && password === '' ? t('auth.passwordRequired') : undefined;
-  const totpError = submitted && needsTotp && !TOTP_PATTERN.test(totp) ? t('auth.totpFormat') : undefined;
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setSubmitted(true);
-    if (email.trim() === '' || password === '' || (needsTotp && !TOTP_PATTERN.test(totp))) return;
-    setSubmitting(true);
-    setError(null);
-    try {
-      const me = await login({ email: email.trim(), password, ...(needsTotp ? { totp } : {}) });
-      applyMe(me);
-    } catch (caught) {
-      if (caught instanceof ApiError && caught.code === 'totp_required') {
-        setNeedsTotp(true);
-        setSubmitted(false);
-      } else {
-        setError(caught);
-        if (caught instanceof ApiError && caught.code === 'totp_invalid') {
-          setTotp('');
-          totpRef.current?.focus();
-        }
-      }
-    } finally {
-      setSubmitting(false);
-    }
+  const submit = ({ email, password, totp }: typeof form.values) => {
+    run.mutate(
+      { email: email.trim(), password, ...(needsTotp ? { totp } : {}) },
+      {
+        onSuccess: applyMe,
+        onError: (caught) => {
+          if (caught instanceof ApiError && caught.code === 'totp_required') {
+            setNeedsTotp(true);
+            form.clearErrors();
+          } else if (caught instanceof ApiError && caught.code === 'totp_invalid') {
+            form.setFieldValue('totp', '');
+            totpRef.current?.focus();
+          }
+        },
+      },
+    );
   };
 
   return (
@@ -67,7 +63,7 @@ export function LoginPage() {
           <LanguageSwitch />
         </Group>
         <Paper withBorder shadow="sm" radius="md" p="xl" component="main">
-          <form onSubmit={(event) => void submit(event)} noValidate>
+          <form onSubmit={form.onSubmit(submit)} noValidate>
             <Stack gap="md">
               <div>
                 <Title order={1} size="h3">
@@ -102,9 +98,7 @@ export function LoginPage() {
                 name="email"
                 autoComplete="username"
                 required
-                value={email}
-                onChange={(event) => setEmail(event.currentTarget.value)}
-                error={emailError}
+                {...form.getInputProps('email')}
                 data-testid="login-email"
               />
               <PasswordInput
@@ -112,9 +106,7 @@ export function LoginPage() {
                 name="password"
                 autoComplete="current-password"
                 required
-                value={password}
-                onChange={(event) => setPassword(event.currentTarget.value)}
-                error={passwordError}
+                {...form.getInputProps('password')}
                 data-testid="login-password"
               />
               {needsTotp && (
@@ -127,13 +119,12 @@ export function LoginPage() {
                   autoComplete="one-time-code"
                   maxLength={6}
                   required
-                  value={totp}
-                  onChange={(event) => setTotp(event.currentTarget.value.replace(/\D/g, ''))}
-                  error={totpError}
+                  {...form.getInputProps('totp')}
+                  onChange={(event) => form.setFieldValue('totp', event.currentTarget.value.replace(/\D/g, ''))}
                   data-testid="login-totp"
                 />
               )}
-              <Button type="submit" fullWidth loading={submitting} data-testid="login-submit">
+              <Button type="submit" fullWidth loading={run.isPending} data-testid="login-submit">
                 {t('auth.submit')}
               </Button>
             </Stack>

@@ -13,6 +13,7 @@ import type {
   PgpKey,
   UpdateOrganisationRequest,
 } from '@renkei/contract';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiRequest } from '../../../lib/api.ts';
 
 export interface OrganisationPage {
@@ -25,7 +26,13 @@ export interface OrganisationPage {
  * Searches the directory by name (en/ja), AS number, IP address or prefix, domain or e-mail address.
  * @example const page = await searchOrganisations({ q: 'AS64500' });
  */
-export function searchOrganisations(query: { q?: string; kind?: OrganisationKind | null; offset?: number }): Promise<OrganisationPage> {
+export interface OrganisationSearch {
+  q?: string;
+  kind?: OrganisationKind | null;
+  offset?: number;
+}
+
+export function searchOrganisations(query: OrganisationSearch): Promise<OrganisationPage> {
   const params = new URLSearchParams();
   if (query.q) params.set('q', query.q);
   if (query.kind) params.set('kind', query.kind);
@@ -96,3 +103,51 @@ export function deleteNetwork(id: string): Promise<void> {
 export function importCsv(csv: string, commit: boolean): Promise<DirectoryImportReport> {
   return apiRequest<DirectoryImportReport>('POST', '/contacts/import/csv', { csv, commit });
 }
+
+/** Query keys of this feature: every change to the directory refreshes everything under `all`. */
+export const contactsKeys = {
+  all: ['contacts'] as const,
+  search: (query: OrganisationSearch) => ['contacts', 'organisations', query] as const,
+  organisation: (id: string) => ['contacts', 'organisation', id] as const,
+  person: (id: string) => ['contacts', 'person', id] as const,
+  unhealthyKeys: ['contacts', 'keys', 'unhealthy'] as const,
+};
+
+/** The directory search; the last page stays on screen while the next one loads. @example const page = useOrganisationSearch({ q }); */
+export function useOrganisationSearch(query: OrganisationSearch) {
+  return useQuery({ queryKey: contactsKeys.search(query), queryFn: () => searchOrganisations(query), placeholderData: keepPreviousData });
+}
+
+/** @example const { data } = useOrganisation(id); */
+export function useOrganisation(id: string) {
+  return useQuery({ queryKey: contactsKeys.organisation(id), queryFn: () => getOrganisation(id) });
+}
+
+/** @example const { data } = usePerson(id); */
+export function usePerson(id: string) {
+  return useQuery({ queryKey: contactsKeys.person(id), queryFn: () => getPerson(id) });
+}
+
+/** @example const { data } = useUnhealthyKeys(); */
+export function useUnhealthyKeys() {
+  return useQuery({ queryKey: contactsKeys.unhealthyKeys, queryFn: unhealthyKeys });
+}
+
+/** A change to the directory that, once done, refreshes every directory query on screen. */
+function useContactsMutation<TInput, TResult>(mutationFn: (input: TInput) => Promise<TResult>) {
+  const queryClient = useQueryClient();
+  return useMutation({ mutationFn, onSuccess: () => queryClient.invalidateQueries({ queryKey: contactsKeys.all }) });
+}
+
+/** Creates an organisation, or changes one when `id` is given. @example save.mutate({ id: null, fields }); */
+export const useSaveOrganisation = () =>
+  useContactsMutation(({ id, fields }: { id: string | null; fields: CreateOrganisationRequest & UpdateOrganisationRequest }) =>
+    id === null ? createOrganisation(fields) : updateOrganisation(id, fields),
+  );
+export const useCreatePerson = (organisationId: string) => useContactsMutation((input: CreatePersonRequest) => createPerson(organisationId, input));
+export const useDeletePerson = () => useContactsMutation(deletePerson);
+export const useAddNetwork = (organisationId: string) => useContactsMutation((input: CreateNetworkRequest) => addNetwork(organisationId, input));
+export const useDeleteNetwork = () => useContactsMutation(deleteNetwork);
+export const useImportKeys = () =>
+  useContactsMutation(({ armored, organisationId }: { armored: string; organisationId: string | null }) => importKeys(armored, organisationId));
+export const useImportCsv = () => useContactsMutation(({ csv, commit }: { csv: string; commit: boolean }) => importCsv(csv, commit));

@@ -1,11 +1,11 @@
-import { Anchor, Badge, Button, FileButton, Group, Stack, Table, Text, Textarea, Title } from '@mantine/core';
+import { Badge, Button, FileButton, Group, Stack, Table, Text, Textarea, Title } from '@mantine/core';
 import type { DirectoryImportLine, DirectoryImportReport } from '@renkei/contract';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
 import { Section } from '../../../components/section.tsx';
-import { linkProps } from '../../../lib/navigation.ts';
-import { importCsv } from '../api/contacts.ts';
+import { AnchorLink } from '../../../components/links.tsx';
+import { useImportCsv } from '../api/contacts.ts';
 import { useCanEditDirectory } from '../hooks/use-can-edit-directory.ts';
 
 const MAX_CSV = 2 * 1024 * 1024;
@@ -19,21 +19,13 @@ export function CsvImportPage() {
   const canEdit = useCanEditDirectory();
   const [csv, setCsv] = useState('');
   const [plan, setPlan] = useState<{ csv: string; report: DirectoryImportReport } | null>(null);
-  const [busy, setBusy] = useState<'dry' | 'commit' | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const [fileTooLarge, setFileTooLarge] = useState(false);
+  const importing = useImportCsv();
+  const busy = importing.isPending ? (importing.variables.commit ? 'commit' : 'dry') : null;
 
-  const run = async (commit: boolean) => {
+  const run = (commit: boolean) => {
     const text = commit && plan ? plan.csv : csv;
-    setBusy(commit ? 'commit' : 'dry');
-    setError(null);
-    try {
-      setPlan({ csv: text, report: await importCsv(text, commit) });
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(null);
-    }
+    importing.mutate({ csv: text, commit }, { onSuccess: (report) => setPlan({ csv: text, report }) });
   };
 
   const readFile = async (file: File | null) => {
@@ -49,9 +41,9 @@ export function CsvImportPage() {
 
   return (
     <Stack gap="lg" maw={1100}>
-      <Anchor {...linkProps('/contacts')} size="sm">
+      <AnchorLink to="/contacts" size="sm">
         ← {t('contacts.directory.title')}
-      </Anchor>
+      </AnchorLink>
       <Title order={1} size="h2">
         {t('contacts.import.title')}
       </Title>
@@ -82,10 +74,10 @@ export function CsvImportPage() {
                 </Button>
               )}
             </FileButton>
-            <Button onClick={() => void run(false)} loading={busy === 'dry'} disabled={!csv.trim() || busy !== null} data-testid="csv-dry-run">
+            <Button onClick={() => run(false)} loading={busy === 'dry'} disabled={!csv.trim() || busy !== null} data-testid="csv-dry-run">
               {t('contacts.import.dryRun')}
             </Button>
-            <Button color="green" onClick={() => void run(true)} loading={busy === 'commit'} disabled={!canCommit || busy !== null} data-testid="csv-commit">
+            <Button color="green" onClick={() => run(true)} loading={busy === 'commit'} disabled={!canCommit || busy !== null} data-testid="csv-commit">
               {t('contacts.import.commit')}
             </Button>
           </Group>
@@ -99,7 +91,7 @@ export function CsvImportPage() {
               {t('contacts.import.tooLarge')}
             </Text>
           )}
-          {error !== null && <ErrorAlert error={error} onClose={() => setError(null)} data-testid="csv-error" />}
+          {importing.error !== null && <ErrorAlert error={importing.error} onClose={importing.reset} data-testid="csv-error" />}
           {report && <ImportReport report={report} />}
         </Section>
       )}
@@ -138,7 +130,9 @@ function ImportReport({ report }: { report: DirectoryImportReport }) {
               </Table.Td>
               <Table.Td>
                 {line.organisationId && report.committed ? (
-                  <Anchor {...linkProps(`/contacts/organisation?id=${line.organisationId}`)}>{line.name ?? '—'}</Anchor>
+                  <AnchorLink to="/contacts/organisations/$organisationId" params={{ organisationId: line.organisationId }}>
+                    {line.name ?? '—'}
+                  </AnchorLink>
                 ) : (
                   (line.name ?? '—')
                 )}

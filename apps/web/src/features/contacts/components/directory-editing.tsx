@@ -1,44 +1,26 @@
 import { Button, Checkbox, Group, NativeSelect, SimpleGrid, Stack, TextInput } from '@mantine/core';
 import { NETWORK_KINDS, type NetworkKind } from '@renkei/contract';
-import { type FormEvent, type ReactNode, useState } from 'react';
+import { useForm } from '@mantine/form';
+import { useMutation } from '@tanstack/react-query';
+import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
-import { addNetwork, createPerson } from '../api/contacts.ts';
+import { useAddNetwork, useCreatePerson } from '../api/contacts.ts';
 import { splitLanguages } from './organisation-form.tsx';
 
 const orNull = (text: string) => (text.trim() ? text.trim() : null);
 
-/** Runs a save with its busy flag and error, for the small forms below. */
-function useSave() {
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const run = async (action: () => Promise<void>) => {
-    setSaving(true);
-    setError(null);
-    try {
-      await action();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setSaving(false);
-    }
-  };
-  return { saving, error, setError, run };
-}
-
 const EMPTY_PERSON = { name: '', nameJa: '', roleTitle: '', email: '', phone: '', emergencyPhone: '', languages: '', isRoleAddress: false };
 
 /** Adds a person or role address to an organisation. */
-export function AddPersonForm({ organisationId, onAdded }: { organisationId: string; onAdded: () => void }) {
+export function AddPersonForm({ organisationId }: { organisationId: string }) {
   const { t } = useTranslation();
-  const [draft, setDraft] = useState(EMPTY_PERSON);
-  const { saving, error, setError, run } = useSave();
-  const set = <K extends keyof typeof EMPTY_PERSON>(key: K, value: (typeof EMPTY_PERSON)[K]) => setDraft((current) => ({ ...current, [key]: value }));
+  const form = useForm({ mode: 'controlled', initialValues: EMPTY_PERSON });
+  const create = useCreatePerson(organisationId);
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    void run(async () => {
-      await createPerson(organisationId, {
+  const submit = (draft: typeof EMPTY_PERSON) => {
+    create.mutate(
+      {
         name: draft.name.trim(),
         nameJa: orNull(draft.nameJa),
         roleTitle: orNull(draft.roleTitle),
@@ -47,77 +29,47 @@ export function AddPersonForm({ organisationId, onAdded }: { organisationId: str
         emergencyPhone: orNull(draft.emergencyPhone),
         languages: splitLanguages(draft.languages),
         isRoleAddress: draft.isRoleAddress,
-      });
-      setDraft(EMPTY_PERSON);
-      onAdded();
-    });
+      },
+      { onSuccess: () => form.reset() },
+    );
   };
 
   return (
-    <form onSubmit={submit} data-testid="add-person">
+    <form onSubmit={form.onSubmit(submit)} data-testid="add-person">
       <Stack gap="sm">
         <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="sm">
-          <TextInput
-            label={t('contacts.fields.name')}
-            required
-            maxLength={300}
-            value={draft.name}
-            onChange={(event) => set('name', event.currentTarget.value)}
-            data-testid="person-name-input"
-          />
-          <TextInput
-            label={t('contacts.edit.nameJa')}
-            maxLength={300}
-            value={draft.nameJa}
-            onChange={(event) => set('nameJa', event.currentTarget.value)}
-            data-testid="person-name-ja-input"
-          />
-          <TextInput
-            label={t('contacts.people.roleTitle')}
-            maxLength={300}
-            value={draft.roleTitle}
-            onChange={(event) => set('roleTitle', event.currentTarget.value)}
-            data-testid="person-role-input"
-          />
-          <TextInput
-            label={t('contacts.fields.contactEmail')}
-            type="email"
-            maxLength={254}
-            value={draft.email}
-            onChange={(event) => set('email', event.currentTarget.value)}
-            data-testid="person-email-input"
-          />
-          <TextInput
-            label={t('contacts.fields.contactPhone')}
-            maxLength={64}
-            value={draft.phone}
-            onChange={(event) => set('phone', event.currentTarget.value)}
-            data-testid="person-phone-input"
-          />
+          <TextInput label={t('contacts.fields.name')} required maxLength={300} {...form.getInputProps('name')} data-testid="person-name-input" />
+          <TextInput label={t('contacts.edit.nameJa')} maxLength={300} {...form.getInputProps('nameJa')} data-testid="person-name-ja-input" />
+          <TextInput label={t('contacts.people.roleTitle')} maxLength={300} {...form.getInputProps('roleTitle')} data-testid="person-role-input" />
+          <TextInput label={t('contacts.fields.contactEmail')} type="email" maxLength={254} {...form.getInputProps('email')} data-testid="person-email-input" />
+          <TextInput label={t('contacts.fields.contactPhone')} maxLength={64} {...form.getInputProps('phone')} data-testid="person-phone-input" />
           <TextInput
             label={t('contacts.people.emergencyPhone')}
             maxLength={64}
-            value={draft.emergencyPhone}
-            onChange={(event) => set('emergencyPhone', event.currentTarget.value)}
+            {...form.getInputProps('emergencyPhone')}
             data-testid="person-emergency-phone-input"
           />
           <TextInput
             label={t('contacts.fields.languages')}
             description={t('contacts.edit.languagesHint')}
             maxLength={60}
-            value={draft.languages}
-            onChange={(event) => set('languages', event.currentTarget.value)}
+            {...form.getInputProps('languages')}
             data-testid="person-languages-input"
           />
         </SimpleGrid>
         <Checkbox
           label={t('contacts.people.roleAddress')}
-          checked={draft.isRoleAddress}
-          onChange={(event) => set('isRoleAddress', event.currentTarget.checked)}
+          {...form.getInputProps('isRoleAddress', { type: 'checkbox' })}
           data-testid="person-role-address-input"
         />
-        {error !== null && <ErrorAlert error={error} onClose={() => setError(null)} data-testid="add-person-error" />}
-        <Button type="submit" loading={saving} disabled={!draft.name.trim()} style={{ alignSelf: 'flex-start' }} data-testid="add-person-submit">
+        {create.error !== null && <ErrorAlert error={create.error} onClose={create.reset} data-testid="add-person-error" />}
+        <Button
+          type="submit"
+          loading={create.isPending}
+          disabled={!form.values.name.trim()}
+          style={{ alignSelf: 'flex-start' }}
+          data-testid="add-person-submit"
+        >
           {t('contacts.edit.addPerson')}
         </Button>
       </Stack>
@@ -126,31 +78,26 @@ export function AddPersonForm({ organisationId, onAdded }: { organisationId: str
 }
 
 /** Adds an AS number, prefix or domain with its abuse address; a bad value shows the server's reason (e.g. host bits set). */
-export function AddNetworkForm({ organisationId, onAdded }: { organisationId: string; onAdded: () => void }) {
+export function AddNetworkForm({ organisationId }: { organisationId: string }) {
   const { t } = useTranslation();
-  const [kind, setKind] = useState<NetworkKind | ''>('');
-  const [value, setValue] = useState('');
-  const [abuseEmail, setAbuseEmail] = useState('');
-  const { saving, error, setError, run } = useSave();
+  const form = useForm<{ kind: NetworkKind | ''; value: string; abuseEmail: string }>({
+    mode: 'controlled',
+    initialValues: { kind: '', value: '', abuseEmail: '' },
+  });
+  const add = useAddNetwork(organisationId);
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    void run(async () => {
-      await addNetwork(organisationId, { ...(kind ? { kind } : {}), value: value.trim(), abuseEmail: orNull(abuseEmail) });
-      setValue('');
-      onAdded();
-    });
+  const submit = ({ kind, value, abuseEmail }: typeof form.values) => {
+    add.mutate({ ...(kind ? { kind } : {}), value: value.trim(), abuseEmail: orNull(abuseEmail) }, { onSuccess: () => form.setFieldValue('value', '') });
   };
 
   return (
-    <form onSubmit={submit} data-testid="add-network">
+    <form onSubmit={form.onSubmit(submit)} data-testid="add-network">
       <Stack gap="sm">
         <Group align="flex-end" gap="sm">
           <NativeSelect
             label={t('contacts.networks.kind')}
             data={[{ value: '', label: t('contacts.edit.inferKind') }, ...NETWORK_KINDS.map((k) => ({ value: k, label: t(`contacts.networks.kinds.${k}`) }))]}
-            value={kind}
-            onChange={(event) => setKind(event.currentTarget.value as NetworkKind | '')}
+            {...form.getInputProps('kind')}
             w={180}
             data-testid="network-kind-input"
           />
@@ -159,8 +106,7 @@ export function AddNetworkForm({ organisationId, onAdded }: { organisationId: st
             placeholder="AS64500, 192.0.2.0/24, example.jp"
             required
             maxLength={300}
-            value={value}
-            onChange={(event) => setValue(event.currentTarget.value)}
+            {...form.getInputProps('value')}
             style={{ flex: 1, minWidth: 200 }}
             data-testid="network-value-input"
           />
@@ -168,16 +114,15 @@ export function AddNetworkForm({ organisationId, onAdded }: { organisationId: st
             label={t('contacts.networks.abuseEmail')}
             type="email"
             maxLength={254}
-            value={abuseEmail}
-            onChange={(event) => setAbuseEmail(event.currentTarget.value)}
+            {...form.getInputProps('abuseEmail')}
             style={{ flex: 1, minWidth: 200 }}
             data-testid="network-abuse-input"
           />
-          <Button type="submit" loading={saving} disabled={!value.trim()} data-testid="add-network-submit">
+          <Button type="submit" loading={add.isPending} disabled={!form.values.value.trim()} data-testid="add-network-submit">
             {t('contacts.edit.addNetwork')}
           </Button>
         </Group>
-        {error !== null && <ErrorAlert error={error} onClose={() => setError(null)} data-testid="add-network-error" />}
+        {add.error !== null && <ErrorAlert error={add.error} onClose={add.reset} data-testid="add-network-error" />}
       </Stack>
     </form>
   );
@@ -187,7 +132,7 @@ export function AddNetworkForm({ organisationId, onAdded }: { organisationId: st
 export function RemoveButton({ onConfirm, testId, children }: { onConfirm: () => Promise<void>; testId: string; children?: ReactNode }) {
   const { t } = useTranslation();
   const [asking, setAsking] = useState(false);
-  const { saving, error, run } = useSave();
+  const remove = useMutation({ mutationFn: onConfirm });
   if (!asking) {
     return (
       <Button size="compact-xs" variant="subtle" color="red" onClick={() => setAsking(true)} data-testid={testId}>
@@ -198,14 +143,14 @@ export function RemoveButton({ onConfirm, testId, children }: { onConfirm: () =>
   return (
     <Stack gap={4}>
       <Group gap={4} wrap="nowrap">
-        <Button size="compact-xs" color="red" loading={saving} onClick={() => void run(onConfirm)} data-testid={`${testId}-confirm`}>
+        <Button size="compact-xs" color="red" loading={remove.isPending} onClick={() => remove.mutate()} data-testid={`${testId}-confirm`}>
           {t('contacts.edit.confirmRemove')}
         </Button>
         <Button size="compact-xs" variant="default" onClick={() => setAsking(false)}>
           {t('contacts.edit.cancel')}
         </Button>
       </Group>
-      {error !== null && <ErrorAlert error={error} />}
+      {remove.error !== null && <ErrorAlert error={remove.error} />}
     </Stack>
   );
 }

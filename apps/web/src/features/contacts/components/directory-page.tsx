@@ -1,53 +1,25 @@
-import { Anchor, Badge, Button, Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { ORGANISATION_KINDS, type OrganisationKind } from '@renkei/contract';
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { useForm } from '@mantine/form';
+import { useNavigate } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
-import { linkProps, navigate, useLocation } from '../../../lib/navigation.ts';
-import { type OrganisationPage, searchOrganisations } from '../api/contacts.ts';
+import { AnchorLink, ButtonLink } from '../../../components/links.tsx';
+import { useOrganisationSearch } from '../api/contacts.ts';
 import { useCanEditDirectory } from '../hooks/use-can-edit-directory.ts';
 
 /** The directory: search by name, AS number, IP address, prefix, domain or e-mail address. */
-export function DirectoryPage() {
+export function DirectoryPage({ q, kind }: { q: string; kind: OrganisationKind | null }) {
   const { t, i18n } = useTranslation();
-  const { search } = useLocation();
-  const q = search.get('q') ?? '';
-  const kindParam = search.get('kind');
-  const kind = (ORGANISATION_KINDS as readonly string[]).includes(kindParam ?? '') ? (kindParam as OrganisationKind) : null;
-  const [text, setText] = useState(q);
-  const [page, setPage] = useState<OrganisationPage | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [loading, setLoading] = useState(false);
+  const form = useForm({ mode: 'controlled', initialValues: { text: q } });
+  const search = useOrganisationSearch({ q, kind });
+  const page = search.data;
   const canEdit = useCanEditDirectory();
+  const navigate = useNavigate();
 
-  const load = useCallback(async () => {
-    setLoading(true);
-    setError(null);
-    try {
-      setPage(await searchOrganisations({ q, kind }));
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setLoading(false);
-    }
-  }, [q, kind]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  const go = (nextQ: string, nextKind: string | null) => {
-    const params = new URLSearchParams();
-    if (nextQ.trim()) params.set('q', nextQ.trim());
-    if (nextKind) params.set('kind', nextKind);
-    const query = params.toString();
-    navigate(`/contacts${query ? `?${query}` : ''}`);
-  };
-
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    go(text, kind);
-  };
+  // The query lives in the URL, so a search can be reloaded, bookmarked and sent to a colleague.
+  const go = (nextQ: string, nextKind: OrganisationKind | null) =>
+    void navigate({ to: '/contacts', search: { q: nextQ.trim() || undefined, kind: nextKind ?? undefined } });
 
   return (
     <Stack gap="md" maw={1100}>
@@ -58,27 +30,26 @@ export function DirectoryPage() {
         <Group gap="sm">
           {canEdit && (
             <>
-              <Button component="a" {...linkProps('/contacts/new')} data-testid="new-organisation">
+              <ButtonLink to="/contacts/new" data-testid="new-organisation">
                 {t('contacts.edit.newOrganisation')}
-              </Button>
-              <Button component="a" variant="light" {...linkProps('/contacts/import')} data-testid="open-csv-import">
+              </ButtonLink>
+              <ButtonLink to="/contacts/import" variant="light" data-testid="open-csv-import">
                 {t('contacts.import.title')}
-              </Button>
+              </ButtonLink>
             </>
           )}
-          <Button component="a" variant="light" {...linkProps('/contacts/keys')} data-testid="open-keys">
+          <ButtonLink to="/contacts/keys" variant="light" data-testid="open-keys">
             {t('contacts.keys.title')}
-          </Button>
+          </ButtonLink>
         </Group>
       </Group>
-      <form onSubmit={submit} role="search">
+      <form onSubmit={form.onSubmit(({ text }) => go(text, kind))} role="search">
         <Group align="flex-end" gap="sm">
           <TextInput
             label={t('contacts.directory.search')}
             description={t('contacts.directory.searchHint')}
-            value={text}
+            {...form.getInputProps('text')}
             maxLength={200}
-            onChange={(event) => setText(event.currentTarget.value)}
             style={{ flex: 1, minWidth: 240 }}
             data-testid="directory-search"
           />
@@ -86,18 +57,18 @@ export function DirectoryPage() {
             label={t('contacts.fields.kind')}
             data={ORGANISATION_KINDS.map((value) => ({ value, label: t(`contacts.kinds.${value}`) }))}
             value={kind}
-            onChange={(value) => go(text, value)}
+            onChange={(value) => go(form.values.text, ORGANISATION_KINDS.find((k) => k === value) ?? null)}
             clearable
             placeholder={t('contacts.directory.anyKind')}
             w={180}
             data-testid="directory-kind"
           />
-          <Button type="submit" loading={loading} data-testid="directory-submit">
+          <Button type="submit" loading={search.isFetching} data-testid="directory-submit">
             {t('contacts.directory.submit')}
           </Button>
         </Group>
       </form>
-      {error !== null && <ErrorAlert error={error} onRetry={() => void load()} />}
+      {search.error !== null && <ErrorAlert error={search.error} onRetry={() => void search.refetch()} />}
       {page && (
         <>
           <Text size="sm" c="dimmed" data-testid="directory-total">
@@ -117,9 +88,9 @@ export function DirectoryPage() {
               {page.items.map((org) => (
                 <Table.Tr key={org.id}>
                   <Table.Td>
-                    <Anchor {...linkProps(`/contacts/organisation?id=${org.id}`)} data-testid="directory-result">
+                    <AnchorLink to="/contacts/organisations/$organisationId" params={{ organisationId: org.id }} data-testid="directory-result">
                       {i18n.language === 'ja' && org.nameJa ? org.nameJa : org.name}
-                    </Anchor>
+                    </AnchorLink>
                     {org.isNationalCsirt && (
                       <Badge ml="xs" size="sm" variant="light">
                         {t('contacts.fields.nationalCsirt')}

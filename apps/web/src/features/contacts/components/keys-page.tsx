@@ -1,42 +1,27 @@
 import { Button, Stack, Text, Textarea, Title } from '@mantine/core';
-import type { PgpKey } from '@renkei/contract';
-import { type FormEvent, useState } from 'react';
+import { useForm } from '@mantine/form';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
-import { useLocation } from '../../../lib/navigation.ts';
-import { importKeys, unhealthyKeys } from '../api/contacts.ts';
+import { useImportKeys, useUnhealthyKeys } from '../api/contacts.ts';
 import { KeyTable } from './organisation-page.tsx';
+import { QueryView } from '../../../components/query-view.tsx';
 import { Section } from '../../../components/section.tsx';
-import { useResource } from '../../../hooks/use-resource.ts';
 
 const MAX_ARMORED = 256 * 1024;
 
 /** Import armored public keys (for an organisation when opened from its page), and the keys that need attention. */
-export function KeysPage() {
+export function KeysPage({ organisationId }: { organisationId: string | null }) {
   const { t } = useTranslation();
-  const organisationId = useLocation().search.get('organisationId');
-  const [armored, setArmored] = useState('');
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [imported, setImported] = useState<{ keys: PgpKey[]; created: number; updated: number } | null>(null);
-  const { data: attention, error: attentionError, reload: loadAttention } = useResource(() => unhealthyKeys(), []);
+  const form = useForm({ mode: 'controlled', initialValues: { armored: '' } });
+  const importing = useImportKeys();
+  const attention = useUnhealthyKeys();
+  const imported = importing.data;
 
+  const { armored } = form.values;
   const looksPrivate = /BEGIN PGP (PRIVATE|SECRET) KEY BLOCK/.test(armored);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (!armored.trim() || looksPrivate) return;
-    setSaving(true);
-    setError(null);
-    setImported(null);
-    try {
-      setImported(await importKeys(armored, organisationId));
-      setArmored('');
-      void loadAttention();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setSaving(false);
-    }
+  const submit = (values: { armored: string }) => {
+    if (!values.armored.trim() || looksPrivate) return;
+    importing.mutate({ armored: values.armored, organisationId }, { onSuccess: () => form.reset() });
   };
 
   return (
@@ -49,7 +34,7 @@ export function KeysPage() {
         description={t(organisationId ? 'contacts.keys.importForOrganisation' : 'contacts.keys.importHint')}
         testId="key-import"
       >
-        <form onSubmit={(event) => void submit(event)} noValidate>
+        <form onSubmit={form.onSubmit(submit)} noValidate>
           <Stack gap="sm">
             <Textarea
               label={t('contacts.keys.armored')}
@@ -57,17 +42,16 @@ export function KeysPage() {
               autosize
               minRows={6}
               maxRows={16}
-              value={armored}
+              {...form.getInputProps('armored')}
               maxLength={MAX_ARMORED}
               spellCheck={false}
               styles={{ input: { fontFamily: 'monospace', fontSize: 12 } }}
-              onChange={(event) => setArmored(event.currentTarget.value)}
               error={looksPrivate ? t('contacts.keys.privateWarning') : undefined}
               data-testid="key-armored"
             />
             <Button
               type="submit"
-              loading={saving}
+              loading={importing.isPending}
               disabled={!armored.trim() || looksPrivate}
               style={{ alignSelf: 'flex-start' }}
               data-testid="key-import-submit"
@@ -76,7 +60,7 @@ export function KeysPage() {
             </Button>
           </Stack>
         </form>
-        {error !== null && <ErrorAlert error={error} onClose={() => setError(null)} />}
+        {importing.error !== null && <ErrorAlert error={importing.error} onClose={importing.reset} />}
         {imported && (
           <>
             <Text size="sm" data-testid="key-import-result">
@@ -87,8 +71,9 @@ export function KeysPage() {
         )}
       </Section>
       <Section title={t('contacts.keys.attention')} description={t('contacts.keys.attentionHint')} testId="key-attention">
-        {attentionError !== null && <ErrorAlert error={attentionError} onRetry={() => void loadAttention()} />}
-        {attention && (attention.length === 0 ? <Text c="dimmed">{t('contacts.keys.allHealthy')}</Text> : <KeyTable keys={attention} />)}
+        <QueryView query={attention}>
+          {(keys) => (keys.length === 0 ? <Text c="dimmed">{t('contacts.keys.allHealthy')}</Text> : <KeyTable keys={keys} />)}
+        </QueryView>
       </Section>
     </Stack>
   );

@@ -9,11 +9,12 @@ import {
   type ReportFormat,
   TLP_LEVELS,
   type TlpLevel,
+  tlpLabel,
 } from '@renkei/contract';
-import { type FormEvent, useState } from 'react';
+import { useForm } from '@mantine/form';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
-import { createOrganisation, updateOrganisation } from '../api/contacts.ts';
+import { useSaveOrganisation } from '../api/contacts.ts';
 
 interface Draft {
   kind: OrganisationKind;
@@ -66,15 +67,10 @@ export function OrganisationForm({
   onCancel?: () => void;
 }) {
   const { t } = useTranslation();
-  const [draft, setDraft] = useState<Draft>(() => toDraft(organisation));
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((current) => ({ ...current, [key]: value }));
+  const save = useSaveOrganisation();
+  const form = useForm<Draft>({ mode: 'controlled', initialValues: toDraft(organisation) });
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setSaving(true);
-    setError(null);
+  const submit = (draft: Draft) => {
     const fields = {
       kind: draft.kind,
       name: draft.name.trim(),
@@ -88,104 +84,77 @@ export function OrganisationForm({
       preferredFormat: draft.preferredFormat,
       isNationalCsirt: draft.isNationalCsirt,
     };
-    try {
-      onSaved(organisation ? await updateOrganisation(organisation.id, fields) : await createOrganisation(fields));
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setSaving(false);
-    }
+    save.mutate({ id: organisation?.id ?? null, fields }, { onSuccess: onSaved });
   };
 
   return (
-    <form onSubmit={(event) => void submit(event)} data-testid="organisation-form">
+    <form onSubmit={form.onSubmit(submit)} data-testid="organisation-form">
       <Stack gap="sm">
         <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
-          <TextInput
-            label={t('contacts.fields.name')}
-            required
-            maxLength={300}
-            value={draft.name}
-            onChange={(event) => set('name', event.currentTarget.value)}
-            data-testid="org-name"
-          />
-          <TextInput
-            label={t('contacts.edit.nameJa')}
-            maxLength={300}
-            value={draft.nameJa}
-            onChange={(event) => set('nameJa', event.currentTarget.value)}
-            data-testid="org-name-ja"
-          />
+          <TextInput label={t('contacts.fields.name')} required maxLength={300} {...form.getInputProps('name')} data-testid="org-name" />
+          <TextInput label={t('contacts.edit.nameJa')} maxLength={300} {...form.getInputProps('nameJa')} data-testid="org-name-ja" />
           <NativeSelect
             label={t('contacts.fields.kind')}
             data={ORGANISATION_KINDS.map((value) => ({ value, label: t(`contacts.kinds.${value}`) }))}
-            value={draft.kind}
-            onChange={(event) => set('kind', event.currentTarget.value as OrganisationKind)}
+            {...form.getInputProps('kind')}
             data-testid="org-kind"
           />
           <TextInput
             label={t('contacts.fields.contactEmail')}
             type="email"
             maxLength={254}
-            value={draft.contactEmail}
-            onChange={(event) => set('contactEmail', event.currentTarget.value)}
+            {...form.getInputProps('contactEmail')}
             data-testid="org-contact-email"
           />
           <TextInput
             label={t('contacts.fields.country')}
             description={t('contacts.edit.countryHint')}
             maxLength={2}
-            value={draft.country}
-            onChange={(event) => set('country', event.currentTarget.value.toUpperCase())}
+            {...form.getInputProps('country')}
+            onChange={(event) => form.setFieldValue('country', event.currentTarget.value.toUpperCase())}
             data-testid="org-country"
           />
           <TextInput
             label={t('contacts.fields.languages')}
             description={t('contacts.edit.languagesHint')}
             maxLength={60}
-            value={draft.languages}
-            onChange={(event) => set('languages', event.currentTarget.value)}
+            {...form.getInputProps('languages')}
             data-testid="org-languages"
           />
           <TextInput
             label={t('contacts.fields.timeZone')}
             placeholder="Asia/Tokyo"
             maxLength={64}
-            value={draft.timeZone}
-            onChange={(event) => set('timeZone', event.currentTarget.value)}
+            {...form.getInputProps('timeZone')}
             data-testid="org-time-zone"
           />
           <NativeSelect
             label={t('contacts.fields.tlpCeiling')}
-            data={TLP_LEVELS.map((value) => ({ value, label: `TLP:${value.toUpperCase()}` }))}
-            value={draft.tlpCeiling}
-            onChange={(event) => set('tlpCeiling', event.currentTarget.value as TlpLevel)}
+            data={TLP_LEVELS.map((value) => ({ value, label: tlpLabel(value) }))}
+            {...form.getInputProps('tlpCeiling')}
             data-testid="org-tlp-ceiling"
           />
           <NativeSelect
             label={t('contacts.edit.pgpPolicy')}
             data={PGP_POLICIES.map((value) => ({ value, label: t(`contacts.pgpPolicies.${value}`) }))}
-            value={draft.pgpPolicy}
-            onChange={(event) => set('pgpPolicy', event.currentTarget.value as PgpPolicy)}
+            {...form.getInputProps('pgpPolicy')}
             data-testid="org-pgp-policy"
           />
           <NativeSelect
             label={t('contacts.fields.preferredFormat')}
             data={REPORT_FORMATS.map((value) => ({ value, label: t(`contacts.formats.${value}`) }))}
-            value={draft.preferredFormat}
-            onChange={(event) => set('preferredFormat', event.currentTarget.value as ReportFormat)}
+            {...form.getInputProps('preferredFormat')}
             data-testid="org-preferred-format"
           />
         </SimpleGrid>
         <Checkbox
           label={t('contacts.fields.nationalCsirt')}
-          checked={draft.isNationalCsirt}
-          onChange={(event) => set('isNationalCsirt', event.currentTarget.checked)}
+          {...form.getInputProps('isNationalCsirt', { type: 'checkbox' })}
           data-testid="org-national-csirt"
         />
-        {error !== null && <ErrorAlert error={error} onClose={() => setError(null)} data-testid="organisation-form-error" />}
+        {save.error !== null && <ErrorAlert error={save.error} onClose={save.reset} data-testid="organisation-form-error" />}
         <Group gap="sm">
-          <Button type="submit" loading={saving} disabled={!draft.name.trim()} data-testid="organisation-save">
+          <Button type="submit" loading={save.isPending} disabled={!form.values.name.trim()} data-testid="organisation-save">
             {t(organisation ? 'contacts.edit.save' : 'contacts.edit.create')}
           </Button>
           {onCancel && (

@@ -1,37 +1,29 @@
-import { Anchor, Badge, Button, Center, Group, Loader, Paper, Stack, Table, Text, Title } from '@mantine/core';
-import type { OrganisationDetail } from '@renkei/contract';
+import { Anchor, Badge, Button, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { type OrganisationDetail, TLP_COLOURS, tlpLabel } from '@renkei/contract';
 import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DateTime } from '../../../components/date-time.tsx';
-import { ErrorAlert } from '../../../components/error-alert.tsx';
+import { AnchorLink, ButtonLink } from '../../../components/links.tsx';
+import { QueryView } from '../../../components/query-view.tsx';
 import { Section } from '../../../components/section.tsx';
-import { linkProps, useLocation } from '../../../lib/navigation.ts';
-import { deleteNetwork, deletePerson, getOrganisation } from '../api/contacts.ts';
+import { useDeleteNetwork, useDeletePerson, useOrganisation } from '../api/contacts.ts';
 import { useCanEditDirectory } from '../hooks/use-can-edit-directory.ts';
 import { AddNetworkForm, AddPersonForm, RemoveButton } from './directory-editing.tsx';
 import { OrganisationForm } from './organisation-form.tsx';
 import { AddressWithDelivery, deliveryMap } from './delivery-status.tsx';
 import { Fingerprint, KeyHealth } from './key-health.tsx';
-import { useResource } from '../../../hooks/use-resource.ts';
-
-const TLP_COLOURS: Record<string, string> = { clear: 'gray', green: 'green', amber: 'orange', 'amber+strict': 'orange', red: 'red' };
 
 /** One organisation: its contact facts, people, networks and PGP keys with their health. */
-export function OrganisationPage() {
+export function OrganisationPage({ organisationId }: { organisationId: string }) {
+  return <QueryView query={useOrganisation(organisationId)}>{(detail) => <OrganisationView key={organisationId} detail={detail} />}</QueryView>;
+}
+
+function OrganisationView({ detail }: { detail: OrganisationDetail }) {
   const { t, i18n } = useTranslation();
-  const id = useLocation().search.get('id') ?? '';
-  const { data: detail, error, reload: load, setData: setDetail } = useResource(() => getOrganisation(id), [id]);
   const [editing, setEditing] = useState(false);
   const canEdit = useCanEditDirectory();
-
-  if (error !== null) return <ErrorAlert error={error} onRetry={() => void load()} />;
-  if (!detail) {
-    return (
-      <Center p="xl" role="status" aria-label={t('app.loading')}>
-        <Loader />
-      </Center>
-    );
-  }
+  const removePerson = useDeletePerson();
+  const removeNetwork = useDeleteNetwork();
   const { organisation: org, people, networks, keys } = detail;
   const delivery = deliveryMap(detail.deliveryStatus);
   const ja = i18n.language === 'ja';
@@ -39,9 +31,9 @@ export function OrganisationPage() {
 
   return (
     <Stack gap="md" maw={1100} data-testid="organisation-page">
-      <Anchor {...linkProps('/contacts')} size="sm">
+      <AnchorLink to="/contacts" size="sm">
         ← {t('contacts.directory.title')}
-      </Anchor>
+      </AnchorLink>
       <Group justify="space-between" align="flex-start">
         <Group gap="sm" align="baseline">
           <Title order={1} size="h2" data-testid="organisation-name">
@@ -57,21 +49,14 @@ export function OrganisationPage() {
       </Group>
       {canEdit && editing && (
         <Section title={t('contacts.edit.editOrganisation')} testId="organisation-edit-section">
-          <OrganisationForm
-            organisation={org}
-            onSaved={(saved) => {
-              setEditing(false);
-              setDetail((current) => (current ? { ...current, organisation: saved } : current));
-            }}
-            onCancel={() => setEditing(false)}
-          />
+          <OrganisationForm organisation={org} onSaved={() => setEditing(false)} onCancel={() => setEditing(false)} />
         </Section>
       )}
       <Group gap="xs">
         <Badge variant="light">{t(`contacts.kinds.${org.kind}`)}</Badge>
         {org.isNationalCsirt && <Badge variant="filled">{t('contacts.fields.nationalCsirt')}</Badge>}
-        <Badge color={TLP_COLOURS[org.tlpCeiling] ?? 'gray'} variant="light" data-testid="tlp-ceiling">
-          {t('contacts.fields.tlpCeiling')}: TLP:{org.tlpCeiling.toUpperCase()}
+        <Badge styles={{ root: { background: '#000', color: TLP_COLOURS[org.tlpCeiling], textTransform: 'none' } }} data-testid="tlp-ceiling">
+          {t('contacts.fields.tlpCeiling')}: {tlpLabel(org.tlpCeiling)}
         </Badge>
         <Badge color={org.pgpPolicy === 'required' ? 'red' : 'gray'} variant="light" data-testid="pgp-policy">
           {t(`contacts.pgpPolicies.${org.pgpPolicy}`)}
@@ -129,9 +114,9 @@ export function OrganisationPage() {
             {people.map((person) => (
               <Table.Tr key={person.id} data-testid="person-row">
                 <Table.Td>
-                  <Anchor {...linkProps(`/contacts/people/${person.id}`)} data-testid="person-link">
+                  <AnchorLink to="/contacts/people/$personId" params={{ personId: person.id }} data-testid="person-link">
                     {ja && person.nameJa ? person.nameJa : person.name}
-                  </Anchor>
+                  </AnchorLink>
                   {person.isRoleAddress && (
                     <Badge ml="xs" size="xs" variant="outline">
                       {t('contacts.people.roleAddress')}
@@ -146,13 +131,7 @@ export function OrganisationPage() {
                 <Table.Td>{person.emergencyPhone ?? '—'}</Table.Td>
                 {canEdit && (
                   <Table.Td>
-                    <RemoveButton
-                      testId="remove-person"
-                      onConfirm={async () => {
-                        await deletePerson(person.id);
-                        await load();
-                      }}
-                    />
+                    <RemoveButton testId="remove-person" onConfirm={() => removePerson.mutateAsync(person.id)} />
                   </Table.Td>
                 )}
               </Table.Tr>
@@ -161,7 +140,7 @@ export function OrganisationPage() {
         </Table>
       )}
 
-      {canEdit && <AddPersonForm organisationId={org.id} onAdded={() => void load()} />}
+      {canEdit && <AddPersonForm organisationId={org.id} />}
 
       <Title order={2} size="h4">
         {t('contacts.networks.title')}
@@ -190,13 +169,7 @@ export function OrganisationPage() {
                 </Table.Td>
                 {canEdit && (
                   <Table.Td>
-                    <RemoveButton
-                      testId="remove-network"
-                      onConfirm={async () => {
-                        await deleteNetwork(network.id);
-                        await load();
-                      }}
-                    />
+                    <RemoveButton testId="remove-network" onConfirm={() => removeNetwork.mutateAsync(network.id)} />
                   </Table.Td>
                 )}
               </Table.Tr>
@@ -205,15 +178,15 @@ export function OrganisationPage() {
         </Table>
       )}
 
-      {canEdit && <AddNetworkForm organisationId={org.id} onAdded={() => void load()} />}
+      {canEdit && <AddNetworkForm organisationId={org.id} />}
 
       <Group justify="space-between">
         <Title order={2} size="h4">
           {t('contacts.keys.title')}
         </Title>
-        <Button component="a" size="xs" variant="light" {...linkProps(`/contacts/keys?organisationId=${org.id}`)} data-testid="import-key-for-organisation">
+        <ButtonLink to="/contacts/keys" search={{ organisationId: org.id }} size="xs" variant="light" data-testid="import-key-for-organisation">
           {t('contacts.keys.import')}
-        </Button>
+        </ButtonLink>
       </Group>
       {keys.length === 0 ? <Text c="dimmed">{t('contacts.keys.none')}</Text> : <KeyTable keys={keys} />}
     </Stack>

@@ -1,29 +1,19 @@
-import { Alert, Anchor, Badge, Center, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ErrorAlert } from '../../../components/error-alert.tsx';
-import { linkProps, useLocation } from '../../../lib/navigation.ts';
-import { getPerson } from '../api/contacts.ts';
+import { AnchorLink } from '../../../components/links.tsx';
+import { QueryView } from '../../../components/query-view.tsx';
+import { type PersonDetail, usePerson } from '../api/contacts.ts';
 import { AddressWithDelivery, deliveryMap } from './delivery-status.tsx';
 import { KeyTable } from './organisation-page.tsx';
-import { useResource } from '../../../hooks/use-resource.ts';
-
-export const PERSON_PATH = /^\/contacts\/people\/([^/]+)$/;
 
 /** One person or role address (`/contacts/people/:id`): names, role, address with delivery status, phones, languages, keys with health. */
-export function PersonPage() {
-  const { t, i18n } = useTranslation();
-  const id = decodeURIComponent(PERSON_PATH.exec(useLocation().path)?.[1] ?? '');
-  const { data: detail, error, reload: load } = useResource(() => getPerson(id), [id]);
+export function PersonPage({ personId }: { personId: string }) {
+  return <QueryView query={usePerson(personId)}>{(detail) => <PersonView detail={detail} />}</QueryView>;
+}
 
-  if (error !== null) return <ErrorAlert error={error} onRetry={() => void load()} />;
-  if (!detail) {
-    return (
-      <Center p="xl" role="status" aria-label={t('app.loading')}>
-        <Loader />
-      </Center>
-    );
-  }
+function PersonView({ detail }: { detail: PersonDetail }) {
+  const { t, i18n } = useTranslation();
   const { person, organisation: org, keys } = detail;
   const ja = i18n.language === 'ja';
   const delivery = deliveryMap(detail.deliveryStatus);
@@ -32,9 +22,9 @@ export function PersonPage() {
 
   return (
     <Stack gap="md" maw={1100} data-testid="person-page">
-      <Anchor {...linkProps(`/contacts/organisation?id=${org.id}`)} size="sm" data-testid="person-organisation">
+      <AnchorLink to="/contacts/organisations/$organisationId" params={{ organisationId: org.id }} size="sm" data-testid="person-organisation">
         ← {ja && org.nameJa ? org.nameJa : org.name}
-      </Anchor>
+      </AnchorLink>
       <Group gap="sm" align="baseline">
         <Title order={1} size="h2" data-testid="person-name">
           {mainName}
@@ -66,7 +56,9 @@ export function PersonPage() {
           </Fact>
           <Fact label={t('contacts.fields.languages')}>{person.languages.join(', ') || '—'}</Fact>
           <Fact label={t('contacts.person.organisation')}>
-            <Anchor {...linkProps(`/contacts/organisation?id=${org.id}`)}>{ja && org.nameJa ? org.nameJa : org.name}</Anchor>
+            <AnchorLink to="/contacts/organisations/$organisationId" params={{ organisationId: org.id }}>
+              {ja && org.nameJa ? org.nameJa : org.name}
+            </AnchorLink>
           </Fact>
           {person.notes && (
             <Fact label={t('contacts.fields.notes')}>

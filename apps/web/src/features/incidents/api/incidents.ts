@@ -19,6 +19,7 @@ import type {
   UpdateIncidentRequest,
   UpdateReportRequest,
 } from '@renkei/contract';
+import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiRequest } from '../../../lib/api.ts';
 
 // Every text field in these shapes that came from a report or a party's mail is untrusted input:
@@ -51,7 +52,13 @@ export interface Page<T> {
 const id = (value: string) => encodeURIComponent(value);
 
 /** The triage queue: by priority, then oldest first. @example await listReports({ status: 'new', offset: 0, limit: 25 }); */
-export function listReports(query: { status?: ReportStatus | null; offset: number; limit: number }): Promise<Page<ReportSummary>> {
+export interface ReportListQuery {
+  status?: ReportStatus | null;
+  offset: number;
+  limit: number;
+}
+
+export function listReports(query: ReportListQuery): Promise<Page<ReportSummary>> {
   const params = new URLSearchParams({ offset: String(query.offset), limit: String(query.limit) });
   if (query.status) params.set('status', query.status);
   return apiRequest('GET', `/reports?${params.toString()}`);
@@ -88,7 +95,13 @@ export function linkReports(incidentId: string, reportIds: string[]): Promise<In
 }
 
 /** @example await listIncidents({ status: 'open', offset: 0, limit: 50 }); */
-export function listIncidents(query: { status?: IncidentStatus | null; offset: number; limit: number }): Promise<Page<IncidentSummary>> {
+export interface IncidentListQuery {
+  status?: IncidentStatus | null;
+  offset: number;
+  limit: number;
+}
+
+export function listIncidents(query: IncidentListQuery): Promise<Page<IncidentSummary>> {
   const params = new URLSearchParams({ offset: String(query.offset), limit: String(query.limit) });
   if (query.status) params.set('status', query.status);
   return apiRequest('GET', `/incidents?${params.toString()}`);
@@ -162,11 +175,109 @@ export async function threadMessages(threadId: string): Promise<MailMessageDetai
   return Promise.all(page.items.map((m) => apiRequest<MailMessageDetail>('GET', `/mail/messages/${id(m.id)}`)));
 }
 
-/** TLP level (as the incidents API stores it) → the label mail carries. */
-export const TLP_LABEL_OF: Record<TlpLevel, TlpLabel> = {
-  clear: 'TLP:CLEAR',
-  green: 'TLP:GREEN',
-  amber: 'TLP:AMBER',
-  'amber+strict': 'TLP:AMBER+STRICT',
-  red: 'TLP:RED',
+/**
+ * Query keys of this feature. Reports, incidents and coordinations change each other (linking a report
+ * moves it out of the queue, a sent mail moves a coordination to waiting), so every change here
+ * refreshes everything under `all`.
+ */
+export const incidentsKeys = {
+  all: ['incidents'] as const,
+  reports: (query: ReportListQuery) => ['incidents', 'reports', query] as const,
+  report: (reportId: string) => ['incidents', 'report', reportId] as const,
+  proposals: (reportId: string) => ['incidents', 'report', reportId, 'proposals'] as const,
+  incidents: (query: IncidentListQuery) => ['incidents', 'list', query] as const,
+  incident: (incidentId: string) => ['incidents', 'incident', incidentId] as const,
+  timeline: (incidentId: string) => ['incidents', 'incident', incidentId, 'timeline'] as const,
+  coordinations: (incidentId: string) => ['incidents', 'incident', incidentId, 'coordinations'] as const,
+  parties: (incidentId: string) => ['incidents', 'incident', incidentId, 'parties'] as const,
+  waiting: ['incidents', 'waiting'] as const,
+  thread: (threadId: string) => ['incidents', 'thread', threadId] as const,
 };
+
+/** @example const { data } = useReports({ status: 'new', offset: 0, limit: 25 }); */
+export function useReports(query: ReportListQuery) {
+  return useQuery({ queryKey: incidentsKeys.reports(query), queryFn: () => listReports(query), placeholderData: keepPreviousData });
+}
+
+/** @example const { data } = useReport(reportId); */
+export function useReport(reportId: string) {
+  return useQuery({ queryKey: incidentsKeys.report(reportId), queryFn: () => getReport(reportId) });
+}
+
+/** @example const { data } = useProposals(reportId); */
+export function useProposals(reportId: string) {
+  return useQuery({ queryKey: incidentsKeys.proposals(reportId), queryFn: () => getProposals(reportId) });
+}
+
+/** @example const { data } = useIncidents({ status: 'open', offset: 0, limit: 25 }); */
+export function useIncidents(query: IncidentListQuery) {
+  return useQuery({ queryKey: incidentsKeys.incidents(query), queryFn: () => listIncidents(query), placeholderData: keepPreviousData });
+}
+
+/** @example const { data } = useIncident(incidentId); */
+export function useIncident(incidentId: string) {
+  return useQuery({ queryKey: incidentsKeys.incident(incidentId), queryFn: () => getIncident(incidentId) });
+}
+
+/** The reports of an incident, each its own cached query; `data` once all have arrived. @example useReportsOf(incident.reportIds) */
+export function useReportsOf(reportIds: readonly string[]) {
+  return useQueries({
+    queries: reportIds.map((reportId) => ({ queryKey: incidentsKeys.report(reportId), queryFn: () => getReport(reportId) })),
+    combine: (results) => ({
+      data: results.every((result) => result.data !== undefined) ? results.flatMap((result) => (result.data ? [result.data] : [])) : undefined,
+      error: results.find((result) => result.error !== null)?.error ?? null,
+    }),
+  });
+}
+
+/** @example const { data } = useTimeline(incidentId); */
+export function useTimeline(incidentId: string) {
+  return useQuery({ queryKey: incidentsKeys.timeline(incidentId), queryFn: () => getTimeline(incidentId) });
+}
+
+/** @example const { data } = useCoordinations(incidentId); */
+export function useCoordinations(incidentId: string) {
+  return useQuery({ queryKey: incidentsKeys.coordinations(incidentId), queryFn: () => listCoordinations(incidentId) });
+}
+
+/** @example const { data } = useParties(incidentId); */
+export function useParties(incidentId: string) {
+  return useQuery({ queryKey: incidentsKeys.parties(incidentId), queryFn: () => getParties(incidentId) });
+}
+
+/** @example const { data } = useWaiting(); */
+export function useWaiting() {
+  return useQuery({ queryKey: incidentsKeys.waiting, queryFn: listWaiting });
+}
+
+/** A coordination's thread; `updatedAt` is part of the key, so a changed coordination reads its thread again. */
+export function useThreadMessages(threadId: string | null, updatedAt: string) {
+  return useQuery({
+    queryKey: [...incidentsKeys.thread(threadId ?? ''), updatedAt],
+    queryFn: () => threadMessages(threadId ?? ''),
+    enabled: threadId !== null,
+  });
+}
+
+/** A change in this feature that, once done, refreshes every incidents query on screen. */
+function useIncidentsMutation<TInput, TResult>(mutationFn: (input: TInput) => Promise<TResult>) {
+  const queryClient = useQueryClient();
+  return useMutation({ mutationFn, onSuccess: () => queryClient.invalidateQueries({ queryKey: incidentsKeys.all }) });
+}
+
+export const useUpdateReport = (reportId: string) => useIncidentsMutation((changes: UpdateReportRequest) => updateReport(reportId, changes));
+export const useReplyToReporter = (reportId: string) => useIncidentsMutation((body: string) => replyToReporter(reportId, body));
+export const useCreateIncident = () => useIncidentsMutation(createIncident);
+export const useLinkReports = () =>
+  useIncidentsMutation(({ incidentId, reportIds }: { incidentId: string; reportIds: string[] }) => linkReports(incidentId, reportIds));
+export const useUpdateIncident = (incidentId: string) => useIncidentsMutation((changes: UpdateIncidentRequest) => updateIncident(incidentId, changes));
+export const useAddNote = (incidentId: string) => useIncidentsMutation((body: string) => addNote(incidentId, body));
+export const useCreateCoordination = (incidentId: string) => useIncidentsMutation((input: CreateCoordinationRequest) => createCoordination(incidentId, input));
+export const useTransitionCoordination = () =>
+  useIncidentsMutation(({ coordinationId, state }: { coordinationId: string; state: CoordinationState }) => transitionCoordination(coordinationId, state));
+export const useSendCoordination = () =>
+  useIncidentsMutation(({ coordinationId, ...input }: { coordinationId: string; subject: string; text: string; tlp?: TlpLevel }) =>
+    sendCoordination(coordinationId, input),
+  );
+/** Renders a draft; changes nothing on the server, so it refreshes nothing. */
+export const useRenderNotification = () => useMutation({ mutationFn: renderNotification });

@@ -1,12 +1,9 @@
 import { Badge, Text } from '@mantine/core';
-import type { CoordinationState, TlpLevel } from '@renkei/contract';
+import { type CoordinationState, TLP_COLOURS, type TlpLevel, tlpLabel } from '@renkei/contract';
 import { useTranslation } from 'react-i18next';
 import { useNow } from '../../../hooks/use-now.ts';
 
-// TLP 2.0 colours as FIRST publishes them: the label's colour on black.
-const TLP_COLOURS: Record<TlpLevel, string> = { clear: '#FFFFFF', green: '#33FF00', amber: '#FFC000', 'amber+strict': '#FFC000', red: '#FF2B2B' };
-
-/** A TLP 2.0 label in its colours; the label itself is never translated. @example <TlpBadge tlp="amber" /> */
+/** A TLP 2.0 label in FIRST's colours (the label's colour on black); the label itself is never translated. @example <TlpBadge tlp="amber" /> */
 export function TlpBadge({ tlp }: { tlp: TlpLevel }) {
   return (
     <Badge
@@ -18,7 +15,7 @@ export function TlpBadge({ tlp }: { tlp: TlpLevel }) {
       data-testid="tlp-badge"
       data-tlp={tlp}
     >
-      TLP:{tlp.toUpperCase()}
+      {tlpLabel(tlp)}
     </Badge>
   );
 }

@@ -1,6 +1,14 @@
 import { Badge, Button, Group, Paper, SegmentedControl, Select, Stack, Text, TextInput, Textarea } from '@mantine/core';
-import { CATEGORY_LABELS, COORDINATION_ROLES, COORDINATION_TRANSITIONS, type CoordinationRole, type MailMessageDetail } from '@renkei/contract';
-import { type FormEvent, useEffect, useState } from 'react';
+import { useForm } from '@mantine/form';
+import {
+  CATEGORY_LABELS,
+  COORDINATION_ROLES,
+  COORDINATION_TRANSITIONS,
+  type CoordinationRole,
+  type CreateCoordinationRequest,
+  tlpLabel,
+} from '@renkei/contract';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DateTime } from '../../../components/date-time.tsx';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
@@ -8,12 +16,11 @@ import {
   type Coordination,
   type Incident,
   type PartySuggestion,
-  TLP_LABEL_OF,
-  createCoordination,
-  renderNotification,
-  sendCoordination,
-  threadMessages,
-  transitionCoordination,
+  useCreateCoordination,
+  useRenderNotification,
+  useSendCoordination,
+  useThreadMessages,
+  useTransitionCoordination,
 } from '../api/incidents.ts';
 import { CoordinationStateBadge } from './badges.tsx';
 
@@ -25,22 +32,12 @@ export interface CoordinationsPanelProps {
   observables: string[];
   parties: PartySuggestion[];
   coordinations: Coordination[];
-  onChanged: () => void;
 }
 
 /** One coordination per party: proposed parties, drafts from the ja/en template, sending, the thread and state changes. */
-export function CoordinationsPanel({ incident, observables, parties, coordinations, onChanged }: CoordinationsPanelProps) {
+export function CoordinationsPanel({ incident, observables, parties, coordinations }: CoordinationsPanelProps) {
   const { t } = useTranslation();
-  const [error, setError] = useState<unknown>(null);
-  const act = async (action: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await action();
-      onChanged();
-    } catch (caught) {
-      setError(caught);
-    }
-  };
+  const create = useCreateCoordination(incident.id);
   const covered = (party: PartySuggestion) =>
     coordinations.some(
       (c) => (party.organisationId && c.organisationId === party.organisationId) || (party.email && c.contactEmail === party.email.toLowerCase()),
@@ -49,7 +46,7 @@ export function CoordinationsPanel({ incident, observables, parties, coordinatio
 
   return (
     <Stack gap="sm">
-      {error !== null && <ErrorAlert error={error} onClose={() => setError(null)} />}
+      {create.error !== null && <ErrorAlert error={create.error} onClose={create.reset} />}
       <Text size="sm" fw={500}>
         {t('incidents.coordination.proposedParties')}
       </Text>
@@ -75,15 +72,13 @@ export function CoordinationsPanel({ incident, observables, parties, coordinatio
                 variant="light"
                 disabled={!party.organisationId && !party.email}
                 onClick={() =>
-                  void act(() =>
-                    createCoordination(incident.id, {
-                      role: (COORDINATION_ROLES as readonly string[]).includes(party.role) ? (party.role as CoordinationRole) : 'other',
-                      ...(party.organisationId
-                        ? { organisationId: party.organisationId }
-                        : { contactEmail: party.email!, ...(party.name ? { contactName: party.name } : {}) }),
-                      ...(party.country && /^[A-Z]{2}$/.test(party.country) ? { country: party.country } : {}),
-                    }),
-                  )
+                  create.mutate({
+                    role: (COORDINATION_ROLES as readonly string[]).includes(party.role) ? (party.role as CoordinationRole) : 'other',
+                    ...(party.organisationId
+                      ? { organisationId: party.organisationId }
+                      : { contactEmail: party.email!, ...(party.name ? { contactName: party.name } : {}) }),
+                    ...(party.country && /^[A-Z]{2}$/.test(party.country) ? { country: party.country } : {}),
+                  })
                 }
                 data-testid="party-coordinate"
               >
@@ -93,65 +88,53 @@ export function CoordinationsPanel({ incident, observables, parties, coordinatio
           </Group>
         ))
       )}
-      {open && <AddParty onAdd={(input) => act(() => createCoordination(incident.id, input))} />}
+      {open && <AddParty onAdd={(input, onDone) => create.mutate(input, { onSuccess: onDone })} />}
       {coordinations.length === 0 ? (
         <Text size="sm" c="dimmed">
           {t('incidents.coordination.none')}
         </Text>
       ) : (
         coordinations.map((coordination) => (
-          <CoordinationCard key={coordination.id} incident={incident} observables={observables} coordination={coordination} act={act} />
+          <CoordinationCard key={coordination.id} incident={incident} observables={observables} coordination={coordination} />
         ))
       )}
     </Stack>
   );
 }
 
-function AddParty({
-  onAdd,
-}: {
-  onAdd: (input: { role: CoordinationRole; contactEmail: string; contactName?: string; language: 'ja' | 'en' }) => Promise<void>;
-}) {
+function AddParty({ onAdd }: { onAdd: (input: CreateCoordinationRequest, onDone: () => void) => void }) {
   const { t } = useTranslation();
-  const [email, setEmail] = useState('');
-  const [name, setName] = useState('');
-  const [role, setRole] = useState<CoordinationRole>('site_owner');
-  const [language, setLanguage] = useState<'ja' | 'en'>('ja');
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const form = useForm<{ email: string; name: string; role: CoordinationRole; language: 'ja' | 'en' }>({
+    mode: 'controlled',
+    initialValues: { email: '', name: '', role: 'site_owner', language: 'ja' },
+  });
+  const submit = ({ email, name, role, language }: typeof form.values) => {
     if (!email.trim()) return;
-    await onAdd({ role, contactEmail: email.trim(), ...(name.trim() ? { contactName: name.trim() } : {}), language });
-    setEmail('');
-    setName('');
+    onAdd({ role, contactEmail: email.trim(), ...(name.trim() ? { contactName: name.trim() } : {}), language }, () => {
+      form.setFieldValue('email', '');
+      form.setFieldValue('name', '');
+    });
   };
   return (
-    <form onSubmit={(event) => void submit(event)}>
+    <form onSubmit={form.onSubmit(submit)}>
       <Group align="flex-end" gap="xs">
-        <TextInput
-          label={t('incidents.coordination.email')}
-          type="email"
-          value={email}
-          onChange={(event) => setEmail(event.currentTarget.value)}
-          data-testid="coordination-add-email"
-        />
-        <TextInput label={t('incidents.coordination.name')} value={name} onChange={(event) => setName(event.currentTarget.value)} />
+        <TextInput label={t('incidents.coordination.email')} type="email" {...form.getInputProps('email')} data-testid="coordination-add-email" />
+        <TextInput label={t('incidents.coordination.name')} {...form.getInputProps('name')} />
         <Select
           label={t('incidents.coordination.role')}
           data={COORDINATION_ROLES.map((value) => ({ value, label: t(`incidents.role.${value}`) }))}
-          value={role}
-          onChange={(value) => value && setRole(value as CoordinationRole)}
+          {...form.getInputProps('role')}
           allowDeselect={false}
           w={180}
         />
         <SegmentedControl
-          value={language}
-          onChange={(value) => setLanguage(value as 'ja' | 'en')}
+          {...form.getInputProps('language')}
           data={[
             { value: 'ja', label: '日本語' },
             { value: 'en', label: 'English' },
           ]}
         />
-        <Button type="submit" variant="default" disabled={!email.trim()} data-testid="coordination-add">
+        <Button type="submit" variant="default" disabled={!form.values.email.trim()} data-testid="coordination-add">
           {t('incidents.coordination.add')}
         </Button>
       </Group>
@@ -159,42 +142,40 @@ function AddParty({
   );
 }
 
-function CoordinationCard({
-  incident,
-  observables,
-  coordination: c,
-  act,
-}: {
-  incident: Incident;
-  observables: string[];
-  coordination: Coordination;
-  act: (action: () => Promise<unknown>) => Promise<void>;
-}) {
+function CoordinationCard({ incident, observables, coordination: c }: { incident: Incident; observables: string[]; coordination: Coordination }) {
   const { t } = useTranslation();
-  const [draft, setDraft] = useState<{ subject: string; text: string } | null>(null);
+  // The draft is a form once the template has been rendered; `hasDraft` says whether it is shown.
+  const [hasDraft, setHasDraft] = useState(false);
+  const draft = useForm({ mode: 'controlled', initialValues: { subject: '', text: '' } });
   const [language, setLanguage] = useState<'ja' | 'en'>(c.language);
-  const [messages, setMessages] = useState<MailMessageDetail[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const thread = useThreadMessages(c.mailThreadId, c.updatedAt);
+  const messages = thread.data ?? null;
+  const render = useRenderNotification();
+  const send = useSendCoordination();
+  const transition = useTransitionCoordination();
+  const error = thread.error ?? render.error ?? send.error ?? transition.error;
+  const clearError = () => {
+    render.reset();
+    send.reset();
+    transition.reset();
+  };
   const overdue = c.nextReminderAt !== null && new Date(c.nextReminderAt).getTime() < Date.now();
 
-  useEffect(() => {
-    if (!c.mailThreadId) return;
-    threadMessages(c.mailThreadId).then(setMessages, setError);
-  }, [c.mailThreadId, c.updatedAt]);
-
-  const makeDraft = async (lang: 'ja' | 'en') => {
-    setError(null);
-    try {
-      const summary = [`${CATEGORY_LABELS[incident.category][lang]}:`, ...observables.map((o) => `  ${o}`)].join('\n');
-      const rendered = await renderNotification({
+  const makeDraft = (lang: 'ja' | 'en') => {
+    const summary = [`${CATEGORY_LABELS[incident.category][lang]}:`, ...observables.map((o) => `  ${o}`)].join('\n');
+    render.mutate(
+      {
         language: lang,
-        tlp: TLP_LABEL_OF[incident.tlp],
+        tlp: tlpLabel(incident.tlp),
         variables: { name: c.contactName ?? c.contactEmail ?? '', reference: incident.reference, summary },
-      });
-      setDraft({ subject: rendered.subject, text: rendered.text });
-    } catch (caught) {
-      setError(caught);
-    }
+      },
+      {
+        onSuccess: (rendered) => {
+          draft.setValues({ subject: rendered.subject, text: rendered.text });
+          setHasDraft(true);
+        },
+      },
+    );
   };
 
   return (
@@ -238,7 +219,7 @@ function CoordinationCard({
             </Text>
           )}
         </Group>
-        {error !== null && <ErrorAlert error={error} onClose={() => setError(null)} />}
+        {error !== null && <ErrorAlert error={error} onClose={clearError} />}
 
         {messages && messages.length > 0 && (
           <Stack gap={6} data-testid="coordination-thread">
@@ -282,23 +263,17 @@ function CoordinationCard({
               ]}
               data-testid="draft-language"
             />
-            <Button size="xs" variant="light" onClick={() => void makeDraft(language)} data-testid="coordination-draft">
+            <Button size="xs" variant="light" onClick={() => makeDraft(language)} loading={render.isPending} data-testid="coordination-draft">
               {t('incidents.coordination.draft')}
             </Button>
           </Group>
         )}
-        {draft && c.state !== 'closed' && (
+        {hasDraft && c.state !== 'closed' && (
           <Stack gap="xs" data-testid="draft">
-            <TextInput
-              label={t('incidents.coordination.subject')}
-              value={draft.subject}
-              onChange={(event) => setDraft({ ...draft, subject: event.currentTarget.value })}
-              data-testid="draft-subject"
-            />
+            <TextInput label={t('incidents.coordination.subject')} {...draft.getInputProps('subject')} data-testid="draft-subject" />
             <Textarea
               label={t('incidents.coordination.body')}
-              value={draft.text}
-              onChange={(event) => setDraft({ ...draft, text: event.currentTarget.value })}
+              {...draft.getInputProps('text')}
               autosize
               minRows={6}
               maxRows={20}
@@ -311,18 +286,14 @@ function CoordinationCard({
             <Group>
               <Button
                 size="xs"
-                onClick={() =>
-                  void act(async () => {
-                    await sendCoordination(c.id, { subject: draft.subject, text: draft.text, tlp: incident.tlp });
-                    setDraft(null);
-                  })
-                }
-                disabled={!draft.subject.trim() || !draft.text.trim() || !c.contactEmail}
+                onClick={() => send.mutate({ coordinationId: c.id, ...draft.values, tlp: incident.tlp }, { onSuccess: () => setHasDraft(false) })}
+                loading={send.isPending}
+                disabled={!draft.values.subject.trim() || !draft.values.text.trim() || !c.contactEmail}
                 data-testid="coordination-send"
               >
                 {t('incidents.coordination.send')}
               </Button>
-              <Button size="xs" variant="subtle" onClick={() => setDraft(null)}>
+              <Button size="xs" variant="subtle" onClick={() => setHasDraft(false)}>
                 {t('incidents.coordination.discardDraft')}
               </Button>
             </Group>
@@ -341,7 +312,7 @@ function CoordinationCard({
                   key={state}
                   size="xs"
                   variant="default"
-                  onClick={() => void act(() => transitionCoordination(c.id, state))}
+                  onClick={() => transition.mutate({ coordinationId: c.id, state })}
                   data-testid={`coordination-to-${state}`}
                 >
                   {t(`incidents.coordinationState.${state}`)}

@@ -1,25 +1,15 @@
-import { Anchor, Autocomplete, Badge, Button, Center, Grid, Group, Loader, SegmentedControl, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Autocomplete, Badge, Button, Grid, Group, SegmentedControl, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useForm } from '@mantine/form';
 import { useDocumentTitle } from '@mantine/hooks';
-import { INCIDENT_CATEGORIES, TLP_LEVELS, type UpdateIncidentRequest } from '@renkei/contract';
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { INCIDENT_CATEGORIES, TLP_LEVELS, type UpdateIncidentRequest, tlpLabel } from '@renkei/contract';
+import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { DateTime } from '../../../components/date-time.tsx';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
-import { linkProps, useLocation } from '../../../lib/navigation.ts';
+import { AnchorLink } from '../../../components/links.tsx';
+import { LoadingView, QueryView } from '../../../components/query-view.tsx';
 import { useMe } from '../../../lib/session.tsx';
-import {
-  type Coordination,
-  type Incident,
-  type IncidentEvent,
-  type PartySuggestion,
-  type ReportDetail,
-  getIncident,
-  getParties,
-  getReport,
-  getTimeline,
-  listCoordinations,
-  updateIncident,
-} from '../api/incidents.ts';
+import { type Incident, incidentsKeys, useCoordinations, useIncident, useParties, useReportsOf, useTimeline, useUpdateIncident } from '../api/incidents.ts';
 import { formatDuration } from '../duration.ts';
 import { PriorityBadge, TlpBadge } from './badges.tsx';
 import { CoordinationsPanel } from './coordinations-panel.tsx';
@@ -32,72 +22,43 @@ const HOSTING = ['shared', 'dedicated', 'cloud', 'compromised', 'free', 'bulletp
 /** Reports read for the incident page (their observables feed the notification's summary). */
 const REPORTS_SHOWN = 20;
 
-interface Loaded {
-  incident: Incident;
-  reports: ReportDetail[];
-  events: IncidentEvent[];
-  coordinations: Coordination[];
-  parties: PartySuggestion[];
-}
+type Change = (changes: UpdateIncidentRequest) => void;
 
 /** An incident: its fields and phishing detail, its reports, coordinations with each party, and the timeline. */
-export function IncidentPage() {
+export function IncidentPage({ incidentId }: { incidentId: string }) {
   const { t } = useTranslation();
-  const incidentId = useLocation().search.get('id') ?? '';
-  const [data, setData] = useState<Loaded | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  useDocumentTitle(`${data?.incident.reference ?? t('incidents.incident.title')} · Renkei`);
+  const incident = useIncident(incidentId);
+  useDocumentTitle(`${incident.data?.reference ?? t('incidents.incident.title')} · Renkei`);
+  return <QueryView query={incident}>{(loaded) => <IncidentView key={incidentId} incident={loaded} />}</QueryView>;
+}
 
-  const load = useCallback(async () => {
-    setError(null);
-    try {
-      const incident = await getIncident(incidentId);
-      const [reports, events, coordinations, parties] = await Promise.all([
-        Promise.all(incident.reportIds.slice(0, REPORTS_SHOWN).map(getReport)),
-        getTimeline(incidentId),
-        listCoordinations(incidentId),
-        getParties(incidentId),
-      ]);
-      setData({ incident, reports, events, coordinations, parties });
-    } catch (caught) {
-      setError(caught);
-    }
-  }, [incidentId]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+function IncidentView({ incident }: { incident: Incident }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const reports = useReportsOf(incident.reportIds.slice(0, REPORTS_SHOWN));
+  const timeline = useTimeline(incident.id);
+  const coordinations = useCoordinations(incident.id);
+  const parties = useParties(incident.id);
+  const update = useUpdateIncident(incident.id);
+  const change: Change = (changes) => update.mutate(changes);
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: incidentsKeys.all });
 
-  const change = async (changes: UpdateIncidentRequest) => {
-    setError(null);
-    try {
-      await updateIncident(incidentId, changes);
-      await load();
-    } catch (caught) {
-      setError(caught);
-    }
-  };
-
-  if (data === null) {
-    return error !== null ? (
-      <ErrorAlert error={error} onRetry={() => void load()} />
-    ) : (
-      <Center p="xl" role="status" aria-label={t('app.loading')}>
-        <Loader />
-      </Center>
-    );
+  // The page shows once every part has arrived, as one consistent picture of the incident.
+  const loadError = reports.error ?? timeline.error ?? coordinations.error ?? parties.error;
+  if (reports.data === undefined || timeline.data === undefined || coordinations.data === undefined || parties.data === undefined) {
+    return loadError !== null ? <ErrorAlert error={loadError} onRetry={refresh} /> : <LoadingView />;
   }
-  const { incident, reports } = data;
   const observables = [
-    ...new Set(reports.flatMap((r) => r.observables.filter((o) => o.kind === 'url' || o.kind === 'domain' || o.kind === 'ip').map((o) => o.value))),
+    ...new Set(reports.data.flatMap((r) => r.observables.filter((o) => o.kind === 'url' || o.kind === 'domain' || o.kind === 'ip').map((o) => o.value))),
   ];
 
   return (
     <Stack gap="md" maw={1300} data-testid="incident-page" data-incident-id={incident.id}>
       <Group justify="space-between">
-        <Anchor {...linkProps('/incidents')} size="sm">
+        <AnchorLink to="/incidents" size="sm">
           ← {t('incidents.list.title')}
-        </Anchor>
-        <Button variant="default" size="xs" onClick={() => void load()} data-testid="incident-refresh">
+        </AnchorLink>
+        <Button variant="default" size="xs" onClick={refresh} data-testid="incident-refresh">
           {t('incidents.refresh')}
         </Button>
       </Group>
@@ -117,7 +78,7 @@ export function IncidentPage() {
         <TlpBadge tlp={incident.tlp} />
         <Badge variant="outline">{t(`incidents.category.${incident.category}`)}</Badge>
       </Group>
-      {error !== null && <ErrorAlert error={error} onClose={() => setError(null)} />}
+      {update.error !== null && <ErrorAlert error={update.error} onClose={update.reset} />}
 
       <Grid>
         <Grid.Col span={{ base: 12, lg: 5 }}>
@@ -125,11 +86,11 @@ export function IncidentPage() {
             <Fields incident={incident} change={change} />
             {incident.category === 'phishing' && <PhishingDetail incident={incident} change={change} />}
             <Section title={t('incidents.incident.reports', { count: incident.reportIds.length })}>
-              {reports.map((report) => (
+              {reports.data.map((report) => (
                 <Group key={report.id} gap="xs" wrap="nowrap" data-testid="incident-report">
-                  <Anchor {...linkProps(`/incidents/report?id=${encodeURIComponent(report.id)}`)} ff="monospace" size="sm">
+                  <AnchorLink to="/reports/$reportId" params={{ reportId: report.id }} ff="monospace" size="sm">
                     {report.reference}
-                  </Anchor>
+                  </AnchorLink>
                   <Text size="sm" lineClamp={1} style={{ wordBreak: 'break-word' }}>
                     {report.title}
                   </Text>
@@ -141,16 +102,10 @@ export function IncidentPage() {
         <Grid.Col span={{ base: 12, lg: 7 }}>
           <Stack gap="md">
             <Section title={t('incidents.coordination.title')} testId="coordinations">
-              <CoordinationsPanel
-                incident={incident}
-                observables={observables}
-                parties={data.parties}
-                coordinations={data.coordinations}
-                onChanged={() => void load()}
-              />
+              <CoordinationsPanel incident={incident} observables={observables} parties={parties.data} coordinations={coordinations.data} />
             </Section>
             <Section title={t('incidents.timeline.title')}>
-              <IncidentTimeline incidentId={incident.id} events={data.events} onChanged={(events) => setData({ ...data, events })} />
+              <IncidentTimeline incidentId={incident.id} events={timeline.data} />
             </Section>
           </Stack>
         </Grid.Col>
@@ -159,11 +114,11 @@ export function IncidentPage() {
   );
 }
 
-function Fields({ incident, change }: { incident: Incident; change: (changes: UpdateIncidentRequest) => Promise<void> }) {
+function Fields({ incident, change }: { incident: Incident; change: Change }) {
   const { t } = useTranslation();
   const me = useMe();
   const writable = incident.status !== 'merged';
-  const [due, setDue] = useState(incident.dueAt ? toLocalInput(incident.dueAt) : '');
+  const form = useForm({ mode: 'controlled', initialValues: { due: incident.dueAt ? toLocalInput(incident.dueAt) : '' } });
   return (
     <Section title={t('incidents.incident.fields')}>
       <Select
@@ -171,7 +126,7 @@ function Fields({ incident, change }: { incident: Incident; change: (changes: Up
         data={STATUSES.map((value) => ({ value, label: t(`incidents.incidentStatus.${value}`) }))}
         value={incident.status === 'merged' ? null : incident.status}
         disabled={!writable}
-        onChange={(value) => value && void change({ status: value as (typeof STATUSES)[number] })}
+        onChange={(value) => value && change({ status: value as (typeof STATUSES)[number] })}
         allowDeselect={false}
         data-testid="incident-status-select"
       />
@@ -180,17 +135,17 @@ function Fields({ incident, change }: { incident: Incident; change: (changes: Up
         data={INCIDENT_CATEGORIES.map((value) => ({ value, label: t(`incidents.category.${value}`) }))}
         value={incident.category}
         disabled={!writable}
-        onChange={(value) => value && void change({ category: value as Incident['category'] })}
+        onChange={(value) => value && change({ category: value as Incident['category'] })}
         allowDeselect={false}
         data-testid="incident-category-select"
       />
       <Group grow>
         <Select
           label="TLP"
-          data={TLP_LEVELS.map((value) => ({ value, label: `TLP:${value.toUpperCase()}` }))}
+          data={TLP_LEVELS.map((value) => ({ value, label: tlpLabel(value) }))}
           value={incident.tlp}
           disabled={!writable}
-          onChange={(value) => value && void change({ tlp: value as Incident['tlp'] })}
+          onChange={(value) => value && change({ tlp: value as Incident['tlp'] })}
           allowDeselect={false}
           data-testid="incident-tlp-select"
         />
@@ -199,7 +154,7 @@ function Fields({ incident, change }: { incident: Incident; change: (changes: Up
           data={[1, 2, 3, 4].map((p) => ({ value: String(p), label: t(`incidents.priority.p${p}` as 'incidents.priority.p1') }))}
           value={String(incident.priority)}
           disabled={!writable}
-          onChange={(value) => value && void change({ priority: Number(value) })}
+          onChange={(value) => value && change({ priority: Number(value) })}
           allowDeselect={false}
           data-testid="incident-priority-select"
         />
@@ -214,30 +169,23 @@ function Fields({ incident, change }: { incident: Incident; change: (changes: Up
               : incident.assigneeId}
         </Text>
         {writable && incident.assigneeId !== me.id && (
-          <Button size="xs" variant="light" onClick={() => void change({ assigneeId: me.id })} data-testid="assign-me">
+          <Button size="xs" variant="light" onClick={() => change({ assigneeId: me.id })} data-testid="assign-me">
             {t('incidents.incident.assignMe')}
           </Button>
         )}
         {writable && incident.assigneeId !== null && (
-          <Button size="xs" variant="subtle" onClick={() => void change({ assigneeId: null })}>
+          <Button size="xs" variant="subtle" onClick={() => change({ assigneeId: null })}>
             {t('incidents.incident.unassign')}
           </Button>
         )}
       </Group>
       <Group gap="xs" align="flex-end">
-        <TextInput
-          label={t('incidents.fields.dueAt')}
-          type="datetime-local"
-          value={due}
-          onChange={(event) => setDue(event.currentTarget.value)}
-          disabled={!writable}
-          data-testid="incident-due"
-        />
+        <TextInput label={t('incidents.fields.dueAt')} type="datetime-local" {...form.getInputProps('due')} disabled={!writable} data-testid="incident-due" />
         <Button
           size="xs"
           variant="default"
           disabled={!writable}
-          onClick={() => void change({ dueAt: due ? new Date(due).toISOString() : null })}
+          onClick={() => change({ dueAt: form.values.due ? new Date(form.values.due).toISOString() : null })}
           data-testid="incident-due-save"
         >
           {t('incidents.save')}
@@ -252,40 +200,36 @@ function Fields({ incident, change }: { incident: Incident; change: (changes: Up
   );
 }
 
-function PhishingDetail({ incident, change }: { incident: Incident; change: (changes: UpdateIncidentRequest) => Promise<void> }) {
+function PhishingDetail({ incident, change }: { incident: Incident; change: Change }) {
   const { t } = useTranslation();
-  const [brand, setBrand] = useState(incident.brand ?? '');
-  const [sector, setSector] = useState(incident.brandSector ?? '');
-  const [domestic, setDomestic] = useState(incident.brandDomestic === null ? 'unknown' : incident.brandDomestic ? 'domestic' : 'foreign');
-  const [hosting, setHosting] = useState(incident.hostingType ?? '');
+  const form = useForm({
+    mode: 'controlled',
+    initialValues: {
+      brand: incident.brand ?? '',
+      sector: incident.brandSector ?? '',
+      domestic: incident.brandDomestic === null ? 'unknown' : incident.brandDomestic ? 'domestic' : 'foreign',
+      hosting: incident.hostingType ?? '',
+    },
+  });
   const writable = incident.status !== 'merged';
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    await change({
+  const submit = ({ brand, sector, domestic, hosting }: typeof form.values) =>
+    change({
       brand: brand.trim() || null,
       brandSector: sector.trim() || null,
       brandDomestic: domestic === 'unknown' ? null : domestic === 'domestic',
       hostingType: hosting.trim() || null,
     });
-  };
 
   return (
     <Section title={t('incidents.phishing.title')} testId="phishing-detail">
-      <form onSubmit={(event) => void submit(event)}>
+      <form onSubmit={form.onSubmit(submit)}>
         <Stack gap="xs">
-          <TextInput
-            label={t('incidents.phishing.brand')}
-            value={brand}
-            onChange={(event) => setBrand(event.currentTarget.value)}
-            maxLength={200}
-            data-testid="phishing-brand"
-          />
+          <TextInput label={t('incidents.phishing.brand')} {...form.getInputProps('brand')} maxLength={200} data-testid="phishing-brand" />
           <Autocomplete
             label={t('incidents.phishing.sector')}
             data={SECTORS.map((value) => ({ value, label: t(`incidents.phishing.sectors.${value}`) }))}
-            value={sector}
-            onChange={setSector}
+            {...form.getInputProps('sector')}
             maxLength={100}
             data-testid="phishing-sector"
           />
@@ -294,8 +238,7 @@ function PhishingDetail({ incident, change }: { incident: Incident; change: (cha
               {t('incidents.phishing.domestic')}
             </Text>
             <SegmentedControl
-              value={domestic}
-              onChange={setDomestic}
+              {...form.getInputProps('domestic')}
               data={[
                 { value: 'unknown', label: t('incidents.phishing.unknown') },
                 { value: 'domestic', label: t('incidents.phishing.domesticBrand') },
@@ -307,8 +250,7 @@ function PhishingDetail({ incident, change }: { incident: Incident; change: (cha
           <Autocomplete
             label={t('incidents.phishing.hosting')}
             data={HOSTING.map((value) => ({ value, label: t(`incidents.phishing.hostingTypes.${value}`) }))}
-            value={hosting}
-            onChange={setHosting}
+            {...form.getInputProps('hosting')}
             maxLength={100}
             data-testid="phishing-hosting"
           />
@@ -333,17 +275,11 @@ function PhishingDetail({ incident, change }: { incident: Incident; change: (cha
         )}
         <Group gap="xs">
           {incident.siteDownAt === null ? (
-            <Button
-              size="xs"
-              color="green"
-              disabled={!writable}
-              onClick={() => void change({ siteDownAt: new Date().toISOString() })}
-              data-testid="record-takedown"
-            >
+            <Button size="xs" color="green" disabled={!writable} onClick={() => change({ siteDownAt: new Date().toISOString() })} data-testid="record-takedown">
               {t('incidents.phishing.recordTakedown')}
             </Button>
           ) : (
-            <Button size="xs" variant="subtle" disabled={!writable} onClick={() => void change({ siteDownAt: null })} data-testid="clear-takedown">
+            <Button size="xs" variant="subtle" disabled={!writable} onClick={() => change({ siteDownAt: null })} data-testid="clear-takedown">
               {t('incidents.phishing.clearTakedown')}
             </Button>
           )}

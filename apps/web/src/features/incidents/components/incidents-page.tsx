@@ -1,12 +1,12 @@
-import { Anchor, Badge, Loader, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Loader, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import { INCIDENT_STATUSES, type IncidentStatus } from '@renkei/contract';
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DateTime } from '../../../components/date-time.tsx';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
-import { linkProps } from '../../../lib/navigation.ts';
-import { type IncidentSummary, type Page, listIncidents } from '../api/incidents.ts';
+import { AnchorLink } from '../../../components/links.tsx';
+import { useIncidents } from '../api/incidents.ts';
 import { PriorityBadge, TlpBadge } from './badges.tsx';
 import { PagedFooter } from './paged-footer.tsx';
 
@@ -18,14 +18,8 @@ export function IncidentsPage() {
   useDocumentTitle(`${t('incidents.list.title')} · Renkei`);
   const [status, setStatus] = useState<IncidentStatus | null>(null);
   const [pageNumber, setPageNumber] = useState(1);
-  const [page, setPage] = useState<Page<IncidentSummary> | null>(null);
-  const [error, setError] = useState<unknown>(null);
-
-  const load = useCallback(() => {
-    setError(null);
-    listIncidents({ status, offset: (pageNumber - 1) * PAGE_SIZE, limit: PAGE_SIZE }).then(setPage, setError);
-  }, [status, pageNumber]);
-  useEffect(load, [load]);
+  const query = useIncidents({ status, offset: (pageNumber - 1) * PAGE_SIZE, limit: PAGE_SIZE });
+  const page = query.data ?? null;
 
   return (
     <Stack gap="md">
@@ -44,9 +38,9 @@ export function IncidentsPage() {
         clearable
         w={240}
       />
-      {error !== null && <ErrorAlert error={error} onRetry={load} />}
+      {query.error !== null && <ErrorAlert error={query.error} onRetry={() => void query.refetch()} />}
       {page === null ? (
-        <Loader size="sm" />
+        query.error === null && <Loader size="sm" />
       ) : page.items.length === 0 ? (
         <Text c="dimmed">{t('incidents.list.empty')}</Text>
       ) : (
@@ -72,9 +66,9 @@ export function IncidentsPage() {
                       <PriorityBadge priority={incident.priority} />
                     </Table.Td>
                     <Table.Td>
-                      <Anchor {...linkProps(`/incidents/incident?id=${encodeURIComponent(incident.id)}`)} ff="monospace" size="sm">
+                      <AnchorLink to="/incidents/$incidentId" params={{ incidentId: incident.id }} ff="monospace" size="sm">
                         {incident.reference}
-                      </Anchor>
+                      </AnchorLink>
                     </Table.Td>
                     <Table.Td>
                       <Text size="sm" lineClamp={2} style={{ wordBreak: 'break-word' }}>

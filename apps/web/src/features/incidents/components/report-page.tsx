@@ -1,12 +1,24 @@
-import { Anchor, Badge, Button, Center, Group, Loader, Paper, Select, Stack, Table, Text, Textarea, Title } from '@mantine/core';
+import { Badge, Button, Group, Loader, Paper, Select, Stack, Table, Text, Textarea, Title } from '@mantine/core';
+import { useForm } from '@mantine/form';
 import { useDocumentTitle } from '@mantine/hooks';
+import { useNavigate } from '@tanstack/react-router';
 import { INCIDENT_CATEGORIES, type IncidentCategory, type LookupAnswer } from '@renkei/contract';
-import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DateTime } from '../../../components/date-time.tsx';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
-import { linkProps, navigate, useLocation } from '../../../lib/navigation.ts';
-import { type Proposal, type ReportDetail, createIncident, getProposals, getReport, linkReports, replyToReporter, updateReport } from '../api/incidents.ts';
+import { AnchorLink } from '../../../components/links.tsx';
+import { QueryView } from '../../../components/query-view.tsx';
+import {
+  type Proposal,
+  type ReportDetail,
+  useCreateIncident,
+  useLinkReports,
+  useProposals,
+  useReplyToReporter,
+  useReport,
+  useUpdateReport,
+} from '../api/incidents.ts';
 import { PriorityBadge, TlpBadge } from './badges.tsx';
 import { proposedParties } from '../parties.ts';
 import { LookupAnswers } from './lookup-answers.tsx';
@@ -14,47 +26,24 @@ import { LookupAnswers } from './lookup-answers.tsx';
 const pre = { whiteSpace: 'pre-wrap', wordBreak: 'break-word', fontFamily: 'var(--mantine-font-family-monospace)' } as const;
 
 /** One report as triage sees it: the text as received, its observables, the lookup, proposals and parties. */
-export function ReportPage() {
+export function ReportPage({ reportId }: { reportId: string }) {
   const { t } = useTranslation();
-  const reportId = useLocation().search.get('id') ?? '';
-  const [report, setReport] = useState<ReportDetail | null>(null);
-  const [proposals, setProposals] = useState<Proposal[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  useDocumentTitle(`${report?.reference ?? t('incidents.report.title')} · Renkei`);
+  const report = useReport(reportId);
+  useDocumentTitle(`${report.data?.reference ?? t('incidents.report.title')} · Renkei`);
+  return <QueryView query={report}>{(loaded) => <ReportView key={reportId} report={loaded} />}</QueryView>;
+}
 
-  const load = useCallback(() => {
-    setError(null);
-    getReport(reportId).then(setReport, setError);
-    getProposals(reportId).then(setProposals, setError);
-  }, [reportId]);
-  useEffect(load, [load]);
-
-  const act = async (action: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await action();
-    } catch (caught) {
-      setError(caught);
-    }
-  };
-
-  if (report === null) {
-    return error !== null ? (
-      <ErrorAlert error={error} onRetry={load} />
-    ) : (
-      <Center p="xl" role="status" aria-label={t('app.loading')}>
-        <Loader />
-      </Center>
-    );
-  }
+function ReportView({ report }: { report: ReportDetail }) {
+  const { t } = useTranslation();
+  const proposals = useProposals(report.id);
   const lookup = report.lookup as LookupAnswer[];
   const parties = proposedParties(lookup);
 
   return (
     <Stack gap="md" maw={1200} data-testid="report-page">
-      <Anchor {...linkProps('/incidents/triage')} size="sm">
+      <AnchorLink to="/incidents/triage" size="sm">
         ← {t('incidents.triage.title')}
-      </Anchor>
+      </AnchorLink>
       <div>
         <Text ff="monospace" c="dimmed" size="sm" data-testid="report-reference">
           {report.reference}
@@ -77,7 +66,7 @@ export function ReportPage() {
           <DateTime value={report.receivedAt} />
         </Text>
       </Group>
-      {error !== null && <ErrorAlert error={error} onClose={() => setError(null)} />}
+      {proposals.error !== null && <ErrorAlert error={proposals.error} onRetry={() => void proposals.refetch()} />}
 
       <Section title={t('incidents.report.reporter')}>
         <Text size="sm" data-testid="report-reporter">
@@ -170,9 +159,9 @@ export function ReportPage() {
         )}
       </Section>
 
-      <Triage report={report} proposals={proposals} act={act} onChanged={load} />
+      <Triage report={report} proposals={proposals.data ?? null} />
 
-      <Messages report={report} onChanged={load} />
+      <Messages report={report} />
 
       {report.rawText && (
         <Section title={t('incidents.report.raw')}>
@@ -185,36 +174,39 @@ export function ReportPage() {
   );
 }
 
-function Triage({
-  report,
-  proposals,
-  act,
-  onChanged,
-}: {
-  report: ReportDetail;
-  proposals: Proposal[] | null;
-  act: (action: () => Promise<unknown>) => Promise<void>;
-  onChanged: () => void;
-}) {
+function Triage({ report, proposals }: { report: ReportDetail; proposals: Proposal[] | null }) {
   const { t } = useTranslation();
   const [category, setCategory] = useState<IncidentCategory>(report.category ?? 'other');
+  const navigate = useNavigate();
+  const openIncident = (incident: { id: string }) => void navigate({ to: '/incidents/$incidentId', params: { incidentId: incident.id } });
+  const link = useLinkReports();
+  const create = useCreateIncident();
+  const update = useUpdateReport(report.id);
+  const error = link.error ?? create.error ?? update.error;
+  const clearError = () => {
+    link.reset();
+    create.reset();
+    update.reset();
+  };
   const linkedIds = new Set(report.incidents.map((i) => i.id));
 
   return (
     <Section title={t('incidents.report.triage')}>
+      {error !== null && <ErrorAlert error={error} onClose={clearError} />}
       {report.incidents.length > 0 && (
         <Group gap="xs" data-testid="report-incidents">
           <Text size="sm">{t('incidents.report.linkedTo')}</Text>
           {report.incidents.map((incident) => (
-            <Anchor
+            <AnchorLink
               key={incident.id}
-              {...linkProps(`/incidents/incident?id=${encodeURIComponent(incident.id)}`)}
+              to="/incidents/$incidentId"
+              params={{ incidentId: incident.id }}
               size="sm"
               ff="monospace"
               data-testid="report-incident-link"
             >
               {incident.reference}
-            </Anchor>
+            </AnchorLink>
           ))}
         </Group>
       )}
@@ -230,9 +222,9 @@ function Triage({
       ) : (
         proposals.map((proposal) => (
           <Group key={proposal.incident.id} gap="xs" data-testid="proposal">
-            <Anchor {...linkProps(`/incidents/incident?id=${encodeURIComponent(proposal.incident.id)}`)} ff="monospace" size="sm">
+            <AnchorLink to="/incidents/$incidentId" params={{ incidentId: proposal.incident.id }} ff="monospace" size="sm">
               {proposal.incident.reference}
-            </Anchor>
+            </AnchorLink>
             <Text size="sm">{proposal.incident.title}</Text>
             <Text size="xs" c="dimmed">
               {t('incidents.report.matched', { items: proposal.matched.map((m) => m.value).join(', ') })}
@@ -241,7 +233,7 @@ function Triage({
               <Button
                 size="xs"
                 variant="light"
-                onClick={() => void act(async () => navigateTo((await linkReports(proposal.incident.id, [report.id])).id))}
+                onClick={() => link.mutate({ incidentId: proposal.incident.id, reportIds: [report.id] }, { onSuccess: openIncident })}
                 data-testid="proposal-link"
               >
                 {t('incidents.report.linkHere')}
@@ -259,25 +251,20 @@ function Triage({
           allowDeselect={false}
           data-testid="new-incident-category"
         />
-        <Button onClick={() => void act(async () => navigateTo((await createIncident({ reportIds: [report.id], category })).id))} data-testid="create-incident">
+        <Button
+          onClick={() => create.mutate({ reportIds: [report.id], category }, { onSuccess: openIncident })}
+          loading={create.isPending}
+          data-testid="create-incident"
+        >
           {t('incidents.report.createIncident')}
         </Button>
         {report.status === 'new' && (
-          <Button
-            variant="default"
-            onClick={() => void act(async () => (await updateReport(report.id, { status: 'triaged' }), onChanged()))}
-            data-testid="report-mark-triaged"
-          >
+          <Button variant="default" onClick={() => update.mutate({ status: 'triaged' })} data-testid="report-mark-triaged">
             {t('incidents.report.markTriaged')}
           </Button>
         )}
         {report.status !== 'discarded' && (
-          <Button
-            variant="subtle"
-            color="red"
-            onClick={() => void act(async () => (await updateReport(report.id, { status: 'discarded' }), onChanged()))}
-            data-testid="report-discard"
-          >
+          <Button variant="subtle" color="red" onClick={() => update.mutate({ status: 'discarded' })} data-testid="report-discard">
             {t('incidents.report.discard')}
           </Button>
         )}
@@ -286,23 +273,13 @@ function Triage({
   );
 }
 
-const navigateTo = (incidentId: string) => navigate(`/incidents/incident?id=${encodeURIComponent(incidentId)}`);
-
-function Messages({ report, onChanged }: { report: ReportDetail; onChanged: () => void }) {
+function Messages({ report }: { report: ReportDetail }) {
   const { t } = useTranslation();
-  const [body, setBody] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const form = useForm({ mode: 'controlled', initialValues: { body: '' } });
+  const reply = useReplyToReporter(report.id);
+  const submit = ({ body }: { body: string }) => {
     if (!body.trim()) return;
-    setError(null);
-    try {
-      await replyToReporter(report.id, body);
-      setBody('');
-      onChanged();
-    } catch (caught) {
-      setError(caught);
-    }
+    reply.mutate(body, { onSuccess: () => form.reset() });
   };
   return (
     <Section title={t('incidents.report.messages')}>
@@ -316,19 +293,18 @@ function Messages({ report, onChanged }: { report: ReportDetail; onChanged: () =
           </Text>
         </Paper>
       ))}
-      <form onSubmit={(event) => void submit(event)}>
+      <form onSubmit={form.onSubmit(submit)}>
         <Stack gap="xs">
-          {error !== null && <ErrorAlert error={error} onClose={() => setError(null)} />}
+          {reply.error !== null && <ErrorAlert error={reply.error} onClose={reply.reset} />}
           <Textarea
             label={t('incidents.report.replyToReporter')}
             description={t('incidents.report.replyHint')}
-            value={body}
-            onChange={(event) => setBody(event.currentTarget.value)}
+            {...form.getInputProps('body')}
             autosize
             minRows={2}
           />
           <Group>
-            <Button type="submit" size="xs" variant="light" disabled={!body.trim()}>
+            <Button type="submit" size="xs" variant="light" disabled={!form.values.body.trim()} loading={reply.isPending}>
               {t('incidents.report.sendReply')}
             </Button>
           </Group>

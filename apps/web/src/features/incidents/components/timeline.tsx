@@ -1,9 +1,9 @@
 import { Badge, Button, Group, Stack, Text, Textarea, Timeline as MantineTimeline } from '@mantine/core';
-import { type FormEvent, useState } from 'react';
+import { useForm } from '@mantine/form';
 import { useTranslation } from 'react-i18next';
 import { DateTime } from '../../../components/date-time.tsx';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
-import { type IncidentEvent, addNote } from '../api/incidents.ts';
+import { type IncidentEvent, useAddNote } from '../api/incidents.ts';
 
 const str = (value: unknown): string => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
 
@@ -47,30 +47,15 @@ function useDetail() {
 }
 
 /** Every report, message, state change and note of an incident, oldest first, with a form for a note. */
-export function IncidentTimeline({
-  incidentId,
-  events,
-  onChanged,
-}: {
-  incidentId: string;
-  events: IncidentEvent[];
-  onChanged: (events: IncidentEvent[]) => void;
-}) {
+export function IncidentTimeline({ incidentId, events }: { incidentId: string; events: IncidentEvent[] }) {
   const { t } = useTranslation();
   const detail = useDetail();
-  const [note, setNote] = useState('');
-  const [error, setError] = useState<unknown>(null);
+  const form = useForm({ mode: 'controlled', initialValues: { note: '' } });
+  const add = useAddNote(incidentId);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = ({ note }: { note: string }) => {
     if (!note.trim()) return;
-    setError(null);
-    try {
-      onChanged(await addNote(incidentId, note));
-      setNote('');
-    } catch (caught) {
-      setError(caught);
-    }
+    add.mutate(note, { onSuccess: () => form.reset() });
   };
 
   return (
@@ -108,19 +93,12 @@ export function IncidentTimeline({
           );
         })}
       </MantineTimeline>
-      <form onSubmit={(event) => void submit(event)}>
+      <form onSubmit={form.onSubmit(submit)}>
         <Stack gap="xs">
-          {error !== null && <ErrorAlert error={error} onClose={() => setError(null)} />}
-          <Textarea
-            label={t('incidents.timeline.note')}
-            value={note}
-            onChange={(event) => setNote(event.currentTarget.value)}
-            autosize
-            minRows={2}
-            data-testid="note-body"
-          />
+          {add.error !== null && <ErrorAlert error={add.error} onClose={add.reset} />}
+          <Textarea label={t('incidents.timeline.note')} {...form.getInputProps('note')} autosize minRows={2} data-testid="note-body" />
           <Group>
-            <Button type="submit" size="xs" disabled={!note.trim()} data-testid="note-submit">
+            <Button type="submit" size="xs" disabled={!form.values.note.trim()} loading={add.isPending} data-testid="note-submit">
               {t('incidents.timeline.addNote')}
             </Button>
           </Group>

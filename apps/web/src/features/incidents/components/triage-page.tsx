@@ -1,11 +1,11 @@
-import { Anchor, Badge, Button, Group, Loader, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Group, Loader, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import type { ReportStatus } from '@renkei/contract';
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
-import { linkProps } from '../../../lib/navigation.ts';
-import { type Page, type ReportSummary, listReports } from '../api/incidents.ts';
+import { AnchorLink } from '../../../components/links.tsx';
+import { useReports } from '../api/incidents.ts';
 import { Age, PriorityBadge, TlpBadge } from './badges.tsx';
 import { PagedFooter } from './paged-footer.tsx';
 
@@ -19,15 +19,9 @@ export function TriagePage() {
   useDocumentTitle(`${t('incidents.triage.title')} · Renkei`);
   const [filter, setFilter] = useState<Filter>('new');
   const [pageNumber, setPageNumber] = useState(1);
-  const [page, setPage] = useState<Page<ReportSummary> | null>(null);
-  const [error, setError] = useState<unknown>(null);
-
-  const load = useCallback(() => {
-    setError(null);
-    const status: ReportStatus | null = filter === 'all' ? null : filter;
-    listReports({ status, offset: (pageNumber - 1) * PAGE_SIZE, limit: PAGE_SIZE }).then(setPage, setError);
-  }, [filter, pageNumber]);
-  useEffect(load, [load]);
+  const status: ReportStatus | null = filter === 'all' ? null : filter;
+  const query = useReports({ status, offset: (pageNumber - 1) * PAGE_SIZE, limit: PAGE_SIZE });
+  const page = query.data ?? null;
 
   return (
     <Stack gap="md">
@@ -35,23 +29,23 @@ export function TriagePage() {
         <Title order={1} size="h2">
           {t('incidents.triage.title')}
         </Title>
-        <Button variant="default" size="xs" onClick={load} data-testid="triage-refresh">
+        <Button variant="default" size="xs" onClick={() => void query.refetch()} loading={query.isFetching} data-testid="triage-refresh">
           {t('incidents.refresh')}
         </Button>
       </Group>
       <SegmentedControl
         value={filter}
         onChange={(value) => {
-          setFilter(value as Filter);
+          setFilter(FILTERS.find((f) => f === value) ?? 'new');
           setPageNumber(1);
         }}
         data={FILTERS.map((value) => ({ value, label: t(`incidents.reportStatus.${value}`) }))}
         data-testid="triage-filter"
         w="fit-content"
       />
-      {error !== null && <ErrorAlert error={error} onRetry={load} />}
+      {query.error !== null && <ErrorAlert error={query.error} onRetry={() => void query.refetch()} />}
       {page === null ? (
-        <Loader size="sm" />
+        query.error === null && <Loader size="sm" />
       ) : page.items.length === 0 ? (
         <Text c="dimmed" data-testid="triage-empty">
           {t('incidents.triage.empty')}
@@ -79,9 +73,9 @@ export function TriagePage() {
                       <PriorityBadge priority={report.priority} />
                     </Table.Td>
                     <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                      <Anchor {...linkProps(`/incidents/report?id=${encodeURIComponent(report.id)}`)} ff="monospace" size="sm" data-testid="triage-open">
+                      <AnchorLink to="/reports/$reportId" params={{ reportId: report.id }} ff="monospace" size="sm" data-testid="triage-open">
                         {report.reference}
-                      </Anchor>
+                      </AnchorLink>
                     </Table.Td>
                     <Table.Td>
                       <Text size="sm" lineClamp={2} style={{ wordBreak: 'break-word' }} data-testid="triage-title">

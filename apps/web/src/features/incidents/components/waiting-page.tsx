@@ -1,12 +1,11 @@
-import { Anchor, Badge, Button, Group, Loader, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Group, Loader, Stack, Table, Text, Title } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
-import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DateTime } from '../../../components/date-time.tsx';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
 import { useNow } from '../../../hooks/use-now.ts';
-import { linkProps } from '../../../lib/navigation.ts';
-import { type Coordination, listWaiting } from '../api/incidents.ts';
+import { AnchorLink } from '../../../components/links.tsx';
+import { type Coordination, useWaiting } from '../api/incidents.ts';
 import { CoordinationStateBadge } from './badges.tsx';
 
 /** Parties the team is waiting on (sent, acknowledged, silent), overdue reminders first. */
@@ -14,13 +13,8 @@ export function WaitingPage() {
   const { t } = useTranslation();
   useDocumentTitle(`${t('incidents.waiting.title')} · Renkei`);
   const now = useNow(60_000);
-  const [items, setItems] = useState<Coordination[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const load = useCallback(() => {
-    setError(null);
-    listWaiting().then(setItems, setError);
-  }, []);
-  useEffect(load, [load]);
+  const query = useWaiting();
+  const items = query.data ?? null;
 
   const overdue = (c: Coordination) => c.nextReminderAt !== null && new Date(c.nextReminderAt).getTime() < now.getTime();
   // The server sorts by next reminder; overdue ones stay first here too, whatever the clock did since.
@@ -32,16 +26,16 @@ export function WaitingPage() {
         <Title order={1} size="h2">
           {t('incidents.waiting.title')}
         </Title>
-        <Button variant="default" size="xs" onClick={load}>
+        <Button variant="default" size="xs" onClick={() => void query.refetch()} loading={query.isFetching}>
           {t('incidents.refresh')}
         </Button>
       </Group>
       <Text size="sm" c="dimmed">
         {t('incidents.waiting.intro')}
       </Text>
-      {error !== null && <ErrorAlert error={error} onRetry={load} />}
+      {query.error !== null && <ErrorAlert error={query.error} onRetry={() => void query.refetch()} />}
       {sorted === null ? (
-        <Loader size="sm" />
+        query.error === null && <Loader size="sm" />
       ) : sorted.length === 0 ? (
         <Text c="dimmed" data-testid="waiting-empty">
           {t('incidents.waiting.empty')}
@@ -61,9 +55,9 @@ export function WaitingPage() {
             {sorted.map((c) => (
               <Table.Tr key={c.id} data-testid="waiting-row" data-overdue={overdue(c) ? 'true' : 'false'} data-thread-key={c.threadKey}>
                 <Table.Td>
-                  <Anchor {...linkProps(`/incidents/incident?id=${encodeURIComponent(c.incidentId)}`)} ff="monospace" size="sm">
+                  <AnchorLink to="/incidents/$incidentId" params={{ incidentId: c.incidentId }} ff="monospace" size="sm">
                     {c.threadKey}
-                  </Anchor>
+                  </AnchorLink>
                 </Table.Td>
                 <Table.Td>
                   <Text size="sm">{c.contactName ?? '—'}</Text>

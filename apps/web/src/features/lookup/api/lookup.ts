@@ -1,4 +1,5 @@
 import { LOOKUP_MAX_ITEMS, type LookupAnswer, type LookupResponse } from '@renkei/contract';
+import { useMutation } from '@tanstack/react-query';
 import { apiRequest } from '../../../lib/api.ts';
 
 export { LOOKUP_MAX_ITEMS };
@@ -18,4 +19,9 @@ export function splitItems(text: string): string[] {
 /** Asks "who can act on these?". @example const answers = await lookup(['192.0.2.1'], false); */
 export async function lookup(items: string[], online: boolean): Promise<LookupAnswer[]> {
   return (await apiRequest<LookupResponse>('POST', '/contacts/lookup', { items, online })).answers;
+}
+
+/** Runs a lookup on demand (it may go online, so it is asked for, not cached). @example run.mutate({ items, online: false }) */
+export function useLookup() {
+  return useMutation({ mutationFn: ({ items, online }: { items: string[]; online: boolean }) => lookup(items, online) });
 }

@@ -1,36 +1,25 @@
 import { Button, Checkbox, Group, Stack, Text, Textarea, Title } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import type { LookupAnswer } from '@renkei/contract';
-import { type FormEvent, useState } from 'react';
+import { useForm } from '@mantine/form';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
 import { LookupAnswersTable } from '../../../components/lookup-answers-table.tsx';
-import { LOOKUP_MAX_ITEMS, lookup, splitItems } from '../api/lookup.ts';
+import { LOOKUP_MAX_ITEMS, splitItems, useLookup } from '../api/lookup.ts';
 
 /** Paste IPs, domains and URLs (defanged forms too); read who can act on each, with where every answer came from. */
 export function LookupPage() {
   const { t } = useTranslation();
   useDocumentTitle(`${t('lookup.pageTitle')} · Renkei`);
-  const [text, setText] = useState('');
-  const [online, setOnline] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [answers, setAnswers] = useState<LookupAnswer[] | null>(null);
-  const items = splitItems(text);
+  const form = useForm({ mode: 'controlled', initialValues: { text: '', online: false } });
+  const run = useLookup();
+  const answers = run.data ?? null;
+  const items = splitItems(form.values.text);
   const tooMany = items.length > LOOKUP_MAX_ITEMS;
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = ({ online }: { online: boolean }) => {
     if (items.length === 0 || tooMany) return;
-    setBusy(true);
-    setError(null);
-    try {
-      setAnswers(await lookup(items, online));
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    run.mutate({ items, online });
   };
 
   return (
@@ -38,7 +27,7 @@ export function LookupPage() {
       <Title order={1} size="h2">
         {t('lookup.pageTitle')}
       </Title>
-      <form onSubmit={(event) => void submit(event)}>
+      <form onSubmit={form.onSubmit(submit)}>
         <Stack gap="sm" maw={900}>
           <Textarea
             label={t('lookup.itemsLabel')}
@@ -46,8 +35,7 @@ export function LookupPage() {
             autosize
             minRows={5}
             maxRows={16}
-            value={text}
-            onChange={(event) => setText(event.currentTarget.value)}
+            {...form.getInputProps('text')}
             error={tooMany ? t('lookup.tooMany', { max: LOOKUP_MAX_ITEMS.toLocaleString() }) : undefined}
             styles={{ input: { fontFamily: 'monospace' } }}
             data-testid="lookup-items"
@@ -56,19 +44,18 @@ export function LookupPage() {
             <Checkbox
               label={t('lookup.online')}
               description={t('lookup.onlineHint')}
-              checked={online}
-              onChange={(event) => setOnline(event.currentTarget.checked)}
+              {...form.getInputProps('online', { type: 'checkbox' })}
               data-testid="lookup-online"
             />
           </Group>
           <Group>
-            <Button type="submit" loading={busy} disabled={items.length === 0 || tooMany} data-testid="lookup-submit">
+            <Button type="submit" loading={run.isPending} disabled={items.length === 0 || tooMany} data-testid="lookup-submit">
               {t('lookup.submit', { count: items.length })}
             </Button>
           </Group>
         </Stack>
       </form>
-      {error !== null && <ErrorAlert error={error} />}
+      {run.error !== null && <ErrorAlert error={run.error} />}
       {answers && <Results answers={answers} />}
     </Stack>
   );

@@ -1,4 +1,5 @@
 import type { MailMessageDetail, MailMessageSummary, MailThread, RenderedMail } from '@renkei/contract';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { API_BASE, apiRequest } from '../../../lib/api.ts';
 
 export interface Page<T> {
@@ -13,11 +14,13 @@ export function listThreads(offset = 0, limit = 50): Promise<Page<MailThread>> {
 }
 
 /** Messages of a thread (`direction: 'all'` for both ways), or inbound ones flagged for an analyst. @example await listMessages({ flag: 'unmatched_reply' }); */
-export function listMessages(
-  filter: { threadId?: string; flag?: 'unmatched_reply'; direction?: 'inbound' | 'outbound' | 'all' },
-  offset = 0,
-  limit = 100,
-): Promise<Page<MailMessageSummary>> {
+export interface MessageFilter {
+  threadId?: string;
+  flag?: 'unmatched_reply';
+  direction?: 'inbound' | 'outbound' | 'all';
+}
+
+export function listMessages(filter: MessageFilter, offset = 0, limit = 100): Promise<Page<MailMessageSummary>> {
   const query = new URLSearchParams({ offset: String(offset), limit: String(limit), direction: filter.direction ?? 'inbound' });
   if (filter.threadId) query.set('threadId', filter.threadId);
   if (filter.flag) query.set('flag', filter.flag);
@@ -55,4 +58,42 @@ export function previewTemplate(
   input: { to?: string; language?: 'en' | 'ja'; variables: Record<string, string>; tlp: string },
 ): Promise<RenderedMail> {
   return apiRequest<RenderedMail>('POST', `/mail/templates/${encodeURIComponent(name)}/preview`, input);
+}
+
+/** Query keys of this feature; the mailbox's refresh button refreshes everything under `all`. */
+export const mailKeys = {
+  all: ['mail'] as const,
+  threads: ['mail', 'threads'] as const,
+  messages: (filter: MessageFilter) => ['mail', 'messages', filter] as const,
+  message: (id: string) => ['mail', 'message', id] as const,
+  templates: ['mail', 'templates'] as const,
+};
+
+/** @example const { data } = useThreads(); */
+export function useThreads() {
+  return useQuery({ queryKey: mailKeys.threads, queryFn: async () => (await listThreads(0, 100)).items });
+}
+
+/** Messages for a filter, or nothing while `filter` is null. @example useMessages({ flag: 'unmatched_reply' }) */
+export function useMessages(filter: MessageFilter | null) {
+  return useQuery({
+    queryKey: mailKeys.messages(filter ?? {}),
+    queryFn: async () => (await listMessages(filter ?? {})).items,
+    enabled: filter !== null,
+  });
+}
+
+/** One message, or nothing while `id` is null. @example useMessage(selectedId) */
+export function useMessage(id: string | null) {
+  return useQuery({ queryKey: mailKeys.message(id ?? ''), queryFn: () => getMessage(id ?? ''), enabled: id !== null });
+}
+
+/** @example const { data } = useTemplates(); */
+export function useTemplates() {
+  return useQuery({ queryKey: mailKeys.templates, queryFn: listTemplates, staleTime: Infinity });
+}
+
+/** Renders a template; nothing changes on the server. @example preview.mutate({ name, input }) */
+export function usePreviewTemplate() {
+  return useMutation({ mutationFn: ({ name, input }: { name: string; input: Parameters<typeof previewTemplate>[1] }) => previewTemplate(name, input) });
 }

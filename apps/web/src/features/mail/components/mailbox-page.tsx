@@ -1,11 +1,12 @@
 import { Anchor, Badge, Button, Grid, Group, Loader, NavLink, Paper, ScrollArea, Stack, Table, Text, Title } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import type { MailMessageDetail, MailMessageSummary, MailThread } from '@renkei/contract';
-import { useCallback, useEffect, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DateTime } from '../../../components/date-time.tsx';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
-import { attachmentUrl, getMessage, listMessages, listThreads } from '../api/mail.ts';
+import { attachmentUrl, type MessageFilter, mailKeys, useMessage, useMessages, useThreads } from '../api/mail.ts';
 import { PgpBadge } from './pgp-badge.tsx';
 import { TemplatePreview } from './template-preview.tsx';
 
@@ -18,31 +19,25 @@ type Selection = { kind: 'thread'; thread: MailThread } | { kind: 'unmatched' };
 export function MailboxPage() {
   const { t } = useTranslation();
   useDocumentTitle(`${t('mail.pageTitle')} · Renkei`);
-  const [threads, setThreads] = useState<MailThread[] | null>(null);
+  const queryClient = useQueryClient();
   const [selection, setSelection] = useState<Selection | null>(null);
-  const [messages, setMessages] = useState<MailMessageSummary[] | null>(null);
-  const [message, setMessage] = useState<MailMessageDetail | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const [messageId, setMessageId] = useState<string | null>(null);
   const [showTemplates, setShowTemplates] = useState(false);
 
-  const loadThreads = useCallback(() => {
-    setError(null);
-    listThreads(0, 100).then((page) => setThreads(page.items), setError);
-  }, []);
-  useEffect(loadThreads, [loadThreads]);
+  // A thread reads both ways (our mail and the replies); unmatched replies are inbound by nature.
+  const filter: MessageFilter | null =
+    selection === null ? null : selection.kind === 'thread' ? { threadId: selection.thread.id, direction: 'all' } : { flag: 'unmatched_reply' };
+  const threadsQuery = useThreads();
+  const messagesQuery = useMessages(filter);
+  const messageQuery = useMessage(messageId);
+  const threads = threadsQuery.data ?? null;
+  const messages = messagesQuery.data ?? null;
+  const message = messageQuery.data ?? null;
+  const error = threadsQuery.error ?? messagesQuery.error ?? messageQuery.error;
 
-  useEffect(() => {
-    if (!selection) return;
-    setMessages(null);
-    setMessage(null);
-    // A thread reads both ways (our mail and the replies); unmatched replies are inbound by nature.
-    const filter = selection.kind === 'thread' ? { threadId: selection.thread.id, direction: 'all' as const } : { flag: 'unmatched_reply' as const };
-    listMessages(filter).then((page) => setMessages(page.items), setError);
-  }, [selection]);
-
-  const open = (id: string) => {
-    setMessage(null);
-    getMessage(id).then(setMessage, setError);
+  const select = (next: Selection) => {
+    setSelection(next);
+    setMessageId(null);
   };
 
   return (
@@ -61,12 +56,12 @@ export function MailboxPage() {
           >
             {t('mail.templates.title')}
           </Button>
-          <Button variant="default" size="xs" onClick={loadThreads}>
+          <Button variant="default" size="xs" onClick={() => void queryClient.invalidateQueries({ queryKey: mailKeys.all })}>
             {t('mail.refresh')}
           </Button>
         </Group>
       </Group>
-      {error !== null && <ErrorAlert error={error} onClose={() => setError(null)} />}
+      {error !== null && <ErrorAlert error={error} onRetry={() => void queryClient.refetchQueries({ queryKey: mailKeys.all, type: 'active' })} />}
       {showTemplates && <TemplatePreview />}
       <Grid>
         <Grid.Col span={{ base: 12, md: 3 }}>
@@ -74,7 +69,7 @@ export function MailboxPage() {
             <NavLink
               label={t('mail.unmatched')}
               active={selection?.kind === 'unmatched'}
-              onClick={() => setSelection({ kind: 'unmatched' })}
+              onClick={() => select({ kind: 'unmatched' })}
               data-testid="mail-unmatched"
             />
             {threads === null ? (
@@ -91,7 +86,7 @@ export function MailboxPage() {
                     label={thread.subject}
                     description={`${thread.key} · ${t('mail.messageCount', { count: thread.messageCount })}`}
                     active={selection?.kind === 'thread' && selection.thread.id === thread.id}
-                    onClick={() => setSelection({ kind: 'thread', thread })}
+                    onClick={() => select({ kind: 'thread', thread })}
                     data-testid="mail-thread"
                   />
                 ))}
@@ -106,8 +101,8 @@ export function MailboxPage() {
             <Loader size="sm" />
           ) : (
             <Stack gap="md">
-              <MessageTable messages={messages} onOpen={open} selectedId={message?.id ?? null} />
-              {message && <MessageView message={message} />}
+              <MessageTable messages={messages} onOpen={setMessageId} selectedId={messageId} />
+              {message && message.id === messageId && <MessageView message={message} />}
             </Stack>
           )}
         </Grid.Col>

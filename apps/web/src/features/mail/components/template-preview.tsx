@@ -1,9 +1,10 @@
 import { Button, Group, Paper, SegmentedControl, Select, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
-import { type RenderedMail, TLP_LABELS } from '@renkei/contract';
-import { type FormEvent, useEffect, useState } from 'react';
+import { useForm } from '@mantine/form';
+import { TLP_LABELS } from '@renkei/contract';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
-import { type TemplateInfo, listTemplates, previewTemplate } from '../api/mail.ts';
+import { usePreviewTemplate, useTemplates } from '../api/mail.ts';
 
 /**
  * Renders a mail template as it would go out: the recipient's language from the directory (or one
@@ -11,74 +12,57 @@ import { type TemplateInfo, listTemplates, previewTemplate } from '../api/mail.t
  */
 export function TemplatePreview() {
   const { t } = useTranslation();
-  const [templates, setTemplates] = useState<TemplateInfo[] | null>(null);
-  const [name, setName] = useState<string | null>(null);
-  const [to, setTo] = useState('');
-  const [language, setLanguage] = useState<'auto' | 'en' | 'ja'>('auto');
-  const [tlp, setTlp] = useState<string>('TLP:AMBER');
-  const [variables, setVariables] = useState<Record<string, string>>({});
-  const [rendered, setRendered] = useState<RenderedMail | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const templatesQuery = useTemplates();
+  const templates = templatesQuery.data ?? null;
+  const [chosen, setChosen] = useState<string | null>(null);
+  const form = useForm<{ to: string; language: 'auto' | 'en' | 'ja'; tlp: string; variables: Record<string, string> }>({
+    mode: 'controlled',
+    initialValues: { to: '', language: 'auto', tlp: 'TLP:AMBER', variables: {} },
+  });
+  const preview = usePreviewTemplate();
+  const rendered = preview.data ?? null;
+  const error = templatesQuery.error ?? preview.error;
 
-  useEffect(() => {
-    listTemplates().then((list) => {
-      setTemplates(list);
-      setName((current) => current ?? list[0]?.name ?? null);
-    }, setError);
-  }, []);
-
+  // The first template until one is chosen.
+  const name = chosen ?? templates?.[0]?.name ?? null;
   const template = templates?.find((candidate) => candidate.name === name) ?? null;
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = ({ to, language, tlp, variables }: typeof form.values) => {
     if (!template) return;
-    setError(null);
-    setRendered(null);
-    try {
-      const filled = Object.fromEntries(template.variables.map((variable) => [variable, variables[variable] ?? '']));
-      setRendered(
-        await previewTemplate(template.name, { ...(to.trim() ? { to: to.trim() } : {}), ...(language === 'auto' ? {} : { language }), variables: filled, tlp }),
-      );
-    } catch (caught) {
-      setError(caught);
-    }
+    const filled = Object.fromEntries(template.variables.map((variable) => [variable, variables[variable] ?? '']));
+    preview.mutate({
+      name: template.name,
+      input: { ...(to.trim() ? { to: to.trim() } : {}), ...(language === 'auto' ? {} : { language }), variables: filled, tlp },
+    });
   };
 
   return (
     <Paper withBorder radius="md" p="md" data-testid="template-preview">
-      <form onSubmit={(event) => void submit(event)}>
+      <form onSubmit={form.onSubmit(submit)}>
         <Stack gap="sm">
           <Title order={2} size="h4">
             {t('mail.templates.title')}
           </Title>
-          {error !== null && <ErrorAlert error={error} onClose={() => setError(null)} />}
+          {error !== null && <ErrorAlert error={error} onClose={preview.reset} />}
           <Group grow align="flex-end">
             <Select
               label={t('mail.templates.template')}
               data={(templates ?? []).map((candidate) => ({ value: candidate.name, label: `${candidate.name} — ${candidate.description}` }))}
               value={name}
               onChange={(value) => {
-                setName(value);
-                setRendered(null);
+                setChosen(value);
+                preview.reset();
               }}
               allowDeselect={false}
               data-testid="template-name"
             />
-            <Select
-              label="TLP"
-              data={[...TLP_LABELS]}
-              value={tlp}
-              onChange={(value) => value && setTlp(value)}
-              allowDeselect={false}
-              data-testid="template-tlp"
-            />
+            <Select label="TLP" data={[...TLP_LABELS]} {...form.getInputProps('tlp')} allowDeselect={false} data-testid="template-tlp" />
           </Group>
           <Group grow align="flex-end">
             <TextInput
               label={t('mail.templates.to')}
               description={t('mail.templates.toHint')}
-              value={to}
-              onChange={(event) => setTo(event.currentTarget.value)}
+              {...form.getInputProps('to')}
               type="email"
               data-testid="template-to"
             />
@@ -87,8 +71,7 @@ export function TemplatePreview() {
                 {t('mail.templates.language')}
               </Text>
               <SegmentedControl
-                value={language}
-                onChange={(value) => setLanguage(value as 'auto' | 'en' | 'ja')}
+                {...form.getInputProps('language')}
                 data={[
                   { value: 'auto', label: t('mail.templates.languageAuto') },
                   { value: 'ja', label: '日本語' },
@@ -105,16 +88,13 @@ export function TemplatePreview() {
               autosize
               minRows={1}
               maxRows={6}
-              value={variables[variable] ?? ''}
-              onChange={(event) => {
-                const value = event.currentTarget.value;
-                setVariables((current) => ({ ...current, [variable]: value }));
-              }}
+              value={form.values.variables[variable] ?? ''}
+              onChange={(event) => form.setFieldValue('variables', { ...form.values.variables, [variable]: event.currentTarget.value })}
               data-testid={`template-variable-${variable}`}
             />
           ))}
           <Group>
-            <Button type="submit" disabled={!template} data-testid="template-preview-submit">
+            <Button type="submit" disabled={!template} loading={preview.isPending} data-testid="template-preview-submit">
               {t('mail.templates.preview')}
             </Button>
           </Group>

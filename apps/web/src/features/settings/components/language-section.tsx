@@ -1,30 +1,16 @@
-import type { Locale } from '@renkei/contract';
 import { Group, Radio } from '@mantine/core';
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
 import { isLocale, LOCALES } from '../../../lib/i18n.ts';
-import { useMe, useSession } from '../../../lib/session.tsx';
+import { useMe } from '../../../lib/session.tsx';
+import { useUpdateMe } from '../api/me.ts';
 import { SavedMark } from './saved-mark.tsx';
 import { Section } from '../../../components/section.tsx';
 
 export function LanguageSection() {
   const { t } = useTranslation();
   const me = useMe();
-  const { update } = useSession();
-  const [saved, setSaved] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-
-  const choose = async (locale: Locale) => {
-    setSaved(false);
-    setError(null);
-    try {
-      await update({ locale });
-      setSaved(true);
-    } catch (caught) {
-      setError(caught);
-    }
-  };
+  const update = useUpdateMe();
 
   return (
     <Section title={t('settings.language.title')} description={t('settings.language.description')} testId="settings-language">
@@ -32,7 +18,7 @@ export function LanguageSection() {
         label={t('language.label')}
         value={me.locale}
         onChange={(value) => {
-          if (isLocale(value)) void choose(value);
+          if (isLocale(value)) update.mutate({ locale: value });
         }}
       >
         <Group mt="xs">
@@ -41,8 +27,8 @@ export function LanguageSection() {
           ))}
         </Group>
       </Radio.Group>
-      <SavedMark visible={saved} testId="language-saved" />
-      {error !== null && <ErrorAlert error={error} onClose={() => setError(null)} />}
+      <SavedMark visible={update.isSuccess} testId="language-saved" />
+      {update.error !== null && <ErrorAlert error={update.error} onClose={update.reset} />}
     </Section>
   );
 }

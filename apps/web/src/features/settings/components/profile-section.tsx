@@ -1,37 +1,28 @@
 import { Button, Group, Text, TextInput } from '@mantine/core';
-import { type FormEvent, useState } from 'react';
+import { useForm } from '@mantine/form';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
-import { useMe, useSession } from '../../../lib/session.tsx';
+import { useMe } from '../../../lib/session.tsx';
+import { useUpdateMe } from '../api/me.ts';
 import { SavedMark } from './saved-mark.tsx';
 import { Section } from '../../../components/section.tsx';
 
 export function ProfileSection() {
   const { t } = useTranslation();
   const me = useMe();
-  const { update } = useSession();
-  const [displayName, setDisplayName] = useState(me.displayName);
-  const [saving, setSaving] = useState(false);
-  const [saved, setSaved] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const update = useUpdateMe();
+  const form = useForm({
+    mode: 'controlled',
+    initialValues: { displayName: me.displayName },
+    validateInputOnChange: true,
+    validate: { displayName: (name) => (name.trim() === '' ? t('settings.profile.displayNameRequired') : null) },
+    // A change after saving takes the "saved" mark away.
+    onValuesChange: () => update.reset(),
+  });
+  const trimmed = form.values.displayName.trim();
 
-  const trimmed = displayName.trim();
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (trimmed === '') return;
-    setSaving(true);
-    setSaved(false);
-    setError(null);
-    try {
-      const updated = await update({ displayName: trimmed });
-      setDisplayName(updated.displayName);
-      setSaved(true);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setSaving(false);
-    }
-  };
+  const submit = ({ displayName }: { displayName: string }) =>
+    update.mutate({ displayName: displayName.trim() }, { onSuccess: (updated) => form.setValues({ displayName: updated.displayName }) });
 
   return (
     <Section title={t('settings.profile.title')} testId="settings-profile">
@@ -43,28 +34,23 @@ export function ProfileSection() {
           {me.email}
         </Text>
       </div>
-      <form onSubmit={(event) => void submit(event)} noValidate>
+      <form onSubmit={form.onSubmit(submit)} noValidate>
         <Group align="flex-end" gap="sm">
           <TextInput
             label={t('settings.profile.displayName')}
-            value={displayName}
+            {...form.getInputProps('displayName')}
             maxLength={200}
             required
-            onChange={(event) => {
-              setDisplayName(event.currentTarget.value);
-              setSaved(false);
-            }}
-            error={trimmed === '' ? t('settings.profile.displayNameRequired') : undefined}
             style={{ flex: 1, minWidth: 220 }}
             data-testid="display-name"
           />
-          <Button type="submit" loading={saving} disabled={trimmed === '' || trimmed === me.displayName} data-testid="profile-save">
+          <Button type="submit" loading={update.isPending} disabled={trimmed === '' || trimmed === me.displayName} data-testid="profile-save">
             {t('settings.profile.save')}
           </Button>
         </Group>
       </form>
-      <SavedMark visible={saved} testId="profile-saved" />
-      {error !== null && <ErrorAlert error={error} onClose={() => setError(null)} />}
+      <SavedMark visible={update.isSuccess} testId="profile-saved" />
+      {update.error !== null && <ErrorAlert error={update.error} onClose={update.reset} />}
     </Section>
   );
 }

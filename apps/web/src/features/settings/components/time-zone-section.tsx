@@ -1,10 +1,11 @@
 import { Select, Text } from '@mantine/core';
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DateTime } from '../../../components/date-time.tsx';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
 import { useNow } from '../../../hooks/use-now.ts';
-import { useMe, useSession } from '../../../lib/session.tsx';
+import { useMe } from '../../../lib/session.tsx';
+import { useUpdateMe } from '../api/me.ts';
 import { timeZoneOptions } from '../time-zones.ts';
 import { SavedMark } from './saved-mark.tsx';
 import { Section } from '../../../components/section.tsx';
@@ -12,10 +13,7 @@ import { Section } from '../../../components/section.tsx';
 export function TimeZoneSection() {
   const { t } = useTranslation();
   const me = useMe();
-  const { update } = useSession();
-  const [saving, setSaving] = useState(false);
-  const [saved, setSaved] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const update = useUpdateMe();
   const now = useNow();
 
   const data = useMemo(
@@ -27,19 +25,9 @@ export function TimeZoneSection() {
     [me.timeZone, t],
   );
 
-  const choose = async (timeZone: string | null) => {
+  const choose = (timeZone: string | null) => {
     if (!timeZone || timeZone === me.timeZone) return;
-    setSaving(true);
-    setSaved(false);
-    setError(null);
-    try {
-      await update({ timeZone });
-      setSaved(true);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setSaving(false);
-    }
+    update.mutate({ timeZone });
   };
 
   return (
@@ -48,13 +36,13 @@ export function TimeZoneSection() {
         label={t('settings.timeZone.label')}
         data={data}
         value={me.timeZone}
-        onChange={(value) => void choose(value)}
+        onChange={choose}
         searchable
         allowDeselect={false}
         nothingFoundMessage={t('settings.timeZone.nothingFound')}
         maxDropdownHeight={320}
         limit={60}
-        disabled={saving}
+        disabled={update.isPending}
         maw={420}
         data-testid="timezone-select"
       />
@@ -64,8 +52,8 @@ export function TimeZoneSection() {
           <DateTime value={now} />
         </Text>
       </Text>
-      <SavedMark visible={saved} testId="timezone-saved" />
-      {error !== null && <ErrorAlert error={error} onClose={() => setError(null)} />}
+      <SavedMark visible={update.isSuccess} testId="timezone-saved" />
+      {update.error !== null && <ErrorAlert error={update.error} onClose={update.reset} />}
     </Section>
   );
 }

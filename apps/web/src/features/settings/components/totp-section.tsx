@@ -1,9 +1,11 @@
 import { Alert, Badge, Button, Code, Group, Image, Stack, Text, TextInput } from '@mantine/core';
-import { type FormEvent, useEffect, useState } from 'react';
+import { useForm } from '@mantine/form';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
-import { useMe, useSession } from '../../../lib/session.tsx';
-import { disableTotp, enableTotp, setUpTotp, type TotpSetup } from '../api/totp.ts';
+import { useMe } from '../../../lib/session.tsx';
+import { useSetUpTotp, useToggleTotp } from '../api/me.ts';
+import type { TotpSetup } from '../api/totp.ts';
 import { Section } from '../../../components/section.tsx';
 
 const CODE_PATTERN = /^[0-9]{6}$/;
@@ -11,43 +13,19 @@ const CODE_PATTERN = /^[0-9]{6}$/;
 export function TotpSection() {
   const { t } = useTranslation();
   const me = useMe();
-  const { applyMe } = useSession();
-  const [setup, setSetup] = useState<TotpSetup | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [notice, setNotice] = useState<'enabled' | 'disabled' | null>(null);
+  const setUp = useSetUpTotp();
+  const toggle = useToggleTotp();
+  const setup = setUp.data ?? null;
+  const busy = setUp.isPending || toggle.isPending;
+  const error = setUp.error ?? toggle.error;
+  const notice = toggle.isSuccess ? (toggle.variables.on ? 'enabled' : 'disabled') : null;
 
-  // Runs one request at a time and keeps its failure for the alert.
-  const run = async (action: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    setNotice(null);
-    try {
-      await action();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+  const start = () => {
+    toggle.reset();
+    setUp.mutate();
   };
-
-  const start = () =>
-    run(async () => {
-      setSetup(await setUpTotp());
-    });
-
-  const enable = (code: string) =>
-    run(async () => {
-      applyMe(await enableTotp(code));
-      setSetup(null);
-      setNotice('enabled');
-    });
-
-  const disable = (code: string) =>
-    run(async () => {
-      applyMe(await disableTotp(code));
-      setNotice('disabled');
-    });
+  const enable = (code: string) => toggle.mutate({ on: true, code }, { onSuccess: () => setUp.reset() });
+  const disable = (code: string) => toggle.mutate({ on: false, code });
 
   return (
     <Section title={t('settings.totp.title')} description={t('settings.totp.description')} testId="settings-totp">
@@ -65,23 +43,31 @@ export function TotpSection() {
           {notice === 'enabled' ? t('settings.totp.enabledNotice') : t('settings.totp.disabledNotice')}
         </Alert>
       )}
-      {error !== null && <ErrorAlert error={error} onClose={() => setError(null)} />}
+      {error !== null && (
+        <ErrorAlert
+          error={error}
+          onClose={() => {
+            if (setUp.isError) setUp.reset();
+            toggle.reset();
+          }}
+        />
+      )}
 
       {!me.totpEnabled && !setup && (
         <Group>
-          <Button onClick={() => void start()} loading={busy} data-testid="totp-setup">
+          <Button onClick={start} loading={busy} data-testid="totp-setup">
             {t('settings.totp.start')}
           </Button>
         </Group>
       )}
-      {!me.totpEnabled && setup && <Enrolment setup={setup} busy={busy} onEnable={(code) => void enable(code)} onCancel={() => setSetup(null)} />}
+      {!me.totpEnabled && setup && <Enrolment setup={setup} busy={busy} onEnable={enable} onCancel={setUp.reset} />}
       {me.totpEnabled && (
         <CodeForm
           intro={t('settings.totp.disableIntro')}
           submitLabel={t('settings.totp.disable')}
           submitColor="red"
           busy={busy}
-          onSubmit={(code) => void disable(code)}
+          onSubmit={disable}
           testId="totp-disable"
         />
       )}
@@ -149,18 +135,14 @@ interface CodeFormProps {
 
 function CodeForm({ intro, submitLabel, submitColor, busy, onSubmit, onCancel, testId }: CodeFormProps) {
   const { t } = useTranslation();
-  const [code, setCode] = useState('');
-  const [touched, setTouched] = useState(false);
-  const valid = CODE_PATTERN.test(code);
-
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setTouched(true);
-    if (valid) onSubmit(code);
-  };
+  const form = useForm({
+    mode: 'controlled',
+    initialValues: { code: '' },
+    validate: { code: (code) => (CODE_PATTERN.test(code) ? null : t('settings.totp.codeFormat')) },
+  });
 
   return (
-    <form onSubmit={submit} noValidate>
+    <form onSubmit={form.onSubmit(({ code }) => onSubmit(code))} noValidate>
       <Stack gap="sm">
         {intro && <Text size="sm">{intro}</Text>}
         <Group align="flex-start" gap="sm">
@@ -169,9 +151,8 @@ function CodeForm({ intro, submitLabel, submitColor, busy, onSubmit, onCancel, t
             inputMode="numeric"
             autoComplete="one-time-code"
             maxLength={6}
-            value={code}
-            onChange={(event) => setCode(event.currentTarget.value.replace(/\D/g, ''))}
-            error={touched && !valid ? t('settings.totp.codeFormat') : undefined}
+            {...form.getInputProps('code')}
+            onChange={(event) => form.setFieldValue('code', event.currentTarget.value.replace(/\D/g, ''))}
             w={180}
             data-testid="totp-code"
           />

@@ -1,4 +1,5 @@
 import type { MonthlyStatistics, PeriodComparison, PhishingStatistics } from '@renkei/contract';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { API_BASE, apiRequest } from '../../../lib/api.ts';
 
 export type ExportFormat = 'json' | 'csv';
@@ -61,4 +62,36 @@ export function fiscalQuarterOf(month: string, startMonth: number): { fiscalYear
 /** Signed change as people write it: +3, −2, ±0. */
 export function formatChange(delta: number): string {
   return delta > 0 ? `+${delta}` : delta < 0 ? `−${Math.abs(delta)}` : '±0';
+}
+
+/** A month range; both absent means the last 12 months. */
+export interface MonthRange {
+  from?: string;
+  to?: string;
+}
+
+export const statisticsKeys = {
+  monthly: (range: MonthRange) => ['statistics', 'monthly', range] as const,
+  phishing: (range: MonthRange) => ['statistics', 'phishing', range] as const,
+  period: (period: FiscalPeriod | null) => ['statistics', 'period', period] as const,
+};
+
+/** The figures stay on screen while another range loads. @example const { data } = useMonthlyStatistics({}); */
+export function useMonthlyStatistics(range: MonthRange) {
+  return useQuery({ queryKey: statisticsKeys.monthly(range), queryFn: () => monthlyStatistics(range.from, range.to), placeholderData: keepPreviousData });
+}
+
+/** @example const { data } = usePhishingStatistics({ from: '2026-04', to: '2026-06' }); */
+export function usePhishingStatistics(range: MonthRange) {
+  return useQuery({ queryKey: statisticsKeys.phishing(range), queryFn: () => phishingStatistics(range.from, range.to), placeholderData: keepPreviousData });
+}
+
+/** Nothing until a period is known. @example usePeriodStatistics({ fiscalYear: 2026, quarter: 1 }) */
+export function usePeriodStatistics(period: FiscalPeriod | null) {
+  return useQuery({
+    queryKey: statisticsKeys.period(period),
+    queryFn: () => periodStatistics(period ?? { fiscalYear: 0, quarter: null }),
+    enabled: period !== null,
+    placeholderData: keepPreviousData,
+  });
 }

@@ -13,11 +13,21 @@ import {
   TAKEDOWN_LABELS,
 } from '@renkei/contract';
 import type { EChartsCoreOption } from 'echarts/core';
-import { type FormEvent, type ReactNode, useEffect, useMemo, useState } from 'react';
+import { useForm } from '@mantine/form';
+import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
 import { Section } from '../../../components/section.tsx';
-import { type FiscalPeriod, exportUrls, fiscalQuarterOf, formatChange, monthlyStatistics, periodStatistics, phishingStatistics } from '../api/statistics.ts';
+import {
+  type FiscalPeriod,
+  type MonthRange,
+  exportUrls,
+  fiscalQuarterOf,
+  formatChange,
+  useMonthlyStatistics,
+  usePeriodStatistics,
+  usePhishingStatistics,
+} from '../api/statistics.ts';
 import { Chart } from './chart.tsx';
 
 // The same colours as the public page's SVG chart (server `statistics-chart.ts`): Okabe–Ito, then grey.
@@ -35,51 +45,31 @@ export function StatisticsPage() {
   const { t } = useTranslation();
   const locale = useLocale();
   useDocumentTitle(`${t('statistics.pageTitle')} · Renkei`);
-  const [range, setRange] = useState<{ from?: string; to?: string }>({});
-  const [draft, setDraft] = useState({ from: '', to: '' });
-  const [monthly, setMonthly] = useState<MonthlyStatistics | null>(null);
-  const [phishing, setPhishing] = useState<PhishingStatistics | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const [range, setRange] = useState<MonthRange>({});
+  const form = useForm({ mode: 'controlled', initialValues: { from: '', to: '' } });
+  const monthlyQuery = useMonthlyStatistics(range);
+  const phishingQuery = usePhishingStatistics(range);
+  const monthly = monthlyQuery.data ?? null;
+  const phishing = phishingQuery.data ?? null;
+  const error = monthlyQuery.error ?? phishingQuery.error;
+  const busy = monthlyQuery.isFetching || phishingQuery.isFetching;
   const [measure, setMeasure] = useState<StatisticsMeasure>('incidents');
-  const [period, setPeriod] = useState<FiscalPeriod | null>(null);
-  const [comparison, setComparison] = useState<PeriodComparison | null>(null);
-  const [comparisonError, setComparisonError] = useState<unknown>(null);
+  const [chosenPeriod, setPeriod] = useState<FiscalPeriod | null>(null);
+  // The quarter of the range's last month until someone picks another.
+  const period = chosenPeriod ?? (monthly ? fiscalQuarterOf(monthly.to, monthly.fiscalYearStartMonth) : null);
+  const comparisonQuery = usePeriodStatistics(period);
+  const comparison = comparisonQuery.data ?? null;
 
+  // The range fields show the months the server answered for (the default range has none typed).
+  const { setValues } = form;
+  const answeredFrom = monthly?.from;
+  const answeredTo = monthly?.to;
   useEffect(() => {
-    let current = true;
-    setBusy(true);
-    setError(null);
-    Promise.all([monthlyStatistics(range.from, range.to), phishingStatistics(range.from, range.to)])
-      .then(([m, p]) => {
-        if (!current) return;
-        setMonthly(m);
-        setPhishing(p);
-        setDraft({ from: m.from, to: m.to });
-        setPeriod((before) => before ?? fiscalQuarterOf(m.to, m.fiscalYearStartMonth));
-      })
-      .catch((caught: unknown) => current && setError(caught))
-      .finally(() => current && setBusy(false));
-    return () => {
-      current = false;
-    };
-  }, [range]);
+    if (answeredFrom !== undefined && answeredTo !== undefined) setValues({ from: answeredFrom, to: answeredTo });
+  }, [answeredFrom, answeredTo, setValues]);
 
-  useEffect(() => {
-    if (!period) return;
-    let current = true;
-    setComparisonError(null);
-    periodStatistics(period)
-      .then((c) => current && setComparison(c))
-      .catch((caught: unknown) => current && setComparisonError(caught));
-    return () => {
-      current = false;
-    };
-  }, [period]);
-
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    if (MONTH.test(draft.from) && MONTH.test(draft.to)) setRange({ from: draft.from, to: draft.to });
+  const submit = ({ from, to }: { from: string; to: string }) => {
+    if (MONTH.test(from) && MONTH.test(to)) setRange({ from, to });
   };
 
   return (
@@ -87,23 +77,11 @@ export function StatisticsPage() {
       <Title order={1} size="h2">
         {t('statistics.pageTitle')}
       </Title>
-      <form onSubmit={submit}>
+      <form onSubmit={form.onSubmit(submit)}>
         <Group align="flex-end" gap="sm">
-          <TextInput
-            type="month"
-            label={t('statistics.from')}
-            value={draft.from}
-            onChange={(event) => setDraft({ ...draft, from: event.currentTarget.value })}
-            data-testid="statistics-from"
-          />
-          <TextInput
-            type="month"
-            label={t('statistics.to')}
-            value={draft.to}
-            onChange={(event) => setDraft({ ...draft, to: event.currentTarget.value })}
-            data-testid="statistics-to"
-          />
-          <Button type="submit" loading={busy} disabled={!MONTH.test(draft.from) || !MONTH.test(draft.to)} data-testid="statistics-apply">
+          <TextInput type="month" label={t('statistics.from')} {...form.getInputProps('from')} data-testid="statistics-from" />
+          <TextInput type="month" label={t('statistics.to')} {...form.getInputProps('to')} data-testid="statistics-to" />
+          <Button type="submit" loading={busy} disabled={!MONTH.test(form.values.from) || !MONTH.test(form.values.to)} data-testid="statistics-apply">
             {t('statistics.apply')}
           </Button>
         </Group>
@@ -122,7 +100,7 @@ export function StatisticsPage() {
       )}
       <Section title={t('statistics.comparison.title')} description={t('statistics.comparison.description')} testId="statistics-comparison">
         {period && <PeriodPicker period={period} onChange={setPeriod} />}
-        {comparisonError !== null && <ErrorAlert error={comparisonError} />}
+        {comparisonQuery.error !== null && <ErrorAlert error={comparisonQuery.error} />}
         {comparison && period && <ComparisonTables stats={comparison} period={period} locale={locale} />}
       </Section>
       {phishing && <Phishing stats={phishing} locale={locale} />}

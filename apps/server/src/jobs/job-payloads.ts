@@ -1,0 +1,41 @@
+/** The test probe job's payload (RENKEI_TEST_JOBS=1; see test-jobs.ts). */
+export interface ProbeData {
+  tag: string;
+  /** Wait (until the attempt is aborted, or the process killed) on this attempt. */
+  blockOnAttempt?: number;
+  /** Throw on attempts 1..failAttempts. */
+  failAttempts?: number;
+  /** Work this long before finishing. */
+  sleepMs?: number;
+}
+
+/** The payload of a job that takes none (scheduled jobs, sweeps): cron sends `{}`. */
+export type NoPayload = Record<string, never>;
+
+/**
+ * Every job's name and payload, in one place: `defineJob` and `enqueue` by name accept only these, so a
+ * misspelt name or a wrong payload is a compile error. A domain adding a job adds its line here.
+ */
+export interface JobPayloads {
+  'jobs.prune-idempotency-keys': NoPayload;
+  'accounts.purge-expired-sessions': NoPayload;
+  /** Write a signed checkpoint of the audit chain's head to the data directory. */
+  'audit.checkpoint': NoPayload;
+  /** Remove temporary blob files left by writers that died. */
+  'blobs.sweep-temporary-files': NoPayload;
+  /** Hand one outbound message to the relay (enqueued in the transaction that queues it). */
+  'mail.send-message': { messageId: string };
+  /** Re-verify signatures: those naming these key IDs, or else every `unknown_key` one. */
+  'mail.recheck-signatures': { keyIds?: string[] | undefined };
+  'mail.poll-imap': NoPayload;
+  /** Turn one inbound message into a report, a coordination reply or a reporter's answer. */
+  'incidents.intake-mail': { messageId: string };
+  'incidents.remind-coordinations': NoPayload;
+  'feeds.fetch-source': { sourceId: string };
+  'feeds.fetch-due-sources': NoPayload;
+  'feeds.send-notifications': { force?: boolean | undefined };
+  /** Test-only (RENKEI_TEST_JOBS=1). */
+  'test.probe': ProbeData;
+}
+
+export type JobName = keyof JobPayloads;
