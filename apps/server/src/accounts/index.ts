@@ -3,8 +3,6 @@
 export { type AccountsService, createAccountsService } from './accounts.service.ts';
 export { accountsRoutes } from './accounts.routes.ts';
 export { accountsJobDefinitions } from './accounts.jobs.ts';
-// Read by the public pages until a team-identity service replaces it (issue 7, item 5).
-export { selfOrganisation } from './accounts.repository.ts';
 // CLI and start-up: `renkei team init`, the demo seed of `renkei serve`.
 export { initTeam } from './team.ts';
 export { seedDemo } from './seed.ts';

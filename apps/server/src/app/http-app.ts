@@ -11,7 +11,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifySchema } from 'fastify';
 import { ErrorResponse } from '@renkei/contract';
-import { accountsRoutes, selfOrganisation } from '../accounts/index.ts';
+import { accountsRoutes } from '../accounts/index.ts';
 import { auditRoutes } from '../audit/index.ts';
 import { contactsRoutes, networkRoutes, wellKnownRoutes } from '../contacts/index.ts';
 import type { Config } from '../config.ts';
@@ -181,7 +181,7 @@ export async function buildApp(config: Config, services: Services, options: Buil
     },
     { prefix: '/api/v1' },
   );
-  const site = createPublicSite({ team: publicTeam(services.database.db), formKey: formKey(services.database.db), secureCookies: config.secureCookies });
+  const site = createPublicSite({ team: publicTeam(services.contacts), formKey: formKey(services.database.db), secureCookies: config.secureCookies });
   await app.register(portalRoutes, { site });
   await app.register(reportPortalRoutes, { incidents: services.incidents, site, config });
   await app.register(statisticsPortalRoutes, { statistics: services.statistics, site });
@@ -190,11 +190,13 @@ export async function buildApp(config: Config, services: Services, options: Buil
   return app;
 }
 
-/** The team as the public site shows it. To be read from the team-identity service once there is one. */
-function publicTeam(db: Services['database']['db']): TeamSource {
+/** The team as the public site shows it, from the directory's team identity (none before the team exists). */
+function publicTeam(contacts: Services['contacts']): TeamSource {
   return async () => {
-    const team = await selfOrganisation(db);
-    return team ? { name: team.name, nameJa: team.name_ja, contactEmail: team.contact_email, contactPhone: team.contact_phone, website: team.website } : null;
+    const team = await contacts.teamIdentity();
+    return team.organisationId === null
+      ? null
+      : { name: team.name, nameJa: team.nameJa, contactEmail: team.contactEmail, contactPhone: team.contactPhone, website: team.website };
   };
 }
 

@@ -10,6 +10,8 @@ export interface TeamIdentity {
   name: string;
   nameJa: string | null;
   contactEmail: string | null;
+  contactPhone: string | null;
+  website: string | null;
   languages: string[];
   country: string | null;
 }
@@ -32,6 +34,8 @@ export function createTeamIdentityService(db: Kysely<Schema>) {
         name: row?.name ?? 'Renkei',
         nameJa: row?.name_ja ?? null,
         contactEmail: row?.contact_email ?? null,
+        contactPhone: row?.contact_phone ?? null,
+        website: row?.website ?? null,
         languages: row?.languages ?? [],
         country: row?.country ?? null,
       };
