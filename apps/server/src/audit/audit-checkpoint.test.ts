@@ -8,7 +8,7 @@ import { systemContext } from '../policy/actor.ts';
 import { openTestDatabase } from '../testing/test-database.ts';
 import { GENESIS_HASH, entryHash } from './audit-chain.ts';
 import { type CheckpointFiles, checkpointFiles, verifyAuditCheckpoints, writeAuditCheckpoint } from './audit-checkpoint.ts';
-import { recordAudit, verifyAuditChain } from './audit.service.ts';
+import { chainedContentOf, recordAudit, verifyAuditChain } from './audit.service.ts';
 
 let dataDir: string;
 beforeAll(() => {
@@ -70,19 +70,7 @@ describe('audit checkpoints', () => {
       const rows = await db.selectFrom('audit_log').selectAll().orderBy('seq').execute();
       let prev = GENESIS_HASH;
       for (const row of rows) {
-        const hash = entryHash(prev, {
-          seq: row.seq,
-          at: row.at.toISOString(),
-          actorId: row.actor_id,
-          actorLabel: row.actor_label,
-          action: row.action,
-          targetType: row.target_type,
-          targetId: row.target_id,
-          before: row.before ?? null,
-          after: row.after ?? null,
-          ip: row.ip,
-          requestId: row.request_id,
-        });
+        const hash = entryHash(prev, chainedContentOf(row));
         await asTheDba(db, sql`UPDATE audit_log SET prev_hash = ${prev}, hash = ${hash} WHERE seq = ${row.seq}`);
         prev = hash;
       }

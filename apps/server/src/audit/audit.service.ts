@@ -1,8 +1,9 @@
-import { type Kysely, type Transaction, sql } from 'kysely';
+import { type Kysely, type Selectable, type Transaction, sql } from 'kysely';
 import type { Schema } from '../db/schema/index.ts';
+import type { AuditLogTable } from '../db/schema/audit-log.ts';
 import { type RequestContext, actorId, actorLabel } from '../policy/actor.ts';
 import { scopeWhere } from '../policy/scope.ts';
-import { GENESIS_HASH, asStoredJson, entryHash } from './audit-chain.ts';
+import { type ChainedContent, GENESIS_HASH, asStoredJson, entryHash } from './audit-chain.ts';
 import { auditPolicy } from './audit.policy.ts';
 
 export interface AuditEvent {
@@ -61,6 +62,23 @@ export async function recordAudit(trx: Transaction<Schema>, ctx: RequestContext,
     .execute();
 }
 
+/** The fields of a stored entry that its hash covers. */
+export function chainedContentOf(row: Selectable<AuditLogTable>): ChainedContent {
+  return {
+    seq: Number(row.seq),
+    at: row.at.toISOString(),
+    actorId: row.actor_id,
+    actorLabel: row.actor_label,
+    action: row.action,
+    targetType: row.target_type,
+    targetId: row.target_id,
+    before: row.before ?? null,
+    after: row.after ?? null,
+    ip: row.ip,
+    requestId: row.request_id,
+  };
+}
+
 export type AuditVerification = { intact: true; entries: number; headHash: string } | { intact: false; entries: number; brokenAt: number; reason: string };
 
 /**
@@ -80,19 +98,7 @@ export async function verifyAuditChain(db: Kysely<Schema>, onProgress?: (checked
       if (seq !== expectedSeq)
         return { intact: false, entries: total, brokenAt: expectedSeq, reason: `entry ${expectedSeq} is missing (next present is ${seq})` };
       if (row.prev_hash !== prevHash) return { intact: false, entries: total, brokenAt: seq, reason: `entry ${seq} does not link to entry ${seq - 1}` };
-      const recomputed = entryHash(prevHash, {
-        seq,
-        at: row.at.toISOString(),
-        actorId: row.actor_id,
-        actorLabel: row.actor_label,
-        action: row.action,
-        targetType: row.target_type,
-        targetId: row.target_id,
-        before: row.before ?? null,
-        after: row.after ?? null,
-        ip: row.ip,
-        requestId: row.request_id,
-      });
+      const recomputed = entryHash(prevHash, chainedContentOf(row));
       if (recomputed !== row.hash) return { intact: false, entries: total, brokenAt: seq, reason: `entry ${seq} was altered after it was written` };
       prevHash = row.hash;
       expectedSeq++;
