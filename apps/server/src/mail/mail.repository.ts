@@ -306,3 +306,32 @@ export async function createThread(db: Kysely<Schema>, subject: string, key?: st
     .returning(['id', 'key'])
     .executeTakeFirstOrThrow();
 }
+
+/** Moves a thread's `last_message_at` to now (a message joined it). */
+export async function touchThread(trx: Kysely<Schema>, threadId: string): Promise<void> {
+  await trx.updateTable('mail_threads').set({ last_message_at: new Date() }).where('id', '=', threadId).execute();
+}
+
+export async function findThreadById(db: Kysely<Schema>, id: string): Promise<{ id: string; key: string } | null> {
+  return (await db.selectFrom('mail_threads').select(['id', 'key']).where('id', '=', id).executeTakeFirst()) ?? null;
+}
+
+export async function findThreadByKey(db: Kysely<Schema>, key: string): Promise<{ id: string; key: string } | null> {
+  return (await db.selectFrom('mail_threads').select(['id', 'key']).where('key', '=', key).executeTakeFirst()) ?? null;
+}
+
+/** Serialises, until the transaction ends, the making of the thread with this key. */
+export async function lockThreadKey(trx: Kysely<Schema>, key: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${`mail.thread:${key}`}))`.execute(trx);
+}
+
+/** A message's thread and flags, its row locked until the transaction ends; null for no such message. */
+export async function lockMessageFiling(trx: Kysely<Schema>, id: string): Promise<{ id: string; threadId: string | null; flags: string[] } | null> {
+  const row = await trx.selectFrom('mail_messages').select(['id', 'thread_id', 'flags']).where('id', '=', id).forUpdate().executeTakeFirst();
+  return row ? { id: row.id, threadId: row.thread_id, flags: row.flags } : null;
+}
+
+/** Files a message under a thread with these flags. */
+export async function setMessageThread(trx: Kysely<Schema>, id: string, threadId: string, flags: string[]): Promise<void> {
+  await trx.updateTable('mail_messages').set({ thread_id: threadId, flags }).where('id', '=', id).execute();
+}

@@ -91,18 +91,6 @@ export async function insertParts(trx: Kysely<Schema>, messageId: string, parts:
     .execute();
 }
 
-export async function touchThread(trx: Kysely<Schema>, threadId: string): Promise<void> {
-  await trx.updateTable('mail_threads').set({ last_message_at: new Date() }).where('id', '=', threadId).execute();
-}
-
-export async function findThreadById(db: Kysely<Schema>, id: string): Promise<{ id: string; key: string } | null> {
-  return (await db.selectFrom('mail_threads').select(['id', 'key']).where('id', '=', id).executeTakeFirst()) ?? null;
-}
-
-export async function findThreadByKey(db: Kysely<Schema>, key: string): Promise<{ id: string; key: string } | null> {
-  return (await db.selectFrom('mail_threads').select(['id', 'key']).where('key', '=', key).executeTakeFirst()) ?? null;
-}
-
 /** The thread's latest Message-IDs (newest first, at most 20) with their direction, for In-Reply-To and References. */
 export async function recentMessageIds(db: Kysely<Schema>, threadId: string): Promise<{ messageId: string; direction: 'inbound' | 'outbound' }[]> {
   const rows = await db
