@@ -55,7 +55,6 @@ export default tseslint.config(
       'apps/server/src/incidents/coordinations.ts',
       'apps/server/src/incidents/incidents.routes.ts',
       'apps/server/src/incidents/report-portal.routes.ts',
-      'apps/server/src/feeds/feeds.service.ts',
       'apps/server/src/feeds/feeds.routes.ts',
       'apps/server/src/feeds/ingest.ts',
       'apps/web/src/features/contacts/components/organisation-page.tsx',
