@@ -55,8 +55,6 @@ export default tseslint.config(
       'apps/server/src/incidents/coordinations.ts',
       'apps/server/src/incidents/incidents.routes.ts',
       'apps/server/src/incidents/report-portal.routes.ts',
-      'apps/server/src/feeds/feeds.routes.ts',
-      'apps/server/src/feeds/ingest.ts',
       'apps/web/src/features/contacts/components/organisation-page.tsx',
       'apps/web/src/features/incidents/components/coordinations-panel.tsx',
       'apps/web/src/features/incidents/components/report-page.tsx',
