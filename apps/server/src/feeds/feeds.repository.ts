@@ -1,4 +1,5 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
+import type { FeedEventQuery } from '@renkei/contract';
 import type { Schema } from '../db/schema/index.ts';
 import { ALL, type Scope, scopeWhere } from '../policy/scope.ts';
 import { type EventBatch, numberArray, plainArray, textArray } from './event-batch.ts';
@@ -108,4 +109,112 @@ export async function listRejects(db: Kysely<Schema>, runId: string, limit: numb
   const rows = await db.selectFrom('feed_rejects').select(['line', 'reason', 'raw']).where('run_id', '=', runId).orderBy('line').limit(limit).execute();
   // The excerpt is untrusted bytes: shown as text with NUL and invalid UTF-8 replaced.
   return rows.map((r) => ({ line: r.line, reason: r.reason, excerpt: Buffer.from(r.raw).toString('utf8').replaceAll('\0', '\uFFFD') }));
+}
+
+export type MappingRow = Selectable<Schema['feed_mappings']>;
+export type SourceRow = Selectable<Schema['feed_sources']>;
+export type NotificationRow = Selectable<Schema['feed_notifications']>;
+
+/** Opens a run in state `running`; its counts are written when it ends. */
+export async function insertRun(
+  db: Kysely<Schema>,
+  values: { origin: string; sourceId: string | null; format: string; mappingName: string | null; originalSha256: string | null; startedBy: string },
+): Promise<string> {
+  const run = await db
+    .insertInto('feed_runs')
+    .values({
+      origin: values.origin,
+      source_id: values.sourceId,
+      format: values.format,
+      mapping_name: values.mappingName,
+      original_sha256: values.originalSha256,
+      state: 'running',
+      error: null,
+      started_by: values.startedBy,
+      finished_at: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return run.id;
+}
+
+export async function markRunFailed(db: Kysely<Schema>, id: string, error: string, seconds: number): Promise<void> {
+  await db.updateTable('feed_runs').set({ state: 'failed', error, finished_at: new Date(), seconds }).where('id', '=', id).execute();
+}
+
+export async function finishRun(
+  db: Kysely<Schema>,
+  id: string,
+  counts: { error: string | null; rowsRead: number; eventsStored: number; duplicates: number; rejected: number; bytesRead: number; seconds: number },
+): Promise<void> {
+  await db
+    .updateTable('feed_runs')
+    .set({
+      state: counts.error ? 'failed' : 'completed',
+      error: counts.error,
+      rows_read: counts.rowsRead,
+      events_stored: counts.eventsStored,
+      duplicates: counts.duplicates,
+      rejected: counts.rejected,
+      bytes_read: counts.bytesRead,
+      seconds: counts.seconds,
+      finished_at: new Date(),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+const EVENT_COLUMNS = [
+  'id',
+  'run_id',
+  'source',
+  'report_type',
+  'taxonomy',
+  'type',
+  'observed_at',
+  'ip',
+  'port',
+  'protocol',
+  'hostname',
+  'tag',
+  'asn',
+  'country',
+  'organisation_id',
+  'recipient',
+  'tlp',
+  'line',
+  'extra',
+  'notification_id',
+  'withheld',
+] as const;
+export type EventRow = Pick<Selectable<Schema['feed_events']>, (typeof EVENT_COLUMNS)[number]>;
+
+/** Events newest first, `limit + 1` of them so the caller knows whether a next page exists. */
+export async function listEventRows(db: Kysely<Schema>, query: FeedEventQuery, limit: number, scope: Scope): Promise<EventRow[]> {
+  let q = db
+    .selectFrom('feed_events')
+    .select(EVENT_COLUMNS)
+    .where(scopeWhere(scope, { organisation: sql.ref('organisation_id') }));
+  if (query.recipient !== undefined) {
+    // Same as recipient = r, through the indexes the bulk insert can afford: the recipient's
+    // notifications (feed_events_notification) and its pending events (feed_events_pending).
+    const recipient = query.recipient.toLowerCase();
+    q = q.where((eb) =>
+      eb.or([
+        eb('notification_id', 'in', eb.selectFrom('feed_notifications as fn').select('fn.id').where('fn.recipient', '=', recipient)),
+        eb.and([eb('recipient', '=', recipient), eb('notification_id', 'is', null)]),
+      ]),
+    );
+  }
+  if (query.type !== undefined) q = q.where('type', '=', query.type);
+  if (query.notificationId !== undefined) q = q.where('notification_id', '=', query.notificationId);
+  if (query.before !== undefined) q = q.where('id', '<', query.before);
+  return q
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
+}
+
+export async function listNotificationEventRows(db: Kysely<Schema>, notificationId: string, limit: number): Promise<EventRow[]> {
+  return db.selectFrom('feed_events').select(EVENT_COLUMNS).where('notification_id', '=', notificationId).orderBy('id').limit(limit).execute();
 }

@@ -20,8 +20,16 @@ import type { FeedsService } from './feeds.service.ts';
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const NameParams = Type.Object({ name: MappingName });
 
+type FeedsApp = Parameters<FastifyPluginAsyncTypebox>[0];
+
 /** Feeds for staff: runs with their summaries and rejected lines, events, notifications, mappings, sources. */
 export const feedsRoutes: FastifyPluginAsyncTypebox<{ feeds: FeedsService }> = async (app, { feeds }) => {
+  runAndNotificationRoutes(app, feeds);
+  mappingAndSourceRoutes(app, feeds);
+};
+
+/** Runs, events and notifications: what the pipeline produced and what was sent. */
+function runAndNotificationRoutes(app: FeedsApp, feeds: FeedsService): void {
   app.get(
     '/feeds/runs',
     {
@@ -131,7 +139,10 @@ export const feedsRoutes: FastifyPluginAsyncTypebox<{ feeds: FeedsService }> = a
     },
     async (request) => feeds.notifyDue(request.ctx, { force: request.body.all ?? false }),
   );
+}
 
+/** Saved mappings and URL sources: how feeds are read and fetched. */
+function mappingAndSourceRoutes(app: FeedsApp, feeds: FeedsService): void {
   app.get(
     '/feeds/mappings',
     { schema: { tags: ['feeds'], summary: 'Saved CSV column mappings', response: { 200: Type.Array(FeedMapping), ...errorResponses(401, 403) } } },
@@ -209,4 +220,4 @@ export const feedsRoutes: FastifyPluginAsyncTypebox<{ feeds: FeedsService }> = a
       return reply.status(204).send(null);
     },
   );
-};
+}

@@ -134,14 +134,7 @@ export async function ingestStream(
     let country = out.country;
     if (country === null && p.country !== -1 && COUNTRY.test(fields[p.country]!)) country = fields[p.country]!.toUpperCase();
 
-    let extra: string | null = null;
-    const ex = p.extra;
-    for (let k = 0; k < ex.length; k++) {
-      const value = fields[ex[k]!]!;
-      if (value === '') continue;
-      extra = extra === null ? `{${extraKeys[k]}:${JSON.stringify(value)}` : `${extra},${extraKeys[k]}:${JSON.stringify(value)}`;
-    }
-    if (extra !== null) extra += '}';
+    const extra = extraJson(fields, p.extra, extraKeys);
 
     const b = batch;
     b.fingerprint.push(hash('sha256', `${source}\u001f${reportType}\u001f${ipText}\u001f${port ?? ''}\u001f${Math.floor(ms / bucketMs)}`).slice(0, 32));
@@ -209,6 +202,17 @@ export async function ingestStream(
   counts.duplicates = accepted - counts.eventsStored;
   options.onProgress?.({ bytesRead: reader.bytesRead, rows: counts.rowsRead, events: accepted, rejected: counts.rejected });
   return counts;
+}
+
+/** The row's non-empty unmapped columns as JSON text (keys already JSON-quoted), or null when there are none. */
+function extraJson(fields: string[], columns: RowPlan['extra'], keys: string[]): string | null {
+  let extra: string | null = null;
+  for (let k = 0; k < columns.length; k++) {
+    const value = fields[columns[k]!]!;
+    if (value === '') continue;
+    extra = extra === null ? `{${keys[k]}:${JSON.stringify(value)}` : `${extra},${keys[k]}:${JSON.stringify(value)}`;
+  }
+  return extra === null ? null : `${extra}}`;
 }
 
 function clip(value: string): string {
