@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Insertable, type Kysely, type Selectable, type Transaction, type Updateable, sql } from 'kysely';
 import { ALL, type Scope, scopeWhere } from '../policy/scope.ts';
 import { CATEGORY_TO_RSIT, type IncidentCategory } from '@renkei/contract';
 import type { Schema } from '../db/schema/index.ts';
@@ -300,4 +300,119 @@ export async function matchingIncidents(db: Kysely<Schema>, reportId: string, ca
     .limit(2000)
     .execute();
   return rows;
+}
+
+export async function insertIncident(trx: Transaction<Schema>, values: Insertable<IncidentsTable>): Promise<IncidentModel> {
+  return incidentRowToModel(await trx.insertInto('incidents').values(values).returningAll().executeTakeFirstOrThrow());
+}
+
+export async function updateIncidentRow(trx: Transaction<Schema>, id: string, set: Updateable<IncidentsTable>): Promise<IncidentModel> {
+  return incidentRowToModel(await trx.updateTable('incidents').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow());
+}
+
+export interface IncidentPageQuery {
+  status?: IncidentModel['status'] | undefined;
+  category?: IncidentCategory | undefined;
+  assigneeId?: string | undefined;
+  offset: number;
+  limit: number;
+}
+
+/** Incidents by priority, newest first; one page and the total. */
+export async function listIncidentsPage(db: Kysely<Schema>, query: IncidentPageQuery, scope: Scope): Promise<{ items: IncidentModel[]; total: number }> {
+  let base = db.selectFrom('incidents').where(scopeWhere(scope));
+  if (query.status) base = base.where('status', '=', query.status);
+  if (query.category) base = base.where('category', '=', query.category);
+  if (query.assigneeId) base = base.where('assignee_id', '=', query.assigneeId);
+  const [rows, count] = await Promise.all([
+    base.selectAll().orderBy('priority').orderBy('created_at', 'desc').orderBy('id').offset(query.offset).limit(query.limit).execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items: rows.map(incidentRowToModel), total: Number(count.n) };
+}
+
+/** Whether a user may be named as an assignee (the user exists). */
+export async function userExists(trx: Transaction<Schema>, userId: string): Promise<boolean> {
+  return (await trx.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst()) !== undefined;
+}
+
+export async function reportsForLink(trx: Transaction<Schema>, reportIds: readonly string[]): Promise<{ id: string; reference: string; received_at: Date }[]> {
+  return trx.selectFrom('reports').select(['id', 'reference', 'received_at']).where('id', 'in', reportIds).execute();
+}
+
+/**
+ * Links one report to an incident: a new link, or a former one made current again. Answers false when
+ * the report is linked already (nothing changes).
+ */
+export async function linkReport(
+  trx: Transaction<Schema>,
+  incidentId: string,
+  reportId: string,
+  actor: { id: string | null; label: string },
+  at: Date,
+): Promise<boolean> {
+  const existing = await trx
+    .selectFrom('incident_reports')
+    .select('unlinked_at')
+    .where('incident_id', '=', incidentId)
+    .where('report_id', '=', reportId)
+    .executeTakeFirst();
+  if (existing && existing.unlinked_at === null) return false;
+  if (existing) {
+    await trx
+      .updateTable('incident_reports')
+      .set({ unlinked_at: null, unlinked_by_label: null, linked_by: actor.id, linked_by_label: actor.label, linked_at: at })
+      .where('incident_id', '=', incidentId)
+      .where('report_id', '=', reportId)
+      .execute();
+  } else {
+    await trx
+      .insertInto('incident_reports')
+      .values({ incident_id: incidentId, report_id: reportId, linked_by: actor.id, linked_by_label: actor.label })
+      .execute();
+  }
+  return true;
+}
+
+/** Reports still new or triaged become linked. */
+export async function markReportsLinked(trx: Transaction<Schema>, reportIds: readonly string[], at: Date): Promise<void> {
+  await trx.updateTable('reports').set({ status: 'linked', updated_at: at }).where('id', 'in', reportIds).where('status', 'in', ['new', 'triaged']).execute();
+}
+
+/** Moves an incident's first report time back to `earliest` when that is earlier (or none was known). */
+export async function startTakedownClock(trx: Transaction<Schema>, incidentId: string, earliest: Date, at: Date): Promise<void> {
+  await trx
+    .updateTable('incidents')
+    .set({ first_reported_at: earliest, updated_at: at })
+    .where('id', '=', incidentId)
+    .where((eb) => eb.or([eb('first_reported_at', 'is', null), eb('first_reported_at', '>', earliest)]))
+    .execute();
+}
+
+/** Ends the current links of some reports to an incident; answers the reports unlinked. */
+export async function unlinkReports(trx: Transaction<Schema>, incidentId: string, reportIds: readonly string[], label: string, at: Date): Promise<string[]> {
+  const rows = await trx
+    .updateTable('incident_reports')
+    .set({ unlinked_at: at, unlinked_by_label: label })
+    .where('incident_id', '=', incidentId)
+    .where('report_id', 'in', reportIds)
+    .where('unlinked_at', 'is', null)
+    .returning('report_id')
+    .execute();
+  return rows.map((row) => row.report_id);
+}
+
+/** Moves every coordination of one incident to another; answers their thread keys. */
+export async function moveCoordinations(trx: Transaction<Schema>, fromId: string, toId: string, at: Date): Promise<string[]> {
+  const rows = await trx
+    .updateTable('coordinations')
+    .set({ incident_id: toId, updated_at: at })
+    .where('incident_id', '=', fromId)
+    .returning(['id', 'thread_key'])
+    .execute();
+  return rows.map((row) => row.thread_key);
+}
+
+export async function markMerged(trx: Transaction<Schema>, sourceId: string, targetId: string, at: Date): Promise<void> {
+  await trx.updateTable('incidents').set({ status: 'merged', merged_into: targetId, updated_at: at }).where('id', '=', sourceId).execute();
 }
