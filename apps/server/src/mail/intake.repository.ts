@@ -75,37 +75,6 @@ export async function insertInbound(trx: Kysely<Schema>, input: InboundRowInput)
   return row.id;
 }
 
-export interface InboundPart {
-  filename: string | null;
-  contentType: string;
-  disposition: string | null;
-  contentId: string | null;
-  size: number;
-  sha256: string;
-  fromEncrypted: boolean;
-}
-
-/** The attachments of an inbound message (in order) as `mail_parts` rows. */
-export async function insertInboundParts(trx: Kysely<Schema>, messageId: string, parts: readonly InboundPart[]): Promise<void> {
-  if (parts.length === 0) return;
-  await trx
-    .insertInto('mail_parts')
-    .values(
-      parts.map((p, ordinal) => ({
-        message_id: messageId,
-        ordinal,
-        filename: p.filename,
-        content_type: p.contentType,
-        disposition: p.disposition,
-        content_id: p.contentId,
-        size: p.size,
-        sha256: p.sha256,
-        from_encrypted: p.fromEncrypted,
-      })),
-    )
-    .execute();
-}
-
 export interface RecheckCandidate {
   id: string;
   rawSha256: string;

@@ -8,8 +8,8 @@ import { systemContext } from '../policy/actor.ts';
 import { applyDeliveryReport } from './bounces.service.ts';
 import { readDeliveryReport } from './dsn.ts';
 import { type ParseLimits, type ParsedInbound, parseInbound } from './inbound-parse.ts';
-import { findInboundByRawSha, insertInbound, insertInboundParts, listRecheckCandidates, lockIngest, updatePgpCheck } from './intake.repository.ts';
-import { createThread, threadByKeys, threadByMessageIds, touchThread } from './mail.repository.ts';
+import { findInboundByRawSha, insertInbound, listRecheckCandidates, lockIngest, updatePgpCheck } from './intake.repository.ts';
+import { createThread, insertParts, threadByKeys, threadByMessageIds, touchThread } from './mail.repository.ts';
 import { once, readBlob } from './outbound.service.ts';
 import type { KeyRing } from './pgp.ts';
 import { type ReplyTokenFormat, looksLikeReply, plusDetail } from './reply-token.ts';
@@ -119,7 +119,7 @@ async function ingest(deps: IntakeDeps, options: IntakeOptions, raw: Buffer, raw
       envelopeTo: envelope.rcptTo.map((a) => a.toLowerCase().slice(0, 320)),
       clientAddress: envelope.clientAddress,
     });
-    await insertInboundParts(
+    await insertParts(
       trx,
       id,
       parsed.attachments.map((a, ordinal) => ({

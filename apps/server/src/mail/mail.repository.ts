@@ -335,3 +335,36 @@ export async function lockMessageFiling(trx: Kysely<Schema>, id: string): Promis
 export async function setMessageThread(trx: Kysely<Schema>, id: string, threadId: string, flags: string[]): Promise<void> {
   await trx.updateTable('mail_messages').set({ thread_id: threadId, flags }).where('id', '=', id).execute();
 }
+
+/** One stored MIME part of a message (an attachment, or a file of a sent message). */
+export interface StoredPart {
+  /** NULL = the part was not named. */
+  filename: string | null;
+  contentType: string;
+  disposition: string | null;
+  contentId: string | null;
+  size: number;
+  sha256: string;
+  fromEncrypted: boolean;
+}
+
+/** The files of a message (in order) as `mail_parts` rows. */
+export async function insertParts(trx: Kysely<Schema>, messageId: string, parts: readonly StoredPart[]): Promise<void> {
+  if (parts.length === 0) return;
+  await trx
+    .insertInto('mail_parts')
+    .values(
+      parts.map((p, ordinal) => ({
+        message_id: messageId,
+        ordinal,
+        filename: p.filename,
+        content_type: p.contentType,
+        disposition: p.disposition,
+        content_id: p.contentId,
+        size: p.size,
+        sha256: p.sha256,
+        from_encrypted: p.fromEncrypted,
+      })),
+    )
+    .execute();
+}

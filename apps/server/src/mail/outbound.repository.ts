@@ -60,37 +60,6 @@ export async function insertOutbound(trx: Kysely<Schema>, input: OutboundRowInpu
   return row.id;
 }
 
-export interface StoredPart {
-  filename: string;
-  contentType: string;
-  disposition: string | null;
-  contentId: string | null;
-  size: number;
-  sha256: string;
-  fromEncrypted: boolean;
-}
-
-/** The files of a message (in order) as `mail_parts` rows. */
-export async function insertParts(trx: Kysely<Schema>, messageId: string, parts: readonly StoredPart[]): Promise<void> {
-  if (parts.length === 0) return;
-  await trx
-    .insertInto('mail_parts')
-    .values(
-      parts.map((p, ordinal) => ({
-        message_id: messageId,
-        ordinal,
-        filename: p.filename,
-        content_type: p.contentType,
-        disposition: p.disposition,
-        content_id: p.contentId,
-        size: p.size,
-        sha256: p.sha256,
-        from_encrypted: p.fromEncrypted,
-      })),
-    )
-    .execute();
-}
-
 /** The thread's latest Message-IDs (newest first, at most 20) with their direction, for In-Reply-To and References. */
 export async function recentMessageIds(db: Kysely<Schema>, threadId: string): Promise<{ messageId: string; direction: 'inbound' | 'outbound' }[]> {
   const rows = await db

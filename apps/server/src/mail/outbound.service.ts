@@ -7,9 +7,9 @@ import { AppError, BadRequestError, ConflictError, NotFoundError, ServiceUnavail
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { type RequestContext, actorId } from '../policy/actor.ts';
 import { mailPolicy } from './mail.policy.ts';
-import { createThread, findThreadById, touchThread } from './mail.repository.ts';
+import { createThread, findThreadById, insertParts, touchThread } from './mail.repository.ts';
 import { type OutboundAttachment, PermanentRelayError, composeMail, relay } from './outbound.ts';
-import { claimForSending, insertOutbound, insertParts, recentMessageIds, recordHandover } from './outbound.repository.ts';
+import { claimForSending, insertOutbound, recentMessageIds, recordHandover } from './outbound.repository.ts';
 import { type KeyRing, usableEncryptionKeys } from './pgp.ts';
 import type { ReplyTokenFormat } from './reply-token.ts';
 import { withTlpBody, withTlpSubject } from './templates.ts';
