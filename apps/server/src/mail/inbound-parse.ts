@@ -2,7 +2,7 @@ import PostalMime, { type Address, type Email } from 'postal-mime';
 import { parseTlp, tlpLabel } from '@renkei/contract';
 import { cleanText as clean } from '../kernel/text.ts';
 import { htmlToText } from './html-text.ts';
-import { type KeyRing, type PgpOutcome, inspectPgp } from './pgp.ts';
+import { type KeyRing, NO_PGP, type PgpOutcome, inspectPgp } from './pgp.ts';
 
 /** Limits on what one inbound message may hold; past them it is stored with a status saying so. */
 export interface ParseLimits {
@@ -49,16 +49,6 @@ export interface ParsedInbound {
 
 const MAX_HEADERS_KEPT = 300;
 const MAX_HEADER_VALUE = 4000;
-const NO_PGP: PgpOutcome = {
-  format: null,
-  status: 'unsigned',
-  signerKeyIds: [],
-  signerFingerprint: null,
-  encryption: 'none',
-  detail: null,
-  decryptedEntity: null,
-  plainText: null,
-};
 const TLP_LABEL = /TLP:(CLEAR|WHITE|GREEN|AMBER\+STRICT|AMBER|RED)\b/i;
 
 /**

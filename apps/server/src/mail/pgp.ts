@@ -48,7 +48,8 @@ export interface PgpOutcome {
 
 type VerificationResult = openpgp.DecryptMessageResult['signatures'][number];
 
-const NO_PGP: PgpOutcome = {
+/** The outcome of a message with no PGP in it. */
+export const NO_PGP: PgpOutcome = {
   format: null,
   status: 'unsigned',
   signerKeyIds: [],
