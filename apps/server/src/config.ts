@@ -61,6 +61,8 @@ export interface Config {
   teamTimeZone: string;
   /** First month of the fiscal year, 1–12 (RENKEI_FISCAL_YEAR_START_MONTH, default 4 = April, as in Japan). */
   fiscalYearStartMonth: number;
+  /** Days from a vendor's first contact (起算日) to a case's target publication date (RENKEI_CASE_TARGET_DAYS, default 45 as in JVN's process). */
+  caseTargetDays: number;
 }
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -106,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     imapPollCron: env.RENKEI_IMAP_POLL_CRON?.trim() || '* * * * *',
     teamTimeZone: timeZone(env.RENKEI_TEAM_TIME_ZONE?.trim() || 'Asia/Tokyo'),
     fiscalYearStartMonth: month(env.RENKEI_FISCAL_YEAR_START_MONTH, 4, 'RENKEI_FISCAL_YEAR_START_MONTH'),
+    caseTargetDays: integer(env.RENKEI_CASE_TARGET_DAYS, 45, 'RENKEI_CASE_TARGET_DAYS'),
   };
 }
 

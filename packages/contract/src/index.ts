@@ -8,5 +8,6 @@ export * from './network-lookup.ts';
 export * from './incidents.ts';
 export * from './feeds.ts';
 export * from './statistics.ts';
+export * from './vulnerabilities.ts';
 /** TypeBox's static type, so clients name a schema's type without depending on TypeBox. */
 export type { Static } from '@sinclair/typebox';

@@ -18,6 +18,7 @@ import type { Config } from '../config.ts';
 import { feedsRoutes } from '../feeds/index.ts';
 import { healthRoutes } from '../health/index.ts';
 import { incidentsRoutes, reportPortalRoutes } from '../incidents/index.ts';
+import { vulnerabilitiesRoutes } from '../vulnerabilities/index.ts';
 import { mailRoutes } from '../mail/index.ts';
 import { type TeamSource, createPublicSite, formKey, portalRoutes } from '../portal/index.ts';
 import type { Services } from './services.ts';
@@ -178,6 +179,7 @@ export async function buildApp(config: Config, services: Services, options: Buil
       await api.register(feedsRoutes, { feeds: services.feeds });
       await api.register(incidentsRoutes, { incidents: services.incidents });
       await api.register(statisticsRoutes, { statistics: services.statistics });
+      await api.register(vulnerabilitiesRoutes, { vulnerabilities: services.vulnerabilities });
     },
     { prefix: '/api/v1' },
   );

@@ -11,6 +11,7 @@ import { type Logger, createLogger } from '../kernel/logger.ts';
 import { registerJobs } from './job-registry.ts';
 import { type MailService, createMailService, directoryKeyRing } from '../mail/index.ts';
 import { type StatisticsService, createStatisticsService } from '../statistics/index.ts';
+import { type VulnerabilitiesService, createVulnerabilitiesService } from '../vulnerabilities/index.ts';
 
 /** Every domain service, built once per process over one database and handed to routes, jobs and CLI. */
 export interface Services {
@@ -33,6 +34,8 @@ export interface Services {
   networkLookup: NetworkLookupService;
   /** Counts per month, quarter and fiscal year (a read model over the incidents tables). */
   statistics: StatisticsService;
+  /** Vulnerability coordination: finders' reports, cases, vendors, statuses, embargoes. */
+  vulnerabilities: VulnerabilitiesService;
   /** The process's logger; each part logs through `log.child({ component })`. */
   log: Logger;
   startedAt: Date;
@@ -94,6 +97,7 @@ export function createServices(database: Database, config: Config, options: { lo
     mail,
     networkLookup,
     statistics: createStatisticsService({ db: database.db }, { timeZone: config.teamTimeZone, fiscalYearStartMonth: config.fiscalYearStartMonth }),
+    vulnerabilities: createVulnerabilitiesService({ db: database.db, mail, contacts }, { targetDays: config.caseTargetDays }),
     log,
     startedAt: new Date(),
   };

@@ -3,6 +3,7 @@ import type { Schema } from '../db/schema/index.ts';
 import { type Logger, createLogger } from '../kernel/logger.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { createDirectoryImportService } from './directory-import.service.ts';
+import { createDirectoryReads } from './directory-reads.service.ts';
 import { createInstanceKeyService } from './instance-key.service.ts';
 import { createTeamIdentityService } from './team-identity.service.ts';
 import { createOrganisationsService } from './organisations.service.ts';
@@ -10,6 +11,7 @@ import { createKeyHealth, createPgpKeysService } from './pgp-keys.service.ts';
 
 export type { OrganisationDetailModel, PersonDetailModel } from './organisations.service.ts';
 export { type KeyView, RECHECK_SIGNATURES_JOB } from './pgp-keys.service.ts';
+export type { OrganisationRef } from './directory-reads.service.ts';
 
 export interface ContactsOptions {
   /** The instance's public address, for the links in security.txt and RFC 2350. */
@@ -42,6 +44,7 @@ export function createContactsService(db: Kysely<Schema>, options: ContactsOptio
     ),
     ...createDirectoryImportService(db, now),
     ...createTeamIdentityService(db),
+    ...createDirectoryReads(db),
     ...createInstanceKeyService(db, { publicUrl: options.publicUrl, pgpPassphrase: options.pgpPassphrase, now }),
   };
 }

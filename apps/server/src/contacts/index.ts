@@ -1,6 +1,6 @@
 // The contacts domain's manifest: the directory (organisations, people, PGP keys, networks, the
 // instance key) and, in network/, "who can act on this?" lookups.
-export { type ContactsService, createContactsService } from './contacts.service.ts';
+export { type ContactsService, type OrganisationRef, createContactsService } from './contacts.service.ts';
 export { contactsRoutes } from './contacts.routes.ts';
 // Public routes: signed security.txt, RFC 2350, the instance's public key.
 export { wellKnownRoutes } from './well-known.routes.ts';

@@ -30,6 +30,21 @@ import type { PgpKeysTable } from './pgp-keys.ts';
 import type { PublicFormKeysTable } from './public-site.ts';
 import type { SessionsTable } from './sessions.ts';
 import type { UsersTable } from './users.ts';
+import type {
+  CaseContactAttemptsTable,
+  CaseEmbargoDecisionsTable,
+  CaseEmbargoesTable,
+  CaseEventsTable,
+  CaseParticipantsTable,
+  CaseVulnerabilitiesTable,
+  CvePoolTable,
+  VendorProductsTable,
+  VendorStatusesTable,
+  VulnerabilityCasesTable,
+  VulnerabilityCountersTable,
+  VulnerabilityReportAttachmentsTable,
+  VulnerabilityReportsTable,
+} from './vulnerabilities.ts';
 
 /** Every table Kysely knows, by name. Each domain adds its tables here. */
 export interface Schema {
@@ -68,4 +83,17 @@ export interface Schema {
   incident_events: IncidentEventsTable;
   report_messages: ReportMessagesTable;
   public_form_keys: PublicFormKeysTable;
+  vulnerability_counters: VulnerabilityCountersTable;
+  vulnerability_reports: VulnerabilityReportsTable;
+  vulnerability_report_attachments: VulnerabilityReportAttachmentsTable;
+  vulnerability_cases: VulnerabilityCasesTable;
+  case_vulnerabilities: CaseVulnerabilitiesTable;
+  case_participants: CaseParticipantsTable;
+  vendor_statuses: VendorStatusesTable;
+  case_contact_attempts: CaseContactAttemptsTable;
+  case_embargoes: CaseEmbargoesTable;
+  case_embargo_decisions: CaseEmbargoDecisionsTable;
+  case_events: CaseEventsTable;
+  vendor_products: VendorProductsTable;
+  cve_pool: CvePoolTable;
 }
