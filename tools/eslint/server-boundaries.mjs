@@ -3,7 +3,7 @@
 import path from 'node:path';
 
 /** The domains: each a folder with an index.ts manifest. */
-export const DOMAINS = ['accounts', 'audit', 'blobs', 'contacts', 'mail', 'incidents', 'feeds', 'statistics', 'health', 'portal'];
+export const DOMAINS = ['accounts', 'audit', 'blobs', 'contacts', 'mail', 'incidents', 'feeds', 'statistics', 'health', 'portal', 'vulnerabilities'];
 
 const INFRA_BELOW_DOMAINS = ['kernel', 'config', 'db', 'policy', 'i18n', 'http', 'jobs', 'cli'];
 
