@@ -54,6 +54,15 @@ function valueWithWildcards(text: string, head: number, tail: number, where: str
   return { kind: 'value', text, head, tail };
 }
 
+/** Printable ASCII without `\`, `*` or `?`: the common component, taken as it is. */
+function isPlain(raw: string): boolean {
+  for (let index = 0; index < raw.length; index++) {
+    const code = raw.charCodeAt(index);
+    if (!isPrintableAscii(code) || code === 0x5c || code === 0x2a || code === 0x3f) return false;
+  }
+  return true;
+}
+
 /**
  * One component of the formatted string, unbound. `raw` has no unescaped `:`. Unquoted `*` and `?` are
  * wildcards only at the ends; any other printable character may stand unquoted, as the unbinding of
@@ -63,6 +72,7 @@ function unbindFormattedValue(raw: string, where: string): CpeValue {
   if (raw === '*') return ANY;
   if (raw === '-') return NA;
   if (raw === '') throw new CpeError(`${where}: empty component (write '*' for ANY)`);
+  if (isPlain(raw)) return { kind: 'value', text: raw.toLowerCase(), head: 0, tail: 0 };
   let head = 0;
   let tail = 0;
   let text = '';
@@ -108,6 +118,7 @@ function unbindFormattedValue(raw: string, where: string): CpeValue {
 
 /** Splits on unescaped `:`; a `\` always takes the next character with it. */
 function splitFormatted(body: string): string[] {
+  if (!body.includes('\\')) return body.split(':');
   const parts: string[] = [];
   let start = 0;
   for (let index = 0; index < body.length; index++) {
@@ -129,8 +140,19 @@ function checkPart(part: CpeValue, where: string): CpeValue {
 }
 
 function fromValues(values: readonly CpeValue[]): Cpe {
-  const entries = CPE_ATTRIBUTES.map((name, index) => [name, values[index] ?? ANY] as const);
-  return Object.fromEntries(entries) as unknown as Cpe;
+  return {
+    part: values[0] ?? ANY,
+    vendor: values[1] ?? ANY,
+    product: values[2] ?? ANY,
+    version: values[3] ?? ANY,
+    update: values[4] ?? ANY,
+    edition: values[5] ?? ANY,
+    language: values[6] ?? ANY,
+    swEdition: values[7] ?? ANY,
+    targetSw: values[8] ?? ANY,
+    targetHw: values[9] ?? ANY,
+    other: values[10] ?? ANY,
+  };
 }
 
 function parseFormatted(input: string): Cpe {
@@ -157,6 +179,14 @@ function hexValue(char: string): number {
 function unbindUriValue(raw: string, where: string): CpeValue {
   if (raw === '') return ANY;
   if (raw === '-') return NA;
+  if (!raw.includes('%')) {
+    for (const char of raw) {
+      if (!isAlphanumeric(char.charCodeAt(0)) && !'-._'.includes(char)) {
+        throw new CpeError(`${where}: ${describe(char)} must be percent-encoded in a CPE 2.2 URI`);
+      }
+    }
+    return unbindFormattedValue(raw, where);
+  }
   let formatted = '';
   for (let index = 0; index < raw.length; index++) {
     const char = raw.charAt(index);
@@ -200,7 +230,7 @@ function parseUri(input: string): Cpe {
     values[index] = unbindUriValue(raw, name);
   }
   values[0] = checkPart(values[0] ?? ANY, 'part');
-  return fromValues(CPE_ATTRIBUTES.map((_, index) => values[index] ?? ANY));
+  return fromValues(values);
 }
 
 /**
