@@ -316,3 +316,37 @@ export type VendorStatusRow = Static<typeof VendorStatusRow>;
 export type Embargo = Static<typeof Embargo>;
 export type VulnerabilityReportSummary = Static<typeof VulnerabilityReportSummary>;
 export type VulnerabilityReportDetail = Static<typeof VulnerabilityReportDetail>;
+
+export const CaseMessage = Type.Object({
+  id: Uuid,
+  privateTo: Type.Union([Uuid, Type.Null()], { description: 'NULL: the case thread; set: the private thread with that participant' }),
+  vulnerabilityId: Type.Union([Uuid, Type.Null()]),
+  productName: Type.String(),
+  author: Type.String({ description: "'team', the author's organisation, or 'participant' when the reader may not know who" }),
+  mine: Type.Boolean(),
+  body: Type.String(),
+  createdAt: Timestamp,
+});
+export type CaseMessage = Static<typeof CaseMessage>;
+
+export const PostCaseMessageRequest = Type.Object(
+  {
+    body: Type.String({ minLength: 1, maxLength: 100_000 }),
+    privateTo: Type.Optional(Type.String({ format: 'uuid', description: 'Team only: a participant id, for a private message to it' })),
+    private: Type.Optional(Type.Boolean({ description: 'A participant: a private message to the team' })),
+    vulnerabilityId: Type.Optional(Type.String({ format: 'uuid' })),
+    productName: Type.Optional(Type.String({ maxLength: 300 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ChangedCase = Type.Object({
+  id: Uuid,
+  reference: Type.String(),
+  title: Type.String(),
+  titleJa: NullableString,
+  status: literals(CASE_STATUSES),
+  modifiedAt: Timestamp,
+  seenAt: NullableTimestamp,
+});
+export type ChangedCase = Static<typeof ChangedCase>;

@@ -97,7 +97,10 @@ export function createServices(database: Database, config: Config, options: { lo
     mail,
     networkLookup,
     statistics: createStatisticsService({ db: database.db }, { timeZone: config.teamTimeZone, fiscalYearStartMonth: config.fiscalYearStartMonth }),
-    vulnerabilities: createVulnerabilitiesService({ db: database.db, mail, contacts }, { targetDays: config.caseTargetDays }),
+    vulnerabilities: createVulnerabilitiesService(
+      { db: database.db, mail, contacts, jobs },
+      { targetDays: config.caseTargetDays, publicUrl: config.publicUrl },
+    ),
     log,
     startedAt: new Date(),
   };

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { OrganisationRef } from '../contacts/index.ts';
 import { recordAudit } from '../audit/index.ts';
 import type { Schema } from '../db/schema/index.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
 import { BadRequestError, NotFoundError } from '../kernel/errors.ts';
 import type { RequestContext, UserActor } from '../policy/actor.ts';
 import { hasAnyRole } from '../policy/define-policy.ts';
@@ -14,6 +15,8 @@ export interface CasesDeps {
   now: () => Date;
   /** Days from a vendor's 起算日 to the target publication date (JVN: 45). */
   targetDays: number;
+  /** Changes a participant must hear of enqueue their notice in the changing transaction. */
+  jobs: Pick<JobQueue, 'enqueue'>;
 }
 
 /**

@@ -2,3 +2,4 @@
 // (the Early Warning Partnership flow).
 export { type VulnerabilitiesService, createVulnerabilitiesService } from './vulnerabilities.service.ts';
 export { vulnerabilitiesRoutes } from './vulnerabilities.routes.ts';
+export { NOTIFY_PARTICIPANTS_JOB, vulnerabilitiesJobDefinitions } from './vulnerabilities.jobs.ts';

@@ -35,6 +35,8 @@ import type {
   CaseEmbargoDecisionsTable,
   CaseEmbargoesTable,
   CaseEventsTable,
+  CaseMessagesTable,
+  CaseReadsTable,
   CaseParticipantsTable,
   CaseVulnerabilitiesTable,
   CvePoolTable,
@@ -96,4 +98,6 @@ export interface Schema {
   case_events: CaseEventsTable;
   vendor_products: VendorProductsTable;
   cve_pool: CvePoolTable;
+  case_messages: CaseMessagesTable;
+  case_reads: CaseReadsTable;
 }

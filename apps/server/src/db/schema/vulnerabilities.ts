@@ -228,3 +228,28 @@ export interface CvePoolTable {
   vulnerability_id: string | null;
   assigned_at: Date | null;
 }
+
+/**
+ * A message in a case. `private_to` NULL: the case thread, read by the team and every shared participant;
+ * set: a private thread between the team and that participant. `vulnerability_id`/`product_name` narrow
+ * the thread to one vulnerability or product.
+ */
+export interface CaseMessagesTable {
+  id: Generated<string>;
+  case_id: string;
+  private_to: string | null;
+  vulnerability_id: string | null;
+  product_name: Generated<string>;
+  author_id: string | null;
+  /** The author's participant row; NULL = the team wrote it. */
+  author_participant: string | null;
+  body: string;
+  created_at: CreatedAt;
+}
+
+/** When a user last opened a case: what changed after it is "new since my last visit". */
+export interface CaseReadsTable {
+  case_id: string;
+  user_id: string;
+  seen_at: Date;
+}

@@ -1,0 +1,22 @@
+import { type JobDefinition, defineJob } from '../jobs/job-queue.ts';
+import { NOTIFY_PARTICIPANTS_JOB } from './messages.service.ts';
+import type { VulnerabilitiesService } from './vulnerabilities.service.ts';
+
+export { NOTIFY_PARTICIPANTS_JOB } from './messages.service.ts';
+
+/**
+ * The vulnerabilities domain's jobs: `vulnerabilities.notify-participants` is enqueued in the transaction
+ * of each change a participant must hear of (a message, the case shared with it) and queues their mail.
+ */
+export function vulnerabilitiesJobDefinitions(vulnerabilities: VulnerabilitiesService): { definition: JobDefinition<never>; cron?: string }[] {
+  return [
+    {
+      definition: defineJob(NOTIFY_PARTICIPANTS_JOB, async (payload) => void (await vulnerabilities.notifyParticipants(payload)), {
+        retryLimit: 10,
+        retryDelaySeconds: 60,
+        backoff: true,
+        expireInSeconds: 300,
+      }),
+    },
+  ];
+}
