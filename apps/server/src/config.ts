@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { type FetchAllowList, parseFetchAllow } from './kernel/fetch-guard.ts';
 
 /** The running instance's settings. Read once from the environment by `loadConfig`, then passed in. */
 export interface Config {
@@ -61,6 +62,12 @@ export interface Config {
   teamTimeZone: string;
   /** First month of the fiscal year, 1–12 (RENKEI_FISCAL_YEAR_START_MONTH, default 4 = April, as in Japan). */
   fiscalYearStartMonth: number;
+  /**
+   * Internal destinations server-side fetches (feed sources, RDAP, security.txt) may reach although
+   * loopback, private or link-local (RENKEI_FETCH_ALLOW: comma-separated CIDR blocks, addresses, host
+   * names or `*.domain`); empty = every such destination is refused.
+   */
+  fetchAllow: FetchAllowList;
 }
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -106,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     imapPollCron: env.RENKEI_IMAP_POLL_CRON?.trim() || '* * * * *',
     teamTimeZone: timeZone(env.RENKEI_TEAM_TIME_ZONE?.trim() || 'Asia/Tokyo'),
     fiscalYearStartMonth: month(env.RENKEI_FISCAL_YEAR_START_MONTH, 4, 'RENKEI_FISCAL_YEAR_START_MONTH'),
+    fetchAllow: fetchAllow(env.RENKEI_FETCH_ALLOW ?? ''),
   };
 }
 
@@ -127,6 +135,14 @@ function timeZone(raw: string): string {
     return new Intl.DateTimeFormat('en', { timeZone: raw }).resolvedOptions().timeZone;
   } catch {
     throw new Error(`RENKEI_TEAM_TIME_ZONE must be an IANA time zone (e.g. Asia/Tokyo), got "${raw.slice(0, 64)}"`);
+  }
+}
+
+function fetchAllow(raw: string): FetchAllowList {
+  try {
+    return parseFetchAllow(raw);
+  } catch (error) {
+    throw new Error(`RENKEI_FETCH_ALLOW: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

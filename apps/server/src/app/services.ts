@@ -46,7 +46,8 @@ export function createServices(database: Database, config: Config, options: { lo
     maintenanceIntervalSeconds: config.jobMaintenanceSeconds,
     log: log.child({ component: 'jobs' }),
   });
-  const networkLookup = createNetworkLookupService(database.db);
+  const fetchGuard = { allow: config.fetchAllow };
+  const networkLookup = createNetworkLookupService(database.db, { online: { guard: fetchGuard } });
   const contacts = createContactsService(database.db, {
     publicUrl: config.publicUrl,
     pgpPassphrase: config.pgpPassphrase,
