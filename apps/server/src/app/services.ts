@@ -88,7 +88,7 @@ export function createServices(database: Database, config: Config, options: { lo
         engine: database.engine,
         blobLimitBytes: config.blobLimitBytes,
       },
-      { maxFetchBytes: config.blobLimitBytes, fetchTimeoutMs: 120_000, maxEventsPerNotification: 20_000 },
+      { maxFetchBytes: config.blobLimitBytes, fetchTimeoutMs: 120_000, fetchGuard, maxEventsPerNotification: 20_000 },
     ),
     incidents: createIncidentsService({ db: database.db, blobs, network: networkLookup, mail, contacts }),
     jobs,
