@@ -12,6 +12,7 @@ import * as mailIntakeSweep from './2026-11-26T1500-mail-intake-sweep.ts';
 import * as mailOutboxGuard from './2026-12-01T0900-mail-outbox-guard.ts';
 import * as publicFormKeys from './2026-12-01T0900-public-form-keys.ts';
 import * as dropMailIntakeSweep from './2026-12-01T0930-drop-mail-intake-sweep.ts';
+import * as publicFormTokensSpent from './2026-12-02T0900-public-form-tokens-spent.ts';
 
 /** Every migration, in order. Names are timestamps: a new one goes at the end. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T0900-mail-outbox-guard': mailOutboxGuard,
   '2026-12-01T0900-public-form-keys': publicFormKeys,
   '2026-12-01T0930-drop-mail-intake-sweep': dropMailIntakeSweep,
+  '2026-12-02T0900-public-form-tokens-spent': publicFormTokensSpent,
 };

@@ -27,7 +27,7 @@ import type { OrganisationNetworksTable } from './organisation-networks.ts';
 import type { OrganisationsTable } from './organisations.ts';
 import type { PeopleTable } from './people.ts';
 import type { PgpKeysTable } from './pgp-keys.ts';
-import type { PublicFormKeysTable } from './public-site.ts';
+import type { PublicFormKeysTable, PublicFormTokensSpentTable } from './public-site.ts';
 import type { SessionsTable } from './sessions.ts';
 import type { UsersTable } from './users.ts';
 
@@ -68,4 +68,5 @@ export interface Schema {
   incident_events: IncidentEventsTable;
   report_messages: ReportMessagesTable;
   public_form_keys: PublicFormKeysTable;
+  public_form_tokens_spent: PublicFormTokensSpentTable;
 }
