@@ -189,11 +189,14 @@ function bodyOf(response: http.IncomingMessage, deadline: number, limits: FetchL
     } catch (error) {
       if (error instanceof FetchBodyError) throw error;
       throw new FetchBodyError('unanswered', `connection broke: ${error instanceof Error ? error.message : String(error)}`);
-    } finally {
-      clearTimeout(timer);
-      limits.signal?.removeEventListener('abort', aborted);
-      response.destroy();
     }
   }
-  return Readable.from(read(), { objectMode: false });
+  const body = Readable.from(read(), { objectMode: false });
+  // Read to the end, failed or dropped unread (destroy before the first read runs no finally): let go.
+  body.once('close', () => {
+    clearTimeout(timer);
+    limits.signal?.removeEventListener('abort', aborted);
+    response.destroy();
+  });
+  return body;
 }
