@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { type FetchAllowList, parseFetchAllow } from './kernel/fetch-guard.ts';
 
 /** The running instance's settings. Read once from the environment by `loadConfig`, then passed in. */
 export interface Config {
@@ -63,6 +64,12 @@ export interface Config {
   fiscalYearStartMonth: number;
   /** Days from a vendor's first contact (起算日) to a case's target publication date (RENKEI_CASE_TARGET_DAYS, default 45 as in JVN's process). */
   caseTargetDays: number;
+  /**
+   * Internal destinations server-side fetches (feed sources, RDAP, security.txt) may reach although
+   * loopback, private or link-local (RENKEI_FETCH_ALLOW: comma-separated CIDR blocks, addresses, host
+   * names or `*.domain`); empty = every such destination is refused.
+   */
+  fetchAllow: FetchAllowList;
 }
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -109,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     teamTimeZone: timeZone(env.RENKEI_TEAM_TIME_ZONE?.trim() || 'Asia/Tokyo'),
     fiscalYearStartMonth: month(env.RENKEI_FISCAL_YEAR_START_MONTH, 4, 'RENKEI_FISCAL_YEAR_START_MONTH'),
     caseTargetDays: integer(env.RENKEI_CASE_TARGET_DAYS, 45, 'RENKEI_CASE_TARGET_DAYS'),
+    fetchAllow: fetchAllow(env.RENKEI_FETCH_ALLOW ?? ''),
   };
 }
 
@@ -130,6 +138,14 @@ function timeZone(raw: string): string {
     return new Intl.DateTimeFormat('en', { timeZone: raw }).resolvedOptions().timeZone;
   } catch {
     throw new Error(`RENKEI_TEAM_TIME_ZONE must be an IANA time zone (e.g. Asia/Tokyo), got "${raw.slice(0, 64)}"`);
+  }
+}
+
+function fetchAllow(raw: string): FetchAllowList {
+  try {
+    return parseFetchAllow(raw);
+  } catch (error) {
+    throw new Error(`RENKEI_FETCH_ALLOW: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

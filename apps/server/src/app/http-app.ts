@@ -20,7 +20,7 @@ import { healthRoutes } from '../health/index.ts';
 import { incidentsRoutes, reportPortalRoutes } from '../incidents/index.ts';
 import { vulnerabilitiesRoutes } from '../vulnerabilities/index.ts';
 import { mailRoutes } from '../mail/index.ts';
-import { type TeamSource, createPublicSite, formKey, portalRoutes } from '../portal/index.ts';
+import { type TeamSource, createPublicSite, formKey, portalRoutes, spentFormTokens } from '../portal/index.ts';
 import type { Services } from './services.ts';
 import { statisticsPortalRoutes, statisticsRoutes } from '../statistics/index.ts';
 import { installAuthentication } from '../http/auth.ts';
@@ -183,7 +183,12 @@ export async function buildApp(config: Config, services: Services, options: Buil
     },
     { prefix: '/api/v1' },
   );
-  const site = createPublicSite({ team: publicTeam(services.contacts), formKey: formKey(services.database.db), secureCookies: config.secureCookies });
+  const site = createPublicSite({
+    team: publicTeam(services.contacts),
+    formKey: formKey(services.database.db),
+    spendToken: spentFormTokens(services.database.db),
+    secureCookies: config.secureCookies,
+  });
   await app.register(portalRoutes, { site });
   await app.register(reportPortalRoutes, { incidents: services.incidents, site, config });
   await app.register(statisticsPortalRoutes, { statistics: services.statistics, site });

@@ -49,7 +49,8 @@ export function createServices(database: Database, config: Config, options: { lo
     maintenanceIntervalSeconds: config.jobMaintenanceSeconds,
     log: log.child({ component: 'jobs' }),
   });
-  const networkLookup = createNetworkLookupService(database.db);
+  const fetchGuard = { allow: config.fetchAllow };
+  const networkLookup = createNetworkLookupService(database.db, { online: { guard: fetchGuard } });
   const contacts = createContactsService(database.db, {
     publicUrl: config.publicUrl,
     pgpPassphrase: config.pgpPassphrase,
@@ -90,7 +91,7 @@ export function createServices(database: Database, config: Config, options: { lo
         engine: database.engine,
         blobLimitBytes: config.blobLimitBytes,
       },
-      { maxFetchBytes: config.blobLimitBytes, fetchTimeoutMs: 120_000, maxEventsPerNotification: 20_000 },
+      { maxFetchBytes: config.blobLimitBytes, fetchTimeoutMs: 120_000, fetchGuard, maxEventsPerNotification: 20_000 },
     ),
     incidents: createIncidentsService({ db: database.db, blobs, network: networkLookup, mail, contacts }),
     jobs,

@@ -14,12 +14,13 @@ let coordinator: TestUser;
 let analyst: TestUser;
 let server: http.Server;
 let base: string;
-const served = new Map<string, { status: number; body: Buffer; hang?: boolean }>();
+const served = new Map<string, { status: number; body: Buffer; hang?: boolean; location?: string }>();
 const ctx = systemContext('test');
 const mapping = { name: 'honeypot-x', columns: { src: 'ip', seen: 'time', dport: 'port' }, taxonomy: 'information-gathering', type: 'scanner' };
 
 beforeAll(async () => {
-  t = await createTestApp();
+  // The loopback feed server is let through explicitly; everything else internal stays refused.
+  t = await createTestApp({ RENKEI_FETCH_ALLOW: '127.0.0.1' });
   coordinator = await t.createUser(['coordinator']);
   analyst = await t.createUser(['analyst']);
   await addRecipient(t.database, { name: 'Routes ISP', net: '198.51.100', abuse: 'abuse@routes-isp.example' });
@@ -33,6 +34,7 @@ beforeAll(async () => {
     const entry = served.get(request.url ?? '');
     if (!entry) return void response.writeHead(404).end();
     if (entry.hang) return; // never answers
+    if (entry.location) return void response.writeHead(entry.status, { location: entry.location }).end();
     response.writeHead(entry.status, { 'content-type': 'text/csv' }).end(entry.body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -158,5 +160,54 @@ describe('feeds API', () => {
     const byRecipient = (await t.request(analyst, { url: '/api/v1/feeds/events?recipient=abuse@routes-isp.example' })).json<FeedEventPage>();
     expect(byRecipient.items.map((e) => e.ip).sort()).toEqual(['198.51.100.1', '198.51.100.2', '198.51.100.30']);
     expect(byRecipient.items.every((e) => e.notificationId !== null)).toBe(true);
+  });
+});
+
+describe('feed source destinations', () => {
+  it('Should refuse a source URL pointing at an internal address with 422 fetch_refused, naming the address class', async () => {
+    const refused: [string, string][] = [
+      ['http://10.0.0.5/feed.csv', 'refused: 10.0.0.5 is a private address'],
+      ['http://169.254.169.254/latest/meta-data/', 'refused: 169.254.169.254 is a link-local address'],
+      ['http://127.0.0.2:9/', 'refused: 127.0.0.2 is a loopback address'],
+      ['http://2130706434/', 'refused: 127.0.0.2 is a loopback address'],
+      ['http://[::ffff:10.0.0.5]/', 'refused: ::ffff:10.0.0.5 is a private address'],
+      ['http://[fd00::1]/', 'refused: fd00::1 is a private address'],
+    ];
+    for (const [url, message] of refused) {
+      const response = await t.request(coordinator, {
+        method: 'POST',
+        url: '/api/v1/feeds/sources',
+        payload: { name: `refused-${url.length}`, url, format: 'shadowserver' },
+      });
+      expect(response.statusCode, url).toBe(422);
+      expect(response.json(), url).toMatchObject({ error: { code: 'fetch_refused', message } });
+    }
+    // Other schemes do not pass the request schema.
+    const ftp = await t.request(coordinator, {
+      method: 'POST',
+      url: '/api/v1/feeds/sources',
+      payload: { name: 'ftp', url: 'ftp://127.0.0.1/x', format: 'shadowserver' },
+    });
+    expect(ftp.statusCode).toBe(400);
+    expect((await t.request(analyst, { url: '/api/v1/feeds/sources' })).json<{ name: string }[]>().some((s) => s.name.startsWith('refused-'))).toBe(false);
+  });
+
+  it('Should record a fetch redirected to an internal address as a failed run and on the source, without retrying', async () => {
+    served.set('/to-metadata.csv', { status: 302, body: Buffer.alloc(0), location: 'http://169.254.169.254/latest/meta-data/' });
+    const created = await t.request(coordinator, {
+      method: 'POST',
+      url: '/api/v1/feeds/sources',
+      payload: { name: 'redirected', url: `${base}/to-metadata.csv`, format: 'shadowserver' },
+    });
+    expect(created.statusCode).toBe(201);
+    const outcome = await t.services.feeds.fetchSource(created.json<{ id: string }>().id);
+    const message = 'refused: 169.254.169.254 is a link-local address';
+    expect(outcome).toEqual({ skipped: message });
+    const source = (await t.request(analyst, { url: '/api/v1/feeds/sources' }))
+      .json<{ name: string; lastStatus: string | null }[]>()
+      .find((s) => s.name === 'redirected');
+    expect(source!.lastStatus).toBe(`fetch refused: ${message}`);
+    const runs = (await t.request(analyst, { url: '/api/v1/feeds/runs' })).json<{ items: { origin: string; state: string; error: string | null }[] }>();
+    expect(runs.items.find((r) => r.origin === `${base}/to-metadata.csv`)).toMatchObject({ state: 'failed', error: message });
   });
 });

@@ -206,7 +206,7 @@ function mappingAndSourceRoutes(app: FeedsApp, feeds: FeedsService): void {
         tags: ['feeds'],
         summary: 'Add a feed fetched from a URL every intervalMinutes',
         body: FeedSourceInput,
-        response: { 201: FeedSource, ...errorResponses(400, 401, 403, 404, 409) },
+        response: { 201: FeedSource, ...errorResponses(400, 401, 403, 404, 409, 422) },
       },
     },
     async (request, reply) => reply.status(201).send(await feeds.addSource(request.ctx, request.body)),

@@ -4,6 +4,7 @@ import type { BlobStore } from '../blobs/index.ts';
 import type { NetworkLookupService } from '../contacts/index.ts';
 import type { Schema } from '../db/schema/index.ts';
 import { AppError } from '../kernel/errors.ts';
+import type { FetchGuard } from '../kernel/fetch-guard.ts';
 import type { MailService } from '../mail/index.ts';
 import type { CsvLimits } from './csv-reader.ts';
 import type { IngestProgress } from './ingest.ts';
@@ -27,6 +28,8 @@ export interface FeedsServiceOptions {
   /** Largest feed file fetched from a URL (and kept as the original). */
   maxFetchBytes: number;
   fetchTimeoutMs: number;
+  /** Where source URLs may point: internal addresses are refused unless the operator allowed them. */
+  fetchGuard: FetchGuard;
   /** Events in one notification at most; the rest wait for the next. */
   maxEventsPerNotification: number;
   csvLimits?: Partial<CsvLimits>;

@@ -1,9 +1,11 @@
-import { Readable } from 'node:stream';
 import type { FeedSource, FeedSourceInput } from '@renkei/contract';
 import { isTlpLevel } from '@renkei/contract';
 import { recordAudit } from '../audit/index.ts';
+import { boundedOpen } from '../kernel/bounded-fetch.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../kernel/errors.ts';
-import { type RequestContext, systemContext } from '../policy/actor.ts';
+import { FetchRefusedError, checkDestination } from '../kernel/fetch-guard.ts';
+import { type RequestContext, actorLabel, systemContext } from '../policy/actor.ts';
+import { insertRun, markRunFailed } from './feeds.repository.ts';
 import { firstBytes, gunzipped, isGzipHead, streamOf } from './feed-streams.ts';
 import { feedsPolicy } from './feeds.policy.ts';
 import { presentSource } from './feeds.presenter.ts';
@@ -38,14 +40,37 @@ export function createSourcesService(deps: FeedsDeps, options: FeedsServiceOptio
       let stored;
       let fileName: string;
       try {
-        const timeout = AbortSignal.timeout(options.fetchTimeoutMs);
-        const response = await fetch(source.url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout, redirect: 'follow' });
-        if (response.status !== 200 || !response.body) throw new Error(`HTTP ${response.status}`);
-        const declared = Number(response.headers.get('content-length') ?? 0);
-        if (declared > options.maxFetchBytes) throw new Error(`the feed is ${declared} bytes, over the limit of ${options.maxFetchBytes}`);
-        const disposition = /filename="?([^";]+)"?/i.exec(response.headers.get('content-disposition') ?? '')?.[1];
-        fileName = disposition ?? decodeURIComponent(new URL(response.url || source.url).pathname.split('/').pop() || source.name);
-        stored = await blobs.put(Readable.fromWeb(response.body as never) as AsyncIterable<Buffer>, { maxBytes: options.maxFetchBytes });
+        const opened = await boundedOpen(source.url, {
+          timeoutMs: options.fetchTimeoutMs,
+          maxBytes: options.maxFetchBytes,
+          maxRedirects: 5,
+          guard: options.fetchGuard,
+          accept: '*/*',
+          userAgent: 'Renkei feed fetch',
+          ...(signal ? { signal } : {}),
+        });
+        if (opened.status === 'failed' && opened.refused) {
+          // Not retried: the destination is refused until the operator allows it (RENKEI_FETCH_ALLOW).
+          const runId = await insertRun(db, {
+            origin: source.url.slice(0, 1000),
+            sourceId: source.id,
+            format: source.format,
+            mappingName: source.mappingName,
+            originalSha256: null,
+            startedBy: actorLabel(ctx.actor),
+          });
+          await markRunFailed(db, runId, opened.refused.message.slice(0, 2000), 0);
+          await markStatus(`fetch refused: ${opened.refused.message}`);
+          return { skipped: opened.refused.message };
+        }
+        if (opened.status !== 'answered') throw new Error(opened.detail);
+        if (opened.statusCode !== 200) {
+          opened.body.destroy();
+          throw new Error(`HTTP ${opened.statusCode}`);
+        }
+        const disposition = /filename="?([^";]+)"?/i.exec(String(opened.headers['content-disposition'] ?? ''))?.[1];
+        fileName = disposition ?? decodeURIComponent(new URL(opened.url).pathname.split('/').pop() || source.name);
+        stored = await blobs.put(opened.body, { maxBytes: options.maxFetchBytes });
       } catch (error) {
         await markStatus(`fetch failed: ${error instanceof Error ? error.message : String(error)}`);
         throw error;
@@ -86,6 +111,7 @@ export function createSourcesService(deps: FeedsDeps, options: FeedsServiceOptio
 
     async addSource(ctx: RequestContext, input: FeedSourceInput): Promise<FeedSource> {
       feedsPolicy.authorize(ctx.actor, 'sources.write');
+      await refuseInternalUrl(input.url, options);
       return db.transaction().execute(async (trx) => {
         let mappingId: string | null = null;
         if (input.format === 'csv') {
@@ -118,4 +144,23 @@ export function createSourcesService(deps: FeedsDeps, options: FeedsServiceOptio
       });
     },
   };
+}
+
+/**
+ * Refuses a source URL whose destination is internal now (422 fetch_refused), so the mistake is seen
+ * when the source is added; each fetch checks again, since a name may resolve elsewhere later. A name
+ * that does not resolve now is accepted: the fetch records what happens.
+ */
+async function refuseInternalUrl(url: string, options: FeedsServiceOptions): Promise<void> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new BadRequestError('feed_source_url_invalid', 'The source URL is not a URL');
+  }
+  try {
+    await checkDestination(parsed, options.fetchGuard);
+  } catch (error) {
+    if (error instanceof FetchRefusedError) throw error;
+  }
 }

@@ -168,6 +168,32 @@ describe('the public report form', () => {
 });
 
 describe('the public report form under load', () => {
+  it('Should file one report per form token, whether the token is sent again later or four times at once', async () => {
+    const count = async () =>
+      Number(
+        (
+          await t.database.db
+            .selectFrom('reports')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await count();
+    const token = tokens.pop()!;
+    const post = (n: number) =>
+      t.request(null, {
+        method: 'POST',
+        url: '/report?lang=en',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ form_token: token, description: `one token, attempt ${n}` }).toString(),
+      });
+    const racing = await Promise.all([1, 2, 3, 4].map(post));
+    expect(racing.filter((r) => /IR-\d{4}/.test(r.body))).toHaveLength(1);
+    expect(racing.filter((r) => r.body.includes('The form expired'))).toHaveLength(3);
+    expect((await post(5)).body).toContain('The form expired');
+    expect(await count()).toBe(before + 1);
+  });
+
   it('Should answer 429 past the per-minute limit for one address', async () => {
     const limited = await createTestApp({ RENKEI_FORM_RATE_LIMIT: '2' });
     try {

@@ -22,7 +22,8 @@ export const reportPortalRoutes: FastifyPluginAsync<{ incidents: IncidentsServic
   app,
   { incidents, site, config },
 ) => {
-  const reportGuard = site.formGuard('report');
+  // A report form's token files one report; resubmitting it (or racing it) is refused.
+  const reportGuard = site.formGuard('report', { singleUse: true });
   const replyGuard = site.formGuard('report-reply');
   const hidden = { hide: true };
 

@@ -44,4 +44,16 @@ describe('the public form guard', () => {
     expect(tokenOnly).toContain('name="form_token"');
     expect(tokenOnly).not.toContain('website');
   });
+
+  it('Should accept a single-use token once, and record only genuine tokens', async () => {
+    const spent = new Map<string, Date>();
+    const spend = async (token: string, expiresAt: Date) => !spent.has(token) && Boolean(spent.set(token, expiresAt));
+    const once = createFormGuard({ purpose: 'report', key: async () => key, spend });
+    const token = await once.issue(now);
+    expect((await once.verify({ form_token: token }, now + 5000)).fresh).toBe(true);
+    expect((await once.verify({ form_token: token }, now + 6000)).fresh).toBe(false);
+    expect([...spent.values()]).toEqual([new Date(now + 2 * 3600_000)]);
+    expect((await once.verify({ form_token: `${token.slice(0, -2)}xx` }, now + 5000)).fresh).toBe(false);
+    expect(spent.size).toBe(1);
+  });
 });

@@ -18,10 +18,18 @@ export interface FormGuardOptions {
   maxAgeMs?: number;
   /** …and not before this: a person does not fill in a form in under a second (default 1 s). */
   minAgeMs?: number;
+  /**
+   * Makes each token good for one submission: records a good token as spent and answers false when it
+   * already was (`spentFormTokens(db)`, atomic across requests and server processes). Unset = reusable.
+   */
+  spend?: SpendToken;
 }
 
+/** Records a token as used; true the first time, false when it was used already. */
+export type SpendToken = (token: string, expiresAt: Date) => Promise<boolean>;
+
 export interface FormVerdict {
-  /** The token was issued here, for this form, neither too recently nor too long ago. */
+  /** The token was issued here, for this form, neither too recently nor too long ago, and (single-use forms) not used before. */
   fresh: boolean;
   /** The trap field was filled: a robot. Answer as if it worked and store nothing. */
   robot: boolean;
@@ -79,7 +87,9 @@ export function createFormGuard(options: FormGuardOptions): FormGuard {
     if (!Number.isFinite(issued) || now - issued > maxAge || now - issued < minAge) return false;
     const expected = Buffer.from(await sign(`${parts[0]}.${parts[1]}`));
     const given = Buffer.from(parts[2]!);
-    return expected.length === given.length && timingSafeEqual(expected, given);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return false;
+    // Only a genuine token is recorded, so forged ones cannot fill the table.
+    return options.spend ? options.spend(`${options.purpose}:${parts[0]}.${parts[1]}`, new Date(issued + maxAge)) : true;
   }
   return guard;
 }
@@ -102,4 +112,22 @@ export function formKey(db: Kysely<Schema>): () => Promise<Buffer> {
       key = null;
       throw error;
     }));
+}
+
+/**
+ * Single use for form tokens, kept in the database so every server process agrees: the first
+ * submission's insert wins, a parallel or later one finds the row. Expired rows are swept as it goes.
+ * @example createFormGuard({ purpose: 'report', key: formKey(db), spend: spentFormTokens(db) })
+ */
+export function spentFormTokens(db: Kysely<Schema>): SpendToken {
+  return async (token, expiresAt) => {
+    await db.deleteFrom('public_form_tokens_spent').where('expires_at', '<', new Date()).execute();
+    const row = await db
+      .insertInto('public_form_tokens_spent')
+      .values({ token, expires_at: expiresAt })
+      .onConflict((oc) => oc.column('token').doNothing())
+      .returning('token')
+      .executeTakeFirst();
+    return row !== undefined;
+  };
 }

@@ -4,5 +4,5 @@ export { type SafeHtml, html } from './html.ts';
 export { renderPage } from './layout.ts';
 // The public-site kit every public page is built on: frame, headers, language, form guard, strings.
 export { type Page, type PageOptions, type PublicSite, type PublicTeam, type TeamSource, createPublicSite } from './public-site.ts';
-export { type FormGuard, formKey } from './form-guard.ts';
+export { type FormGuard, formKey, spentFormTokens } from './form-guard.ts';
 export { type Translate, type Translations, defineStrings, stringProblems } from './strings.ts';

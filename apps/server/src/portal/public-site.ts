@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Locale } from '@renkei/contract';
 import { LANG_COOKIE, pickLocale } from '../i18n/locale.ts';
-import { type FormGuard, createFormGuard } from './form-guard.ts';
+import { type FormGuard, type SpendToken, createFormGuard } from './form-guard.ts';
 import type { SafeHtml } from './html.ts';
 import { renderPage } from './layout.ts';
 import { SITE_STRINGS, type SiteStringKey, type Translate } from './strings.ts';
@@ -26,6 +26,8 @@ export interface PublicSiteOptions {
   team: TeamSource;
   /** The site's form key (`formKey(db)`), for every form's token. */
   formKey: () => Promise<Buffer>;
+  /** Where single-use forms record spent tokens (`spentFormTokens(db)`). */
+  spendToken: SpendToken;
   secureCookies: boolean;
 }
 
@@ -65,7 +67,8 @@ export interface PublicSite {
   /** Sends a page in the site's frame with the site's headers, and remembers an explicit `?lang=` choice. */
   render(request: FastifyRequest, reply: FastifyReply, build: (context: PageContext) => Page | Promise<Page>, options?: PageOptions): Promise<FastifyReply>;
   /** The guard (token and honeypot) of one form; `purpose` names the form, so tokens do not cross between forms. */
-  formGuard(purpose: string): FormGuard;
+  /** The guard of one form; `singleUse`: each token files once (a form that creates something). */
+  formGuard(purpose: string, options?: { singleUse?: boolean }): FormGuard;
 }
 
 /**
@@ -99,9 +102,9 @@ export function createPublicSite(options: PublicSiteOptions): PublicSite {
       return reply.header('vary', 'Accept-Language, Cookie').send(renderPage({ locale, title: page.title, teamName, path: page.path, body: page.body }));
     },
 
-    formGuard(purpose) {
+    formGuard(purpose, { singleUse = false } = {}) {
       let guard = guards.get(purpose);
-      if (!guard) guards.set(purpose, (guard = createFormGuard({ purpose, key: options.formKey })));
+      if (!guard) guards.set(purpose, (guard = createFormGuard({ purpose, key: options.formKey, ...(singleUse ? { spend: options.spendToken } : {}) })));
       return guard;
     },
   };

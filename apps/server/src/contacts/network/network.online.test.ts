@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db/database.ts';
 import { systemContext } from '../../policy/actor.ts';
+import { parseFetchAllow } from '../../kernel/fetch-guard.ts';
 import { openTestDatabase } from '../../testing/test-database.ts';
 import { type NetworkLookupService, createNetworkLookupService } from './network.service.ts';
 
@@ -115,8 +116,14 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   database = await openTestDatabase();
+  // The loopback test server is let through explicitly, as an operator would allow an internal range.
   network = createNetworkLookupService(database.db, {
-    online: { timeoutMs: 400, maxBytes: 256 * 1024, securityTxtOrigin: (domain) => `${base}/${domain.split('.')[0]}`, securityTxtPublicOnly: false },
+    online: {
+      timeoutMs: 400,
+      maxBytes: 256 * 1024,
+      securityTxtOrigin: (domain) => `${base}/${domain.split('.')[0]}`,
+      guard: { allow: parseFetchAllow('127.0.0.1') },
+    },
   });
   // Each /24 of the documentation ranges is served by a different behaviour.
   const ipv4 = {

@@ -5,6 +5,7 @@ import type { Schema } from '../../db/schema/index.ts';
 import { BadRequestError, ForbiddenError } from '../../kernel/errors.ts';
 import type { RequestContext } from '../../policy/actor.ts';
 import { type FetchLimits, boundedGet } from '../../kernel/bounded-fetch.ts';
+import { type FetchGuard, NO_FETCH_ALLOW } from '../../kernel/fetch-guard.ts';
 import { type Indicator, parentDomains, parseIndicator } from './indicator.ts';
 import { type IpAddress, parseCidr, prefixWithinV4, prefixWithinV6, specialUse } from '../../kernel/ip.ts';
 import { Ipv4RangeBuilder, Ipv6RangeBuilder, unpackCountry } from './ip-range-table.ts';
@@ -40,8 +41,8 @@ export interface OnlineOptions {
   concurrency: number;
   /** Where a domain's security.txt is fetched from (a test serves it on loopback); default https://<domain>. */
   securityTxtOrigin: (domain: string) => string;
-  /** Refuse security.txt fetches that resolve to private or special-use addresses (the domain is untrusted input). */
-  securityTxtPublicOnly: boolean;
+  /** Where RDAP and security.txt fetches may go: internal addresses are refused unless allowed (RENKEI_FETCH_ALLOW). */
+  guard: FetchGuard;
 }
 
 export interface NetworkLookupOptions {
@@ -107,7 +108,7 @@ export function createNetworkLookupService(db: Kysely<Schema>, options: NetworkL
     rdapCacheDays: 7,
     concurrency: 8,
     securityTxtOrigin: (domain) => `https://${domain}`,
-    securityTxtPublicOnly: true,
+    guard: { allow: NO_FETCH_ALLOW },
     ...options.online,
   };
   const staleAfterMs = (options.staleAfterDays ?? 180) * 86_400_000;
@@ -235,8 +236,9 @@ export function createNetworkLookupService(db: Kysely<Schema>, options: NetworkL
       timeoutMs: online.timeoutMs,
       maxBytes: online.maxBytes,
       maxRedirects: online.maxRedirects,
-      publicOnly: false,
+      guard: online.guard,
       accept: 'application/rdap+json, application/json',
+      userAgent: 'Renkei network lookup',
     };
     await inPool(keys, online.concurrency, async ({ key, url }) => {
       const hit = cached.get(key);
@@ -354,8 +356,9 @@ export function createNetworkLookupService(db: Kysely<Schema>, options: NetworkL
       timeoutMs: online.timeoutMs,
       maxBytes: Math.min(online.maxBytes, 64 * 1024),
       maxRedirects: online.maxRedirects,
-      publicOnly: online.securityTxtPublicOnly,
+      guard: online.guard,
       accept: 'text/plain',
+      userAgent: 'Renkei network lookup',
     };
     await inPool(domains, online.concurrency, async (domain) => {
       const url = `${online.securityTxtOrigin(domain)}/.well-known/security.txt`;

@@ -14,6 +14,7 @@ import * as publicFormKeys from './2026-12-01T0900-public-form-keys.ts';
 import * as dropMailIntakeSweep from './2026-12-01T0930-drop-mail-intake-sweep.ts';
 import * as vulnerabilities from './2026-12-04T0900-vulnerabilities.ts';
 import * as caseMessages from './2026-12-04T1000-case-messages.ts';
+import * as publicFormTokensSpent from './2026-12-04T1050-public-form-tokens-spent.ts';
 
 /** Every migration, in order. Names are timestamps: a new one goes at the end. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T0930-drop-mail-intake-sweep': dropMailIntakeSweep,
   '2026-12-04T0900-vulnerabilities': vulnerabilities,
   '2026-12-04T1000-case-messages': caseMessages,
+  '2026-12-04T1050-public-form-tokens-spent': publicFormTokensSpent,
 };

@@ -27,7 +27,7 @@ import type { OrganisationNetworksTable } from './organisation-networks.ts';
 import type { OrganisationsTable } from './organisations.ts';
 import type { PeopleTable } from './people.ts';
 import type { PgpKeysTable } from './pgp-keys.ts';
-import type { PublicFormKeysTable } from './public-site.ts';
+import type { PublicFormKeysTable, PublicFormTokensSpentTable } from './public-site.ts';
 import type { SessionsTable } from './sessions.ts';
 import type { UsersTable } from './users.ts';
 import type {
@@ -100,4 +100,5 @@ export interface Schema {
   cve_pool: CvePoolTable;
   case_messages: CaseMessagesTable;
   case_reads: CaseReadsTable;
+  public_form_tokens_spent: PublicFormTokensSpentTable;
 }
