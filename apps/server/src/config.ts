@@ -64,6 +64,9 @@ export interface Config {
   fiscalYearStartMonth: number;
   /** Days from a vendor's first contact (起算日) to a case's target publication date (RENKEI_CASE_TARGET_DAYS, default 45 as in JVN's process). */
   caseTargetDays: number;
+  /** Days of a notified vendor's silence before each reminder (RENKEI_VENDOR_REMINDER_DAYS, default 7), and the most reminders (RENKEI_VENDOR_MAX_REMINDERS, default 3). */
+  vendorReminderDays: number;
+  vendorMaxReminders: number;
   /**
    * Internal destinations server-side fetches (feed sources, RDAP, security.txt) may reach although
    * loopback, private or link-local (RENKEI_FETCH_ALLOW: comma-separated CIDR blocks, addresses, host
@@ -116,6 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     teamTimeZone: timeZone(env.RENKEI_TEAM_TIME_ZONE?.trim() || 'Asia/Tokyo'),
     fiscalYearStartMonth: month(env.RENKEI_FISCAL_YEAR_START_MONTH, 4, 'RENKEI_FISCAL_YEAR_START_MONTH'),
     caseTargetDays: integer(env.RENKEI_CASE_TARGET_DAYS, 45, 'RENKEI_CASE_TARGET_DAYS'),
+    vendorReminderDays: Math.max(1, integer(env.RENKEI_VENDOR_REMINDER_DAYS, 7, 'RENKEI_VENDOR_REMINDER_DAYS')),
+    vendorMaxReminders: integer(env.RENKEI_VENDOR_MAX_REMINDERS, 3, 'RENKEI_VENDOR_MAX_REMINDERS'),
     fetchAllow: fetchAllow(env.RENKEI_FETCH_ALLOW ?? ''),
   };
 }

@@ -100,7 +100,11 @@ export function createServices(database: Database, config: Config, options: { lo
     statistics: createStatisticsService({ db: database.db }, { timeZone: config.teamTimeZone, fiscalYearStartMonth: config.fiscalYearStartMonth }),
     vulnerabilities: createVulnerabilitiesService(
       { db: database.db, mail, contacts, jobs },
-      { targetDays: config.caseTargetDays, publicUrl: config.publicUrl },
+      {
+        targetDays: config.caseTargetDays,
+        publicUrl: config.publicUrl,
+        reminders: { reminderDays: config.vendorReminderDays, maxReminders: config.vendorMaxReminders },
+      },
     ),
     log,
     startedAt: new Date(),

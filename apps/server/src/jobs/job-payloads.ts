@@ -35,7 +35,9 @@ export interface JobPayloads {
   'feeds.fetch-due-sources': NoPayload;
   'feeds.send-notifications': { force?: boolean | undefined };
   /** Mail the participants of a case that there is news: a message (`messageId`) or the case shared with one (`participantId`). */
-  'vulnerabilities.notify-participants': { caseId: string; messageId: string } | { caseId: string; participantId: string };
+  'vulnerabilities.notify-participants':
+    { caseId: string; messageId: string } | { caseId: string; participantId: string } | { caseId: string; participantId: string; reminder: number };
+  'vulnerabilities.remind-vendors': NoPayload;
   /** Test-only (RENKEI_TEST_JOBS=1). */
   'test.probe': ProbeData;
 }

@@ -128,7 +128,7 @@ export async function touchCase(db: Kysely<Schema>, caseId: string, at: Date, st
 /** Appends to the case timeline; `organisationId` makes it an event its participant's users may see. */
 export async function appendCaseEvent(
   db: Kysely<Schema>,
-  event: { caseId: string; kind: string; detail?: unknown; organisationId?: string | null; actorId: string | null },
+  event: { caseId: string; kind: string; detail?: unknown; organisationId?: string | null; actorId: string | null; at?: Date },
 ): Promise<void> {
   await db
     .insertInto('case_events')
@@ -138,6 +138,7 @@ export async function appendCaseEvent(
       detail: JSON.stringify(event.detail ?? {}),
       organisation_id: event.organisationId ?? null,
       actor_id: event.actorId,
+      ...(event.at ? { at: event.at } : {}),
     })
     .execute();
 }

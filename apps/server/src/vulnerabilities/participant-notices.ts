@@ -13,7 +13,13 @@ export interface NoticeDeps {
   publicUrl: string;
 }
 
-export type NoticePayload = { caseId: string; messageId: string } | { caseId: string; participantId: string };
+export type NoticePayload =
+  | { caseId: string; messageId: string }
+  | { caseId: string; participantId: string }
+  /** The n-th reminder to a vendor that has not answered. */
+  | { caseId: string; participantId: string; reminder: number };
+
+type NoticeKind = 'message' | 'shared' | 'reminder';
 
 type Language = 'ja' | 'en';
 
@@ -21,15 +27,19 @@ type Language = 'ja' | 'en';
  * What a participant's mail says. In clear only that there is news and where to log in: nothing of the
  * case beyond its reference. Encrypted to the recipient's key, the message itself.
  */
-function noticeText(language: Language | 'both', reference: string, link: string, kind: 'message' | 'shared', body: string | null) {
+function noticeText(language: Language | 'both', reference: string, link: string, kind: NoticeKind, body: string | null) {
   const ja =
-    kind === 'shared'
-      ? `脆弱性調整案件 ${reference} があなたの組織に共有されました。ログインしてご確認ください。\n${link}`
-      : `案件 ${reference} に新しい情報があります。ログインしてご確認ください。\n${link}`;
+    kind === 'reminder'
+      ? `脆弱性調整案件 ${reference} について、まだご回答をいただいておりません。ログインして、製品への影響の有無をお知らせください。\n${link}`
+      : kind === 'shared'
+        ? `脆弱性調整案件 ${reference} があなたの組織に共有されました。ログインしてご確認ください。\n${link}`
+        : `案件 ${reference} に新しい情報があります。ログインしてご確認ください。\n${link}`;
   const en =
-    kind === 'shared'
-      ? `The vulnerability case ${reference} was shared with your organisation. Please log in to read it.\n${link}`
-      : `There is news on case ${reference}. Please log in to read it.\n${link}`;
+    kind === 'reminder'
+      ? `We have not yet had your answer on the vulnerability case ${reference}. Please log in and tell us whether your products are affected.\n${link}`
+      : kind === 'shared'
+        ? `The vulnerability case ${reference} was shared with your organisation. Please log in to read it.\n${link}`
+        : `There is news on case ${reference}. Please log in to read it.\n${link}`;
   const text = language === 'ja' ? ja : language === 'en' ? en : `${ja}\n\n${en}`;
   const subject =
     language === 'en' ? `News on ${reference}` : language === 'ja' ? `${reference} 更新のお知らせ` : `${reference} 更新のお知らせ / News on ${reference}`;
@@ -49,8 +59,8 @@ export function createParticipantNotifier(deps: NoticeDeps) {
   const { db } = deps;
   const ctx = systemContext('vulnerabilities');
 
-  async function recipientsOf(payload: NoticePayload): Promise<{ participantIds: string[]; body: string | null; kind: 'message' | 'shared' }> {
-    if ('participantId' in payload) return { participantIds: [payload.participantId], body: null, kind: 'shared' };
+  async function recipientsOf(payload: NoticePayload): Promise<{ participantIds: string[]; body: string | null; kind: NoticeKind }> {
+    if ('participantId' in payload) return { participantIds: [payload.participantId], body: null, kind: 'reminder' in payload ? 'reminder' : 'shared' };
     const message = await db.selectFrom('case_messages').selectAll().where('id', '=', payload.messageId).executeTakeFirst();
     if (!message) return { participantIds: [], body: null, kind: 'message' };
     if (message.private_to) {
@@ -66,7 +76,7 @@ export function createParticipantNotifier(deps: NoticeDeps) {
       const theCase = await db.selectFrom('vulnerability_cases').select(['id', 'reference']).where('id', '=', payload.caseId).executeTakeFirst();
       if (!theCase) return { queued: 0 };
       // A retry after the mails were queued (the worker died before finishing the job) queues nothing more.
-      const key = 'messageId' in payload ? `message:${payload.messageId}` : `shared:${payload.participantId}`;
+      const key = noticeKey(payload);
       if (await alreadyNotified(db, theCase.id, key)) return { queued: 0 };
       const { participantIds, body, kind } = await recipientsOf(payload);
       if (participantIds.length === 0) return { queued: 0 };
@@ -118,4 +128,10 @@ async function alreadyNotified(db: Kysely<Schema>, caseId: string, key: string):
     .where(sql<SqlBool>`detail->>'key' = ${key}`)
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** The one key of a notice: a retried job finds the notice it already queued by it. */
+export function noticeKey(payload: NoticePayload): string {
+  if ('messageId' in payload) return `message:${payload.messageId}`;
+  return 'reminder' in payload ? `reminder:${payload.participantId}:${payload.reminder}` : `shared:${payload.participantId}`;
 }

@@ -66,5 +66,18 @@ export function createStatuses(deps: CasesDeps) {
         await recordChange(trx, ctx, caseId, 'case.statuses_set', { count: writes.length });
       });
     },
+
+    /** A vendor's own tracking ID for the case (its ticket in its PSIRT tool), shown in its list and API. */
+    async setTrackingId(ctx: RequestContext, caseId: string, trackingId: string | null) {
+      vulnerabilitiesPolicy.authorize(ctx.actor, 'cases.answer');
+      const { viewer } = await open(ctx, caseId);
+      const own = viewer.kind === 'participant' ? viewer.own.find((p) => p.role === 'vendor') : undefined;
+      if (!own) throw new ForbiddenError('not_a_vendor', 'Only a vendor of this case keeps a tracking ID on it');
+      const value = trackingId ? cleanText(trackingId, 100).trim() || null : null;
+      await db.transaction().execute(async (trx) => {
+        await trx.updateTable('case_participants').set({ tracking_id: value }).where('id', '=', own.id).execute();
+        await recordChange(trx, ctx, caseId, 'case.tracking_id', { participantId: own.id, trackingId: value });
+      });
+    },
   };
 }

@@ -210,6 +210,23 @@ const caseRoutes: FastifyPluginAsyncTypebox<{ vulnerabilities: VulnerabilitiesSe
     },
   );
 
+  app.put(
+    '/cases/:id/tracking-id',
+    {
+      schema: {
+        tags,
+        summary: "A vendor's own tracking ID for the case (its PSIRT ticket); null clears it",
+        params: IdParams,
+        body: Type.Object({ trackingId: Type.Union([Type.String({ maxLength: 100 }), Type.Null()]) }, { additionalProperties: false }),
+        response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      await vulnerabilities.setTrackingId(request.ctx, request.params.id, request.body.trackingId);
+      return reply.status(204).send(null);
+    },
+  );
+
   app.post(
     '/cases/:id/embargo',
     {

@@ -7,6 +7,7 @@ import { createCases } from './cases.service.ts';
 import { createEmbargoes } from './embargoes.service.ts';
 import { createCaseMessages } from './messages.service.ts';
 import { createParticipantNotifier } from './participant-notices.ts';
+import { createVendorReminders } from './vendor-reminders.ts';
 import { createStatuses } from './statuses.service.ts';
 import { createVulnerabilityReports } from './reports.service.ts';
 
@@ -22,6 +23,8 @@ export interface VulnerabilitiesOptions {
   targetDays?: number;
   /** The instance's public address, for links in participants' mail. */
   publicUrl?: string;
+  /** Days of a vendor's silence before each reminder, and how many reminders at most. */
+  reminders?: { reminderDays: number; maxReminders: number };
   now?: () => Date;
 }
 
@@ -42,6 +45,7 @@ export function createVulnerabilitiesService(deps: VulnerabilitiesDeps, options:
     ...createStatuses(cases),
     ...createEmbargoes(cases),
     ...createCaseMessages(cases),
+    ...createVendorReminders(cases, options.reminders ?? { reminderDays: 7, maxReminders: 3 }),
     ...createParticipantNotifier({ db: deps.db, mail: deps.mail, organisationsByIds, publicUrl: options.publicUrl ?? 'http://localhost:8080' }),
   };
 }
