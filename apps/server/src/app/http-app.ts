@@ -184,7 +184,7 @@ export async function buildApp(config: Config, services: Services, options: Buil
     { prefix: '/api/v1' },
   );
   const site = createPublicSite({ team: publicTeam(services.contacts), formKey: formKey(services.database.db), secureCookies: config.secureCookies });
-  await app.register(portalRoutes, { site });
+  await app.register(portalRoutes, { site, instanceKeyFingerprint: () => services.contacts.instanceKeyFingerprint() });
   await app.register(reportPortalRoutes, { incidents: services.incidents, site, config });
   await app.register(statisticsPortalRoutes, { statistics: services.statistics, site });
   await app.register(wellKnownRoutes, { contacts: services.contacts });
