@@ -10,6 +10,7 @@ import { buildApp } from './app/http-app.ts';
 import { createLogger } from './kernel/logger.ts';
 import { type SmtpListener, startSmtpListener } from './mail/index.ts';
 import { createServices } from './app/services.ts';
+import { prepareMailOnStart } from './app/mail-start-up.ts';
 
 /**
  * `renkei serve` (http: true) and `renkei worker` (http: false): open, migrate, seed, listen, and on
@@ -51,6 +52,8 @@ export async function runServer(config: Config, mode: { http: boolean }): Promis
     await database.close();
     return;
   }
+  // The instance key on first start, and the mail that waited for a relay (now queued, when one is set).
+  await prepareMailOnStart(services, config, log);
   const app = mode.http ? await buildApp(config, services) : null;
   let smtp: SmtpListener | null = null;
   let stopping = false;

@@ -28,7 +28,7 @@ export const MailMessageSummary = Type.Object({
   threadKey: Nullable(Type.String()),
   status: Type.String({
     description:
-      'inbound: stored | rejected_parts | rejected_headers | parse_failed; outbound: queued | sending | sent | failed | unconfirmed (a worker stopped mid-hand-over; not resent)',
+      'inbound: stored | rejected_parts | rejected_headers | parse_failed; outbound: held (not sent: no relay configured; queued when the server starts with RENKEI_SMTP_RELAY) | queued | sending | sent | failed | unconfirmed (a worker stopped mid-hand-over; not resent)',
   }),
   subject: Type.String(),
   fromAddress: Nullable(Type.String()),

@@ -189,7 +189,7 @@ export async function buildApp(config: Config, services: Services, options: Buil
     spendToken: spentFormTokens(services.database.db),
     secureCookies: config.secureCookies,
   });
-  await app.register(portalRoutes, { site });
+  await app.register(portalRoutes, { site, instanceKeyFingerprint: () => services.contacts.instanceKeyFingerprint() });
   await app.register(reportPortalRoutes, { incidents: services.incidents, site, config });
   await app.register(statisticsPortalRoutes, { statistics: services.statistics, site });
   await app.register(wellKnownRoutes, { contacts: services.contacts });

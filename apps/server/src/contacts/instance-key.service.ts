@@ -97,6 +97,26 @@ export function createInstanceKeyService(db: Kysely<Schema>, options: { publicUr
   }
 
   return {
+    /**
+     * The start-up step: makes the instance key when there is none, so mail can be signed from the
+     * first start. Idempotent: two servers starting at once make one key between them (the partial
+     * unique index `pgp_keys_one_instance_key`; the loser's generated key is dropped).
+     * @example const key = await contacts.ensureInstanceKey(); if (key.created) log.info(key, 'made the instance key');
+     */
+    async ensureInstanceKey(): Promise<{ created: boolean; fingerprint: string; protected: boolean }> {
+      const existing = await instanceKeyRow();
+      const result = existing ? { created: false, fingerprint: existing.fingerprint } : await createInstanceKey(systemContext('first start'), false);
+      const row = existing ?? (await instanceKeyRow());
+      const isProtected = row?.private_armored ? !(await openpgp.readPrivateKey({ armoredKey: row.private_armored })).isDecrypted() : false;
+      return { ...result, protected: isProtected };
+    },
+
+    /** The instance key's fingerprint for public pages (no key parsing); null before one is made. */
+    async instanceKeyFingerprint(): Promise<string | null> {
+      const row = await db.selectFrom('pgp_keys').select('fingerprint').where('is_instance_key', '=', true).where('revoked_at', 'is', null).executeTakeFirst();
+      return row?.fingerprint ?? null;
+    },
+
     /** Makes the instance key if there is none (or replaces it, revoking the old one, when `replace`). */
     async generateInstanceKey(ctx: RequestContext, replace = false): Promise<{ created: boolean; fingerprint: string }> {
       contactsPolicy.authorize(ctx.actor, 'instanceKey.manage');

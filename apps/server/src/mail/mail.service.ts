@@ -150,6 +150,9 @@ export function createMailService(
     /** The relay job: hands the stored bytes over at most once per message; permanent refusals end it, others are retried. */
     deliver: outbound.deliver,
 
+    /** With a relay configured, queues the messages that waited for one (`held`); returns how many. Run at start-up. */
+    releaseHeld: outbound.releaseHeld,
+
     /**
      * Checks again the signatures whose key the directory did not have (or those naming the given key
      * IDs): called by a schedule, and enqueued by the directory when it imports a key.

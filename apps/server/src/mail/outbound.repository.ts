@@ -18,17 +18,22 @@ export interface OutboundRowInput {
   signerFingerprint: string;
   encrypted: boolean;
   createdBy: string | null;
+  /** True when no relay is configured: the message waits as `held` and gets no delivery job yet. */
+  held: boolean;
 }
 
-/** Inserts an outbound message in status `queued` (waiting for its delivery job); returns its ID. */
+/** Why a held message waits, for a person (the apps translate the status itself). */
+export const HELD_DETAIL = 'Not sent: no relay is configured (RENKEI_SMTP_RELAY). It is sent once the server starts with a relay.';
+
+/** Inserts an outbound message in status `queued` (waiting for its delivery job) or `held` (no relay); returns its ID. */
 export async function insertOutbound(trx: Kysely<Schema>, input: OutboundRowInput): Promise<string> {
   const row = await trx
     .insertInto('mail_messages')
     .values({
       direction: 'outbound',
       thread_id: input.threadId,
-      status: 'queued',
-      status_detail: null,
+      status: input.held ? 'held' : 'queued',
+      status_detail: input.held ? HELD_DETAIL : null,
       raw_sha256: input.rawSha256,
       raw_size: input.rawSize,
       message_id: input.messageId,
@@ -73,9 +78,37 @@ export async function recentMessageIds(db: Kysely<Schema>, threadId: string): Pr
   return rows.flatMap((r) => (r.message_id === null ? [] : [{ messageId: r.message_id, direction: r.direction }]));
 }
 
+/**
+ * Moves every `held` message to `queued` inside `trx` and returns their IDs, oldest first, for the
+ * caller to enqueue their delivery jobs in the same transaction. Two starters at once each get
+ * disjoint rows (the update locks them), so no message gets two jobs from here.
+ */
+export async function releaseHeld(trx: Kysely<Schema>): Promise<string[]> {
+  const rows = await trx
+    .updateTable('mail_messages')
+    .set({ status: 'queued', status_detail: null, delivery_updated_at: new Date() })
+    .where('direction', '=', 'outbound')
+    .where('status', '=', 'held')
+    .returning(['id', 'received_at'])
+    .execute();
+  return rows.sort((a, b) => a.received_at.getTime() - b.received_at.getTime()).map((r) => r.id);
+}
+
+/** A delivery job that runs where no relay is configured puts a still-`queued` message back to `held`, without counting an attempt. */
+export async function holdQueued(db: Kysely<Schema>, id: string): Promise<boolean> {
+  const result = await db
+    .updateTable('mail_messages')
+    .set({ status: 'held', status_detail: HELD_DETAIL, delivery_updated_at: new Date() })
+    .where('id', '=', id)
+    .where('direction', '=', 'outbound')
+    .where('status', '=', 'queued')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
 export interface OutboxEntry {
   id: string;
-  status: 'queued' | 'sending' | 'sent' | 'failed' | 'unconfirmed';
+  status: 'held' | 'queued' | 'sending' | 'sent' | 'failed' | 'unconfirmed';
   rawSha256: string;
   envelopeFrom: string | null;
   envelopeTo: string[];
@@ -143,6 +176,7 @@ export async function recordHandover(
 
 function outboxStatus(status: string): OutboxEntry['status'] {
   switch (status) {
+    case 'held':
     case 'queued':
     case 'sending':
     case 'sent':

@@ -3,13 +3,13 @@ import { TLP_LABELS, type TlpLabel, mayReceive, tlpLabel, tlpLevelOfLabel } from
 import { recordAudit } from '../audit/index.ts';
 import type { BlobStore } from '../blobs/index.ts';
 import type { Schema } from '../db/schema/index.ts';
-import { AppError, BadRequestError, ConflictError, NotFoundError, ServiceUnavailableError } from '../kernel/errors.ts';
+import { AppError, BadRequestError, ConflictError, NotFoundError } from '../kernel/errors.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { type RequestContext, actorId } from '../policy/actor.ts';
 import { mailPolicy } from './mail.policy.ts';
 import { createThread, findThreadById, insertParts, touchThread } from './mail.repository.ts';
 import { type OutboundAttachment, PermanentRelayError, composeMail, relay } from './outbound.ts';
-import { claimForSending, insertOutbound, recentMessageIds, recordHandover } from './outbound.repository.ts';
+import { claimForSending, holdQueued, insertOutbound, recentMessageIds, recordHandover, releaseHeld } from './outbound.repository.ts';
 import { type KeyRing, usableEncryptionKeys } from './pgp.ts';
 import type { ReplyTokenFormat } from './reply-token.ts';
 import { withTlpBody, withTlpSubject } from './templates.ts';
@@ -83,7 +83,7 @@ export interface QueuedMail {
 
 export interface OutboundOptions {
   intakeAddress: string;
-  /** `smtp://host:port` of the outbound relay; null = sending is switched off. */
+  /** `smtp://host:port` of the outbound relay; null = messages wait in the outbox as `held` until a process with a relay starts. */
   relayUrl: string | null;
   tokens: ReplyTokenFormat;
   /** The name outbound mail is sent under (the team's own organisation). */
@@ -108,7 +108,6 @@ export function createOutbound(deps: { db: Kysely<Schema>; blobs: BlobStore; job
     if (!ADDRESS.test(to)) throw new BadRequestError('invalid_address', 'The recipient is not an e-mail address');
     const level = tlpLevelOfLabel(input.tlp);
     if (level === null) throw new BadRequestError('invalid_tlp', `TLP must be one of ${TLP_LABELS.join(', ')}`);
-    if (!options.relayUrl) throw new ServiceUnavailableError('mail_relay_not_configured', 'No outbound relay is configured (RENKEI_SMTP_RELAY)');
     const recipient = await keyRing.recipient(to);
     // Nothing leaves above the recipient's TLP ceiling; an address the directory does not know
     // (a reporter, a new contact) gets at most TLP:AMBER, the directory's default ceiling.
@@ -193,6 +192,7 @@ export function createOutbound(deps: { db: Kysely<Schema>; blobs: BlobStore; job
       signerFingerprint: mail.signerFingerprint,
       encrypted: mail.encrypted,
       createdBy: actorId(ctx.actor),
+      held: !options.relayUrl,
     });
     await insertParts(
       trx,
@@ -209,20 +209,36 @@ export function createOutbound(deps: { db: Kysely<Schema>; blobs: BlobStore; job
         tlp: mail.tlp,
         encrypted: mail.encrypted,
         threadKey: mail.thread.key,
+        ...(options.relayUrl ? {} : { held: 'no relay configured' }),
         ...(mail.files.length > 0 ? { attachments: mail.files } : {}),
       },
     });
-    await jobs.enqueue(SEND_JOB, { messageId: id }, { trx, idempotencyKey: id });
+    // Without a relay the message waits as `held`, with no job to spend its retries: `releaseHeld` queues it.
+    if (options.relayUrl) await jobs.enqueue(SEND_JOB, { messageId: id }, { trx, idempotencyKey: id });
     return { id, threadId: mail.thread.id, subject: mail.subject, messageId: mail.messageId };
+  }
+
+  /**
+   * With a relay configured, queues every `held` message with its delivery job, in one transaction; a
+   * start-up step. Returns how many were queued (0 without a relay). The delivery guard still holds:
+   * a message is handed over only from `queued`, so a job enqueued twice does not send it twice.
+   */
+  async function releaseHeldMessages(): Promise<number> {
+    if (!options.relayUrl) return 0;
+    return db.transaction().execute(async (trx) => {
+      const ids = await releaseHeld(trx);
+      for (const id of ids) await jobs.enqueue(SEND_JOB, { messageId: id }, { trx, idempotencyKey: id });
+      return ids.length;
+    });
   }
 
   const deliver = (messageId: string, attempt: { attempt: number; maxAttempts: number }) => deliverMessage({ db, blobs }, options, messageId, attempt);
 
-  return { prepare, queue, deliver };
+  return { prepare, queue, deliver, releaseHeld: releaseHeldMessages };
 }
 
 /**
- * The relay job. A `queued` message is first marked `sending` (committed), then handed over, then
+ * The relay job. Without a relay, a `queued` message goes back to `held`. A `queued` message is first marked `sending` (committed), then handed over, then
  * recorded. A message found `sending` belongs to an attempt that died between those steps: the relay
  * may have taken it, so it is not handed over again but marked `unconfirmed` for a person to check.
  */
@@ -232,7 +248,10 @@ async function deliverMessage(
   messageId: string,
   attempt: { attempt: number; maxAttempts: number },
 ): Promise<{ status: string }> {
-  if (!options.relayUrl) throw new Error('No outbound relay is configured (RENKEI_SMTP_RELAY)');
+  if (!options.relayUrl) {
+    // A job queued by a process with a relay, run by one without: the message waits again, no attempt spent.
+    return { status: (await holdQueued(db, messageId)) ? 'held' : 'not queued' };
+  }
   const relayUrl = options.relayUrl;
   const claim = await claimForSending(db, messageId, `Attempt ${attempt.attempt}: handing over to the relay`);
   if (!claim) return { status: 'missing' };

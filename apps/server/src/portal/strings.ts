@@ -69,6 +69,8 @@ export const SITE_STRINGS = defineStrings({
   'home.phone': { en: 'Telephone', ja: '電話' },
   'home.website': { en: 'Website', ja: 'ウェブサイト' },
   'home.pgp': { en: 'Please encrypt sensitive information with PGP.', ja: '機密性の高い情報は PGP で暗号化してお送りください。' },
+  'home.pgpKey': { en: 'Our PGP key', ja: '当チームの PGP 公開鍵' },
+  'home.fingerprint': { en: 'Fingerprint', ja: 'フィンガープリント' },
   'home.statistics': { en: 'Statistics', ja: '統計' },
   'home.statisticsLink': {
     en: 'Incident statistics: reports, incidents and coordinations per quarter',

@@ -1,7 +1,9 @@
 import nodemailer from 'nodemailer';
 import * as openpgp from 'openpgp';
 import { expect, it } from 'vitest';
+import { prepareMailOnStart } from '../../src/app/mail-start-up.ts';
 import { makeKey } from '../../src/contacts/test-keys.ts';
+import { createLogger } from '../../src/kernel/logger.ts';
 import { rfc822 } from '../../src/mail/mail-test-kit.ts';
 import { signMime } from '../../src/mail/pgp.ts';
 import { systemContext } from '../../src/policy/actor.ts';
@@ -100,6 +102,41 @@ describeInBrowser(
       expect(await panel.getByTestId('template-rendered').getAttribute('data-language')).toBe('ja');
       expect(await panel.getByTestId('template-rendered-text').locator('*').count()).toBe(0);
       expect(await page.evaluate(() => (globalThis as { __pwned?: string }).__pwned)).toBeUndefined();
+    });
+
+    it('Should show a message sent with no relay configured as not sent, in Japanese and English', async () => {
+      const { t, page, baseUrl } = ctx();
+      // What `renkei serve` does on start: the instance key is made; no relay is set in this app.
+      await prepareMailOnStart(t.services, t.config, createLogger({ level: 'silent', name: 'test' }));
+      const sender = await t.createUser(['analyst']);
+      const sent = await t.request(sender, {
+        method: 'POST',
+        url: '/api/v1/mail/outbound',
+        payload: { to: 'finder@example.org', subject: 'Your vulnerability report', text: 'Thank you.', tlp: 'TLP:AMBER' },
+      });
+      expect(sent.json()).toMatchObject({ status: 'held' });
+
+      // A fresh load, so the thread list is read again (logging in when this test runs alone).
+      await page.goto(`${baseUrl}/app/mail`);
+      const login = page.getByTestId('login-email');
+      await page.getByTestId('mail-thread').first().or(login).waitFor();
+      if (await login.isVisible()) {
+        await login.fill(sender.email);
+        await page.getByTestId('login-password').fill(sender.password);
+        await page.getByTestId('login-submit').click();
+        await page.getByTestId('nav-mail').click();
+      }
+      await page.getByTestId('lang-ja').click();
+      await page.getByTestId('mail-thread').filter({ hasText: 'Your vulnerability report' }).click({ timeout: 10_000 });
+      const status = page.locator('[data-testid="mail-status"][data-status="held"]');
+      await expect.poll(() => status.textContent()).toBe('未送信：メールリレー未設定');
+      await page.getByTestId('mail-open').filter({ hasText: 'Your vulnerability report' }).click();
+      await expect.poll(() => page.getByTestId('mail-status-detail').innerText()).toContain('RENKEI_SMTP_RELAY');
+      expect(await page.getByTestId('mail-status-detail').innerText()).toContain('未送信');
+
+      await page.getByTestId('lang-en').click();
+      await expect.poll(() => status.textContent()).toBe('Not sent: no relay configured');
+      expect(await page.getByTestId('mail-status-detail').innerText()).toMatch(/^Not sent: no outgoing relay is configured/);
     });
   },
   { smtp: true, env: { RENKEI_INTAKE_ADDRESS: INTAKE } },

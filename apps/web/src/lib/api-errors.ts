@@ -53,7 +53,6 @@ export const API_ERROR_CODES = [
   'invalid_address',
   'tlp_above_ceiling',
   'pgp_key_required',
-  'mail_relay_not_configured',
   'mail_template_variables_missing',
   'empty_message',
   'invalid_tlp',

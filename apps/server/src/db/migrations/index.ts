@@ -15,6 +15,7 @@ import * as dropMailIntakeSweep from './2026-12-01T0930-drop-mail-intake-sweep.t
 import * as vulnerabilities from './2026-12-04T0900-vulnerabilities.ts';
 import * as caseMessages from './2026-12-04T1000-case-messages.ts';
 import * as publicFormTokensSpent from './2026-12-04T1050-public-form-tokens-spent.ts';
+import * as mailHeldWithoutRelay from './2026-12-04T1500-mail-held-without-relay.ts';
 
 /** Every migration, in order. Names are timestamps: a new one goes at the end. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T0900-vulnerabilities': vulnerabilities,
   '2026-12-04T1000-case-messages': caseMessages,
   '2026-12-04T1050-public-form-tokens-spent': publicFormTokensSpent,
+  '2026-12-04T1500-mail-held-without-relay': mailHeldWithoutRelay,
 };

@@ -17,10 +17,11 @@ export interface MailMessagesTable {
   /**
    * inbound: stored | rejected_parts (over the part limit: raw and top headers kept, no parts) |
    * rejected_headers (over the header-size limit: raw kept, nothing parsed) | parse_failed (raw kept, MIME unreadable);
-   * outbound: queued (waiting for the relay job) | sending (one attempt is handing it to the relay) | sent (relay took it) |
+   * outbound: held (not sent: no relay configured; queued once a process with a relay starts) |
+   * queued (waiting for the relay job) | sending (one attempt is handing it to the relay) | sent (relay took it) |
    * failed (refused, or retries exhausted) | unconfirmed (an attempt died mid-hand-over: the relay may have it; not resent).
    */
-  status: 'stored' | 'rejected_parts' | 'rejected_headers' | 'parse_failed' | 'queued' | 'sending' | 'sent' | 'failed' | 'unconfirmed';
+  status: 'stored' | 'rejected_parts' | 'rejected_headers' | 'parse_failed' | 'held' | 'queued' | 'sending' | 'sent' | 'failed' | 'unconfirmed';
   /** Why the status is what it is, for a person; NULL = nothing to say. */
   status_detail: string | null;
   /** The original bytes (inbound) or the bytes handed to the relay (outbound), in the blob store. */

@@ -148,7 +148,7 @@ function MessageTable({ messages, onOpen, selectedId }: { messages: MailMessageS
               <Anchor component="button" type="button" onClick={() => onOpen(m.id)} data-testid="mail-open">
                 {m.subject || t('mail.noSubject')}
               </Anchor>
-              {m.deliveryStatus && (
+              {m.deliveryStatus && m.status !== 'held' && (
                 <Badge
                   ml={6}
                   variant="light"
@@ -159,8 +159,8 @@ function MessageTable({ messages, onOpen, selectedId }: { messages: MailMessageS
                   {t(`mail.delivery.${m.deliveryStatus}`, { defaultValue: m.deliveryStatus })}
                 </Badge>
               )}
-              {m.direction === 'inbound' && m.status !== 'stored' && (
-                <Badge ml={6} color="orange" variant="light">
+              {((m.direction === 'inbound' && m.status !== 'stored') || m.status === 'held') && (
+                <Badge ml={6} color="orange" variant="light" data-testid="mail-status" data-status={m.status}>
                   {t(`mail.status.${m.status}`, { defaultValue: m.status })}
                 </Badge>
               )}
@@ -207,9 +207,10 @@ function MessageView({ message }: { message: MailMessageDetail }) {
             {message.pgpDetail}
           </Text>
         )}
-        {message.statusDetail && (
-          <Text size="sm" c="orange">
-            {message.statusDetail}
+        {/* A held message's reason in the page's language; other details are the server's words. */}
+        {(message.status === 'held' || message.statusDetail) && (
+          <Text size="sm" c="orange" data-testid="mail-status-detail">
+            {message.status === 'held' ? t('mail.heldDetail') : message.statusDetail}
           </Text>
         )}
         {message.hasHtml && message.textBody.trim() === '' && (
