@@ -63,6 +63,8 @@ export interface Config {
   fiscalYearStartMonth: number;
   /** Days from a vendor's first contact (起算日) to a case's target publication date (RENKEI_CASE_TARGET_DAYS, default 45 as in JVN's process). */
   caseTargetDays: number;
+  /** Public ID prefixes given at publication (RENKEI_PUBLIC_ID_PREFIX_MULTI_PARTY, default JVNVU#; RENKEI_PUBLIC_ID_PREFIX_SINGLE, default JVN#). */
+  publicIdPrefixes: { multiParty: string; single: string };
 }
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -109,6 +111,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     teamTimeZone: timeZone(env.RENKEI_TEAM_TIME_ZONE?.trim() || 'Asia/Tokyo'),
     fiscalYearStartMonth: month(env.RENKEI_FISCAL_YEAR_START_MONTH, 4, 'RENKEI_FISCAL_YEAR_START_MONTH'),
     caseTargetDays: integer(env.RENKEI_CASE_TARGET_DAYS, 45, 'RENKEI_CASE_TARGET_DAYS'),
+    publicIdPrefixes: {
+      multiParty: env.RENKEI_PUBLIC_ID_PREFIX_MULTI_PARTY?.trim() || 'JVNVU#',
+      single: env.RENKEI_PUBLIC_ID_PREFIX_SINGLE?.trim() || 'JVN#',
+    },
   };
 }
 

@@ -9,6 +9,7 @@ import { INTAKE_MAIL_JOB, type IncidentsService, createIncidentsService } from '
 import { type JobQueue, createJobQueue } from '../jobs/job-queue.ts';
 import { type Logger, createLogger } from '../kernel/logger.ts';
 import { registerJobs } from './job-registry.ts';
+import { testPublishPause } from '../jobs/test-jobs.ts';
 import { type MailService, createMailService, directoryKeyRing } from '../mail/index.ts';
 import { type StatisticsService, createStatisticsService } from '../statistics/index.ts';
 import { type VulnerabilitiesService, createVulnerabilitiesService } from '../vulnerabilities/index.ts';
@@ -97,7 +98,10 @@ export function createServices(database: Database, config: Config, options: { lo
     mail,
     networkLookup,
     statistics: createStatisticsService({ db: database.db }, { timeZone: config.teamTimeZone, fiscalYearStartMonth: config.fiscalYearStartMonth }),
-    vulnerabilities: createVulnerabilitiesService({ db: database.db, mail, contacts }, { targetDays: config.caseTargetDays }),
+    vulnerabilities: createVulnerabilitiesService(
+      { db: database.db, mail, contacts, jobs },
+      { targetDays: config.caseTargetDays, publicIdPrefixes: config.publicIdPrefixes, beforePublishCommit: testPublishPause(config) },
+    ),
     log,
     startedAt: new Date(),
   };

@@ -34,6 +34,10 @@ export interface JobPayloads {
   'feeds.fetch-source': { sourceId: string };
   'feeds.fetch-due-sources': NoPayload;
   'feeds.send-notifications': { force?: boolean | undefined };
+  /** Publish a case at its embargo instant (does nothing when that embargo is no longer in force). */
+  'vulnerabilities.publish-case': { caseId: string; embargoId: string };
+  /** Publish any due case whose publish job did not. */
+  'vulnerabilities.sweep-publications': NoPayload;
   /** Test-only (RENKEI_TEST_JOBS=1). */
   'test.probe': ProbeData;
 }

@@ -5,6 +5,7 @@ import type { Schema } from '../db/schema/index.ts';
 import { BadRequestError, NotFoundError } from '../kernel/errors.ts';
 import type { RequestContext, UserActor } from '../policy/actor.ts';
 import { hasAnyRole } from '../policy/define-policy.ts';
+import type { PublicationScheduler } from './publication.ts';
 import { type CaseRow, type ParticipantRow, caseRows, findCase, touchCase } from './cases.repository.ts';
 import { STAFF_ROLES_OF_CASES, vulnerabilitiesPolicy } from './vulnerabilities.policy.ts';
 
@@ -14,6 +15,8 @@ export interface CasesDeps {
   now: () => Date;
   /** Days from a vendor's 起算日 to the target publication date (JVN: 45). */
   targetDays: number;
+  /** Schedules the publish job when the team agrees an embargo (absent: nothing is scheduled). */
+  publication?: PublicationScheduler | undefined;
 }
 
 /**

@@ -2,3 +2,5 @@
 // (the Early Warning Partnership flow).
 export { type VulnerabilitiesService, createVulnerabilitiesService } from './vulnerabilities.service.ts';
 export { vulnerabilitiesRoutes } from './vulnerabilities.routes.ts';
+export { vulnerabilitiesJobDefinitions } from './vulnerabilities.jobs.ts';
+export { PUBLISH_JOB } from './publication.ts';

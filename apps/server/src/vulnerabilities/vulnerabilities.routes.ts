@@ -20,6 +20,7 @@ import {
   VulnerabilityReportPage,
 } from '@renkei/contract';
 import { errorResponses } from '../http/openapi.ts';
+import { advisoryRoutes } from './advisories.routes.ts';
 import { scoreVulnerabilityInput } from './vulnerability-input.ts';
 import { vulnerabilitiesPolicy } from './vulnerabilities.policy.ts';
 import type { VulnerabilitiesService } from './vulnerabilities.service.ts';
@@ -250,4 +251,5 @@ const caseRoutes: FastifyPluginAsyncTypebox<{ vulnerabilities: VulnerabilitiesSe
 export const vulnerabilitiesRoutes: FastifyPluginAsyncTypebox<{ vulnerabilities: VulnerabilitiesService }> = async (app, options) => {
   await app.register(reportRoutes, options);
   await app.register(caseRoutes, options);
+  await app.register(advisoryRoutes, options);
 };

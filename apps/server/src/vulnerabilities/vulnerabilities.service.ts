@@ -1,7 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { OrganisationRef } from '../contacts/index.ts';
 import type { Schema } from '../db/schema/index.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
 import type { MailService } from '../mail/index.ts';
+import { createAdvisories } from './advisories.service.ts';
+import { DEFAULT_PUBLIC_ID_PREFIXES, type PublicIdPrefixes } from './catalogue/index.ts';
+import { publicationScheduler } from './publication.ts';
+import { createReleaseEarly } from './release-early.ts';
 import { createCases } from './cases.service.ts';
 import { createEmbargoes } from './embargoes.service.ts';
 import { createStatuses } from './statuses.service.ts';
@@ -11,29 +16,44 @@ export interface VulnerabilitiesDeps {
   db: Kysely<Schema>;
   mail: Pick<MailService, 'ensureThread' | 'prepareSend' | 'queue'>;
   contacts: { organisationsByIds: (ids: readonly string[]) => Promise<Map<string, OrganisationRef>> };
+  /** The queue the publish job goes to (enqueued inside the deciding transaction); absent = none scheduled. */
+  jobs?: Pick<JobQueue, 'enqueue' | 'start'> | undefined;
 }
 
 export interface VulnerabilitiesOptions {
   /** Days from a vendor's 起算日 to the target publication date. */
   targetDays?: number;
   now?: () => Date;
+  /** Public ID prefixes (config: RENKEI_PUBLIC_ID_PREFIX_MULTI_PARTY / _SINGLE). */
+  publicIdPrefixes?: PublicIdPrefixes;
+  /** Test-only: see `PublicationDeps.beforeCommit`. */
+  beforePublishCommit?: (caseId: string) => Promise<void>;
 }
 
 export type VulnerabilitiesService = ReturnType<typeof createVulnerabilitiesService>;
 
 /**
  * Vulnerability coordination, one facade over its capabilities: finders' reports (`reports.service.ts`)
- * cases with their vendors and vulnerabilities (`cases.service.ts`), each vendor's statuses (`statuses.service.ts`), and the embargo (`embargoes.service.ts`).
+ * cases with their vendors and vulnerabilities (`cases.service.ts`), each vendor's statuses (`statuses.service.ts`), the embargo (`embargoes.service.ts`), the advisory and
+ * its publication (`advisories.service.ts`, `publication.ts`), and the early release (`release-early.ts`).
  * @example const vulnerabilities = createVulnerabilitiesService({ db, mail, contacts }, { targetDays: 45 });
  */
 export function createVulnerabilitiesService(deps: VulnerabilitiesDeps, options: VulnerabilitiesOptions = {}) {
   const now = options.now ?? (() => new Date());
   const organisationsByIds = (ids: readonly string[]) => deps.contacts.organisationsByIds(ids);
   const cases = { db: deps.db, organisationsByIds, now, targetDays: options.targetDays ?? 45 };
+  const jobs = deps.jobs ?? null;
+  const advisories = {
+    ...cases,
+    jobs,
+    publishing: { now, prefixes: options.publicIdPrefixes ?? DEFAULT_PUBLIC_ID_PREFIXES, beforeCommit: options.beforePublishCommit },
+  };
   return {
     ...createVulnerabilityReports({ db: deps.db, mail: deps.mail, organisationsByIds, now }),
     ...createCases(cases),
     ...createStatuses(cases),
-    ...createEmbargoes(cases),
+    ...createEmbargoes({ ...cases, publication: jobs ? publicationScheduler(jobs) : undefined }),
+    ...createAdvisories(advisories),
+    ...createReleaseEarly({ ...advisories, mail: deps.mail }),
   };
 }

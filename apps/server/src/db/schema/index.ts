@@ -1,3 +1,4 @@
+import type { AdvisoriesTable, AdvisoryPublicationsTable, AdvisoryRevisionsTable } from './advisories.ts';
 import type { ApiTokensTable } from './api-tokens.ts';
 import type { AuditLogTable } from './audit-log.ts';
 import type { BlobsTable } from './blobs.ts';
@@ -96,4 +97,7 @@ export interface Schema {
   case_events: CaseEventsTable;
   vendor_products: VendorProductsTable;
   cve_pool: CvePoolTable;
+  advisories: AdvisoriesTable;
+  advisory_revisions: AdvisoryRevisionsTable;
+  advisory_publications: AdvisoryPublicationsTable;
 }
