@@ -188,6 +188,11 @@ describe('the publish job', () => {
     );
   });
 
+  it('refuses unusable configured prefixes when the service is made, not at the instant', () => {
+    expect(() => clockedBack(0, { prefixes: { multiParty: 'JVNVU1', single: 'JVN#' } })).toThrow(/prefix/);
+    expect(() => clockedBack(0, { prefixes: { multiParty: 'JVN#', single: 'jvn#' } })).toThrow(/must differ/);
+  });
+
   it('runs in the worker: a due job publishes the case by itself', async () => {
     const { caseId } = await approvedCase();
     await agreeAt(caseId, 1);

@@ -4,7 +4,7 @@ import type { Schema } from '../db/schema/index.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { MailService } from '../mail/index.ts';
 import { createAdvisories } from './advisories.service.ts';
-import { DEFAULT_PUBLIC_ID_PREFIXES, type PublicIdPrefixes } from './catalogue/index.ts';
+import { DEFAULT_PUBLIC_ID_PREFIXES, type PublicIdPrefixes, formatPublicId } from './catalogue/index.ts';
 import { publicationScheduler } from './publication.ts';
 import { createReleaseEarly } from './release-early.ts';
 import { createCases } from './cases.service.ts';
@@ -43,10 +43,13 @@ export function createVulnerabilitiesService(deps: VulnerabilitiesDeps, options:
   const organisationsByIds = (ids: readonly string[]) => deps.contacts.organisationsByIds(ids);
   const cases = { db: deps.db, organisationsByIds, now, targetDays: options.targetDays ?? 45 };
   const jobs = deps.jobs ?? null;
+  const prefixes = options.publicIdPrefixes ?? DEFAULT_PUBLIC_ID_PREFIXES;
+  // Unusable configured prefixes fail at start, not at an embargo instant.
+  formatPublicId('single', 1, prefixes);
   const advisories = {
     ...cases,
     jobs,
-    publishing: { now, prefixes: options.publicIdPrefixes ?? DEFAULT_PUBLIC_ID_PREFIXES, beforeCommit: options.beforePublishCommit },
+    publishing: { now, prefixes, beforeCommit: options.beforePublishCommit },
   };
   return {
     ...createVulnerabilityReports({ db: deps.db, mail: deps.mail, organisationsByIds, now }),
