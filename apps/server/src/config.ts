@@ -73,6 +73,8 @@ export interface Config {
    * names or `*.domain`); empty = every such destination is refused.
    */
   fetchAllow: FetchAllowList;
+  /** Public ID prefixes given at publication (RENKEI_PUBLIC_ID_PREFIX_MULTI_PARTY, default JVNVU#; RENKEI_PUBLIC_ID_PREFIX_SINGLE, default JVN#). */
+  publicIdPrefixes: { multiParty: string; single: string };
 }
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -122,6 +124,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     vendorReminderDays: Math.max(1, integer(env.RENKEI_VENDOR_REMINDER_DAYS, 7, 'RENKEI_VENDOR_REMINDER_DAYS')),
     vendorMaxReminders: integer(env.RENKEI_VENDOR_MAX_REMINDERS, 3, 'RENKEI_VENDOR_MAX_REMINDERS'),
     fetchAllow: fetchAllow(env.RENKEI_FETCH_ALLOW ?? ''),
+    publicIdPrefixes: {
+      multiParty: env.RENKEI_PUBLIC_ID_PREFIX_MULTI_PARTY?.trim() || 'JVNVU#',
+      single: env.RENKEI_PUBLIC_ID_PREFIX_SINGLE?.trim() || 'JVN#',
+    },
   };
 }
 

@@ -38,6 +38,7 @@ export function registerJobs(services: JobDomains, config: Config): void {
       sendTimeoutSeconds: config.mailSendTimeoutSeconds,
     }),
     ...incidentJobDefinitions(services.incidents),
+    ...vulnerabilitiesJobDefinitions(services.vulnerabilities),
     ...feedsJobDefinitions(services.feeds, (sourceId) => jobs.enqueue(FETCH_SOURCE_JOB, { sourceId }, { idempotencyKey: sourceId })),
     ...vulnerabilitiesJobDefinitions(services.vulnerabilities),
   ];

@@ -9,6 +9,7 @@ import { INTAKE_MAIL_JOB, type IncidentsService, createIncidentsService } from '
 import { type JobQueue, createJobQueue } from '../jobs/job-queue.ts';
 import { type Logger, createLogger } from '../kernel/logger.ts';
 import { registerJobs } from './job-registry.ts';
+import { testPublishPause } from '../jobs/test-jobs.ts';
 import { type MailService, createMailService, directoryKeyRing } from '../mail/index.ts';
 import { type StatisticsService, createStatisticsService } from '../statistics/index.ts';
 import { type VulnerabilitiesService, createVulnerabilitiesService } from '../vulnerabilities/index.ts';
@@ -104,6 +105,8 @@ export function createServices(database: Database, config: Config, options: { lo
         targetDays: config.caseTargetDays,
         publicUrl: config.publicUrl,
         reminders: { reminderDays: config.vendorReminderDays, maxReminders: config.vendorMaxReminders },
+        publicIdPrefixes: config.publicIdPrefixes,
+        beforePublishCommit: testPublishPause(config),
       },
     ),
     log,

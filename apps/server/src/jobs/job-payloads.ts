@@ -38,6 +38,10 @@ export interface JobPayloads {
   'vulnerabilities.notify-participants':
     { caseId: string; messageId: string } | { caseId: string; participantId: string } | { caseId: string; participantId: string; reminder: number };
   'vulnerabilities.remind-vendors': NoPayload;
+  /** Publish a case at its embargo instant (does nothing when that embargo is no longer in force). */
+  'vulnerabilities.publish-case': { caseId: string; embargoId: string };
+  /** Publish any due case whose publish job did not. */
+  'vulnerabilities.sweep-publications': NoPayload;
   /** Test-only (RENKEI_TEST_JOBS=1). */
   'test.probe': ProbeData;
 }

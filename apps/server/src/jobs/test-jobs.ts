@@ -14,7 +14,7 @@ export const PROBE_JOB = 'test.probe';
 export type { ProbeData } from './job-payloads.ts';
 
 export interface ProbeEvent {
-  event: 'start' | 'done' | 'fail';
+  event: 'start' | 'done' | 'fail' | 'pause';
   tag: string;
   id: string;
   attempt: number;
@@ -65,4 +65,31 @@ export function testJobDefinitions(config: Pick<Config, 'dataDir'>): JobDefiniti
     PROBE_OPTIONS,
   );
   return [probe];
+}
+
+/** The file whose presence makes the next publication pause before it commits (one process takes it). */
+export function publishPauseFile(dataDir: string): string {
+  return path.join(dataDir, 'publish-pause-once');
+}
+
+/**
+ * Test-only (RENKEI_TEST_JOBS=1): the hook a publication calls just before it commits. When the test has
+ * left `publish-pause-once` in the data directory, the first publisher to rename it logs a `pause` event
+ * and waits there, holding its transaction open, until the test kills its process; otherwise it returns at once.
+ */
+export function testPublishPause(config: Pick<Config, 'dataDir' | 'testJobs'>): ((caseId: string) => Promise<void>) | undefined {
+  if (!config.testJobs) return undefined;
+  const marker = publishPauseFile(config.dataDir);
+  return async (caseId) => {
+    try {
+      fs.renameSync(marker, `${marker}.taken-${process.pid}`);
+    } catch {
+      return;
+    }
+    fs.appendFileSync(
+      probeLogPath(config.dataDir),
+      `${JSON.stringify({ event: 'pause', tag: caseId, id: caseId, attempt: 0, pid: process.pid, at: Date.now() })}\n`,
+    );
+    await new Promise(() => {});
+  };
 }

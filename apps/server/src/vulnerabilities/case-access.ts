@@ -6,6 +6,7 @@ import type { JobQueue } from '../jobs/job-queue.ts';
 import { BadRequestError, NotFoundError } from '../kernel/errors.ts';
 import type { RequestContext, UserActor } from '../policy/actor.ts';
 import { hasAnyRole } from '../policy/define-policy.ts';
+import type { PublicationScheduler } from './publication.ts';
 import { type CaseRow, type ParticipantRow, caseRows, findCase, touchCase } from './cases.repository.ts';
 import { STAFF_ROLES_OF_CASES, vulnerabilitiesPolicy } from './vulnerabilities.policy.ts';
 
@@ -17,6 +18,8 @@ export interface CasesDeps {
   targetDays: number;
   /** Changes a participant must hear of enqueue their notice in the changing transaction. */
   jobs: Pick<JobQueue, 'enqueue'>;
+  /** Schedules the publish job when the team agrees an embargo (absent: nothing is scheduled). */
+  publication?: PublicationScheduler | undefined;
 }
 
 /**

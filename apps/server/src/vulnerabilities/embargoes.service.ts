@@ -55,6 +55,8 @@ export function createEmbargoes(deps: CasesDeps) {
       const embargo = rows.embargoes.find((e) => e.id === embargoId);
       if (!embargo) throw new NotFoundError('embargo_not_found', 'No such embargo proposal in this case');
       if (embargo.state !== 'proposed') throw new ConflictError('embargo_not_open', `This proposal is ${embargo.state}`);
+      const agreeing = viewer.kind === 'team' && input.decision === 'accepted';
+      if (agreeing) await deps.publication?.prepare();
       await db.transaction().execute(async (trx) => {
         if (viewer.kind === 'participant') {
           const participant = viewer.own[0];
@@ -99,6 +101,8 @@ export function createEmbargoes(deps: CasesDeps) {
           actorId: actorId(ctx.actor),
         });
         await recordChange(trx, ctx, caseId, 'case.embargo_decide', { embargoId, decision: input.decision }, agreed ? 'scheduled' : undefined);
+        // With an approved advisory, the publish job is due at the agreed instant (committed with the decision).
+        if (agreed) await deps.publication?.schedule(trx, caseId);
       });
     },
   };

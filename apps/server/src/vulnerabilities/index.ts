@@ -3,3 +3,4 @@
 export { type VulnerabilitiesService, createVulnerabilitiesService } from './vulnerabilities.service.ts';
 export { vulnerabilitiesRoutes } from './vulnerabilities.routes.ts';
 export { NOTIFY_PARTICIPANTS_JOB, vulnerabilitiesJobDefinitions } from './vulnerabilities.jobs.ts';
+export { PUBLISH_JOB } from './publication.ts';

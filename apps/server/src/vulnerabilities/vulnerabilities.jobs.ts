@@ -1,16 +1,26 @@
 import { type JobDefinition, defineJob } from '../jobs/job-queue.ts';
 import { NOTIFY_PARTICIPANTS_JOB } from './messages.service.ts';
+import { PUBLISH_JOB } from './publication.ts';
 import { REMIND_VENDORS_JOB } from './vendor-reminders.ts';
 import type { VulnerabilitiesService } from './vulnerabilities.service.ts';
 
 export { NOTIFY_PARTICIPANTS_JOB } from './messages.service.ts';
 
+/** Every minute: publishes any due case whose publish job did not (belt and braces). */
+export const SWEEP_PUBLICATIONS_JOB = 'vulnerabilities.sweep-publications';
+
 /**
- * The vulnerabilities domain's jobs: `vulnerabilities.notify-participants` is enqueued in the transaction
- * of each change a participant must hear of (a message, the case shared with it) and queues their mail;
- * `vulnerabilities.remind-vendors` runs hourly and reminds the vendors that have not answered.
+ * The vulnerabilities domain's jobs:
+ * - `vulnerabilities.notify-participants`, enqueued in the transaction of each change a participant must
+ *   hear of (a message, the case shared with it, a reminder), queues their mail;
+ * - `vulnerabilities.remind-vendors` runs hourly and reminds the vendors that have not answered;
+ * - `vulnerabilities.publish-case`, enqueued (keyed by case and embargo, due at the embargo instant) in the
+ *   transaction that agrees the embargo or approves the advisory, and the sweeper every minute: both
+ *   publish through one locked transaction, so a case is published once however many run (publication.ts).
  */
-export function vulnerabilitiesJobDefinitions(vulnerabilities: VulnerabilitiesService): { definition: JobDefinition<never>; cron?: string }[] {
+export function vulnerabilitiesJobDefinitions(
+  vulnerabilities: Pick<VulnerabilitiesService, 'notifyParticipants' | 'remindSilentVendors' | 'runPublishJob' | 'sweepPublications'>,
+): { definition: JobDefinition<never>; cron?: string }[] {
   return [
     {
       definition: defineJob(NOTIFY_PARTICIPANTS_JOB, async (payload) => void (await vulnerabilities.notifyParticipants(payload)), {
@@ -27,6 +37,23 @@ export function vulnerabilitiesJobDefinitions(vulnerabilities: VulnerabilitiesSe
         expireInSeconds: 900,
       }),
       cron: '17 * * * *',
+    },
+    {
+      definition: defineJob(PUBLISH_JOB, async ({ caseId, embargoId }) => vulnerabilities.runPublishJob(caseId, embargoId), {
+        retryLimit: 10,
+        retryDelaySeconds: 5,
+        backoff: true,
+        // One short transaction; a worker killed mid-way gets its job back after this on PostgreSQL.
+        expireInSeconds: 30,
+      }),
+    },
+    {
+      definition: defineJob(SWEEP_PUBLICATIONS_JOB, async () => vulnerabilities.sweepPublications(), {
+        retryLimit: 1,
+        retryDelaySeconds: 30,
+        expireInSeconds: 120,
+      }),
+      cron: '* * * * *',
     },
   ];
 }

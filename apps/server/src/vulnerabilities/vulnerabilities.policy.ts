@@ -18,6 +18,8 @@ export const vulnerabilitiesPolicy = definePolicy('vulnerabilities', {
   'cases.write': HANDLERS,
   /** Participants answer for themselves (their statuses, embargo decisions); the service checks which rows are theirs. */
   'cases.answer': [...HANDLERS, 'vendor_user', 'partner'],
+  /** A publisher approves the advisory that will be published (an admin may too); handlers write it. */
+  'advisories.approve': ['admin', 'publisher'],
 });
 
 export const STAFF_ROLES_OF_CASES = STAFF;

@@ -21,6 +21,7 @@ import {
 } from '@renkei/contract';
 import { errorResponses } from '../http/openapi.ts';
 import { caseMessageRoutes } from './case-messages.routes.ts';
+import { advisoryRoutes } from './advisories.routes.ts';
 import { scoreVulnerabilityInput } from './vulnerability-input.ts';
 import { vulnerabilitiesPolicy } from './vulnerabilities.policy.ts';
 import type { VulnerabilitiesService } from './vulnerabilities.service.ts';
@@ -269,4 +270,5 @@ export const vulnerabilitiesRoutes: FastifyPluginAsyncTypebox<{ vulnerabilities:
   await app.register(reportRoutes, options);
   await app.register(caseRoutes, options);
   await app.register(caseMessageRoutes, options);
+  await app.register(advisoryRoutes, options);
 };

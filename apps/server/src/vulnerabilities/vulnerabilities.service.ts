@@ -2,7 +2,12 @@ import type { Kysely } from 'kysely';
 import type { OrganisationRef } from '../contacts/index.ts';
 import type { Schema } from '../db/schema/index.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
+import { ServiceUnavailableError } from '../kernel/errors.ts';
 import type { MailService } from '../mail/index.ts';
+import { createAdvisories } from './advisories.service.ts';
+import { DEFAULT_PUBLIC_ID_PREFIXES, type PublicIdPrefixes, formatPublicId } from './catalogue/index.ts';
+import { publicationScheduler } from './publication.ts';
+import { createReleaseEarly } from './release-early.ts';
 import { createCases } from './cases.service.ts';
 import { createEmbargoes } from './embargoes.service.ts';
 import { createCaseMessages } from './messages.service.ts';
@@ -15,7 +20,11 @@ export interface VulnerabilitiesDeps {
   db: Kysely<Schema>;
   mail: Pick<MailService, 'ensureThread' | 'prepareSend' | 'queue'>;
   contacts: { organisationsByIds: (ids: readonly string[]) => Promise<Map<string, OrganisationRef>> };
-  jobs: Pick<JobQueue, 'enqueue'>;
+  /**
+   * The queue: participants' notices and the publish job are enqueued inside the changing transaction.
+   * Absent (a tool that only reads and publishes by sweep): changes that must notify someone are refused.
+   */
+  jobs?: Pick<JobQueue, 'enqueue' | 'start'> | undefined;
 }
 
 export interface VulnerabilitiesOptions {
@@ -26,26 +35,43 @@ export interface VulnerabilitiesOptions {
   /** Days of a vendor's silence before each reminder, and how many reminders at most. */
   reminders?: { reminderDays: number; maxReminders: number };
   now?: () => Date;
+  /** Public ID prefixes (config: RENKEI_PUBLIC_ID_PREFIX_MULTI_PARTY / _SINGLE). */
+  publicIdPrefixes?: PublicIdPrefixes;
+  /** Test-only: see `PublicationDeps.beforeCommit`. */
+  beforePublishCommit?: (caseId: string) => Promise<void>;
 }
+
+/** Without a queue, a change that must enqueue a notice fails with a clear error rather than silently notifying nobody. */
+const NO_QUEUE: Pick<JobQueue, 'enqueue'> = {
+  enqueue: () => Promise.reject(new ServiceUnavailableError('no_job_queue', 'This process has no job queue: participants could not be told')),
+};
 
 export type VulnerabilitiesService = ReturnType<typeof createVulnerabilitiesService>;
 
 /**
- * Vulnerability coordination, one facade over its capabilities: finders' reports (`reports.service.ts`)
- * cases with their vendors and vulnerabilities (`cases.service.ts`), each vendor's statuses (`statuses.service.ts`), the embargo (`embargoes.service.ts`), and messages with the participants' notices (`messages.service.ts`, `participant-notices.ts`).
- * @example const vulnerabilities = createVulnerabilitiesService({ db, mail, contacts }, { targetDays: 45 });
+ * Vulnerability coordination, one facade over its capabilities: finders' reports (`reports.service.ts`),
+ * cases with their vendors and vulnerabilities (`cases.service.ts`), each vendor's statuses (`statuses.service.ts`), the embargo
+ * (`embargoes.service.ts`), messages with the participants' notices and reminders (`messages.service.ts`, `participant-notices.ts`,
+ * `vendor-reminders.ts`), the advisory and its publication (`advisories.service.ts`, `publication.ts`), and the early release (`release-early.ts`).
+ * @example const vulnerabilities = createVulnerabilitiesService({ db, mail, contacts, jobs }, { targetDays: 45 });
  */
 export function createVulnerabilitiesService(deps: VulnerabilitiesDeps, options: VulnerabilitiesOptions = {}) {
   const now = options.now ?? (() => new Date());
   const organisationsByIds = (ids: readonly string[]) => deps.contacts.organisationsByIds(ids);
-  const cases = { db: deps.db, organisationsByIds, now, targetDays: options.targetDays ?? 45, jobs: deps.jobs };
+  const cases = { db: deps.db, organisationsByIds, now, targetDays: options.targetDays ?? 45, jobs: deps.jobs ?? NO_QUEUE };
+  const prefixes = options.publicIdPrefixes ?? DEFAULT_PUBLIC_ID_PREFIXES;
+  // Unusable configured prefixes fail at start, not at an embargo instant.
+  formatPublicId('single', 1, prefixes);
+  const advisories = { ...cases, jobs: deps.jobs ?? null, publishing: { now, prefixes, beforeCommit: options.beforePublishCommit } };
   return {
     ...createVulnerabilityReports({ db: deps.db, mail: deps.mail, organisationsByIds, now }),
     ...createCases(cases),
     ...createStatuses(cases),
-    ...createEmbargoes(cases),
+    ...createEmbargoes({ ...cases, publication: deps.jobs ? publicationScheduler(deps.jobs) : undefined }),
     ...createCaseMessages(cases),
     ...createVendorReminders(cases, options.reminders ?? { reminderDays: 7, maxReminders: 3 }),
     ...createParticipantNotifier({ db: deps.db, mail: deps.mail, organisationsByIds, publicUrl: options.publicUrl ?? 'http://localhost:8080' }),
+    ...createAdvisories(advisories),
+    ...createReleaseEarly({ ...advisories, mail: deps.mail }),
   };
 }

@@ -16,6 +16,7 @@ import * as vulnerabilities from './2026-12-04T0900-vulnerabilities.ts';
 import * as caseMessages from './2026-12-04T1000-case-messages.ts';
 import * as publicFormTokensSpent from './2026-12-04T1050-public-form-tokens-spent.ts';
 import * as mailHeldWithoutRelay from './2026-12-04T1500-mail-held-without-relay.ts';
+import * as advisories from './2026-12-04T1400-advisories.ts';
 
 /** Every migration, in order. Names are timestamps: a new one goes at the end. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T1000-case-messages': caseMessages,
   '2026-12-04T1050-public-form-tokens-spent': publicFormTokensSpent,
   '2026-12-04T1500-mail-held-without-relay': mailHeldWithoutRelay,
+  '2026-12-04T1400-advisories': advisories,
 };

@@ -1,3 +1,4 @@
+import type { AdvisoriesTable, AdvisoryPublicationsTable, AdvisoryRevisionsTable } from './advisories.ts';
 import type { ApiTokensTable } from './api-tokens.ts';
 import type { AuditLogTable } from './audit-log.ts';
 import type { BlobsTable } from './blobs.ts';
@@ -101,4 +102,7 @@ export interface Schema {
   case_messages: CaseMessagesTable;
   case_reads: CaseReadsTable;
   public_form_tokens_spent: PublicFormTokensSpentTable;
+  advisories: AdvisoriesTable;
+  advisory_revisions: AdvisoryRevisionsTable;
+  advisory_publications: AdvisoryPublicationsTable;
 }
