@@ -123,11 +123,14 @@ async function makeCase(t: TestApp, random: () => number, index: number, people:
   const share = (participantId: string) => t.request(coordinator, { method: 'POST', url: `/api/v1/cases/${id}/participants/${participantId}/share` });
   const chosen = new Map<number, { participantId: string; shared: boolean }>();
   for (const vendor of vendors) {
-    if (random() >= 0.5) continue;
+    // The first case always holds vendor 0 added but not shared and vendor 1 shared: whatever the seed, some
+    // vendor is on a case it must not see yet, and some vendor sees one.
+    const forced = index === 0 && vendor.vendor! < 2;
+    if (random() >= 0.5 && !forced) continue;
     const added = await t.request(coordinator, { method: 'POST', url: `/api/v1/cases/${id}/vendors`, payload: { organisationId: vendor.organisationId } });
     await ok(added, 'adding a vendor', 201);
     const participantId = added.json<{ participantId: string }>().participantId;
-    const shared = random() < 0.7;
+    const shared = forced ? vendor.vendor === 1 : random() < 0.7;
     if (shared) await ok(await share(participantId), 'sharing', 204);
     chosen.set(vendor.vendor!, { participantId, shared });
   }

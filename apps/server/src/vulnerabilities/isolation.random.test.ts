@@ -198,11 +198,9 @@ describe('randomised isolation of vulnerability cases', () => {
     expect(problems, `seed ${SEED}`).toEqual([]);
   }, 120_000);
 
-  it('built a world where the check can fail: some cases hidden from each vendor, some shared, a vendor added but not shared', () => {
+  it('built a world where the check can fail: a vendor added to a case not shared with it, and cases hidden from and shown to vendors', () => {
     const vendors = world.actors.filter((a) => a.kind === 'vendor');
     const shared = vendors.map((v) => world.cases.filter((c) => sees(v, c)).length);
-    const addedNotShared = world.cases.some((c) => [...c.vendors.values()].some((p) => !p.shared));
-    // A world where no vendor sees anything, or every vendor sees everything, proves little: say which seed built it.
     expect(
       shared.some((n) => n > 0),
       `seed ${SEED}`,
@@ -211,6 +209,6 @@ describe('randomised isolation of vulnerability cases', () => {
       shared.some((n) => n < world.cases.length),
       `seed ${SEED}`,
     ).toBe(true);
-    expect(addedNotShared || world.cases.every((c) => c.vendors.size === 0), `seed ${SEED}`).toBe(true);
+    expect(world.cases.some((c) => [...c.vendors.values()].some((p) => !p.shared))).toBe(true);
   });
 });
