@@ -5,6 +5,7 @@ import { OUTSIDE_ROLES, type Role } from '@renkei/contract';
 import { shadowserverCsv } from '../feeds/feeds-test-kit.ts';
 import { type RouteSummary, routesOf } from '../app/http-app.ts';
 import { systemContext } from '../policy/actor.ts';
+import { seedVulnerabilityCase } from './isolation-vulnerabilities.ts';
 import type { TestApp } from './test-app.ts';
 
 /**
@@ -52,7 +53,8 @@ async function outsideUser(t: TestApp, role: Role, organisationId: string, tag: 
 /**
  * Organisation A with a user of every outside role and rows in each domain: its directory entry, a person
  * and a network; a report filed by its partner and an incident with A as the coordinated party; an
- * inbound mail from its person; feed events for its network and a notification to it.
+ * inbound mail from its person; feed events for its network and a notification to it; and a vulnerability
+ * case A is a vendor on (shared with it, with its status and an embargo it proposed).
  */
 export async function seedOrganisation(t: TestApp, marker: string): Promise<SeededOrganisation> {
   const system = systemContext('test');
@@ -116,6 +118,10 @@ export async function seedOrganisation(t: TestApp, marker: string): Promise<Seed
   // Without a relay the delivery fails, but the notification row (A's) is made first.
   const notified = await t.services.feeds.notifyDue(system, { force: true }).catch(() => ({ notifications: [] }));
   const notifications = (await t.services.feeds.listNotifications(system, { recipient: `abuse@${marker}.example` }, { offset: 0, limit: 10 })).items;
+  const vulnerabilityCase = await seedVulnerabilityCase(t, marker, org.id, {
+    reporter: users[OUTSIDE_ROLES.indexOf('reporter')]!.token,
+    vendorUser: users[OUTSIDE_ROLES.indexOf('vendor_user')]!.token,
+  });
 
   const identifiers = [
     org.id,
@@ -132,6 +138,7 @@ export async function seedOrganisation(t: TestApp, marker: string): Promise<Seed
     ...notifications.flatMap((n) => [n.id, n.key]),
     ...notified.notifications.map((n) => n.id),
     ...users.map((u) => u.id),
+    ...vulnerabilityCase.identifiers,
     // Names, addresses and a host to search by.
     marker,
     `Org ${marker}`,
@@ -148,6 +155,7 @@ export async function seedOrganisation(t: TestApp, marker: string): Promise<Seed
     `noc@${marker}.example`,
     `abuse@${marker}.example`,
     `person@${marker}.example`,
+    ...vulnerabilityCase.secrets,
   ];
   return { organisationId: org.id, identifiers: [...new Set(identifiers)], secrets: [...new Set(secrets)] };
 }

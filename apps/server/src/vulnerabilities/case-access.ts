@@ -62,9 +62,14 @@ export function createCaseAccess(deps: Pick<CasesDeps, 'db' | 'now'>) {
     const scope = vulnerabilitiesPolicy.detailScope(ctx.actor, 'cases.read', caseNotFound);
     const row = await findCase(db, scope, id);
     if (!row) throw caseNotFound();
-    const rows = await caseRows(db, id);
-    if (isTeam(ctx) || ctx.actor.kind !== 'user') return { row, viewer: { kind: 'team' }, rows };
-    const own = ownParticipants(ctx.actor, rows.participants);
+    const { actor } = ctx;
+    if (isTeam(ctx) || actor.kind !== 'user') return { row, viewer: { kind: 'team' }, rows: await caseRows(db, id) };
+    // A partner coordinator reads every vendor's statuses; anyone else only its own organisations'.
+    const rows = await caseRows(db, id, (participants) => {
+      const own = ownParticipants(actor, participants);
+      return own.some((p) => p.role === 'coordinator') ? null : own.flatMap((p) => (p.organisation_id ? [p.organisation_id] : []));
+    });
+    const own = ownParticipants(actor, rows.participants);
     return { row, viewer: { kind: 'participant', own, seesAllVendors: own.some((p) => p.role === 'coordinator') }, rows };
   }
 
