@@ -17,7 +17,7 @@ export const STATUS_COLOURS: Readonly<Record<VendorStatus, { background: string;
   unknown: { background: '#d0bfff', text: '#2b1a66' },
   vulnerable: { background: '#c92a2a', text: '#ffffff' },
   vulnerable_investigating: { background: '#ffa94d', text: '#3b1d00' },
-  not_vulnerable: { background: '#2b8a3e', text: '#ffffff' },
+  not_vulnerable: { background: '#237a36', text: '#ffffff' },
   not_vulnerable_investigating: { background: '#96f2d7', text: '#073b2c' },
   unreachable: { background: '#212529', text: '#ffffff' },
 };

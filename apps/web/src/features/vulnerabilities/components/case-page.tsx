@@ -1,4 +1,4 @@
-import { Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Button, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import { isStaffRole } from '@renkei/contract';
 import { type ReactNode, useCallback, useMemo, useState } from 'react';
@@ -25,10 +25,10 @@ import { VulnerabilitiesPanel } from './vulnerabilities-panel.tsx';
  */
 export function CasePage({ caseId }: { caseId: string }) {
   const query = useCase(caseId);
-  return <QueryView query={query}>{(detail) => <CaseView detail={detail} />}</QueryView>;
+  return <QueryView query={query}>{(detail) => <CaseView detail={detail} onRefresh={() => void query.refetch()} refreshing={query.isFetching} />}</QueryView>;
 }
 
-function CaseView({ detail }: { detail: CaseDetail }) {
+function CaseView({ detail, onRefresh, refreshing }: { detail: CaseDetail; onRefresh: () => void; refreshing: boolean }) {
   const { t, i18n } = useTranslation();
   const me = useMe();
   const isStaff = me.roles.some((role) => isStaffRole(role));
@@ -42,7 +42,7 @@ function CaseView({ detail }: { detail: CaseDetail }) {
 
   return (
     <Stack gap="md">
-      <CaseHeader detail={detail} title={title} isStaff={isStaff} />
+      <CaseHeader detail={detail} title={title} isStaff={isStaff} onRefresh={onRefresh} refreshing={refreshing} />
       <VulnerabilitiesPanel detail={detail} canAdd={asTeam} />
       <Section title={t('vulnerabilities.matrix.title')} description={asTeam || !isStaff ? t('vulnerabilities.matrix.help') : undefined} testId="matrix-panel">
         <StatusMatrix detail={detail} canEdit={canEdit} onEdit={setEditing} />
@@ -54,7 +54,19 @@ function CaseView({ detail }: { detail: CaseDetail }) {
   );
 }
 
-function CaseHeader({ detail, title, isStaff }: { detail: CaseDetail; title: string; isStaff: boolean }) {
+function CaseHeader({
+  detail,
+  title,
+  isStaff,
+  onRefresh,
+  refreshing,
+}: {
+  detail: CaseDetail;
+  title: string;
+  isStaff: boolean;
+  onRefresh: () => void;
+  refreshing: boolean;
+}) {
   const { t } = useTranslation();
   const now = useNow(60_000);
   const starts = detail.participants.flatMap((p) => (p.role === 'vendor' && p.contactStartedAt ? [p.contactStartedAt] : []));
@@ -62,21 +74,26 @@ function CaseHeader({ detail, title, isStaff }: { detail: CaseDetail; title: str
   return (
     <Paper withBorder p="lg" radius="md" data-testid="case-header">
       <Stack gap="xs">
-        <Group gap="sm" wrap="wrap">
-          <Text ff="monospace" fw={700} data-testid="case-reference">
-            {detail.reference}
-          </Text>
-          {detail.publicId && (
-            <Text ff="monospace" c="dimmed" data-testid="case-public-id">
-              {detail.publicId}
+        <Group justify="space-between" wrap="nowrap" align="flex-start">
+          <Group gap="sm" wrap="wrap">
+            <Text ff="monospace" fw={700} data-testid="case-reference">
+              {detail.reference}
             </Text>
-          )}
-          <CaseStatusBadge status={detail.status} />
-          {detail.multiParty && (
-            <Text size="sm" c="dimmed">
-              {t('vulnerabilities.case.multiParty')}
-            </Text>
-          )}
+            {detail.publicId && (
+              <Text ff="monospace" c="dimmed" data-testid="case-public-id">
+                {detail.publicId}
+              </Text>
+            )}
+            <CaseStatusBadge status={detail.status} />
+            {detail.multiParty && (
+              <Text size="sm" c="dimmed">
+                {t('vulnerabilities.case.multiParty')}
+              </Text>
+            )}
+          </Group>
+          <Button variant="default" size="xs" onClick={onRefresh} loading={refreshing} data-testid="case-refresh">
+            {t('vulnerabilities.refresh')}
+          </Button>
         </Group>
         <Title order={1} size="h2" style={{ wordBreak: 'break-word' }} data-testid="case-title">
           {title}

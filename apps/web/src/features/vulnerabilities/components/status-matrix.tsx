@@ -31,7 +31,7 @@ function impliedStatus(participant: CaseDetail['participants'][number]): VendorS
  * from the case's one answer, indexed once, so 150 vendors × 20 vulnerabilities is 3,000 cheap cells
  * and no query per cell. Each cell carries its colour and its word; a click opens the editor.
  */
-export function StatusMatrix({
+export const StatusMatrix = memo(function StatusMatrix({
   detail,
   canEdit,
   onEdit,
@@ -99,7 +99,7 @@ export function StatusMatrix({
       <StatusLegend />
     </>
   );
-}
+});
 
 const MatrixRow = memo(function MatrixRow({
   vendor,
@@ -179,11 +179,19 @@ export function StatusLegend() {
       {VENDOR_STATUSES.map((status) => (
         <Group key={status} gap={6} wrap="nowrap">
           <span className={classes.swatch} style={{ background: STATUS_COLOURS[status].background }} aria-hidden="true" />
-          <Text size="xs">
-            <b>{t(`vulnerabilities.statusShort.${status}`)}</b> {statusLabel(status, i18n.language)}
-          </Text>
+          <LegendText short={t(`vulnerabilities.statusShort.${status}`)} label={statusLabel(status, i18n.language)} />
         </Group>
       ))}
     </Group>
+  );
+}
+
+/** The cell's short word in bold, then the full label where it says more. */
+function LegendText({ short, label }: { short: string; label: string }) {
+  return (
+    <Text size="xs">
+      <b>{short}</b>
+      {short !== label && ` ${label}`}
+    </Text>
   );
 }
