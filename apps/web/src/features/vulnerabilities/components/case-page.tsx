@@ -47,7 +47,7 @@ function CaseView({ detail, onRefresh, refreshing }: { detail: CaseDetail; onRef
       <Section title={t('vulnerabilities.matrix.title')} description={asTeam || !isStaff ? t('vulnerabilities.matrix.help') : undefined} testId="matrix-panel">
         <StatusMatrix detail={detail} canEdit={canEdit} onEdit={setEditing} />
       </Section>
-      {(isStaff || detail.participants.length > 0) && <ParticipantsPanel detail={detail} canManage={asTeam} />}
+      {(isStaff || detail.participants.length > 0) && <ParticipantsPanel detail={detail} canManage={asTeam} asParticipant={!isStaff} />}
       <EmbargoPanel detail={detail} asTeam={asTeam} ownOrganisations={ownOrganisations} />
       {editing && <StatusEditor caseId={detail.id} cell={editing} asTeam={asTeam} onClose={() => setEditing(null)} />}
     </Stack>

@@ -12,7 +12,7 @@ import { type CaseDetail, useAddVendor, useShare } from '../api/vulnerabilities.
  * The case's participants: each with its 起算日 (contact start), when it was shared, and for the team a
  * "share and notify" button per participant not yet shared, and the directory search to add a vendor.
  */
-export function ParticipantsPanel({ detail, canManage }: { detail: CaseDetail; canManage: boolean }) {
+export function ParticipantsPanel({ detail, canManage, asParticipant }: { detail: CaseDetail; canManage: boolean; asParticipant: boolean }) {
   const { t } = useTranslation();
   const share = useShare(detail.id);
   return (
@@ -31,7 +31,7 @@ export function ParticipantsPanel({ detail, canManage }: { detail: CaseDetail; c
                 <Table.Th>{t('vulnerabilities.participants.role')}</Table.Th>
                 <Table.Th>{t('vulnerabilities.participants.contactStarted')}</Table.Th>
                 <Table.Th>{t('vulnerabilities.participants.shared')}</Table.Th>
-                <Table.Th>{t('vulnerabilities.participants.trackingId')}</Table.Th>
+                <Table.Th>{t(asParticipant ? 'vulnerabilities.case.trackingId' : 'vulnerabilities.participants.trackingId')}</Table.Th>
                 {canManage && <Table.Th />}
               </Table.Tr>
             </Table.Thead>
