@@ -350,3 +350,36 @@ export const ChangedCase = Type.Object({
   seenAt: NullableTimestamp,
 });
 export type ChangedCase = Static<typeof ChangedCase>;
+
+/** A fixed label in both languages the product speaks. */
+export interface JaEnLabel {
+  ja: string;
+  en: string;
+}
+
+/**
+ * The words for each vendor status, the one copy server and staff app both read. The Japanese labels
+ * are the wording JVN publishes.
+ */
+export const VENDOR_STATUS_LABELS: Readonly<Record<VendorStatus, JaEnLabel>> = {
+  not_notified: { ja: '未通知', en: 'Not notified' },
+  notified_no_answer: { ja: '通知済み・回答なし', en: 'Notified, no answer' },
+  unknown: { ja: '不明', en: 'Unknown' },
+  vulnerable: { ja: '該当製品あり', en: 'Vulnerable' },
+  vulnerable_investigating: { ja: '該当製品あり（調査中）', en: 'Vulnerable (investigating)' },
+  not_vulnerable: { ja: '該当製品なし', en: 'Not vulnerable' },
+  not_vulnerable_investigating: { ja: '該当製品なし（調査中）', en: 'Not vulnerable (investigating)' },
+  unreachable: { ja: '連絡不能', en: 'Unreachable' },
+};
+
+/**
+ * Why a product is not affected: the CSAF 2.0 flag labels (OpenVEX uses the same names). CSAF defines
+ * English only; the Japanese labels are this project's, for staff to correct.
+ */
+export const VEX_JUSTIFICATION_LABELS: Readonly<Record<VexJustification, JaEnLabel>> = {
+  component_not_present: { ja: '該当コンポーネントを含まない', en: 'Component not present' },
+  vulnerable_code_not_present: { ja: '脆弱なコードを含まない', en: 'Vulnerable code not present' },
+  vulnerable_code_cannot_be_controlled_by_adversary: { ja: '脆弱なコードを攻撃者が制御できない', en: 'Vulnerable code cannot be controlled by adversary' },
+  vulnerable_code_not_in_execute_path: { ja: '脆弱なコードが実行されない', en: 'Vulnerable code not in execute path' },
+  inline_mitigations_already_exist: { ja: '緩和策が組み込まれている', en: 'Inline mitigations already exist' },
+};

@@ -20,6 +20,10 @@ import { LookupPage } from '../features/lookup/components/lookup-page.tsx';
 import { MailboxPage } from '../features/mail/components/mailbox-page.tsx';
 import { SettingsPage } from '../features/settings/components/settings-page.tsx';
 import { StatisticsPage } from '../features/statistics/components/statistics-page.tsx';
+import { CasePage } from '../features/vulnerabilities/components/case-page.tsx';
+import { CasesPage } from '../features/vulnerabilities/components/cases-page.tsx';
+import { VulnerabilityReportPage } from '../features/vulnerabilities/components/report-page.tsx';
+import { VulnerabilityReportsPage } from '../features/vulnerabilities/components/reports-page.tsx';
 import { useSession } from '../lib/session.tsx';
 import { NotFoundPage } from './not-found-page.tsx';
 import { parseSearch, safeNext, stringifySearch } from './search-params.ts';
@@ -58,6 +62,24 @@ const triageRoute = page('incidents/triage', TriagePage);
 const waitingRoute = page('incidents/waiting', WaitingPage);
 const newOrganisationRoute = page('contacts/new', NewOrganisationPage);
 const csvImportRoute = page('contacts/import', CsvImportPage);
+const vulnerabilityReportsRoute = page('vulnerability-reports', VulnerabilityReportsPage);
+const casesRoute = page('cases', CasesPage);
+
+const vulnerabilityReportRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: 'vulnerability-reports/$reportId',
+  component: function VulnerabilityReportRoute() {
+    return <VulnerabilityReportPage reportId={vulnerabilityReportRoute.useParams().reportId} />;
+  },
+});
+
+const caseRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: 'cases/$caseId',
+  component: function CaseRoute() {
+    return <CasePage caseId={caseRoute.useParams().caseId} />;
+  },
+});
 
 const directoryRoute = createRoute({
   getParentRoute: () => authedRoute,
@@ -168,6 +190,10 @@ const routeTree = rootRoute.addChildren([
     csvImportRoute,
     organisationRoute,
     personRoute,
+    vulnerabilityReportsRoute,
+    vulnerabilityReportRoute,
+    casesRoute,
+    caseRoute,
   ]),
 ]);
 

@@ -16,7 +16,10 @@ export function Shell({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
   const [navOpen, nav] = useDisclosure(false);
   const path = useRouterState({ select: (state) => state.location.pathname });
-  const isStaff = useMe().roles.some((role) => isStaffRole(role));
+  const roles = useMe().roles;
+  const isStaff = roles.some((role) => isStaffRole(role));
+  // Vulnerability cases are seen by the team and, once shared, by vendors' users and partner coordinators.
+  const seesCases = isStaff || roles.some((role) => role === 'vendor_user' || role === 'partner');
 
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !navOpen } }} padding="lg">
@@ -73,6 +76,7 @@ export function Shell({ children }: { children: ReactNode }) {
             ))}
           </NavLink>
         )}
+        <VulnerabilityNav path={path} isStaff={isStaff} seesCases={seesCases} onNavigate={nav.close} />
         {isStaff && (
           <NavLinkLink
             to={'/mail'}
@@ -140,6 +144,35 @@ export function Shell({ children }: { children: ReactNode }) {
         {children}
       </AppShell.Main>
     </AppShell>
+  );
+}
+
+/** The vulnerability-coordination entries: the report queue for the team, cases for the team and for participants. */
+function VulnerabilityNav({ path, isStaff, seesCases, onNavigate }: { path: string; isStaff: boolean; seesCases: boolean; onNavigate: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      {isStaff && (
+        <NavLinkLink
+          to={'/vulnerability-reports'}
+          onClick={onNavigate}
+          label={t('nav.vulnerabilityReports')}
+          active={path.startsWith('/vulnerability-reports')}
+          aria-current={path === '/vulnerability-reports' ? 'page' : undefined}
+          data-testid="nav-vulnerability-reports"
+        />
+      )}
+      {seesCases && (
+        <NavLinkLink
+          to={'/cases'}
+          onClick={onNavigate}
+          label={t('nav.cases')}
+          active={path.startsWith('/cases')}
+          aria-current={path === '/cases' ? 'page' : undefined}
+          data-testid="nav-cases"
+        />
+      )}
+    </>
   );
 }
 

@@ -77,6 +77,32 @@ export const API_ERROR_CODES = [
   'invalid_period',
   'invalid_range',
   'range_too_long',
+  // Vulnerability coordination
+  'vulnerability_report_not_found',
+  'case_not_found',
+  'embargo_not_found',
+  'participant_not_found',
+  'already_decided',
+  'already_participant',
+  'embargo_not_open',
+  'not_a_vendor',
+  'not_a_vendor_of_case',
+  'not_your_status',
+  'status_not_an_answer',
+  'justification_needs_not_vulnerable',
+  'vulnerability_not_in_case',
+  'instant_in_past',
+  'instant_not_whole_minute',
+  'invalid_instant',
+  'invalid_cwe_id',
+  'cvss_wrong_field',
+  'cvss_malformed',
+  'cvss_bad_prefix',
+  'cvss_unsupported_version',
+  'cvss_unknown_metric',
+  'cvss_duplicate_metric',
+  'cvss_missing_metric',
+  'cvss_too_long',
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
@@ -94,6 +120,11 @@ const DETAILED: ReadonlySet<ApiErrorCode> = new Set<ApiErrorCode>([
   'range_too_long',
   'tlp_above_ceiling',
   'mail_template_variables_missing',
+  'invalid_cwe_id',
+  'cvss_malformed',
+  'cvss_unknown_metric',
+  'cvss_duplicate_metric',
+  'cvss_missing_metric',
 ]);
 
 export interface ErrorDescription {
