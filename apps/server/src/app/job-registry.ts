@@ -8,6 +8,7 @@ import { type IncidentsService, incidentJobDefinitions } from '../incidents/inde
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { testJobDefinitions } from '../jobs/test-jobs.ts';
 import { type MailService, mailJobDefinitions } from '../mail/index.ts';
+import { type VulnerabilitiesService, vulnerabilityJobDefinitions } from '../vulnerabilities/index.ts';
 
 /** What the jobs reach: the queue, the database and the domains that have jobs. `Services` is one. */
 export interface JobDomains {
@@ -17,6 +18,7 @@ export interface JobDomains {
   mail: MailService;
   incidents: IncidentsService;
   feeds: FeedsService;
+  vulnerabilities: VulnerabilitiesService;
 }
 
 /**
@@ -36,6 +38,7 @@ export function registerJobs(services: JobDomains, config: Config): void {
       sendTimeoutSeconds: config.mailSendTimeoutSeconds,
     }),
     ...incidentJobDefinitions(services.incidents),
+    ...vulnerabilityJobDefinitions(services.vulnerabilities),
     ...feedsJobDefinitions(services.feeds, (sourceId) => jobs.enqueue(FETCH_SOURCE_JOB, { sourceId }, { idempotencyKey: sourceId })),
   ];
   for (const { definition, cron } of registrations) jobs.register(definition, cron ? { cron } : undefined);

@@ -2,3 +2,5 @@
 // (the Early Warning Partnership flow).
 export { type VulnerabilitiesService, createVulnerabilitiesService } from './vulnerabilities.service.ts';
 export { vulnerabilitiesRoutes } from './vulnerabilities.routes.ts';
+export { VULNERABILITY_INTAKE_MAIL_JOB, vulnerabilityJobDefinitions } from './vulnerabilities.jobs.ts';
+export { isForVulnerabilityIntake } from './mail-intake.service.ts';
