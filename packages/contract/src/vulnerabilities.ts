@@ -316,3 +316,13 @@ export type VendorStatusRow = Static<typeof VendorStatusRow>;
 export type Embargo = Static<typeof Embargo>;
 export type VulnerabilityReportSummary = Static<typeof VulnerabilityReportSummary>;
 export type VulnerabilityReportDetail = Static<typeof VulnerabilityReportDetail>;
+
+/** A file of a finder's report (proof of concept); downloaded only as an opaque attachment. */
+export const VulnerabilityReportAttachment = Type.Object({
+  position: Type.Integer({ minimum: 0 }),
+  filename: Type.String({ description: 'As the finder named it: untrusted, display escaped' }),
+  contentType: Type.String({ description: "As the finder's client declared it; the download is always application/octet-stream" }),
+  size: Type.Integer({ minimum: 0 }),
+  sha256: Type.String(),
+});
+export type VulnerabilityReportAttachment = Static<typeof VulnerabilityReportAttachment>;

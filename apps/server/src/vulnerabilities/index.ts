@@ -4,3 +4,5 @@ export { type VulnerabilitiesService, createVulnerabilitiesService } from './vul
 export { vulnerabilitiesRoutes } from './vulnerabilities.routes.ts';
 export { VULNERABILITY_INTAKE_MAIL_JOB, vulnerabilityJobDefinitions } from './vulnerabilities.jobs.ts';
 export { isForVulnerabilityIntake } from './mail-intake.service.ts';
+export { vulnerabilityPortalRoutes } from './vulnerability-portal.routes.ts';
+export { vulnerabilityReportFileRoutes } from './report-files.routes.ts';
