@@ -47,6 +47,11 @@ export const portalRoutes: FastifyPluginAsync<{ site: PublicSite }> = async (app
           <p>${t('home.pgp')}</p>
         </section>
         <section>
+          <h2>${t('home.reporting')}</h2>
+          <p><a href="/report?lang=${locale}">${t('home.reportIncident')}</a></p>
+          <p><a href="/vulnerability-report?lang=${locale}">${t('home.reportVulnerability')}</a></p>
+        </section>
+        <section>
           <h2>${t('home.statistics')}</h2>
           <p><a href="/statistics?lang=${locale}">${t('home.statisticsLink')}</a></p>
         </section>`,
