@@ -28,12 +28,14 @@ export const vulnerabilityReportFileRoutes: FastifyPluginAsyncTypebox<{ vulnerab
       schema: {
         tags,
         summary: 'Download a file of a finder’s report (always as an opaque attachment, never displayed)',
-        params: Type.Object({ id: Type.String({ format: 'uuid' }), position: Type.Integer({ minimum: 0, maximum: 10_000 }) }),
+        // The position is checked here, not by the schema: any ID that names no file is the same 404.
+        params: Type.Object({ id: Type.String({ format: 'uuid' }), position: Type.String({ maxLength: 100, description: 'The file’s position, from 0' }) }),
         response: { 200: Type.Any(), ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
-      const { attachment, stream } = await vulnerabilities.openReportAttachment(request.ctx, request.params.id, request.params.position);
+      const position = /^\d{1,5}$/.test(request.params.position) ? Number(request.params.position) : -1;
+      const { attachment, stream } = await vulnerabilities.openReportAttachment(request.ctx, request.params.id, position);
       return sendDownload(reply, { filename: attachment.filename, sha256: attachment.sha256, size: attachment.size, stream });
     },
   );
