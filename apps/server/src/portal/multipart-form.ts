@@ -76,7 +76,8 @@ export async function readMultipartForm(
     store: (content: AsyncIterable<Uint8Array>, maxBytes: number) => Promise<{ sha256: string; size: number }>;
   },
 ): Promise<MultipartForm> {
-  const form: MultipartForm = { fields: {}, files: [], problems: [], filesRefused: false };
+  // No prototype: a field name can never reach one (the parser refuses such names as well).
+  const form: MultipartForm = { fields: Object.create(null) as Record<string, string | string[]>, files: [], problems: [], filesRefused: false };
   let admitted: boolean | null = null;
   try {
     for await (const part of request.parts()) {
