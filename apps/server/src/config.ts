@@ -42,6 +42,11 @@ export interface Config {
   smtpPort: number;
   /** The address reports are sent to (RENKEI_INTAKE_ADDRESS); its plus-addresses (report+KEY@…) are accepted too. */
   intakeAddress: string;
+  /**
+   * Mail to this address becomes a vulnerability report, not an incident report
+   * (RENKEI_VULNERABILITY_INTAKE_ADDRESS; default the intake's plus-address `<local>+vuln@<domain>`).
+   */
+  vulnerabilityIntakeAddress: string;
   /** Outbound relay URL, e.g. smtp://127.0.0.1:2526 (RENKEI_SMTP_RELAY); null = sending is off. */
   smtpRelayUrl: string | null;
   /** Largest message the intake accepts, in bytes (RENKEI_MAIL_SIZE_LIMIT); larger ones get 552. */
@@ -110,6 +115,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpHost: env.RENKEI_SMTP_HOST ?? '127.0.0.1',
     smtpPort: integer(env.RENKEI_SMTP_PORT, 2525, 'RENKEI_SMTP_PORT'),
     intakeAddress: (env.RENKEI_INTAKE_ADDRESS ?? 'report@localhost').trim(),
+    vulnerabilityIntakeAddress: (
+      env.RENKEI_VULNERABILITY_INTAKE_ADDRESS?.trim() || plusAddress(env.RENKEI_INTAKE_ADDRESS ?? 'report@localhost', 'vuln')
+    ).toLowerCase(),
     smtpRelayUrl: env.RENKEI_SMTP_RELAY && env.RENKEI_SMTP_RELAY.trim() !== '' ? env.RENKEI_SMTP_RELAY.trim() : null,
     mailSizeLimitBytes: integer(env.RENKEI_MAIL_SIZE_LIMIT, 25 * 1024 * 1024, 'RENKEI_MAIL_SIZE_LIMIT'),
     mailRetrySeconds: integer(env.RENKEI_MAIL_RETRY_SECONDS, 30, 'RENKEI_MAIL_RETRY_SECONDS'),
@@ -165,4 +173,11 @@ function logLevel(raw: string): Config['logLevel'] {
   const found = levels.find((level) => level === raw);
   if (!found) throw new Error(`RENKEI_LOG_LEVEL must be one of ${levels.join(', ')}, got "${raw}"`);
   return found;
+}
+
+/** `local+detail@domain` of an address (`report@x` → `report+vuln@x`). */
+function plusAddress(address: string, detail: string): string {
+  const trimmed = address.trim();
+  const at = trimmed.lastIndexOf('@');
+  return at < 0 ? `${trimmed}+${detail}` : `${trimmed.slice(0, at)}+${detail}${trimmed.slice(at)}`;
 }

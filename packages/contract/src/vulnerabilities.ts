@@ -383,3 +383,13 @@ export const VEX_JUSTIFICATION_LABELS: Readonly<Record<VexJustification, JaEnLab
   vulnerable_code_not_in_execute_path: { ja: '脆弱なコードが実行されない', en: 'Vulnerable code not in execute path' },
   inline_mitigations_already_exist: { ja: '緩和策が組み込まれている', en: 'Inline mitigations already exist' },
 };
+
+/** A file of a finder's report (proof of concept); downloaded only as an opaque attachment. */
+export const VulnerabilityReportAttachment = Type.Object({
+  position: Type.Integer({ minimum: 0 }),
+  filename: Type.String({ description: 'As the finder named it: untrusted, display escaped' }),
+  contentType: Type.String({ description: "As the finder's client declared it; the download is always application/octet-stream" }),
+  size: Type.Integer({ minimum: 0 }),
+  sha256: Type.String(),
+});
+export type VulnerabilityReportAttachment = Static<typeof VulnerabilityReportAttachment>;

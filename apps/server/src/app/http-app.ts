@@ -18,7 +18,7 @@ import type { Config } from '../config.ts';
 import { feedsRoutes } from '../feeds/index.ts';
 import { healthRoutes } from '../health/index.ts';
 import { incidentsRoutes, reportPortalRoutes } from '../incidents/index.ts';
-import { vulnerabilitiesRoutes } from '../vulnerabilities/index.ts';
+import { vulnerabilitiesRoutes, vulnerabilityPortalRoutes, vulnerabilityReportFileRoutes } from '../vulnerabilities/index.ts';
 import { mailRoutes } from '../mail/index.ts';
 import { type TeamSource, createPublicSite, formKey, portalRoutes, spentFormTokens } from '../portal/index.ts';
 import type { Services } from './services.ts';
@@ -180,6 +180,7 @@ export async function buildApp(config: Config, services: Services, options: Buil
       await api.register(incidentsRoutes, { incidents: services.incidents });
       await api.register(statisticsRoutes, { statistics: services.statistics });
       await api.register(vulnerabilitiesRoutes, { vulnerabilities: services.vulnerabilities });
+      await api.register(vulnerabilityReportFileRoutes, { vulnerabilities: services.vulnerabilities });
     },
     { prefix: '/api/v1' },
   );
@@ -191,6 +192,7 @@ export async function buildApp(config: Config, services: Services, options: Buil
   });
   await app.register(portalRoutes, { site, instanceKeyFingerprint: () => services.contacts.instanceKeyFingerprint() });
   await app.register(reportPortalRoutes, { incidents: services.incidents, site, config });
+  await app.register(vulnerabilityPortalRoutes, { vulnerabilities: services.vulnerabilities, site, blobs: services.blobs, config });
   await app.register(statisticsPortalRoutes, { statistics: services.statistics, site });
   await app.register(wellKnownRoutes, { contacts: services.contacts });
   await registerWebApp(app, config.webDistDir);

@@ -12,7 +12,12 @@ import { registerJobs } from './job-registry.ts';
 import { testPublishPause } from '../jobs/test-jobs.ts';
 import { type MailService, createMailService, directoryKeyRing } from '../mail/index.ts';
 import { type StatisticsService, createStatisticsService } from '../statistics/index.ts';
-import { type VulnerabilitiesService, createVulnerabilitiesService } from '../vulnerabilities/index.ts';
+import {
+  VULNERABILITY_INTAKE_MAIL_JOB,
+  type VulnerabilitiesService,
+  createVulnerabilitiesService,
+  isForVulnerabilityIntake,
+} from '../vulnerabilities/index.ts';
 
 /** Every domain service, built once per process over one database and handed to routes, jobs and CLI. */
 export interface Services {
@@ -71,9 +76,16 @@ export function createServices(database: Database, config: Config, options: { lo
       relayUrl: config.smtpRelayUrl,
       sizeLimitBytes: config.mailSizeLimitBytes,
       limits: { maxParts: config.mailMaxParts, maxHeaderBytes: config.mailMaxHeaderBytes },
-      // Each new inbound message goes to the incidents intake as a job enqueued in the storing
-      // transaction, so a crash loses neither or both (mail never imports incidents).
-      afterInbound: async (trx, message) => void (await jobs.enqueue(INTAKE_MAIL_JOB, { messageId: message.id }, { trx, idempotencyKey: message.id })),
+      otherAddresses: [config.vulnerabilityIntakeAddress],
+      // Each new inbound message goes to one intake as a job enqueued in the storing transaction, so a
+      // crash loses neither or both (mail never imports incidents or vulnerabilities): mail to the
+      // vulnerability intake address becomes a finder's report, any other an incident report.
+      afterInbound: async (trx, message) =>
+        void (await jobs.enqueue(
+          isForVulnerabilityIntake(message.recipients, config.vulnerabilityIntakeAddress) ? VULNERABILITY_INTAKE_MAIL_JOB : INTAKE_MAIL_JOB,
+          { messageId: message.id },
+          { trx, idempotencyKey: message.id },
+        )),
     },
   );
   const services: Services = {
@@ -100,7 +112,7 @@ export function createServices(database: Database, config: Config, options: { lo
     networkLookup,
     statistics: createStatisticsService({ db: database.db }, { timeZone: config.teamTimeZone, fiscalYearStartMonth: config.fiscalYearStartMonth }),
     vulnerabilities: createVulnerabilitiesService(
-      { db: database.db, mail, contacts, jobs },
+      { db: database.db, mail, blobs, contacts, jobs },
       {
         targetDays: config.caseTargetDays,
         publicUrl: config.publicUrl,

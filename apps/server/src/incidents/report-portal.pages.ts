@@ -1,5 +1,5 @@
 import { CATEGORY_LABELS, INCIDENT_CATEGORIES, type Locale, TLP_LEVELS } from '@renkei/contract';
-import { type SafeHtml, type Translate, html } from '../portal/index.ts';
+import { type SafeHtml, type Translate, html, problemsAlert } from '../portal/index.ts';
 import type { ReportView } from './incidents.service.ts';
 import { type REPORT_PAGE_STRINGS, STATUS_LABEL, TLP_HELP } from './report-portal.strings.ts';
 
@@ -14,16 +14,7 @@ export function reportFormBody(locale: Locale, t: T, values: Record<string, stri
   return html` <section>
     <h1>${t('title')}</h1>
     <p>${t('intro')}</p>
-    ${
-      problems.length > 0
-        ? html`<div role="alert">
-            <h2>${t('problems')}</h2>
-            <ul>
-              ${problems.map((p) => html`<li>${p}</li>`)}
-            </ul>
-          </div>`
-        : ''
-    }
+    ${problemsAlert(t('problems'), problems)}
     <form method="post" action="/report?lang=${locale}" accept-charset="utf-8">
       ${guardFields}
       <p>

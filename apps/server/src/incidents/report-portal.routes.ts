@@ -2,18 +2,10 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { CATEGORY_LABELS, INCIDENT_CATEGORIES, type IncidentCategory, type Locale, isTlpLevel } from '@renkei/contract';
 import type { Config } from '../config.ts';
 import { publicFormRateLimit } from '../http/rate-limit.ts';
-import { type Page, type PageOptions, type PublicSite, html } from '../portal/index.ts';
+import { FORM_PAGE, type Page, type PublicSite, formField as field, html, looksLikeEmail } from '../portal/index.ts';
 import type { IncidentsService } from './incidents.service.ts';
 import { LIMITS, type T, reportFormBody, statusBody } from './report-portal.pages.ts';
 import { REPORT_PAGE_STRINGS } from './report-portal.strings.ts';
-
-// Every page here is personal or carries a form: never cached, and Referrer-Policy same-origin (see PageOptions.form).
-const FORM_PAGE: PageOptions = { cache: 'no-store', form: true };
-
-const field = (body: Record<string, unknown>, name: string): string => {
-  const value = body[name];
-  return typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : '';
-};
 
 /** The public report form at /report and the reporter's status page at /report/status. No JavaScript. */
 // Pages answer 200 and say on the page what is wrong (a form to correct, a link that matches nothing): 4xx
@@ -58,7 +50,7 @@ export const reportPortalRoutes: FastifyPluginAsync<{ incidents: IncidentsServic
     const problems: string[] = [];
     if (!verdict.fresh) problems.push(t('staleForm'));
     if (!values.description!.trim() && !values.indicators!.trim()) problems.push(t('needDescription'));
-    if (values.email && !/^[^\s@<>()",;:\\[\]]{1,64}@[^\s@<>()",;:\\[\]]{1,253}$/.test(values.email)) problems.push(t('badEmail'));
+    if (values.email && !looksLikeEmail(values.email)) problems.push(t('badEmail'));
     if ((Object.keys(LIMITS) as (keyof typeof LIMITS)[]).some((k) => k in values && values[k]!.length > LIMITS[k])) problems.push(t('tooLong'));
     if (problems.length > 0) return form(request, reply, Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.slice(0, 50_000)])), problems);
     // A filled honeypot is a robot: it gets a page that looks like success and nothing is stored.

@@ -31,6 +31,8 @@ export interface JobPayloads {
   /** Turn one inbound message into a report, a coordination reply or a reporter's answer. */
   'incidents.intake-mail': { messageId: string };
   'incidents.remind-coordinations': NoPayload;
+  /** Turn one inbound message to the vulnerability intake address into a finder's report. */
+  'vulnerabilities.intake-mail': { messageId: string };
   'feeds.fetch-source': { sourceId: string };
   'feeds.fetch-due-sources': NoPayload;
   'feeds.send-notifications': { force?: boolean | undefined };

@@ -1,5 +1,5 @@
 // The mail domain's manifest: SMTP/IMAP intake, the mailbox, PGP, outbound mail through the relay, templates.
-export { type MailService, type PreparedMail, createMailService } from './mail.service.ts';
+export { type InboundHandOver, type MailService, type PreparedMail, createMailService } from './mail.service.ts';
 export { mailRoutes } from './mail.routes.ts';
 export { mailJobDefinitions } from './mail.jobs.ts';
 export { type SmtpListener, startSmtpListener } from './smtp-listener.ts';

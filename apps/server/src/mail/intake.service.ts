@@ -42,7 +42,15 @@ export interface IntakeOptions {
   limits: ParseLimits;
   tokens: ReplyTokenFormat;
   /** Called inside the transaction that stores a new inbound message (see `MailServiceOptions.afterInbound`). */
-  afterInbound?: ((trx: Transaction<Schema>, message: { id: string; status: ParsedInbound['status'] }) => Promise<void>) | undefined;
+  afterInbound?: ((trx: Transaction<Schema>, message: InboundHandOver) => Promise<void>) | undefined;
+}
+
+/** What `afterInbound` is told of a new inbound message. */
+export interface InboundHandOver {
+  id: string;
+  status: ParsedInbound['status'];
+  /** Whom it was for, lower-cased: the SMTP envelope's recipients, or, without an envelope (IMAP), the To and Cc headers. */
+  recipients: string[];
 }
 
 export interface Received {
@@ -139,7 +147,8 @@ async function ingest(deps: IntakeDeps, options: IntakeOptions, raw: Buffer, raw
       targetId: id,
       after: { status: parsed.status, pgpStatus: parsed.pgp.status, flags },
     });
-    if (options.afterInbound) await options.afterInbound(trx, { id, status: parsed.status });
+    const recipients = (envelope.rcptTo.length > 0 ? envelope.rcptTo : [...parsed.to, ...parsed.cc]).map((a) => a.toLowerCase());
+    if (options.afterInbound) await options.afterInbound(trx, { id, status: parsed.status, recipients });
     return { id, status: parsed.status, duplicate: false };
   });
 }

@@ -11,6 +11,7 @@ import {
   SendTemplateRequest,
   TemplatePreviewRequest,
 } from '@renkei/contract';
+import { sendDownload } from '../http/download.ts';
 import { errorResponses } from '../http/openapi.ts';
 import type { MailMessageDetail as Detail, MailMessageSummary as Summary, MailThread as Thread } from './mail.repository.ts';
 import type { MailService } from './mail.service.ts';
@@ -24,14 +25,6 @@ const PageQuery = {
   offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
 };
-
-/** A file name safe for a Content-Disposition header: ASCII fallback plus RFC 5987 UTF-8. */
-function dispositionFor(filename: string | null, sha256: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
-  const name = (filename ?? `attachment-${sha256.slice(0, 12)}`).replace(/[\u0000-\u001f\u007f/\\]/g, '_').slice(0, 200) || 'attachment';
-  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["%;]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
-}
 
 /** Mailbox reading (staff), attachment download, sending, templates. */
 export const mailRoutes: FastifyPluginAsyncTypebox<{ mail: MailService }> = async (app, { mail }) => {
@@ -82,14 +75,7 @@ export const mailRoutes: FastifyPluginAsyncTypebox<{ mail: MailService }> = asyn
     },
     async (request, reply) => {
       const { part, stream } = await mail.openAttachment(request.ctx, request.params.id, request.params.partId);
-      return reply
-        .header('content-type', 'application/octet-stream')
-        .header('content-disposition', dispositionFor(part.filename, part.sha256))
-        .header('content-length', String(part.size))
-        .header('x-content-type-options', 'nosniff')
-        .header('content-security-policy', "default-src 'none'; sandbox")
-        .header('cache-control', 'private, no-store')
-        .send(stream);
+      return sendDownload(reply, { filename: part.filename, sha256: part.sha256, size: part.size, stream });
     },
   );
 

@@ -5,8 +5,8 @@ import type { Schema } from '../db/schema/index.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { RequestContext } from '../policy/actor.ts';
 import { addressStatus } from './bounces.service.ts';
-import type { ParseLimits, ParsedInbound } from './inbound-parse.ts';
-import { createIntake } from './intake.service.ts';
+import type { ParseLimits } from './inbound-parse.ts';
+import { type InboundHandOver, createIntake } from './intake.service.ts';
 import { mailPolicy } from './mail.policy.ts';
 import { type MailMessageDetail, findMessage } from './mail.repository.ts';
 import { createMailbox } from './mailbox.service.ts';
@@ -15,7 +15,7 @@ import type { KeyRing } from './pgp.ts';
 import { type ReplyTokenFormat, bracketTokens, isIntakeAddress } from './reply-token.ts';
 import type { MailLanguage } from './templates.ts';
 
-export { type Envelope, MessageTooLargeError } from './intake.service.ts';
+export { type Envelope, type InboundHandOver, MessageTooLargeError } from './intake.service.ts';
 
 export {
   InstanceKeyMissingError,
@@ -45,7 +45,9 @@ export interface MailServiceOptions {
    * that read its messages, and the message and its hand-over commit together. A failure fails the
    * delivery (451: the sender keeps its copy and tries again).
    */
-  afterInbound?: (trx: Transaction<Schema>, message: { id: string; status: ParsedInbound['status'] }) => Promise<void>;
+  afterInbound?: (trx: Transaction<Schema>, message: InboundHandOver) => Promise<void>;
+  /** Addresses the intake accepts besides the intake address and its plus-addresses (e.g. a vulnerability intake address elsewhere). */
+  otherAddresses?: readonly string[];
 }
 
 export interface SendTemplateInput {
@@ -98,7 +100,8 @@ export function createMailService(
     receive: intake.receive,
 
     /** True for the addresses the intake accepts (the intake address and its plus-addresses). */
-    accepts: (address: string) => isIntakeAddress(address, options.intakeAddress),
+    accepts: (address: string) =>
+      isIntakeAddress(address, options.intakeAddress) || (options.otherAddresses ?? []).some((other) => other.toLowerCase() === address.toLowerCase()),
 
     /** The thread with this key (another domain's reference, e.g. `INC-2026-000045-C1`), made if missing. */
     ensureThread: mailbox.ensureThread,

@@ -9,8 +9,8 @@ const now = Date.now();
 describe('the public form guard', () => {
   it('Should accept its own token between one second and two hours after issue', async () => {
     const token = await guard().issue(now);
-    expect(await guard().verify({ form_token: token }, now + 1000)).toEqual({ fresh: true, robot: false });
-    expect(await guard().verify({ form_token: token }, now + 2 * 3600_000)).toEqual({ fresh: true, robot: false });
+    expect(await guard().verify({ form_token: token }, now + 1000)).toEqual({ fresh: true, robot: false, forged: false });
+    expect(await guard().verify({ form_token: token }, now + 2 * 3600_000)).toEqual({ fresh: true, robot: false, forged: false });
   });
 
   it('Should refuse a token sent too soon, too late, for another form, under another key, or altered', async () => {
@@ -22,6 +22,15 @@ describe('the public form guard', () => {
     const [issued, nonce, signature] = token.split('.');
     expect((await guard().verify({ form_token: `${issued}.${nonce}x.${signature}` }, now + 5000)).fresh).toBe(false);
     expect((await guard().verify({ form_token: `${(now - 10_000).toString(36)}.${nonce}.${signature}` }, now + 5000)).fresh).toBe(false);
+  });
+
+  it('Should call a token of another form, key or an altered one forged, and an expired or hasty one of its own merely stale', async () => {
+    const token = await guard().issue(now);
+    expect((await guard().verify({ form_token: token }, now + 500)).forged).toBe(false);
+    expect((await guard().verify({ form_token: token }, now + 2 * 3600_000 + 1)).forged).toBe(false);
+    expect((await guard('subscribe').verify({ form_token: token }, now + 5000)).forged).toBe(true);
+    expect((await guard('report', randomBytes(32)).verify({ form_token: token }, now + 5000)).forged).toBe(true);
+    expect((await guard().verify({}, now + 5000)).forged).toBe(true);
   });
 
   it.each([undefined, '', '123.abc.def', ['a', 'b'], { a: 1 }, 'x'.repeat(500), 'a.b.c.d'])('Should refuse a malformed token %#', async (value) => {

@@ -33,6 +33,11 @@ export interface FormVerdict {
   fresh: boolean;
   /** The trap field was filled: a robot. Answer as if it worked and store nothing. */
   robot: boolean;
+  /**
+   * No token, or one this site did not sign for this form: not a person whose form merely expired. A form
+   * may refuse such a post outright (before reading any uploaded file) rather than show itself again.
+   */
+  forged: boolean;
 }
 
 /** Anti-forgery and anti-robot protection for one public form: a signed, time-limited token and a honeypot. */
@@ -75,21 +80,24 @@ export function createFormGuard(options: FormGuardOptions): FormGuard {
     async verify(body, now = Date.now()) {
       const trap = body[HONEYPOT_FIELD];
       const robot = trap !== undefined && trap !== '' && !(Array.isArray(trap) && trap.every((value) => value === ''));
-      return { fresh: await checkToken(body[FORM_TOKEN_FIELD], now), robot };
+      const token = await checkToken(body[FORM_TOKEN_FIELD], now);
+      return { fresh: token === 'fresh', robot, forged: token === 'forged' };
     },
   };
 
-  async function checkToken(token: unknown, now: number): Promise<boolean> {
-    if (typeof token !== 'string' || token.length > 200) return false;
+  async function checkToken(token: unknown, now: number): Promise<'fresh' | 'stale' | 'forged'> {
+    if (typeof token !== 'string' || token.length > 200) return 'forged';
     const parts = token.split('.');
-    if (parts.length !== 3) return false;
+    if (parts.length !== 3) return 'forged';
     const issued = parseInt(parts[0]!, 36);
-    if (!Number.isFinite(issued) || now - issued > maxAge || now - issued < minAge) return false;
+    if (!Number.isFinite(issued)) return 'forged';
     const expected = Buffer.from(await sign(`${parts[0]}.${parts[1]}`));
     const given = Buffer.from(parts[2]!);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return false;
-    // Only a genuine token is recorded, so forged ones cannot fill the table.
-    return options.spend ? options.spend(`${options.purpose}:${parts[0]}.${parts[1]}`, new Date(issued + maxAge)) : true;
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'forged';
+    if (now - issued > maxAge || now - issued < minAge) return 'stale';
+    // Only a genuine token is recorded, so forged ones cannot fill the table; a spent one reads as expired.
+    if (options.spend && !(await options.spend(`${options.purpose}:${parts[0]}.${parts[1]}`, new Date(issued + maxAge)))) return 'stale';
+    return 'fresh';
   }
   return guard;
 }

@@ -60,6 +60,11 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (app, { sit
           ${await pgpKeyLine(instanceKeyFingerprint, t)}
         </section>
         <section>
+          <h2>${t('home.reporting')}</h2>
+          <p><a href="/report?lang=${locale}">${t('home.reportIncident')}</a></p>
+          <p><a href="/vulnerability-report?lang=${locale}">${t('home.reportVulnerability')}</a></p>
+        </section>
+        <section>
           <h2>${t('home.statistics')}</h2>
           <p><a href="/statistics?lang=${locale}">${t('home.statisticsLink')}</a></p>
         </section>`,

@@ -71,6 +71,9 @@ export const SITE_STRINGS = defineStrings({
   'home.pgp': { en: 'Please encrypt sensitive information with PGP.', ja: '機密性の高い情報は PGP で暗号化してお送りください。' },
   'home.pgpKey': { en: 'Our PGP key', ja: '当チームの PGP 公開鍵' },
   'home.fingerprint': { en: 'Fingerprint', ja: 'フィンガープリント' },
+  'home.reporting': { en: 'Report to us', ja: '報告・届出' },
+  'home.reportIncident': { en: 'Report an incident', ja: 'インシデントを報告する' },
+  'home.reportVulnerability': { en: 'Report a vulnerability', ja: '脆弱性関連情報を届け出る' },
   'home.statistics': { en: 'Statistics', ja: '統計' },
   'home.statisticsLink': {
     en: 'Incident statistics: reports, incidents and coordinations per quarter',

@@ -37,7 +37,13 @@ afterAll(async () => {
  */
 function clockedBack(minutes: number, options: { withJobs?: boolean; prefixes?: { multiParty: string; single: string } } = {}) {
   return createVulnerabilitiesService(
-    { db: t.database.db, mail: t.services.mail, contacts: t.services.contacts, jobs: options.withJobs === false ? undefined : t.services.jobs },
+    {
+      db: t.database.db,
+      mail: t.services.mail,
+      blobs: t.services.blobs,
+      contacts: t.services.contacts,
+      jobs: options.withJobs === false ? undefined : t.services.jobs,
+    },
     { now: () => new Date(Date.now() - minutes * 60_000), publicIdPrefixes: options.prefixes ?? t.config.publicIdPrefixes },
   );
 }

@@ -132,7 +132,7 @@ describe('a worker killed while publishing at the embargo instant', () => {
     await approve(t, publisher, caseId, 1);
     // Agreed in advance (a service whose clock runs 5 minutes behind): the instant is a minute ago, so the job is due.
     const behind = createVulnerabilitiesService(
-      { db: t.database.db, mail: t.services.mail, contacts: t.services.contacts, jobs: t.services.jobs },
+      { db: t.database.db, mail: t.services.mail, blobs: t.services.blobs, contacts: t.services.contacts, jobs: t.services.jobs },
       { now: () => new Date(Date.now() - 5 * 60_000) },
     );
     const system = systemContext('test');

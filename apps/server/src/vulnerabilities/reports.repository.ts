@@ -62,3 +62,29 @@ export async function lockVulnerabilityReport(db: Kysely<Schema>, id: string): P
 export async function attachmentsOf(db: Kysely<Schema>, reportId: string) {
   return db.selectFrom('vulnerability_report_attachments').selectAll().where('report_id', '=', reportId).orderBy('position').execute();
 }
+
+/** A file of a report as an intake channel hands it over: already in the blob store. Names are untrusted input. */
+export interface ReportAttachmentInput {
+  sha256: string;
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
+export async function insertAttachments(db: Kysely<Schema>, reportId: string, files: readonly ReportAttachmentInput[]): Promise<void> {
+  if (files.length === 0) return;
+  await db
+    .insertInto('vulnerability_report_attachments')
+    .values(files.map((f, position) => ({ report_id: reportId, position, sha256: f.sha256, filename: f.filename, content_type: f.contentType, size: f.size })))
+    .execute();
+}
+
+/** One file of a report, by its position. */
+export async function findAttachment(db: Kysely<Schema>, reportId: string, position: number) {
+  return db.selectFrom('vulnerability_report_attachments').selectAll().where('report_id', '=', reportId).where('position', '=', position).executeTakeFirst();
+}
+
+/** The report filed from this inbound message, if any. */
+export async function findReportOfMail(db: Kysely<Schema>, mailMessageId: string): Promise<{ reference: string } | undefined> {
+  return db.selectFrom('vulnerability_reports').select('reference').where('mail_message_id', '=', mailMessageId).executeTakeFirst();
+}

@@ -17,6 +17,8 @@ import {
   findForwarded,
   findReportByTokenHash,
   findVulnerabilityReport,
+  type ReportAttachmentInput,
+  insertAttachments,
   insertVulnerabilityReport,
   listVulnerabilityReports,
   lockVulnerabilityReport,
@@ -30,6 +32,8 @@ export interface NewVulnerabilityReport extends CreateVulnerabilityReportRequest
   mailMessageId?: string | null | undefined;
   /** Make a follow-up token for the finder (form, API); shown once, stored hashed. */
   withFollowUpToken?: boolean | undefined;
+  /** Proof of concept and other files, already in the blob store; kept in this order. */
+  attachments?: readonly ReportAttachmentInput[] | undefined;
 }
 
 export interface VulnerabilityReportsDeps {
@@ -99,6 +103,7 @@ export function createVulnerabilityReports(deps: VulnerabilityReportsDeps) {
           created_by: actorId(ctx.actor),
           received_at: at,
         });
+        await insertAttachments(trx, report.id, storableAttachments(input.attachments ?? []));
         await recordAudit(trx, ctx, {
           action: 'vulnerability_report.create',
           targetType: 'vulnerability_report',
@@ -217,6 +222,15 @@ async function prepareNotice(
     tlp: tlpLabel('amber'),
     threadId: thread.id,
   });
+}
+
+/** Files as a channel handed them over, with their untrusted names made storable. */
+function storableAttachments(files: readonly ReportAttachmentInput[]): ReportAttachmentInput[] {
+  return files.map((f) => ({
+    ...f,
+    filename: cleanText(f.filename, 255) || `attachment-${f.sha256.slice(0, 12)}`,
+    contentType: cleanText(f.contentType, 255) || 'application/octet-stream',
+  }));
 }
 
 /** The report, locked, if it is still undecided. */

@@ -41,7 +41,7 @@ afterAll(async () => {
 /** The service as the hourly job runs it, with the clock moved on. */
 const at = (days: number) =>
   createVulnerabilitiesService(
-    { db: t.database.db, mail: t.services.mail, contacts: t.services.contacts, jobs: t.services.jobs },
+    { db: t.database.db, mail: t.services.mail, blobs: t.services.blobs, contacts: t.services.contacts, jobs: t.services.jobs },
     { now: () => new Date(Date.now() + days * 86_400_000), reminders: { reminderDays: 7, maxReminders: 2 } },
   );
 

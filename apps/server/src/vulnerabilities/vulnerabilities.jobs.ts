@@ -6,11 +6,16 @@ import type { VulnerabilitiesService } from './vulnerabilities.service.ts';
 
 export { NOTIFY_PARTICIPANTS_JOB } from './messages.service.ts';
 
+/** Turns one inbound message to the vulnerability intake address into a finder's report. */
+export const VULNERABILITY_INTAKE_MAIL_JOB = 'vulnerabilities.intake-mail';
+
 /** Every minute: publishes any due case whose publish job did not (belt and braces). */
 export const SWEEP_PUBLICATIONS_JOB = 'vulnerabilities.sweep-publications';
 
 /**
  * The vulnerabilities domain's jobs:
+ * - `vulnerabilities.intake-mail`, enqueued by the composition root instead of `incidents.intake-mail` for mail
+ *   to the vulnerability intake address, in the transaction that stores the message (idempotent per message);
  * - `vulnerabilities.notify-participants`, enqueued in the transaction of each change a participant must
  *   hear of (a message, the case shared with it, a reminder), queues their mail;
  * - `vulnerabilities.remind-vendors` runs hourly and reminds the vendors that have not answered;
@@ -19,9 +24,20 @@ export const SWEEP_PUBLICATIONS_JOB = 'vulnerabilities.sweep-publications';
  *   publish through one locked transaction, so a case is published once however many run (publication.ts).
  */
 export function vulnerabilitiesJobDefinitions(
-  vulnerabilities: Pick<VulnerabilitiesService, 'notifyParticipants' | 'remindSilentVendors' | 'runPublishJob' | 'sweepPublications'>,
+  vulnerabilities: Pick<
+    VulnerabilitiesService,
+    'intakeVulnerabilityMail' | 'notifyParticipants' | 'remindSilentVendors' | 'runPublishJob' | 'sweepPublications'
+  >,
 ): { definition: JobDefinition<never>; cron?: string }[] {
   return [
+    {
+      definition: defineJob(VULNERABILITY_INTAKE_MAIL_JOB, async ({ messageId }) => vulnerabilities.intakeVulnerabilityMail(messageId), {
+        retryLimit: 5,
+        retryDelaySeconds: 30,
+        backoff: true,
+        expireInSeconds: 300,
+      }),
+    },
     {
       definition: defineJob(NOTIFY_PARTICIPANTS_JOB, async (payload) => void (await vulnerabilities.notifyParticipants(payload)), {
         retryLimit: 10,

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { BlobStore } from '../blobs/index.ts';
 import type { OrganisationRef } from '../contacts/index.ts';
 import type { Schema } from '../db/schema/index.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
@@ -13,12 +14,16 @@ import { createEmbargoes } from './embargoes.service.ts';
 import { createCaseMessages } from './messages.service.ts';
 import { createParticipantNotifier } from './participant-notices.ts';
 import { createVendorReminders } from './vendor-reminders.ts';
+import { createVulnerabilityMailIntake } from './mail-intake.service.ts';
+import { createReportAttachments } from './report-attachments.service.ts';
 import { createStatuses } from './statuses.service.ts';
 import { createVulnerabilityReports } from './reports.service.ts';
 
 export interface VulnerabilitiesDeps {
   db: Kysely<Schema>;
-  mail: Pick<MailService, 'ensureThread' | 'prepareSend' | 'queue'>;
+  mail: Pick<MailService, 'ensureThread' | 'prepareSend' | 'queue' | 'getMessage'>;
+  /** Where the proof-of-concept files of reports are kept. */
+  blobs: Pick<BlobStore, 'open'>;
   contacts: { organisationsByIds: (ids: readonly string[]) => Promise<Map<string, OrganisationRef>> };
   /**
    * The queue: participants' notices and the publish job are enqueued inside the changing transaction.
@@ -49,11 +54,11 @@ const NO_QUEUE: Pick<JobQueue, 'enqueue'> = {
 export type VulnerabilitiesService = ReturnType<typeof createVulnerabilitiesService>;
 
 /**
- * Vulnerability coordination, one facade over its capabilities: finders' reports (`reports.service.ts`),
+ * Vulnerability coordination, one facade over its capabilities: finders' reports (`reports.service.ts`, their files in `report-attachments.service.ts`, mail intake in `mail-intake.service.ts`),
  * cases with their vendors and vulnerabilities (`cases.service.ts`), each vendor's statuses (`statuses.service.ts`), the embargo
  * (`embargoes.service.ts`), messages with the participants' notices and reminders (`messages.service.ts`, `participant-notices.ts`,
  * `vendor-reminders.ts`), the advisory and its publication (`advisories.service.ts`, `publication.ts`), and the early release (`release-early.ts`).
- * @example const vulnerabilities = createVulnerabilitiesService({ db, mail, contacts, jobs }, { targetDays: 45 });
+ * @example const vulnerabilities = createVulnerabilitiesService({ db, mail, blobs, contacts, jobs }, { targetDays: 45 });
  */
 export function createVulnerabilitiesService(deps: VulnerabilitiesDeps, options: VulnerabilitiesOptions = {}) {
   const now = options.now ?? (() => new Date());
@@ -63,8 +68,15 @@ export function createVulnerabilitiesService(deps: VulnerabilitiesDeps, options:
   // Unusable configured prefixes fail at start, not at an embargo instant.
   formatPublicId('single', 1, prefixes);
   const advisories = { ...cases, jobs: deps.jobs ?? null, publishing: { now, prefixes, beforeCommit: options.beforePublishCommit } };
+  const reports = createVulnerabilityReports({ db: deps.db, mail: deps.mail, organisationsByIds, now });
   return {
-    ...createVulnerabilityReports({ db: deps.db, mail: deps.mail, organisationsByIds, now }),
+    ...reports,
+    ...createReportAttachments({ db: deps.db, blobs: deps.blobs }),
+    ...createVulnerabilityMailIntake({
+      db: deps.db,
+      mail: deps.mail,
+      createVulnerabilityReport: (ctx, input) => reports.createVulnerabilityReport(ctx, input),
+    }),
     ...createCases(cases),
     ...createStatuses(cases),
     ...createEmbargoes({ ...cases, publication: deps.jobs ? publicationScheduler(deps.jobs) : undefined }),

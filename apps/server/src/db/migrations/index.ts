@@ -18,6 +18,7 @@ import * as publicFormTokensSpent from './2026-12-04T1050-public-form-tokens-spe
 import * as mailHeldWithoutRelay from './2026-12-04T1500-mail-held-without-relay.ts';
 import * as advisories from './2026-12-04T1400-advisories.ts';
 import * as caseParticipantsByCase from './2026-12-04T1300-case-participants-by-case.ts';
+import * as vulnerabilityReportMail from './2026-12-04T1100-vulnerability-report-mail.ts';
 
 /** Every migration, in order. Names are timestamps: a new one goes at the end. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T1500-mail-held-without-relay': mailHeldWithoutRelay,
   '2026-12-04T1400-advisories': advisories,
   '2026-12-04T1300-case-participants-by-case': caseParticipantsByCase,
+  '2026-12-04T1100-vulnerability-report-mail': vulnerabilityReportMail,
 };

@@ -47,6 +47,7 @@ export interface VulnerabilityReportsTable {
   partner_reference: string | null;
   /** SHA-256 of the finder's follow-up token; NULL = none made. */
   follow_up_token_hash: string | null;
+  /** The inbound message it was filed from (channel email; unique: one message, one report); NULL = not by mail. */
   mail_message_id: string | null;
   client_address: string | null;
   decline_reason: string | null;
