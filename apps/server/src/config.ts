@@ -63,6 +63,8 @@ export interface Config {
   fiscalYearStartMonth: number;
   /** Days from a vendor's first contact (起算日) to a case's target publication date (RENKEI_CASE_TARGET_DAYS, default 45 as in JVN's process). */
   caseTargetDays: number;
+  /** Days from announcing an unreachable developer to the earliest publication without it (RENKEI_UNREACHABLE_WAIT_DAYS, default 90). */
+  unreachableWaitDays: number;
 }
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -109,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     teamTimeZone: timeZone(env.RENKEI_TEAM_TIME_ZONE?.trim() || 'Asia/Tokyo'),
     fiscalYearStartMonth: month(env.RENKEI_FISCAL_YEAR_START_MONTH, 4, 'RENKEI_FISCAL_YEAR_START_MONTH'),
     caseTargetDays: integer(env.RENKEI_CASE_TARGET_DAYS, 45, 'RENKEI_CASE_TARGET_DAYS'),
+    unreachableWaitDays: integer(env.RENKEI_UNREACHABLE_WAIT_DAYS, 90, 'RENKEI_UNREACHABLE_WAIT_DAYS'),
   };
 }
 

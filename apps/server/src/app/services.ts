@@ -97,7 +97,15 @@ export function createServices(database: Database, config: Config, options: { lo
     mail,
     networkLookup,
     statistics: createStatisticsService({ db: database.db }, { timeZone: config.teamTimeZone, fiscalYearStartMonth: config.fiscalYearStartMonth }),
-    vulnerabilities: createVulnerabilitiesService({ db: database.db, mail, contacts }, { targetDays: config.caseTargetDays }),
+    vulnerabilities: createVulnerabilitiesService(
+      { db: database.db, mail, contacts },
+      {
+        targetDays: config.caseTargetDays,
+        unreachableWaitDays: config.unreachableWaitDays,
+        timeZone: config.teamTimeZone,
+        fiscalYearStartMonth: config.fiscalYearStartMonth,
+      },
+    ),
     log,
     startedAt: new Date(),
   };

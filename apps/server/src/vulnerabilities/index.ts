@@ -2,3 +2,4 @@
 // (the Early Warning Partnership flow).
 export { type VulnerabilitiesService, createVulnerabilitiesService } from './vulnerabilities.service.ts';
 export { vulnerabilitiesRoutes } from './vulnerabilities.routes.ts';
+export { registerVulnerabilitiesCommands } from './vulnerabilities.cli.ts';

@@ -20,6 +20,8 @@ import {
   VulnerabilityReportPage,
 } from '@renkei/contract';
 import { errorResponses } from '../http/openapi.ts';
+import { caseOfficeRoutes } from './case-office.routes.ts';
+import { registryRoutes } from './registry.routes.ts';
 import { scoreVulnerabilityInput } from './vulnerability-input.ts';
 import { vulnerabilitiesPolicy } from './vulnerabilities.policy.ts';
 import type { VulnerabilitiesService } from './vulnerabilities.service.ts';
@@ -250,4 +252,6 @@ const caseRoutes: FastifyPluginAsyncTypebox<{ vulnerabilities: VulnerabilitiesSe
 export const vulnerabilitiesRoutes: FastifyPluginAsyncTypebox<{ vulnerabilities: VulnerabilitiesService }> = async (app, options) => {
   await app.register(reportRoutes, options);
   await app.register(caseRoutes, options);
+  await app.register(registryRoutes, options);
+  await app.register(caseOfficeRoutes, options);
 };

@@ -6,6 +6,10 @@ import { createCases } from './cases.service.ts';
 import { createEmbargoes } from './embargoes.service.ts';
 import { createStatuses } from './statuses.service.ts';
 import { createVulnerabilityReports } from './reports.service.ts';
+import { createCaseDates } from './case-dates.service.ts';
+import { createContactAttempts } from './contact-attempts.service.ts';
+import { createCvePool } from './cve-pool.service.ts';
+import { createRegistry } from './registry.service.ts';
 
 export interface VulnerabilitiesDeps {
   db: Kysely<Schema>;
@@ -16,6 +20,11 @@ export interface VulnerabilitiesDeps {
 export interface VulnerabilitiesOptions {
   /** Days from a vendor's 起算日 to the target publication date. */
   targetDays?: number;
+  /** Days from announcing an unreachable developer to the earliest publication without it (default 90). */
+  unreachableWaitDays?: number;
+  /** The team's time zone and first month of the fiscal year, for the dashboard's quarters (default Asia/Tokyo, April). */
+  timeZone?: string;
+  fiscalYearStartMonth?: number;
   now?: () => Date;
 }
 
@@ -35,5 +44,9 @@ export function createVulnerabilitiesService(deps: VulnerabilitiesDeps, options:
     ...createCases(cases),
     ...createStatuses(cases),
     ...createEmbargoes(cases),
+    ...createRegistry(cases),
+    ...createCvePool(cases),
+    ...createContactAttempts({ ...cases, unreachableWaitDays: options.unreachableWaitDays ?? 90 }),
+    ...createCaseDates({ ...cases, timeZone: options.timeZone ?? 'Asia/Tokyo', fiscalYearStartMonth: options.fiscalYearStartMonth ?? 4 }),
   };
 }

@@ -13,6 +13,7 @@ import * as mailOutboxGuard from './2026-12-01T0900-mail-outbox-guard.ts';
 import * as publicFormKeys from './2026-12-01T0900-public-form-keys.ts';
 import * as dropMailIntakeSweep from './2026-12-01T0930-drop-mail-intake-sweep.ts';
 import * as vulnerabilities from './2026-12-04T0900-vulnerabilities.ts';
+import * as unreachableAnnouncements from './2026-12-04T1200-unreachable-announcements.ts';
 
 /** Every migration, in order. Names are timestamps: a new one goes at the end. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T0900-public-form-keys': publicFormKeys,
   '2026-12-01T0930-drop-mail-intake-sweep': dropMailIntakeSweep,
   '2026-12-04T0900-vulnerabilities': vulnerabilities,
+  '2026-12-04T1200-unreachable-announcements': unreachableAnnouncements,
 };

@@ -45,6 +45,7 @@ import type {
   VulnerabilityReportAttachmentsTable,
   VulnerabilityReportsTable,
 } from './vulnerabilities.ts';
+import type { UnreachableAnnouncementsTable } from './unreachable-announcements.ts';
 
 /** Every table Kysely knows, by name. Each domain adds its tables here. */
 export interface Schema {
@@ -96,4 +97,5 @@ export interface Schema {
   case_events: CaseEventsTable;
   vendor_products: VendorProductsTable;
   cve_pool: CvePoolTable;
+  unreachable_announcements: UnreachableAnnouncementsTable;
 }
