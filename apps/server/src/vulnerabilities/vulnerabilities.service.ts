@@ -32,7 +32,9 @@ export type VulnerabilitiesService = ReturnType<typeof createVulnerabilitiesServ
 
 /**
  * Vulnerability coordination, one facade over its capabilities: finders' reports (`reports.service.ts`)
- * cases with their vendors and vulnerabilities (`cases.service.ts`), each vendor's statuses (`statuses.service.ts`), and the embargo (`embargoes.service.ts`).
+ * cases with their vendors and vulnerabilities (`cases.service.ts`), each vendor's statuses (`statuses.service.ts`), and the embargo (`embargoes.service.ts`);
+ * the back office: the product-developer registry and its proposals (`registry.service.ts`), the CVE pool (`cve-pool.service.ts`),
+ * contact attempts and unreachable developers (`contact-attempts.service.ts`), the dates dashboard (`case-dates.service.ts`).
  * @example const vulnerabilities = createVulnerabilitiesService({ db, mail, contacts }, { targetDays: 45 });
  */
 export function createVulnerabilitiesService(deps: VulnerabilitiesDeps, options: VulnerabilitiesOptions = {}) {
