@@ -46,10 +46,10 @@ async function seed(database: Database): Promise<string> {
     FROM unnest(${org}::text[], ${names}::text[], ${cpes}::text[], ${purls}::text[], ${keywords}::text[]) AS t(o, n, c, p, k)`.execute(database.db);
   const report = await sql<{ id: string }>`
     INSERT INTO vulnerability_reports (reference, channel, status, product_name, developer_name, vulnerability_type, description)
-    VALUES ('VR-2026-00001', 'api', 'accepted', 'Product 42 router', 'Vendor 42 router 株式会社', 'CWE-79', 'Stored XSS in the admin page of the router')
+    VALUES ('VR-2026-00001', 'api', 'accepted', ${names[42]}, ${vendors[42 % VENDORS]}, 'CWE-79', 'Stored XSS in the admin page of the router')
     RETURNING id`.execute(database.db);
   const created = await sql<{ id: string }>`
-    INSERT INTO vulnerability_cases (reference, report_id, title) VALUES ('VU-2026-00001', ${report.rows[0]!.id}::uuid, 'XSS in Product 42 router')
+    INSERT INTO vulnerability_cases (reference, report_id, title) VALUES ('VU-2026-00001', ${report.rows[0]!.id}::uuid, ${`XSS in ${names[42]}`})
     RETURNING id`.execute(database.db);
   return created.rows[0]!.id;
 }
@@ -62,12 +62,11 @@ async function measure(database: Database, label: string): Promise<void> {
     const services = createServices(database, loadConfig({ RENKEI_LOG_LEVEL: 'silent', RENKEI_DATA_DIR: dataDir }));
     const system = systemContext('bench');
     const count = await time(() => sql`SELECT count(*) FROM vendor_products`.execute(database.db), RUNS);
+    const touchedId = (await database.db.selectFrom('vendor_products').select('id').limit(1).executeTakeFirstOrThrow()).id;
     let touched = 0;
     // Cold: a product changes before each call, so the registry is compiled again.
     const cold = await time(async () => {
-      await sql`UPDATE vendor_products SET updated_at = now() + make_interval(secs => ${++touched}) WHERE id = (SELECT min(id) FROM vendor_products)`.execute(
-        database.db,
-      );
+      await sql`UPDATE vendor_products SET updated_at = now() + make_interval(secs => ${++touched}) WHERE id = ${touchedId}::uuid`.execute(database.db);
       const answer = await services.vulnerabilities.proposeCaseVendors(system, caseId);
       if (answer.cacheHit) throw new Error('expected a cold registry');
     }, RUNS);
