@@ -80,6 +80,8 @@ export interface Config {
   fetchAllow: FetchAllowList;
   /** Public ID prefixes given at publication (RENKEI_PUBLIC_ID_PREFIX_MULTI_PARTY, default JVNVU#; RENKEI_PUBLIC_ID_PREFIX_SINGLE, default JVN#). */
   publicIdPrefixes: { multiParty: string; single: string };
+  /** Days from announcing an unreachable developer to the earliest publication without it (RENKEI_UNREACHABLE_WAIT_DAYS, default 90). */
+  unreachableWaitDays: number;
 }
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -136,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       multiParty: env.RENKEI_PUBLIC_ID_PREFIX_MULTI_PARTY?.trim() || 'JVNVU#',
       single: env.RENKEI_PUBLIC_ID_PREFIX_SINGLE?.trim() || 'JVN#',
     },
+    unreachableWaitDays: integer(env.RENKEI_UNREACHABLE_WAIT_DAYS, 90, 'RENKEI_UNREACHABLE_WAIT_DAYS'),
   };
 }
 

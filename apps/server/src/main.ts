@@ -7,6 +7,7 @@ import { loadConfig } from './config.ts';
 import { registerContactsCommands, registerNetworkCommands } from './contacts/index.ts';
 import { databaseTarget, migrateToLatest, openDatabase } from './db/database.ts';
 import { registerFeedsCommands } from './feeds/index.ts';
+import { registerVulnerabilitiesCommands } from './vulnerabilities/index.ts';
 import { initTeam } from './accounts/index.ts';
 import { systemContext } from './policy/actor.ts';
 import { VERSION } from './version.ts';
@@ -180,6 +181,7 @@ registerContactsCommands(
   open,
 );
 registerFeedsCommands(program.command('feeds').description('Bulk feeds: ingest files, column mappings, notifications per recipient'), open);
+registerVulnerabilitiesCommands(program, open);
 
 function explainLock(command: string) {
   return (error: unknown): never => {

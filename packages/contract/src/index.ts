@@ -10,5 +10,6 @@ export * from './feeds.ts';
 export * from './statistics.ts';
 export * from './vulnerabilities.ts';
 export * from './advisories.ts';
+export * from './vulnerabilities-registry.ts';
 /** TypeBox's static type, so clients name a schema's type without depending on TypeBox. */
 export type { Static } from '@sinclair/typebox';

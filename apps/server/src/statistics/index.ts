@@ -5,3 +5,5 @@ export { statisticsRoutes } from './statistics.routes.ts';
 export { statisticsPortalRoutes } from './statistics-portal.routes.ts';
 // The public page's ja/en strings (their parity is tested with the other catalogues in portal/).
 export { STATISTICS_PAGE_STRINGS } from './statistics-portal.strings.ts';
+// The team's months and fiscal quarters, for other domains' figures (vulnerability case dates).
+export { monthOfInstant, quarterOf } from './periods.ts';

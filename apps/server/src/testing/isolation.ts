@@ -68,6 +68,8 @@ export async function seedOrganisation(t: TestApp, marker: string): Promise<Seed
   const person = await t.services.contacts.createPerson(system, org.id, { name: `Person ${marker}`, email: `person@${marker}.example` });
   await t.services.contacts.addNetwork(system, org.id, { kind: 'ipv4', value: `${net}.0/24`, abuseEmail: `abuse@${marker}.example` });
   const users = await Promise.all(OUTSIDE_ROLES.map((role) => outsideUser(t, role, org.id, marker)));
+  // A's product in the product-developer registry (its vendor's users see their own only).
+  const product = (await t.services.vulnerabilities.createVendorProduct(system, { organisationId: org.id, name: `Product ${marker}`, keywords: [marker] })).row;
 
   // A report filed by A's partner over HTTP, the way an outside tool does it.
   const filed = await t.app.inject({
@@ -135,6 +137,7 @@ export async function seedOrganisation(t: TestApp, marker: string): Promise<Seed
     message.id,
     ...(message.threadKey ? [message.threadKey] : []),
     run.id,
+    product.id,
     ...notifications.flatMap((n) => [n.id, n.key]),
     ...notified.notifications.map((n) => n.id),
     ...users.map((u) => u.id),

@@ -7,3 +7,4 @@ export { PUBLISH_JOB } from './publication.ts';
 export { isForVulnerabilityIntake } from './mail-intake.service.ts';
 export { vulnerabilityPortalRoutes } from './vulnerability-portal.routes.ts';
 export { vulnerabilityReportFileRoutes } from './report-files.routes.ts';
+export { registerVulnerabilitiesCommands } from './vulnerabilities.cli.ts';

@@ -22,6 +22,8 @@ import {
 import { errorResponses } from '../http/openapi.ts';
 import { caseMessageRoutes } from './case-messages.routes.ts';
 import { advisoryRoutes } from './advisories.routes.ts';
+import { caseOfficeRoutes } from './case-office.routes.ts';
+import { registryRoutes } from './registry.routes.ts';
 import { scoreVulnerabilityInput } from './vulnerability-input.ts';
 import { vulnerabilitiesPolicy } from './vulnerabilities.policy.ts';
 import type { VulnerabilitiesService } from './vulnerabilities.service.ts';
@@ -271,4 +273,6 @@ export const vulnerabilitiesRoutes: FastifyPluginAsyncTypebox<{ vulnerabilities:
   await app.register(caseRoutes, options);
   await app.register(caseMessageRoutes, options);
   await app.register(advisoryRoutes, options);
+  await app.register(registryRoutes, options);
+  await app.register(caseOfficeRoutes, options);
 };

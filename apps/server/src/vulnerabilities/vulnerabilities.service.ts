@@ -18,6 +18,10 @@ import { createVulnerabilityMailIntake } from './mail-intake.service.ts';
 import { createReportAttachments } from './report-attachments.service.ts';
 import { createStatuses } from './statuses.service.ts';
 import { createVulnerabilityReports } from './reports.service.ts';
+import { createCaseDates } from './case-dates.service.ts';
+import { createContactAttempts } from './contact-attempts.service.ts';
+import { createCvePool } from './cve-pool.service.ts';
+import { createRegistry } from './registry.service.ts';
 
 export interface VulnerabilitiesDeps {
   db: Kysely<Schema>;
@@ -39,6 +43,11 @@ export interface VulnerabilitiesOptions {
   publicUrl?: string;
   /** Days of a vendor's silence before each reminder, and how many reminders at most. */
   reminders?: { reminderDays: number; maxReminders: number };
+  /** Days from announcing an unreachable developer to the earliest publication without it (default 90). */
+  unreachableWaitDays?: number;
+  /** The team's time zone and first month of the fiscal year, for the dashboard's quarters (default Asia/Tokyo, April). */
+  timeZone?: string;
+  fiscalYearStartMonth?: number;
   now?: () => Date;
   /** Public ID prefixes (config: RENKEI_PUBLIC_ID_PREFIX_MULTI_PARTY / _SINGLE). */
   publicIdPrefixes?: PublicIdPrefixes;
@@ -57,7 +66,9 @@ export type VulnerabilitiesService = ReturnType<typeof createVulnerabilitiesServ
  * Vulnerability coordination, one facade over its capabilities: finders' reports (`reports.service.ts`, their files in `report-attachments.service.ts`, mail intake in `mail-intake.service.ts`),
  * cases with their vendors and vulnerabilities (`cases.service.ts`), each vendor's statuses (`statuses.service.ts`), the embargo
  * (`embargoes.service.ts`), messages with the participants' notices and reminders (`messages.service.ts`, `participant-notices.ts`,
- * `vendor-reminders.ts`), the advisory and its publication (`advisories.service.ts`, `publication.ts`), and the early release (`release-early.ts`).
+ * `vendor-reminders.ts`), the advisory and its publication (`advisories.service.ts`, `publication.ts`), the early release (`release-early.ts`);
+ * the back office: the product-developer registry and its proposals (`registry.service.ts`), the CVE pool (`cve-pool.service.ts`),
+ * contact attempts and unreachable developers (`contact-attempts.service.ts`), the dates dashboard (`case-dates.service.ts`).
  * @example const vulnerabilities = createVulnerabilitiesService({ db, mail, blobs, contacts, jobs }, { targetDays: 45 });
  */
 export function createVulnerabilitiesService(deps: VulnerabilitiesDeps, options: VulnerabilitiesOptions = {}) {
@@ -85,5 +96,9 @@ export function createVulnerabilitiesService(deps: VulnerabilitiesDeps, options:
     ...createParticipantNotifier({ db: deps.db, mail: deps.mail, organisationsByIds, publicUrl: options.publicUrl ?? 'http://localhost:8080' }),
     ...createAdvisories(advisories),
     ...createReleaseEarly({ ...advisories, mail: deps.mail }),
+    ...createRegistry(cases),
+    ...createCvePool(cases),
+    ...createContactAttempts({ ...cases, unreachableWaitDays: options.unreachableWaitDays ?? 90 }),
+    ...createCaseDates({ ...cases, timeZone: options.timeZone ?? 'Asia/Tokyo', fiscalYearStartMonth: options.fiscalYearStartMonth ?? 4 }),
   };
 }

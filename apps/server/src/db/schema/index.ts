@@ -48,6 +48,7 @@ import type {
   VulnerabilityReportAttachmentsTable,
   VulnerabilityReportsTable,
 } from './vulnerabilities.ts';
+import type { UnreachableAnnouncementsTable } from './unreachable-announcements.ts';
 
 /** Every table Kysely knows, by name. Each domain adds its tables here. */
 export interface Schema {
@@ -105,4 +106,5 @@ export interface Schema {
   advisories: AdvisoriesTable;
   advisory_revisions: AdvisoryRevisionsTable;
   advisory_publications: AdvisoryPublicationsTable;
+  unreachable_announcements: UnreachableAnnouncementsTable;
 }
