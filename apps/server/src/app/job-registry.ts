@@ -40,7 +40,6 @@ export function registerJobs(services: JobDomains, config: Config): void {
     ...incidentJobDefinitions(services.incidents),
     ...vulnerabilitiesJobDefinitions(services.vulnerabilities),
     ...feedsJobDefinitions(services.feeds, (sourceId) => jobs.enqueue(FETCH_SOURCE_JOB, { sourceId }, { idempotencyKey: sourceId })),
-    ...vulnerabilitiesJobDefinitions(services.vulnerabilities),
   ];
   for (const { definition, cron } of registrations) jobs.register(definition, cron ? { cron } : undefined);
   if (config.testJobs) for (const definition of testJobDefinitions(config)) jobs.register(definition);
