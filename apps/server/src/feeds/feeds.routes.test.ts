@@ -147,9 +147,10 @@ describe('feeds API', () => {
 
   it("Should serve a notification's file as a download only", async () => {
     await t.services.feeds.notifyDue(ctx, { force: true });
-    // No relay is configured here: the mail fails with a reason, the file is kept.
+    // No instance key here (this test app never started a server, which makes one): the mail cannot be
+    // signed, so it fails with that reason, and the file is kept.
     const n = (await t.request(analyst, { url: '/api/v1/feeds/notifications?recipient=abuse@routes-isp.example' })).json().items.at(-1);
-    expect(n).toMatchObject({ state: 'failed', error: expect.stringContaining('relay') });
+    expect(n).toMatchObject({ state: 'failed', error: expect.stringContaining('no PGP key') });
     const response = await t.request(analyst, { url: `/api/v1/feeds/notifications/${n.id}/file` });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('application/octet-stream');
