@@ -1,13 +1,12 @@
 import { sql } from 'kysely';
+import { insertDirectoryKey, makeKey } from '../mail/mail-test-kit.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseMessage, ChangedCase } from '@renkei/contract';
-import { INTAKE, type MailHarness, insertDirectoryKey, makeKey, startMailHarness, startSink } from '../mail/mail-test-kit.ts';
 import type { TestApp, TestUser } from '../testing/test-app.ts';
-import { addSharedVendor, openCase, outsideOrganisationWithUser } from './vulnerabilities-test-kit.ts';
+import { addSharedVendor, openCase, outsideOrganisationWithUser, startCaseHarness } from './vulnerabilities-test-kit.ts';
 
 let t: TestApp;
-let h: MailHarness;
-let sink: Awaited<ReturnType<typeof startSink>>;
+let harness: Awaited<ReturnType<typeof startCaseHarness>>;
 let coordinator: TestUser;
 let acme: { organisationId: string; user: TestUser };
 let globex: { organisationId: string; user: TestUser };
@@ -35,24 +34,18 @@ async function waitForMail(address: string, count: number): Promise<Awaited<Retu
 }
 
 beforeAll(async () => {
-  sink = await startSink();
-  h = await startMailHarness({ RENKEI_SMTP_RELAY: sink.url });
-  t = h.t;
-  await insertDirectoryKey(t.database, await makeKey(INTAKE), { email: INTAKE, instance: true });
+  harness = await startCaseHarness();
+  t = harness.t;
   coordinator = await t.createUser(['coordinator']);
   acme = await outsideOrganisationWithUser(t, 'Acme Messages');
   globex = await outsideOrganisationWithUser(t, 'Globex Messages');
   // Acme's PSIRT has a key: its notices may carry the message. Globex's has none: "there is news" only.
   await insertDirectoryKey(t.database, await makeKey('psirt@acme-messages.example'), { email: 'psirt@acme-messages.example' });
-  await t.services.jobs.startWorker({ concurrency: 1 });
   ({ caseId } = await openCase(t, coordinator, 'Message Router'));
   await addSharedVendor(t, coordinator, caseId, acme.organisationId);
   globexParticipant = await addSharedVendor(t, coordinator, caseId, globex.organisationId);
 });
-afterAll(async () => {
-  await h.close();
-  await sink.close();
-});
+afterAll(async () => harness.close());
 
 const messagesOf = async (user: TestUser) => (await t.request(user, { url: `/api/v1/cases/${caseId}/messages` })).json<CaseMessage[]>();
 

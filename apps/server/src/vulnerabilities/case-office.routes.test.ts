@@ -1,31 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STAFF_ROLES, type CaseDashboard, type CaseDetail, type ContactAttempt, type Role } from '@renkei/contract';
-import { INTAKE, type MailHarness, insertDirectoryKey, makeKey, startMailHarness, startSink } from '../mail/mail-test-kit.ts';
 import { expectAccess } from '../testing/access.ts';
 import type { TestApp, TestUser } from '../testing/test-app.ts';
-import { addSharedVendor, openCase, outsideOrganisationWithUser } from './vulnerabilities-test-kit.ts';
+import { addSharedVendor, openCase, outsideOrganisationWithUser, startCaseHarness } from './vulnerabilities-test-kit.ts';
 
 let t: TestApp;
-let h: MailHarness;
-let sink: Awaited<ReturnType<typeof startSink>>;
+let harness: Awaited<ReturnType<typeof startCaseHarness>>;
 let coordinator: TestUser;
 let acme: { organisationId: string; user: TestUser };
 const DAY = 86_400_000;
 
 beforeAll(async () => {
   // Accepting a report tells the finder through the outbox: a loopback relay, the instance key and the job worker.
-  sink = await startSink();
-  h = await startMailHarness({ RENKEI_SMTP_RELAY: sink.url, RENKEI_UNREACHABLE_WAIT_DAYS: '30' });
-  t = h.t;
-  await insertDirectoryKey(t.database, await makeKey(INTAKE), { email: INTAKE, instance: true });
-  await t.services.jobs.startWorker({ concurrency: 1 });
+  harness = await startCaseHarness({ RENKEI_UNREACHABLE_WAIT_DAYS: '30' });
+  t = harness.t;
   coordinator = await t.createUser(['coordinator']);
   acme = await outsideOrganisationWithUser(t, 'Acme Networks');
 });
-afterAll(async () => {
-  await h.close();
-  await sink.close();
-});
+afterAll(async () => harness.close());
 
 const attemptsUrl = (caseId: string, participantId: string) => `/api/v1/cases/${caseId}/participants/${participantId}/contact-attempts`;
 const attempt = (caseId: string, participantId: string, payload: Record<string, unknown>, user = coordinator) =>

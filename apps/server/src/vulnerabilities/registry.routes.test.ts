@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STAFF_ROLES, type Role, type VendorProduct, type VendorProposalList } from '@renkei/contract';
-import { INTAKE, type MailHarness, insertDirectoryKey, makeKey, startMailHarness, startSink } from '../mail/mail-test-kit.ts';
 import { systemContext } from '../policy/actor.ts';
 import { expectAccess } from '../testing/access.ts';
 import type { TestApp, TestUser } from '../testing/test-app.ts';
-import { openCase, outsideOrganisationWithUser } from './vulnerabilities-test-kit.ts';
+import { openCase, outsideOrganisationWithUser, startCaseHarness } from './vulnerabilities-test-kit.ts';
 
 let t: TestApp;
-let h: MailHarness;
-let sink: Awaited<ReturnType<typeof startSink>>;
+let harness: Awaited<ReturnType<typeof startCaseHarness>>;
 let coordinator: TestUser;
 let acme: { organisationId: string; user: TestUser };
 let globex: { organisationId: string; user: TestUser };
@@ -17,19 +15,13 @@ const system = systemContext('test');
 
 beforeAll(async () => {
   // Accepting a report tells the finder through the outbox: a loopback relay, the instance key and the job worker.
-  sink = await startSink();
-  h = await startMailHarness({ RENKEI_SMTP_RELAY: sink.url });
-  t = h.t;
-  await insertDirectoryKey(t.database, await makeKey(INTAKE), { email: INTAKE, instance: true });
-  await t.services.jobs.startWorker({ concurrency: 1 });
+  harness = await startCaseHarness();
+  t = harness.t;
   coordinator = await t.createUser(['coordinator']);
   acme = await outsideOrganisationWithUser(t, 'Acme Networks');
   globex = await outsideOrganisationWithUser(t, 'Globex Software');
 });
-afterAll(async () => {
-  await h.close();
-  await sink.close();
-});
+afterAll(async () => harness.close());
 
 const addProduct = async (user: TestUser, payload: Record<string, unknown>) => t.request(user, { method: 'POST', url: '/api/v1/vendor-products', payload });
 

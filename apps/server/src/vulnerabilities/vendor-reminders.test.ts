@@ -1,25 +1,20 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseSummary } from '@renkei/contract';
-import { INTAKE, type MailHarness, insertDirectoryKey, makeKey, startMailHarness, startSink } from '../mail/mail-test-kit.ts';
 import type { TestApp, TestUser } from '../testing/test-app.ts';
 import { createVulnerabilitiesService } from './index.ts';
-import { addSharedVendor, openCase, outsideOrganisationWithUser } from './vulnerabilities-test-kit.ts';
+import { addSharedVendor, openCase, outsideOrganisationWithUser, startCaseHarness } from './vulnerabilities-test-kit.ts';
 
 let t: TestApp;
-let h: MailHarness;
-let sink: Awaited<ReturnType<typeof startSink>>;
+let harness: Awaited<ReturnType<typeof startCaseHarness>>;
 let coordinator: TestUser;
 let talkative: { organisationId: string; user: TestUser };
 let silent: { organisationId: string; user: TestUser };
 let caseId: string;
 
 beforeAll(async () => {
-  sink = await startSink();
-  h = await startMailHarness({ RENKEI_SMTP_RELAY: sink.url });
-  t = h.t;
-  await insertDirectoryKey(t.database, await makeKey(INTAKE), { email: INTAKE, instance: true });
-  await t.services.jobs.startWorker({ concurrency: 1 });
+  harness = await startCaseHarness();
+  t = harness.t;
   coordinator = await t.createUser(['coordinator']);
   talkative = await outsideOrganisationWithUser(t, 'Talkative Vendor');
   silent = await outsideOrganisationWithUser(t, 'Silent Vendor');
@@ -33,10 +28,7 @@ beforeAll(async () => {
     payload: { statuses: [{ vulnerabilityId: vulnerability.json<{ id: string }>().id, status: 'vulnerable_investigating' }] },
   });
 });
-afterAll(async () => {
-  await h.close();
-  await sink.close();
-});
+afterAll(async () => harness.close());
 
 /** The service as the hourly job runs it, with the clock moved on. */
 const at = (days: number) =>

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Role } from '@renkei/contract';
+import { INTAKE, type MailHarness, insertDirectoryKey, makeKey, startMailHarness, startSink } from '../mail/mail-test-kit.ts';
 import { systemContext } from '../policy/actor.ts';
 import type { TestApp, TestUser } from '../testing/test-app.ts';
 
@@ -65,4 +66,26 @@ export async function addSharedVendor(t: TestApp, coordinator: TestUser, caseId:
   const shared = await t.request(coordinator, { method: 'POST', url: `/api/v1/cases/${caseId}/participants/${participantId}/share` });
   if (shared.statusCode !== 204) throw new Error(`sharing failed: ${shared.statusCode} ${shared.body}`);
   return participantId;
+}
+
+/**
+ * A test app whose outbound mail really goes out: a loopback relay (the sink), the instance key that signs,
+ * and a job worker (notices and finders' mail are jobs). Accepting a report tells the finder through it.
+ */
+export async function startCaseHarness(
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ h: MailHarness; t: TestApp; sink: Awaited<ReturnType<typeof startSink>>; close: () => Promise<void> }> {
+  const sink = await startSink();
+  const h = await startMailHarness({ RENKEI_SMTP_RELAY: sink.url, ...env });
+  await insertDirectoryKey(h.t.database, await makeKey(INTAKE), { email: INTAKE, instance: true });
+  await h.t.services.jobs.startWorker({ concurrency: 1 });
+  return {
+    h,
+    t: h.t,
+    sink,
+    async close() {
+      await h.close();
+      await sink.close();
+    },
+  };
 }

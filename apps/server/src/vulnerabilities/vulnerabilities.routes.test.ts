@@ -1,32 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STAFF_ROLES, type CaseDetail, type CaseSummary, type Role } from '@renkei/contract';
-import { INTAKE, type MailHarness, insertDirectoryKey, makeKey, startMailHarness, startSink } from '../mail/mail-test-kit.ts';
 import { expectAccess } from '../testing/access.ts';
 import type { TestApp, TestUser } from '../testing/test-app.ts';
-import { addSharedVendor, openCase, outsideOrganisationWithUser } from './vulnerabilities-test-kit.ts';
+import { addSharedVendor, openCase, outsideOrganisationWithUser, startCaseHarness } from './vulnerabilities-test-kit.ts';
 
 let t: TestApp;
-let h: MailHarness;
-let sink: Awaited<ReturnType<typeof startSink>>;
+let harness: Awaited<ReturnType<typeof startCaseHarness>>;
 let coordinator: TestUser;
 let acme: { organisationId: string; user: TestUser };
 let globex: { organisationId: string; user: TestUser };
 
 beforeAll(async () => {
   // A real relay on loopback and the instance key: the finder's notices are signed and queued for real.
-  sink = await startSink();
-  h = await startMailHarness({ RENKEI_SMTP_RELAY: sink.url });
-  t = h.t;
-  await insertDirectoryKey(t.database, await makeKey(INTAKE), { email: INTAKE, instance: true });
-  await t.services.jobs.startWorker({ concurrency: 1 });
+  harness = await startCaseHarness();
+  t = harness.t;
   coordinator = await t.createUser(['coordinator']);
   acme = await outsideOrganisationWithUser(t, 'Acme Networks');
   globex = await outsideOrganisationWithUser(t, 'Globex Software');
 });
-afterAll(async () => {
-  await h.close();
-  await sink.close();
-});
+afterAll(async () => harness.close());
 
 const caseOf = async (user: TestUser, id: string) => t.request(user, { url: `/api/v1/cases/${id}` });
 
