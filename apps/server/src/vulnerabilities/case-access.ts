@@ -16,8 +16,8 @@ export interface CasesDeps {
   now: () => Date;
   /** Days from a vendor's 起算日 to the target publication date (JVN: 45). */
   targetDays: number;
-  /** Changes a participant must hear of enqueue their notice in the changing transaction. */
-  jobs: Pick<JobQueue, 'enqueue'>;
+  /** Changes a participant must hear of enqueue their notice in the changing transaction (`start` first: on PGlite it needs the one connection). */
+  jobs: Pick<JobQueue, 'enqueue' | 'start'>;
   /** Schedules the publish job when the team agrees an embargo (absent: nothing is scheduled). */
   publication?: PublicationScheduler | undefined;
 }

@@ -73,6 +73,7 @@ export function createCases(deps: CasesDeps) {
       const { rows } = await openForTeam(ctx, caseId);
       const participant = rows.participants.find((p) => p.id === participantId);
       if (!participant) throw new NotFoundError('participant_not_found', 'No such participant in this case');
+      await deps.jobs.start();
       await db.transaction().execute(async (trx) => {
         const at = now();
         await trx

@@ -105,6 +105,7 @@ export function createCaseMessages(deps: CasesDeps) {
         authorParticipant = own.id;
         if (input.private) privateTo = own.id;
       }
+      await deps.jobs.start();
       return db.transaction().execute(async (trx) => {
         const message = await trx
           .insertInto('case_messages')

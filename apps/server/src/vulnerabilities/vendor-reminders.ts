@@ -45,6 +45,7 @@ export function createVendorReminders(deps: CasesDeps, options: ReminderOptions)
                           WHERE s.case_id = p.case_id AND s.organisation_id = p.organisation_id AND s.status <> 'notified_no_answer')`.execute(db);
       const due = now().getTime() - options.reminderDays * 86_400_000;
       const toRemind = silent.rows.filter((v) => v.reminders < options.maxReminders && new Date(v.last_contact).getTime() <= due);
+      if (toRemind.length > 0) await deps.jobs.start();
       for (const vendor of toRemind) {
         const round = vendor.reminders + 1;
         const at = now();

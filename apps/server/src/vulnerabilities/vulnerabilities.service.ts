@@ -56,7 +56,8 @@ export interface VulnerabilitiesOptions {
 }
 
 /** Without a queue, a change that must enqueue a notice fails with a clear error rather than silently notifying nobody. */
-const NO_QUEUE: Pick<JobQueue, 'enqueue'> = {
+const NO_QUEUE: Pick<JobQueue, 'enqueue' | 'start'> = {
+  start: () => Promise.resolve(),
   enqueue: () => Promise.reject(new ServiceUnavailableError('no_job_queue', 'This process has no job queue: participants could not be told')),
 };
 
