@@ -26,10 +26,17 @@ export type DatabaseTarget =
   | { kind: 'pglite-memory'; snapshot?: Blob }
   | { kind: 'postgresql'; url: string };
 
-// int8 (counts, sequence numbers) as JS numbers: both engines then give the same row types.
+// int8 (counts, sequence numbers) as JS numbers, and date (a calendar day, not an instant) as its
+// 'YYYY-MM-DD' text rather than a Date at local midnight: both engines then give the same row types.
+const INT8 = 20;
+const DATE = 1082;
 const types = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === 20 && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (format === 'binary') return pg.types.getTypeParser(oid, format);
+    if (oid === INT8) return (value: string) => Number(value);
+    if (oid === DATE) return (value: string) => value;
+    return pg.types.getTypeParser(oid, format);
+  }) as typeof pg.types.getTypeParser,
 };
 
 /**

@@ -66,6 +66,7 @@ describe('finders’ reports', () => {
     const payload = {
       productName: 'Router X',
       description: 'RCE',
+      discoveredOn: '2026-11-01',
       partnerReference: 'IPA-2026-0042',
       credit: { anonymous: true },
       finder: { name: 'Kept secret' },
@@ -75,7 +76,12 @@ describe('finders’ reports', () => {
     expect(first.statusCode).toBe(201);
     expect(second.json<{ id: string }>().id).toBe(first.json<{ id: string }>().id);
     const detail = await t.request(coordinator, { url: `/api/v1/vulnerability-reports/${first.json<{ id: string }>().id}` });
-    expect(detail.json()).toMatchObject({ forwardedBy: { organisationId: partner.organisationId, reference: 'IPA-2026-0042' }, credit: { anonymous: true } });
+    expect(detail.json()).toMatchObject({
+      forwardedBy: { organisationId: partner.organisationId, reference: 'IPA-2026-0042' },
+      credit: { anonymous: true },
+      // A calendar day stays the day the finder gave, whatever the server's zone.
+      discoveredOn: '2026-11-01',
+    });
   });
 
   it('answers who may file, read and decide', async () => {
