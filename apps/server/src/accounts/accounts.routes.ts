@@ -34,10 +34,13 @@ const tokenView = (token: ApiTokenView) => ({
 });
 
 /** Login, logout, the caller's own profile and TOTP, users (admin) and API tokens. */
-export const accountsRoutes: FastifyPluginAsyncTypebox<AccountsRoutesOptions> = async (
-  app,
-  { accounts, sessionTtlHours, secureCookies, loginRateLimitPerMinute },
-) => {
+export const accountsRoutes: FastifyPluginAsyncTypebox<AccountsRoutesOptions> = async (app, options) => {
+  await sessionRoutes(app, options);
+  await userAndTokenRoutes(app, options);
+};
+
+/** Login, logout and the caller's own profile and TOTP. */
+const sessionRoutes: FastifyPluginAsyncTypebox<AccountsRoutesOptions> = async (app, { accounts, sessionTtlHours, secureCookies, loginRateLimitPerMinute }) => {
   app.post(
     '/auth/login',
     {
@@ -116,7 +119,10 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<AccountsRoutesOptions> = 
     },
     async (request) => accounts.totpDisable(request.ctx, request.body.code, request.session?.csrfToken ?? null),
   );
+};
 
+/** Users (admin) and the caller's API tokens. */
+const userAndTokenRoutes: FastifyPluginAsyncTypebox<AccountsRoutesOptions> = async (app, { accounts }) => {
   app.get(
     '/users',
     {

@@ -120,7 +120,9 @@ describe('feeds ingest', () => {
     const empty = await t.services.feeds.ingestBuffer(ctx, 'scan_x.csv', Buffer.alloc(0), { format: 'shadowserver' });
     expect(empty).toMatchObject({ state: 'failed', error: 'The file is empty: no header row' });
   });
+});
 
+describe('feeds ingest of hostile files', () => {
   it('Should survive hostile files: a 10 MB field, binary with NULs, 100k columns, endless quotes, gzip that is not', async () => {
     const header = 'timestamp,ip,port,tag\n';
     const cases: [string, Buffer][] = [

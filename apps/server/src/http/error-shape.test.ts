@@ -40,154 +40,155 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-describe('the one error shape', () => {
-  const json = { 'content-type': 'application/json' };
-  const cases: { name: string; status: number; code: string; as?: 'anonymous' | 'token' | 'session'; request: () => InjectOptions }[] = [
-    {
-      name: 'malformed JSON',
-      status: 400,
-      code: 'malformed_json',
-      request: () => ({ method: 'POST', url: '/api/v1/auth/login', headers: json, payload: '{"email": "a@b.c",' }),
-    },
-    {
-      name: 'an empty body that says it is JSON',
-      status: 400,
-      code: 'malformed_json',
-      request: () => ({ method: 'POST', url: '/api/v1/auth/login', headers: json, payload: '' }),
-    },
-    {
-      name: 'a wrong type in the body',
-      status: 400,
-      code: 'validation_failed',
-      as: 'token',
-      request: () => ({ method: 'PATCH', url: '/api/v1/me', payload: { locale: 5 } }),
-    },
-    {
-      name: 'an array where an object goes',
-      status: 400,
-      code: 'validation_failed',
-      request: () => ({ method: 'POST', url: '/api/v1/auth/login', payload: [{ email: 'a@b.c', password: 'x' }] }),
-    },
-    {
-      name: 'a body over the size limit',
-      status: 413,
-      code: 'payload_too_large',
-      request: () => ({
-        method: 'POST',
-        url: '/api/v1/auth/login',
-        headers: json,
-        payload: JSON.stringify({ email: 'a@b.c', password: 'x'.repeat(2 * 1024 * 1024) }),
-      }),
-    },
-    {
-      name: 'a form body over the size limit',
-      status: 413,
-      code: 'payload_too_large',
-      request: () => ({
-        method: 'POST',
-        url: '/api/v1/auth/login',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        payload: `password=${'x'.repeat(2 * 1024 * 1024)}`,
-      }),
-    },
-    { name: 'an unknown route', status: 404, code: 'route_not_found', request: () => ({ method: 'GET', url: '/api/v1/no-such-thing' }) },
-    { name: 'an unknown method on a known path', status: 404, code: 'route_not_found', request: () => ({ method: 'PUT', url: '/api/v1/health' }) },
-    {
-      name: 'an unknown token ID',
-      status: 404,
-      code: 'token_not_found',
-      as: 'session',
-      request: () => ({ method: 'DELETE', url: `/api/v1/tokens/${randomUUID()}` }),
-    },
-    {
-      name: 'an ID that is not a UUID',
-      status: 400,
-      code: 'validation_failed',
-      as: 'session',
-      request: () => ({ method: 'DELETE', url: '/api/v1/tokens/not-a-uuid' }),
-    },
-    {
-      name: 'a query parameter of the wrong type',
-      status: 400,
-      code: 'validation_failed',
-      as: 'token',
-      request: () => ({ method: 'GET', url: '/api/v1/users?limit=lots' }),
-    },
-    {
-      name: 'an unaccepted content type',
-      status: 415,
-      code: 'unsupported_media_type',
-      request: () => ({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'text/xml' }, payload: '<login/>' }),
-    },
-    {
-      name: 'JSON sent as text/plain',
-      status: 415,
-      code: 'unsupported_media_type',
-      request: () => ({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'text/plain' }, payload: '{"email":"a@b.c","password":"x"}' }),
-    },
-    {
-      name: 'a prototype-pollution key',
-      status: 400,
-      code: 'forbidden_property',
-      request: () => ({ method: 'POST', url: '/api/v1/auth/login', headers: json, payload: '{"email":"a@b.c","password":"x","__proto__":{"admin":true}}' }),
-    },
-    {
-      name: 'a constructor.prototype key',
-      status: 400,
-      code: 'forbidden_property',
-      request: () => ({ method: 'POST', url: '/api/v1/auth/login', headers: json, payload: '{"constructor":{"prototype":{"admin":true}}}' }),
-    },
-    {
-      name: 'a NUL character in text',
-      status: 400,
-      code: 'null_character',
-      as: 'token',
-      request: () => ({ method: 'PATCH', url: '/api/v1/me', payload: { displayName: 'a\u0000b' } }),
-    },
-    {
-      name: 'a lone UTF-16 surrogate in text',
-      status: 400,
-      code: 'invalid_unicode',
-      as: 'token',
-      request: () => ({ method: 'PATCH', url: '/api/v1/me', headers: json, payload: '{"displayName":"a\\ud800b"}' }),
-    },
-    {
-      name: 'a NUL character in the query',
-      status: 400,
-      code: 'null_character',
-      as: 'token',
-      request: () => ({ method: 'GET', url: '/api/v1/users?limit=1%00' }),
-    },
-    {
-      name: 'JSON nested 10,000 levels deep',
-      status: 400,
-      code: 'too_deeply_nested',
-      request: () => ({ method: 'POST', url: '/api/v1/auth/login', headers: json, payload: `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}` }),
-    },
-    { name: 'bad percent-encoding in the path', status: 400, code: 'bad_url', request: () => ({ method: 'DELETE', url: '/api/v1/tokens/%E0%A4%A' }) },
-    {
-      name: 'an over-long path parameter',
-      status: 414,
-      code: 'uri_too_long',
-      as: 'session',
-      request: () => ({ method: 'DELETE', url: `/api/v1/tokens/${'a'.repeat(500)}` }),
-    },
-    { name: 'no credentials', status: 401, code: 'unauthenticated', request: () => ({ method: 'GET', url: '/api/v1/me' }) },
-    {
-      name: 'an unknown API token',
-      status: 401,
-      code: 'invalid_token',
-      request: () => ({ method: 'GET', url: '/api/v1/me', headers: { authorization: 'Bearer rk_nope' } }),
-    },
-    { name: 'a role the caller lacks', status: 403, code: 'forbidden', as: 'token', request: () => ({ method: 'GET', url: '/api/v1/users' }) },
-    {
-      name: 'a cross-site state change',
-      status: 403,
-      code: 'csrf_failed',
-      request: () => ({ method: 'POST', url: '/api/v1/auth/login', headers: { origin: 'https://evil.example' }, payload: { email: 'a@b.c', password: 'x' } }),
-    },
-  ];
+const json = { 'content-type': 'application/json' };
+/** Each way a request can go wrong, with the status and code it must answer. */
+const cases: { name: string; status: number; code: string; as?: 'anonymous' | 'token' | 'session'; request: () => InjectOptions }[] = [
+  {
+    name: 'malformed JSON',
+    status: 400,
+    code: 'malformed_json',
+    request: () => ({ method: 'POST', url: '/api/v1/auth/login', headers: json, payload: '{"email": "a@b.c",' }),
+  },
+  {
+    name: 'an empty body that says it is JSON',
+    status: 400,
+    code: 'malformed_json',
+    request: () => ({ method: 'POST', url: '/api/v1/auth/login', headers: json, payload: '' }),
+  },
+  {
+    name: 'a wrong type in the body',
+    status: 400,
+    code: 'validation_failed',
+    as: 'token',
+    request: () => ({ method: 'PATCH', url: '/api/v1/me', payload: { locale: 5 } }),
+  },
+  {
+    name: 'an array where an object goes',
+    status: 400,
+    code: 'validation_failed',
+    request: () => ({ method: 'POST', url: '/api/v1/auth/login', payload: [{ email: 'a@b.c', password: 'x' }] }),
+  },
+  {
+    name: 'a body over the size limit',
+    status: 413,
+    code: 'payload_too_large',
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: json,
+      payload: JSON.stringify({ email: 'a@b.c', password: 'x'.repeat(2 * 1024 * 1024) }),
+    }),
+  },
+  {
+    name: 'a form body over the size limit',
+    status: 413,
+    code: 'payload_too_large',
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `password=${'x'.repeat(2 * 1024 * 1024)}`,
+    }),
+  },
+  { name: 'an unknown route', status: 404, code: 'route_not_found', request: () => ({ method: 'GET', url: '/api/v1/no-such-thing' }) },
+  { name: 'an unknown method on a known path', status: 404, code: 'route_not_found', request: () => ({ method: 'PUT', url: '/api/v1/health' }) },
+  {
+    name: 'an unknown token ID',
+    status: 404,
+    code: 'token_not_found',
+    as: 'session',
+    request: () => ({ method: 'DELETE', url: `/api/v1/tokens/${randomUUID()}` }),
+  },
+  {
+    name: 'an ID that is not a UUID',
+    status: 400,
+    code: 'validation_failed',
+    as: 'session',
+    request: () => ({ method: 'DELETE', url: '/api/v1/tokens/not-a-uuid' }),
+  },
+  {
+    name: 'a query parameter of the wrong type',
+    status: 400,
+    code: 'validation_failed',
+    as: 'token',
+    request: () => ({ method: 'GET', url: '/api/v1/users?limit=lots' }),
+  },
+  {
+    name: 'an unaccepted content type',
+    status: 415,
+    code: 'unsupported_media_type',
+    request: () => ({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'text/xml' }, payload: '<login/>' }),
+  },
+  {
+    name: 'JSON sent as text/plain',
+    status: 415,
+    code: 'unsupported_media_type',
+    request: () => ({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'text/plain' }, payload: '{"email":"a@b.c","password":"x"}' }),
+  },
+  {
+    name: 'a prototype-pollution key',
+    status: 400,
+    code: 'forbidden_property',
+    request: () => ({ method: 'POST', url: '/api/v1/auth/login', headers: json, payload: '{"email":"a@b.c","password":"x","__proto__":{"admin":true}}' }),
+  },
+  {
+    name: 'a constructor.prototype key',
+    status: 400,
+    code: 'forbidden_property',
+    request: () => ({ method: 'POST', url: '/api/v1/auth/login', headers: json, payload: '{"constructor":{"prototype":{"admin":true}}}' }),
+  },
+  {
+    name: 'a NUL character in text',
+    status: 400,
+    code: 'null_character',
+    as: 'token',
+    request: () => ({ method: 'PATCH', url: '/api/v1/me', payload: { displayName: 'a\u0000b' } }),
+  },
+  {
+    name: 'a lone UTF-16 surrogate in text',
+    status: 400,
+    code: 'invalid_unicode',
+    as: 'token',
+    request: () => ({ method: 'PATCH', url: '/api/v1/me', headers: json, payload: '{"displayName":"a\\ud800b"}' }),
+  },
+  {
+    name: 'a NUL character in the query',
+    status: 400,
+    code: 'null_character',
+    as: 'token',
+    request: () => ({ method: 'GET', url: '/api/v1/users?limit=1%00' }),
+  },
+  {
+    name: 'JSON nested 10,000 levels deep',
+    status: 400,
+    code: 'too_deeply_nested',
+    request: () => ({ method: 'POST', url: '/api/v1/auth/login', headers: json, payload: `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}` }),
+  },
+  { name: 'bad percent-encoding in the path', status: 400, code: 'bad_url', request: () => ({ method: 'DELETE', url: '/api/v1/tokens/%E0%A4%A' }) },
+  {
+    name: 'an over-long path parameter',
+    status: 414,
+    code: 'uri_too_long',
+    as: 'session',
+    request: () => ({ method: 'DELETE', url: `/api/v1/tokens/${'a'.repeat(500)}` }),
+  },
+  { name: 'no credentials', status: 401, code: 'unauthenticated', request: () => ({ method: 'GET', url: '/api/v1/me' }) },
+  {
+    name: 'an unknown API token',
+    status: 401,
+    code: 'invalid_token',
+    request: () => ({ method: 'GET', url: '/api/v1/me', headers: { authorization: 'Bearer rk_nope' } }),
+  },
+  { name: 'a role the caller lacks', status: 403, code: 'forbidden', as: 'token', request: () => ({ method: 'GET', url: '/api/v1/users' }) },
+  {
+    name: 'a cross-site state change',
+    status: 403,
+    code: 'csrf_failed',
+    request: () => ({ method: 'POST', url: '/api/v1/auth/login', headers: { origin: 'https://evil.example' }, payload: { email: 'a@b.c', password: 'x' } }),
+  },
+];
 
+describe('the one error shape', () => {
   it.each(cases)('Should answer $name with $status $code in the error shape', async ({ status, code, as, request }) => {
     const options = request();
     const headers = { ...(options.headers ?? {}), ...(as === 'session' ? sessionHeaders : {}) };

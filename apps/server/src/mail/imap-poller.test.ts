@@ -39,6 +39,31 @@ describe('parseImapUrl', () => {
   });
 });
 
+/** The subjects and flags of a mailbox's messages, as another client sees them. */
+async function flagsOf(imap: ImapFlow, mailbox: string): Promise<{ subject: string; flags: string[] }[]> {
+  const lock = await imap.getMailboxLock(mailbox);
+  try {
+    await imap.noop(); // take in what the poller's own session changed
+    const out: { subject: string; flags: string[] }[] = [];
+    for await (const message of imap.fetch('1:*', { envelope: true, flags: true }))
+      out.push({ subject: message.envelope?.subject ?? '', flags: [...(message.flags ?? [])] });
+    return out;
+  } catch {
+    return [];
+  } finally {
+    lock.release();
+  }
+}
+async function clearInbox(imap: ImapFlow): Promise<void> {
+  const lock = await imap.getMailboxLock('INBOX');
+  try {
+    const status = await imap.status('INBOX', { messages: true });
+    if (status && status.messages) await imap.messageDelete('1:*');
+  } finally {
+    lock.release();
+  }
+}
+
 if (!dovecotPath && !required) {
   describe.skip('IMAP poller against Dovecot (skipped: Dovecot is not installed; apt-get install dovecot-imapd to run it)', () => {
     it('needs Dovecot', () => undefined);
@@ -77,30 +102,6 @@ if (!dovecotPath && !required) {
         items: { id: string; subject: string }[];
         total: number;
       }>();
-    async function flagsOf(mailbox: string): Promise<{ subject: string; flags: string[] }[]> {
-      const lock = await imap.getMailboxLock(mailbox);
-      try {
-        await imap.noop(); // take in what the poller's own session changed
-        const out: { subject: string; flags: string[] }[] = [];
-        for await (const message of imap.fetch('1:*', { envelope: true, flags: true }))
-          out.push({ subject: message.envelope?.subject ?? '', flags: [...(message.flags ?? [])] });
-        return out;
-      } catch {
-        return [];
-      } finally {
-        lock.release();
-      }
-    }
-    async function clearInbox(): Promise<void> {
-      const lock = await imap.getMailboxLock('INBOX');
-      try {
-        const status = await imap.status('INBOX', { messages: true });
-        if (status && status.messages) await imap.messageDelete('1:*');
-      } finally {
-        lock.release();
-      }
-    }
-
     it('Should store each unseen message through the intake, keep its raw bytes, and flag it \\Seen', async () => {
       const raw = rfc822(
         { From: 'noc@isp.example', To: INTAKE, Subject: 'IMAP report one', 'Message-ID': '<imap-1@isp.example>' },
@@ -122,13 +123,13 @@ if (!dovecotPath && !required) {
       const chunks: Buffer[] = [];
       for await (const chunk of stream) chunks.push(chunk as Buffer);
       expect(Buffer.concat(chunks).toString('utf8')).toBe(raw);
-      expect((await flagsOf('INBOX')).every((m) => m.flags.includes('\\Seen'))).toBe(true);
+      expect((await flagsOf(imap, 'INBOX')).every((m) => m.flags.includes('\\Seen'))).toBe(true);
       const audit = await h.t.database.db.selectFrom('audit_log').select(['actor_label']).where('action', '=', 'mail.receive').execute();
       expect(audit.filter((a) => a.actor_label === 'imap')).toHaveLength(2);
 
       // Nothing unseen left: the next poll does nothing.
       expect(await pollImapMailbox(h.t.services.mail, settings())).toEqual({ found: 0, stored: 0, duplicates: 0, tooLarge: 0 });
-      await clearInbox();
+      await clearInbox(imap);
     });
 
     it('Should neither lose nor double a message stored by a poll that stopped before flagging it', async () => {
@@ -148,24 +149,24 @@ if (!dovecotPath && !required) {
       }
       await h.t.services.mail.receive(Readable.from([source]), { mailFrom: null, rcptTo: [], clientAddress: null, source: 'imap' });
       expect((await inbound()).total).toBe(before + 1);
-      expect((await flagsOf('INBOX'))[0]!.flags).not.toContain('\\Seen');
+      expect((await flagsOf(imap, 'INBOX'))[0]!.flags).not.toContain('\\Seen');
 
       expect(await pollImapMailbox(h.t.services.mail, settings())).toEqual({ found: 1, stored: 0, duplicates: 1, tooLarge: 0 });
       expect((await inbound()).total).toBe(before + 1);
-      expect((await flagsOf('INBOX'))[0]!.flags).toContain('\\Seen');
-      await clearInbox();
+      expect((await flagsOf(imap, 'INBOX'))[0]!.flags).toContain('\\Seen');
+      await clearInbox(imap);
     });
 
     it('Should leave a message over the size limit in the mailbox, marked, and not fetch it again', async () => {
       const before = (await inbound()).total;
       await imap.append('INBOX', rfc822({ From: 'big@isp.example', To: INTAKE, Subject: 'Too big' }, 'x'.repeat(100 * 1024)));
       expect(await pollImapMailbox(h.t.services.mail, settings())).toEqual({ found: 1, stored: 0, duplicates: 0, tooLarge: 1 });
-      const [message] = await flagsOf('INBOX');
+      const [message] = await flagsOf(imap, 'INBOX');
       expect(message!.flags).toContain(TOO_LARGE_KEYWORD);
       expect(message!.flags).not.toContain('\\Seen');
       expect((await inbound()).total).toBe(before);
       expect(await pollImapMailbox(h.t.services.mail, settings())).toEqual({ found: 0, stored: 0, duplicates: 0, tooLarge: 0 });
-      await clearInbox();
+      await clearInbox(imap);
     });
 
     it('Should move stored messages to the folder named by move-to instead of flagging them', async () => {
@@ -173,8 +174,8 @@ if (!dovecotPath && !required) {
       await imap.append('INBOX', rfc822({ From: 'noc@isp.example', To: INTAKE, Subject: 'To be moved' }, 'Move me\n'));
       const result = await pollImapMailbox(h.t.services.mail, parseImapUrl(`${dovecot.url}&move-to=Processed`));
       expect(result.stored).toBe(1);
-      expect(await flagsOf('INBOX')).toEqual([]);
-      expect((await flagsOf('Processed')).map((m) => m.subject)).toEqual(['To be moved']);
+      expect(await flagsOf(imap, 'INBOX')).toEqual([]);
+      expect((await flagsOf(imap, 'Processed')).map((m) => m.subject)).toEqual(['To be moved']);
     });
 
     it('Should run as the mail.poll-imap job when RENKEI_IMAP_URL is set', async () => {

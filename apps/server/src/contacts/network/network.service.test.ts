@@ -147,7 +147,9 @@ describe('IP data import and lookup', () => {
     expect(tsvSummary.ipv4Ranges).toBe(2);
     expect(tsvSummary.rejected.map((r) => r.line)).toEqual([2, 3, 4, 5]);
   });
+});
 
+describe('IP data files that are large, damaged, replaced or binary', () => {
   it('Should stream a large gzipped file and reject an over-long line without holding it', async () => {
     const lines: string[] = [];
     for (let i = 0; i < 60_000; i++) lines.push(`11.${i >> 8}.${i & 255}.0\t11.${i >> 8}.${i & 255}.255\t${65000 + (i % 50)}\tJP\tBULK-${i % 50}`);
