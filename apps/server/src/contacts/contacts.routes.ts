@@ -61,7 +61,14 @@ const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const tags = ['contacts'];
 
 /** The directory API under /api/v1/contacts. */
-export const contactsRoutes: FastifyPluginAsyncTypebox<{ contacts: ContactsService }> = async (app, { contacts }) => {
+export const contactsRoutes: FastifyPluginAsyncTypebox<{ contacts: ContactsService }> = async (app, options) => {
+  await organisationRoutes(app, options);
+  await peopleAndNetworkRoutes(app, options);
+  await keyAndExchangeRoutes(app, options);
+};
+
+/** Organisations. */
+const organisationRoutes: FastifyPluginAsyncTypebox<{ contacts: ContactsService }> = async (app, { contacts }) => {
   app.get(
     '/contacts/organisations',
     {
@@ -136,7 +143,10 @@ export const contactsRoutes: FastifyPluginAsyncTypebox<{ contacts: ContactsServi
       return reply.status(204).send(null);
     },
   );
+};
 
+/** The people of organisations and the networks they answer for. */
+const peopleAndNetworkRoutes: FastifyPluginAsyncTypebox<{ contacts: ContactsService }> = async (app, { contacts }) => {
   app.post(
     '/contacts/organisations/:id/people',
     {
@@ -217,7 +227,10 @@ export const contactsRoutes: FastifyPluginAsyncTypebox<{ contacts: ContactsServi
       return reply.status(204).send(null);
     },
   );
+};
 
+/** PGP keys, CSV and team-directory import and export, and the instance's own key. */
+const keyAndExchangeRoutes: FastifyPluginAsyncTypebox<{ contacts: ContactsService }> = async (app, { contacts }) => {
   app.get(
     '/contacts/keys',
     {

@@ -7,6 +7,7 @@ import { createDirectoryReads } from './directory-reads.service.ts';
 import { createInstanceKeyService } from './instance-key.service.ts';
 import { createTeamIdentityService } from './team-identity.service.ts';
 import { createOrganisationsService } from './organisations.service.ts';
+import { createPeopleService } from './people.service.ts';
 import { createKeyHealth, createPgpKeysService } from './pgp-keys.service.ts';
 
 export type { OrganisationDetailModel, PersonDetailModel } from './organisations.service.ts';
@@ -37,6 +38,7 @@ export function createContactsService(db: Kysely<Schema>, options: ContactsOptio
   const keysWithHealth = createKeyHealth(now);
   return {
     ...createOrganisationsService(db, now, keysWithHealth),
+    ...createPeopleService(db, now, keysWithHealth),
     ...createPgpKeysService(
       db,
       { now, jobs: options.jobs, log: options.log ?? createLogger({ level: 'info', name: 'renkei' }).child({ component: 'contacts' }) },

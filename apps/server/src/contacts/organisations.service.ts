@@ -1,21 +1,16 @@
 // Organisations, their people and their networks: search, detail pages and edits.
-import { type Kysely, type RawBuilder, type Transaction, sql } from 'kysely';
+import { type Kysely, type Transaction, sql } from 'kysely';
 import {
   type CreateNetworkRequest,
   type CreateOrganisationRequest,
-  type CreatePersonRequest,
-  ORGANISATION_KINDS,
-  type OrganisationKind,
   type OrganisationSummary,
   type UpdateOrganisationRequest,
-  type UpdatePersonRequest,
 } from '@renkei/contract';
 import { recordAudit } from '../audit/index.ts';
 import type { Schema } from '../db/schema/index.ts';
 import type { OrganisationsTable } from '../db/schema/organisations.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../kernel/errors.ts';
 import type { RequestContext } from '../policy/actor.ts';
-import { scopeWhere } from '../policy/scope.ts';
 import { contactsPolicy } from './contacts.policy.ts';
 import {
   type AddressDeliveryModel,
@@ -29,7 +24,8 @@ import {
   personRowToModel,
 } from './contacts.repository.ts';
 import type { DirectoryCandidate, OrganisationFields } from './directory-import.ts';
-import { parseAsn, parseIpAddress, parseNetworkValue } from './network-values.ts';
+import { parseNetworkValue } from './network-values.ts';
+import { searchOrganisationRows } from './organisation-search.repository.ts';
 import type { KeyHealth, KeyView } from './pgp-keys.service.ts';
 
 export interface OrganisationDetailModel {
@@ -106,8 +102,6 @@ export function organisationProblems(merged: { kind: string; country: string | n
   return problems;
 }
 
-const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 export async function applyOrganisationChange(
   trx: Transaction<Schema>,
   ctx: RequestContext,
@@ -173,69 +167,7 @@ export function createOrganisationsService(db: Kysely<Schema>, now: () => Date, 
       query: { q?: string | undefined; kind?: string | undefined; country?: string | undefined; offset: number; limit: number },
     ): Promise<{ items: OrganisationSummary[]; total: number }> {
       const scope = contactsPolicy.listScope(ctx.actor, 'directory.read');
-      const conditions: RawBuilder<boolean>[] = [sql<boolean>`${scopeWhere(scope, { organisation: sql.ref('o.id') })}`];
-      if (query.kind) conditions.push(sql<boolean>`o.kind = ${query.kind}`);
-      if (query.country) conditions.push(sql<boolean>`o.country = ${query.country}`);
-      let networkMatch: RawBuilder<boolean> | null = null;
-      const term = query.q?.trim() ?? '';
-      if (term) {
-        const like = `%${escapeLike(term)}%`;
-        const anyOf: RawBuilder<boolean>[] = [sql<boolean>`o.name ILIKE ${like}`, sql<boolean>`o.name_ja ILIKE ${like}`];
-        const ip = parseIpAddress(term);
-        const asn = /^(as\s*)?[0-9]+(\.[0-9]+)?$/i.test(term) ? parseAsn(term) : null;
-        const prefix = term.includes('/') ? parseNetworkValue(term) : null;
-        const email = term.includes('@') ? term.toLowerCase() : null;
-        const domainText = email ? email.slice(email.lastIndexOf('@') + 1) : !ip && !asn?.ok && !prefix ? term : null;
-        const domain = domainText && domainText.includes('.') ? parseNetworkValue(domainText, 'domain') : null;
-        if (ip)
-          networkMatch = sql<boolean>`(n.kind = ${ip.kind} AND CASE WHEN n.kind IN ('ipv4', 'ipv6') THEN n.value::cidr >>= ${ip.address}::inet ELSE false END)`;
-        else if (asn?.ok) networkMatch = sql<boolean>`(n.kind = 'asn' AND n.value = ${asn.value})`;
-        else if (prefix?.ok && (prefix.kind === 'ipv4' || prefix.kind === 'ipv6'))
-          networkMatch = sql<boolean>`(n.kind = ${prefix.kind} AND CASE WHEN n.kind IN ('ipv4', 'ipv6') THEN n.value::cidr && ${prefix.value}::cidr ELSE false END)`;
-        else if (domain?.ok) networkMatch = sql<boolean>`(n.kind = 'domain' AND (n.value = ${domain.value} OR ${domain.value} LIKE '%.' || n.value))`;
-        if (networkMatch) anyOf.push(sql<boolean>`EXISTS (SELECT 1 FROM organisation_networks n WHERE n.organisation_id = o.id AND ${networkMatch})`);
-        if (email)
-          anyOf.push(
-            sql<boolean>`o.contact_email = ${email}`,
-            sql<boolean>`EXISTS (SELECT 1 FROM people p WHERE p.organisation_id = o.id AND p.email = ${email})`,
-          );
-        conditions.push(sql<boolean>`(${sql.join(anyOf, sql` OR `)})`);
-      }
-      const where = sql.join(conditions, sql` AND `);
-      const matched = networkMatch
-        ? sql<
-            string | null
-          >`(SELECT n.kind || ' ' || n.value FROM organisation_networks n WHERE n.organisation_id = o.id AND ${networkMatch} ORDER BY n.value LIMIT 1)`
-        : sql<string | null>`NULL::text`;
-      const rows = await sql<{
-        id: string;
-        name: string;
-        name_ja: string | null;
-        kind: string;
-        country: string | null;
-        contact_email: string | null;
-        is_national_csirt: boolean;
-        is_self: boolean;
-        matched: string | null;
-      }>`
-        SELECT o.id, o.name, o.name_ja, o.kind, o.country, o.contact_email, o.is_national_csirt, o.is_self, ${matched} AS matched
-        FROM organisations o WHERE ${where}
-        ORDER BY lower(o.name), o.id LIMIT ${query.limit} OFFSET ${query.offset}`.execute(db);
-      const count = await sql<{ total: number }>`SELECT count(*)::int AS total FROM organisations o WHERE ${where}`.execute(db);
-      return {
-        items: rows.rows.map((row) => ({
-          id: row.id,
-          name: row.name,
-          nameJa: row.name_ja,
-          kind: (ORGANISATION_KINDS as readonly string[]).includes(row.kind) ? (row.kind as OrganisationKind) : 'other',
-          country: row.country,
-          contactEmail: row.contact_email,
-          isNationalCsirt: row.is_national_csirt,
-          isSelf: row.is_self,
-          matched: row.matched,
-        })),
-        total: count.rows[0]?.total ?? 0,
-      };
+      return searchOrganisationRows(db, scope, query);
     },
 
     /** One organisation with its people, networks and keys (each key with its health). */
@@ -284,88 +216,6 @@ export function createOrganisationsService(db: Kysely<Schema>, now: () => Date, 
           throw new ConflictError('organisation_has_members', `${members.count} user account(s) belong to this organisation: remove them first`);
         await trx.deleteFrom('organisations').where('id', '=', id).execute();
         await recordAudit(trx, ctx, { action: 'organisation.delete', targetType: 'organisation', targetId: id, before: existing });
-      });
-    },
-
-    async createPerson(ctx: RequestContext, organisationId: string, input: CreatePersonRequest): Promise<PersonModel> {
-      contactsPolicy.authorize(ctx.actor, 'directory.write');
-      return db.transaction().execute(async (trx) => {
-        await loadOrganisation(trx, organisationId);
-        const row = await trx
-          .insertInto('people')
-          .values({
-            organisation_id: organisationId,
-            name: input.name,
-            name_ja: input.nameJa ?? null,
-            role_title: input.roleTitle ?? null,
-            email: input.email?.toLowerCase() ?? null,
-            phone: input.phone ?? null,
-            emergency_phone: input.emergencyPhone ?? null,
-            is_role_address: input.isRoleAddress ?? false,
-            languages: input.languages ?? [],
-            notes: input.notes ?? null,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        const person = personRowToModel(row);
-        await recordAudit(trx, ctx, { action: 'person.create', targetType: 'person', targetId: person.id, after: person });
-        return person;
-      });
-    },
-
-    /** One person with their organisation, the keys attached to them and what DSNs said about their address. */
-    async getPerson(ctx: RequestContext, id: string): Promise<PersonDetailModel> {
-      const scope = contactsPolicy.detailScope(ctx.actor, 'directory.read', () => new NotFoundError('person_not_found', 'No such person'));
-      const row = await db
-        .selectFrom('people')
-        .selectAll()
-        .where('id', '=', id)
-        .where(scopeWhere(scope, { organisation: sql.ref('organisation_id') }))
-        .executeTakeFirst();
-      if (!row) throw new NotFoundError('person_not_found', 'No such person');
-      const person = personRowToModel(row);
-      const [organisation, keys, deliveryStatus] = await Promise.all([
-        loadOrganisation(db, person.organisationId),
-        keysWithHealth(db, (q) => q.where('k.person_id', '=', id)),
-        deliveryStatusOf(db, person.email ? [person.email] : []),
-      ]);
-      return { person, organisation, keys, deliveryStatus };
-    },
-
-    async updatePerson(ctx: RequestContext, id: string, patch: UpdatePersonRequest): Promise<PersonModel> {
-      contactsPolicy.authorize(ctx.actor, 'directory.write');
-      return db.transaction().execute(async (trx) => {
-        const existing = await trx.selectFrom('people').selectAll().where('id', '=', id).executeTakeFirst();
-        if (!existing) throw new NotFoundError('person_not_found', 'No such person');
-        const row = await trx
-          .updateTable('people')
-          .set({
-            ...(patch.name !== undefined ? { name: patch.name } : {}),
-            ...(patch.nameJa !== undefined ? { name_ja: patch.nameJa } : {}),
-            ...(patch.roleTitle !== undefined ? { role_title: patch.roleTitle } : {}),
-            ...(patch.email !== undefined ? { email: patch.email?.toLowerCase() ?? null } : {}),
-            ...(patch.phone !== undefined ? { phone: patch.phone } : {}),
-            ...(patch.emergencyPhone !== undefined ? { emergency_phone: patch.emergencyPhone } : {}),
-            ...(patch.isRoleAddress !== undefined ? { is_role_address: patch.isRoleAddress } : {}),
-            ...(patch.languages !== undefined ? { languages: patch.languages } : {}),
-            ...(patch.notes !== undefined ? { notes: patch.notes } : {}),
-            updated_at: now(),
-          })
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        const person = personRowToModel(row);
-        await recordAudit(trx, ctx, { action: 'person.update', targetType: 'person', targetId: id, before: personRowToModel(existing), after: person });
-        return person;
-      });
-    },
-
-    async deletePerson(ctx: RequestContext, id: string): Promise<void> {
-      contactsPolicy.authorize(ctx.actor, 'directory.write');
-      await db.transaction().execute(async (trx) => {
-        const removed = await trx.deleteFrom('people').where('id', '=', id).returningAll().executeTakeFirst();
-        if (!removed) throw new NotFoundError('person_not_found', 'No such person');
-        await recordAudit(trx, ctx, { action: 'person.delete', targetType: 'person', targetId: id, before: personRowToModel(removed) });
       });
     },
 

@@ -287,31 +287,13 @@ export async function importIpData(db: Kysely<Schema>, filePath: string, options
         `No ranges or ASNs found in ${fileName}${rejectedCount ? ` (${rejectedCount} lines rejected, first: line ${rejected[0]!.line}: ${rejected[0]!.reason})` : ''}; the previous dataset stays in use`,
       );
     }
-    const replaced = await db.transaction().execute(async (trx) => {
-      await sql`SELECT pg_advisory_xact_lock(hashtext(${`ipdata:${source}`}))`.execute(trx);
-      const old = await trx
-        .selectFrom('ipdata_datasets')
-        .select(['id', 'file_name', 'imported_at'])
-        .where('source', '=', source)
-        .where('state', '=', 'active')
-        .executeTakeFirst();
-      if (old) await trx.updateTable('ipdata_datasets').set({ state: 'retired' }).where('id', '=', old.id).execute();
-      await trx
-        .updateTable('ipdata_datasets')
-        .set({
-          state: 'active',
-          source,
-          data_date: dataDate,
-          file_sha256: hash.digest('hex'),
-          ipv4_ranges: writer.ipv4,
-          ipv6_ranges: writer.ipv6,
-          asns: writer.asns.size,
-          rejected_lines: rejectedCount,
-          completed_at: new Date(),
-        })
-        .where('id', '=', datasetId)
-        .execute();
-      return old ? { id: old.id, fileName: old.file_name, importedAt: old.imported_at } : null;
+    const replaced = await activateDataset(db, datasetId, source, {
+      data_date: dataDate,
+      file_sha256: hash.digest('hex'),
+      ipv4_ranges: writer.ipv4,
+      ipv6_ranges: writer.ipv6,
+      asns: writer.asns.size,
+      rejected_lines: rejectedCount,
     });
     if (replaced) await db.deleteFrom('ipdata_datasets').where('id', '=', replaced.id).execute();
     return {
@@ -337,6 +319,36 @@ export async function importIpData(db: Kysely<Schema>, filePath: string, options
     if (error instanceof CorruptMmdbError) throw new BadRequestError('corrupt_mmdb', `${error.message}; the previous dataset stays in use`);
     throw error;
   }
+}
+
+/** Makes a loaded dataset the active one of its source and retires the previous one, in one transaction. */
+async function activateDataset(
+  db: Kysely<Schema>,
+  datasetId: string,
+  source: string,
+  completed: { data_date: string | null; file_sha256: string; ipv4_ranges: number; ipv6_ranges: number; asns: number; rejected_lines: number },
+): Promise<ImportSummary['replaced']> {
+  return db.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(hashtext(${`ipdata:${source}`}))`.execute(trx);
+    const old = await trx
+      .selectFrom('ipdata_datasets')
+      .select(['id', 'file_name', 'imported_at'])
+      .where('source', '=', source)
+      .where('state', '=', 'active')
+      .executeTakeFirst();
+    if (old) await trx.updateTable('ipdata_datasets').set({ state: 'retired' }).where('id', '=', old.id).execute();
+    await trx
+      .updateTable('ipdata_datasets')
+      .set({
+        ...completed,
+        state: 'active',
+        source,
+        completed_at: new Date(),
+      })
+      .where('id', '=', datasetId)
+      .execute();
+    return old ? { id: old.id, fileName: old.file_name, importedAt: old.imported_at } : null;
+  });
 }
 
 async function isGzip(filePath: string): Promise<boolean> {
