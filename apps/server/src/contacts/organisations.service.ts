@@ -1,11 +1,6 @@
 // Organisations, their people and their networks: search, detail pages and edits.
 import { type Kysely, type Transaction, sql } from 'kysely';
-import {
-  type CreateNetworkRequest,
-  type CreateOrganisationRequest,
-  type OrganisationSummary,
-  type UpdateOrganisationRequest,
-} from '@renkei/contract';
+import { type CreateNetworkRequest, type CreateOrganisationRequest, type OrganisationSummary, type UpdateOrganisationRequest } from '@renkei/contract';
 import { recordAudit } from '../audit/index.ts';
 import type { Schema } from '../db/schema/index.ts';
 import type { OrganisationsTable } from '../db/schema/organisations.ts';
