@@ -22,8 +22,6 @@ function OrganisationView({ detail }: { detail: OrganisationDetail }) {
   const { t, i18n } = useTranslation();
   const [editing, setEditing] = useState(false);
   const canEdit = useCanEditDirectory();
-  const removePerson = useDeletePerson();
-  const removeNetwork = useDeleteNetwork();
   const { organisation: org, people, networks, keys } = detail;
   const delivery = deliveryMap(detail.deliveryStatus);
   const ja = i18n.language === 'ja';
@@ -96,87 +94,14 @@ function OrganisationView({ detail }: { detail: OrganisationDetail }) {
       <Title order={2} size="h4">
         {t('contacts.people.title')}
       </Title>
-      {people.length === 0 ? (
-        <Text c="dimmed">{t('contacts.people.none')}</Text>
-      ) : (
-        <Table data-testid="people">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('contacts.fields.name')}</Table.Th>
-              <Table.Th>{t('contacts.people.roleTitle')}</Table.Th>
-              <Table.Th>{t('contacts.fields.contactEmail')}</Table.Th>
-              <Table.Th>{t('contacts.fields.contactPhone')}</Table.Th>
-              <Table.Th>{t('contacts.people.emergencyPhone')}</Table.Th>
-              {canEdit && <Table.Th aria-label={t('contacts.edit.remove')} />}
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {people.map((person) => (
-              <Table.Tr key={person.id} data-testid="person-row">
-                <Table.Td>
-                  <AnchorLink to="/contacts/people/$personId" params={{ personId: person.id }} data-testid="person-link">
-                    {ja && person.nameJa ? person.nameJa : person.name}
-                  </AnchorLink>
-                  {person.isRoleAddress && (
-                    <Badge ml="xs" size="xs" variant="outline">
-                      {t('contacts.people.roleAddress')}
-                    </Badge>
-                  )}
-                </Table.Td>
-                <Table.Td>{person.roleTitle ?? ''}</Table.Td>
-                <Table.Td>
-                  <AddressWithDelivery address={person.email} statuses={delivery} />
-                </Table.Td>
-                <Table.Td>{person.phone ?? '—'}</Table.Td>
-                <Table.Td>{person.emergencyPhone ?? '—'}</Table.Td>
-                {canEdit && (
-                  <Table.Td>
-                    <RemoveButton testId="remove-person" onConfirm={() => removePerson.mutateAsync(person.id)} />
-                  </Table.Td>
-                )}
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
+      <PeopleTable people={people} delivery={delivery} canEdit={canEdit} />
 
       {canEdit && <AddPersonForm organisationId={org.id} />}
 
       <Title order={2} size="h4">
         {t('contacts.networks.title')}
       </Title>
-      {networks.length === 0 ? (
-        <Text c="dimmed">{t('contacts.networks.none')}</Text>
-      ) : (
-        <Table data-testid="networks">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('contacts.networks.kind')}</Table.Th>
-              <Table.Th>{t('contacts.networks.value')}</Table.Th>
-              <Table.Th>{t('contacts.networks.abuseEmail')}</Table.Th>
-              {canEdit && <Table.Th aria-label={t('contacts.edit.remove')} />}
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {networks.map((network) => (
-              <Table.Tr key={network.id} data-testid="network-row">
-                <Table.Td>{t(`contacts.networks.kinds.${network.kind}`)}</Table.Td>
-                <Table.Td>
-                  <code>{network.kind === 'asn' ? `AS${network.value}` : network.value}</code>
-                </Table.Td>
-                <Table.Td>
-                  <AddressWithDelivery address={network.abuseEmail ?? org.contactEmail} statuses={delivery} />
-                </Table.Td>
-                {canEdit && (
-                  <Table.Td>
-                    <RemoveButton testId="remove-network" onConfirm={() => removeNetwork.mutateAsync(network.id)} />
-                  </Table.Td>
-                )}
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
+      <NetworksTable networks={networks} fallbackEmail={org.contactEmail} delivery={delivery} canEdit={canEdit} />
 
       {canEdit && <AddNetworkForm organisationId={org.id} />}
 
@@ -190,6 +115,106 @@ function OrganisationView({ detail }: { detail: OrganisationDetail }) {
       </Group>
       {keys.length === 0 ? <Text c="dimmed">{t('contacts.keys.none')}</Text> : <KeyTable keys={keys} />}
     </Stack>
+  );
+}
+
+type Delivery = ReturnType<typeof deliveryMap>;
+
+/** The organisation's people and role addresses, each address with what DSNs said about it. */
+function PeopleTable({ people, delivery, canEdit }: { people: OrganisationDetail['people']; delivery: Delivery; canEdit: boolean }) {
+  const { t, i18n } = useTranslation();
+  const ja = i18n.language === 'ja';
+  const removePerson = useDeletePerson();
+  return people.length === 0 ? (
+    <Text c="dimmed">{t('contacts.people.none')}</Text>
+  ) : (
+    <Table data-testid="people">
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>{t('contacts.fields.name')}</Table.Th>
+          <Table.Th>{t('contacts.people.roleTitle')}</Table.Th>
+          <Table.Th>{t('contacts.fields.contactEmail')}</Table.Th>
+          <Table.Th>{t('contacts.fields.contactPhone')}</Table.Th>
+          <Table.Th>{t('contacts.people.emergencyPhone')}</Table.Th>
+          {canEdit && <Table.Th aria-label={t('contacts.edit.remove')} />}
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {people.map((person) => (
+          <Table.Tr key={person.id} data-testid="person-row">
+            <Table.Td>
+              <AnchorLink to="/contacts/people/$personId" params={{ personId: person.id }} data-testid="person-link">
+                {ja && person.nameJa ? person.nameJa : person.name}
+              </AnchorLink>
+              {person.isRoleAddress && (
+                <Badge ml="xs" size="xs" variant="outline">
+                  {t('contacts.people.roleAddress')}
+                </Badge>
+              )}
+            </Table.Td>
+            <Table.Td>{person.roleTitle ?? ''}</Table.Td>
+            <Table.Td>
+              <AddressWithDelivery address={person.email} statuses={delivery} />
+            </Table.Td>
+            <Table.Td>{person.phone ?? '—'}</Table.Td>
+            <Table.Td>{person.emergencyPhone ?? '—'}</Table.Td>
+            {canEdit && (
+              <Table.Td>
+                <RemoveButton testId="remove-person" onConfirm={() => removePerson.mutateAsync(person.id)} />
+              </Table.Td>
+            )}
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+/** The networks the organisation answers for, each with its abuse address (else the organisation's). */
+function NetworksTable({
+  networks,
+  fallbackEmail,
+  delivery,
+  canEdit,
+}: {
+  networks: OrganisationDetail['networks'];
+  fallbackEmail: string | null;
+  delivery: Delivery;
+  canEdit: boolean;
+}) {
+  const { t } = useTranslation();
+  const removeNetwork = useDeleteNetwork();
+  return networks.length === 0 ? (
+    <Text c="dimmed">{t('contacts.networks.none')}</Text>
+  ) : (
+    <Table data-testid="networks">
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>{t('contacts.networks.kind')}</Table.Th>
+          <Table.Th>{t('contacts.networks.value')}</Table.Th>
+          <Table.Th>{t('contacts.networks.abuseEmail')}</Table.Th>
+          {canEdit && <Table.Th aria-label={t('contacts.edit.remove')} />}
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {networks.map((network) => (
+          <Table.Tr key={network.id} data-testid="network-row">
+            <Table.Td>{t(`contacts.networks.kinds.${network.kind}`)}</Table.Td>
+            <Table.Td>
+              <code>{network.kind === 'asn' ? `AS${network.value}` : network.value}</code>
+            </Table.Td>
+            <Table.Td>
+              <AddressWithDelivery address={network.abuseEmail ?? fallbackEmail} statuses={delivery} />
+            </Table.Td>
+            {canEdit && (
+              <Table.Td>
+                <RemoveButton testId="remove-network" onConfirm={() => removeNetwork.mutateAsync(network.id)} />
+              </Table.Td>
+            )}
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
   );
 }
 

@@ -181,75 +181,10 @@ function CoordinationCard({ incident, observables, coordination: c }: { incident
   return (
     <Paper withBorder radius="md" p="md" data-testid="coordination" data-thread-key={c.threadKey} data-state={c.state}>
       <Stack gap="xs">
-        <Group gap="xs" justify="space-between">
-          <Group gap="xs">
-            <Text ff="monospace" fw={600}>
-              {c.threadKey}
-            </Text>
-            <CoordinationStateBadge state={c.state} />
-            <Badge variant="light">{t(`incidents.role.${c.role}`)}</Badge>
-            {c.country && <Badge variant="outline">{c.country}</Badge>}
-            <Badge variant="outline" color="gray">
-              {c.language}
-            </Badge>
-            {overdue && (
-              <Badge color="red" data-testid="coordination-overdue">
-                {t('incidents.waiting.overdue')}
-              </Badge>
-            )}
-          </Group>
-          <Text size="sm" data-testid="coordination-party">
-            {c.contactName ?? '—'} &lt;{c.contactEmail ?? t('incidents.report.noAddress')}&gt;
-          </Text>
-        </Group>
-        <Group gap="md">
-          {c.sentAt && (
-            <Text size="xs" c="dimmed">
-              {t('incidents.coordination.sentAt')}: <DateTime value={c.sentAt} />
-            </Text>
-          )}
-          {c.nextReminderAt && (
-            <Text size="xs" c={overdue ? 'red' : 'dimmed'}>
-              {t('incidents.coordination.nextReminder')}: <DateTime value={c.nextReminderAt} />
-            </Text>
-          )}
-          {c.remindersSent > 0 && (
-            <Text size="xs" c="dimmed">
-              {t('incidents.coordination.reminders', { count: c.remindersSent })}
-            </Text>
-          )}
-        </Group>
+        <CoordinationHeader coordination={c} overdue={overdue} />
         {error !== null && <ErrorAlert error={error} onClose={clearError} />}
 
-        {messages && messages.length > 0 && (
-          <Stack gap={6} data-testid="coordination-thread">
-            {messages.map((m) => (
-              <Paper
-                key={m.id}
-                withBorder
-                p="xs"
-                bg={m.direction === 'inbound' ? 'var(--mantine-color-blue-light)' : undefined}
-                data-testid="coordination-message"
-                data-direction={m.direction}
-              >
-                <Text size="xs" c="dimmed">
-                  {m.direction === 'outbound'
-                    ? `${t('incidents.coordination.outbound')} → ${m.to.join(', ')}`
-                    : `${t('incidents.coordination.inbound')} ← ${m.fromAddress ?? '—'}`}{' '}
-                  · <DateTime value={m.receivedAt} />
-                  {m.direction === 'outbound' && m.deliveryStatus && ` · ${t(`mail.delivery.${m.deliveryStatus}`, { defaultValue: m.deliveryStatus })}`}
-                  {m.direction === 'outbound' && m.pgpDetail && ` · ${m.pgpDetail}`}
-                </Text>
-                <Text size="sm" fw={500} style={{ wordBreak: 'break-word' }}>
-                  {m.subject}
-                </Text>
-                <Text component="pre" size="sm" style={pre} data-testid="coordination-message-body">
-                  {m.textBody.trim() !== '' ? m.textBody : (m.htmlText ?? '')}
-                </Text>
-              </Paper>
-            ))}
-          </Stack>
-        )}
+        {messages && messages.length > 0 && <CoordinationThread messages={messages} />}
 
         {c.state !== 'closed' && (
           <Group gap="xs">
@@ -322,5 +257,86 @@ function CoordinationCard({ incident, observables, coordination: c }: { incident
         )}
       </Stack>
     </Paper>
+  );
+}
+
+/** The party, its state and language, and when mail went and reminders are due. */
+function CoordinationHeader({ coordination: c, overdue }: { coordination: Coordination; overdue: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <Group gap="xs" justify="space-between">
+        <Group gap="xs">
+          <Text ff="monospace" fw={600}>
+            {c.threadKey}
+          </Text>
+          <CoordinationStateBadge state={c.state} />
+          <Badge variant="light">{t(`incidents.role.${c.role}`)}</Badge>
+          {c.country && <Badge variant="outline">{c.country}</Badge>}
+          <Badge variant="outline" color="gray">
+            {c.language}
+          </Badge>
+          {overdue && (
+            <Badge color="red" data-testid="coordination-overdue">
+              {t('incidents.waiting.overdue')}
+            </Badge>
+          )}
+        </Group>
+        <Text size="sm" data-testid="coordination-party">
+          {c.contactName ?? '—'} &lt;{c.contactEmail ?? t('incidents.report.noAddress')}&gt;
+        </Text>
+      </Group>
+      <Group gap="md">
+        {c.sentAt && (
+          <Text size="xs" c="dimmed">
+            {t('incidents.coordination.sentAt')}: <DateTime value={c.sentAt} />
+          </Text>
+        )}
+        {c.nextReminderAt && (
+          <Text size="xs" c={overdue ? 'red' : 'dimmed'}>
+            {t('incidents.coordination.nextReminder')}: <DateTime value={c.nextReminderAt} />
+          </Text>
+        )}
+        {c.remindersSent > 0 && (
+          <Text size="xs" c="dimmed">
+            {t('incidents.coordination.reminders', { count: c.remindersSent })}
+          </Text>
+        )}
+      </Group>
+    </>
+  );
+}
+
+/** The mail thread with the party, both directions, with delivery and PGP detail of what went out. */
+function CoordinationThread({ messages }: { messages: NonNullable<ReturnType<typeof useThreadMessages>['data']> }) {
+  const { t } = useTranslation();
+  return (
+    <Stack gap={6} data-testid="coordination-thread">
+      {messages.map((m) => (
+        <Paper
+          key={m.id}
+          withBorder
+          p="xs"
+          bg={m.direction === 'inbound' ? 'var(--mantine-color-blue-light)' : undefined}
+          data-testid="coordination-message"
+          data-direction={m.direction}
+        >
+          <Text size="xs" c="dimmed">
+            {m.direction === 'outbound'
+              ? `${t('incidents.coordination.outbound')} → ${m.to.join(', ')}`
+              : `${t('incidents.coordination.inbound')} ← ${m.fromAddress ?? '—'}`}{' '}
+            · <DateTime value={m.receivedAt} />
+            {m.direction === 'outbound' && m.deliveryStatus && ` · ${t(`mail.delivery.${m.deliveryStatus}`, { defaultValue: m.deliveryStatus })}`}
+            {m.direction === 'outbound' && m.pgpDetail && ` · ${m.pgpDetail}`}
+          </Text>
+          <Text size="sm" fw={500} style={{ wordBreak: 'break-word' }}>
+            {m.subject}
+          </Text>
+          <Text component="pre" size="sm" style={pre} data-testid="coordination-message-body">
+            {m.textBody.trim() !== '' ? m.textBody : (m.htmlText ?? '')}
+          </Text>
+        </Paper>
+      ))}
+    </Stack>
   );
 }
