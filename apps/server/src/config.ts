@@ -35,6 +35,9 @@ export interface Config {
   loginRateLimitPerMinute: number;
   /** Submissions of each public form allowed per client address per minute. */
   publicFormRateLimitPerMinute: number;
+  /** Submissions through the API (reports) per API token, and per organisation, per minute. */
+  apiSubmissionsPerTokenPerMinute: number;
+  apiSubmissionsPerOrganisationPerMinute: number;
   /** Protects the instance's PGP private key in the database (RENKEI_PGP_PASSPHRASE); null = stored unencrypted. */
   pgpPassphrase: string | null;
   /** The SMTP intake listener `renkei serve` starts (RENKEI_SMTP_HOST, RENKEI_SMTP_PORT). */
@@ -113,6 +116,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlHours: integer(env.RENKEI_SESSION_TTL_HOURS, 12, 'RENKEI_SESSION_TTL_HOURS'),
     loginRateLimitPerMinute: integer(env.RENKEI_LOGIN_RATE_LIMIT, 10, 'RENKEI_LOGIN_RATE_LIMIT'),
     publicFormRateLimitPerMinute: integer(env.RENKEI_FORM_RATE_LIMIT, 5, 'RENKEI_FORM_RATE_LIMIT'),
+    apiSubmissionsPerTokenPerMinute: integer(env.RENKEI_API_SUBMISSIONS_PER_TOKEN, 120, 'RENKEI_API_SUBMISSIONS_PER_TOKEN'),
+    apiSubmissionsPerOrganisationPerMinute: integer(env.RENKEI_API_SUBMISSIONS_PER_ORGANISATION, 600, 'RENKEI_API_SUBMISSIONS_PER_ORGANISATION'),
     pgpPassphrase: env.RENKEI_PGP_PASSPHRASE ? env.RENKEI_PGP_PASSPHRASE : null,
     smtpHost: env.RENKEI_SMTP_HOST ?? '127.0.0.1',
     smtpPort: integer(env.RENKEI_SMTP_PORT, 2525, 'RENKEI_SMTP_PORT'),

@@ -28,6 +28,8 @@ import { BadRequestError, TooManyRequestsError } from '../kernel/errors.ts';
 import { createLogger } from '../kernel/logger.ts';
 import { clientErrorHandler, installErrorHandling, replyWithError } from '../http/error-handler.ts';
 import { guardInput } from '../http/input-guard.ts';
+import { limitCaller } from '../http/rate-limit.ts';
+import { createRateLimitCounter, rateLimitStoreOver } from '../http/rate-limit-store.ts';
 import { ERROR_RESPONSE } from '../http/openapi.ts';
 import { VERSION } from '../version.ts';
 
@@ -137,9 +139,14 @@ export async function buildApp(config: Config, services: Services, options: Buil
   });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
-  // Limits are per client address and per process; they are only opted into per route.
+  // Limits are opted into per route: per client address (`config.rateLimit`), or per API token and
+  // organisation (`config.callerLimit`); counted in the database, so every server process agrees.
+  const counter = createRateLimitCounter(services.database.db);
+  const callerLimits = { perTokenPerMinute: config.apiSubmissionsPerTokenPerMinute, perOrganisationPerMinute: config.apiSubmissionsPerOrganisationPerMinute };
+  app.addHook('preHandler', (request, reply) => limitCaller(counter, callerLimits, request, reply));
   await app.register(rateLimit, {
     global: false,
+    store: rateLimitStoreOver(counter),
     errorResponseBuilder: (_request, context) => new TooManyRequestsError('rate_limited', `Too many requests: try again in ${Math.ceil(context.ttl / 1000)} s`),
   });
   await app.register(swagger, {

@@ -84,6 +84,7 @@ export function reportRoutes(app: IncidentsApp, incidents: IncidentsService): vo
     '/reports',
     {
       bodyLimit: STRUCTURED_LIMIT,
+      config: { callerLimit: 'reports' },
       schema: {
         tags,
         summary:
@@ -99,7 +100,7 @@ export function reportRoutes(app: IncidentsApp, incidents: IncidentsService): vo
             ),
           },
         } as never,
-        response: { 201: CreateReportResponse, ...errorResponses(400, 401, 403, 413, 415) },
+        response: { 201: CreateReportResponse, ...errorResponses(400, 401, 403, 413, 415, 429) },
       },
     },
     async (request, reply) => {

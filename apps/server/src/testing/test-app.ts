@@ -41,6 +41,8 @@ export async function createTestApp(env: NodeJS.ProcessEnv = {}): Promise<TestAp
     RENKEI_DATA_DIR: '/nonexistent-test-data',
     RENKEI_LOGIN_RATE_LIMIT: '1000',
     RENKEI_FORM_RATE_LIMIT: '1000',
+    RENKEI_API_SUBMISSIONS_PER_TOKEN: '100000',
+    RENKEI_API_SUBMISSIONS_PER_ORGANISATION: '100000',
     ...env,
   });
   const services = createServices(database, config);

@@ -40,11 +40,12 @@ const reportRoutes: FastifyPluginAsyncTypebox<{ vulnerabilities: Vulnerabilities
   app.post(
     '/vulnerability-reports',
     {
+      config: { callerLimit: 'vulnerability-reports' },
       schema: {
         tags,
         summary: "File a vulnerability report (a finder's tool, or a partner forwarding on the finder's behalf with its own partnerReference)",
         body: CreateVulnerabilityReportRequest,
-        response: { 201: CreatedVulnerabilityReport, ...errorResponses(400, 401, 403) },
+        response: { 201: CreatedVulnerabilityReport, ...errorResponses(400, 401, 403, 429) },
       },
     },
     async (request, reply) => {

@@ -28,7 +28,7 @@ import type { OrganisationNetworksTable } from './organisation-networks.ts';
 import type { OrganisationsTable } from './organisations.ts';
 import type { PeopleTable } from './people.ts';
 import type { PgpKeysTable } from './pgp-keys.ts';
-import type { PublicFormKeysTable, PublicFormTokensSpentTable } from './public-site.ts';
+import type { PublicFormKeysTable, PublicFormTokensSpentTable, RateLimitCountersTable } from './public-site.ts';
 import type { SessionsTable } from './sessions.ts';
 import type { UsersTable } from './users.ts';
 import type {
@@ -103,6 +103,7 @@ export interface Schema {
   case_messages: CaseMessagesTable;
   case_reads: CaseReadsTable;
   public_form_tokens_spent: PublicFormTokensSpentTable;
+  rate_limit_counters: RateLimitCountersTable;
   advisories: AdvisoriesTable;
   advisory_revisions: AdvisoryRevisionsTable;
   advisory_publications: AdvisoryPublicationsTable;

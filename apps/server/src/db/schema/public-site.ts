@@ -14,3 +14,13 @@ export interface PublicFormTokensSpentTable {
   /** When the token would have expired; the row is swept after it. */
   expires_at: Date;
 }
+
+/** Rate-limit counters shared by every server process (`http/rate-limit-store.ts`); expired rows are swept. */
+export interface RateLimitCountersTable {
+  /** What is counted: `route:<method> <url>:<client address>`, `token:<id>:<purpose>`, `organisation:<id>:<purpose>`. */
+  key: string;
+  /** Requests counted in the current window. */
+  hits: number;
+  /** When the current window ends; the next request after it starts a new window at 1. */
+  window_ends_at: Date;
+}
