@@ -64,9 +64,10 @@ export function rateLimitStoreOver(counter: RateLimitCounter): FastifyRateLimitS
       );
     }
 
-    child(routeOptions: Parameters<FastifyRateLimitStore['child']>[0] & { routeInfo?: { method?: unknown; url?: unknown } }): FastifyRateLimitStore {
+    child(routeOptions: Parameters<FastifyRateLimitStore['child']>[0] & { routeInfo?: { method?: string | string[]; url?: string } }): FastifyRateLimitStore {
       const route = routeOptions.routeInfo ?? {};
-      return new DatabaseRateLimitStore({}, `route:${String(route.method ?? '')} ${String(route.url ?? '')}:`);
+      const method = Array.isArray(route.method) ? route.method.join(',') : (route.method ?? '');
+      return new DatabaseRateLimitStore({}, `route:${method} ${route.url ?? ''}:`);
     }
   }
   return DatabaseRateLimitStore;
