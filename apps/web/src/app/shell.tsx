@@ -147,7 +147,7 @@ export function Shell({ children }: { children: ReactNode }) {
   );
 }
 
-/** The vulnerability-coordination entries: the report queue for the team, cases for the team and for participants. */
+/** The vulnerability-coordination entries: the report queue for the team, cases for the team and for participants, and the team's back office (registry, unreachable developers, dates). */
 function VulnerabilityNav({ path, isStaff, seesCases, onNavigate }: { path: string; isStaff: boolean; seesCases: boolean; onNavigate: () => void }) {
   const { t } = useTranslation();
   return (
@@ -172,6 +172,25 @@ function VulnerabilityNav({ path, isStaff, seesCases, onNavigate }: { path: stri
           data-testid="nav-cases"
         />
       )}
+      {isStaff &&
+        (
+          [
+            ['/vendor-products', 'nav.vendorProducts', 'nav-vendor-products'],
+            ['/unreachable-developers', 'nav.unreachableDevelopers', 'nav-unreachable'],
+            ['/case-dates', 'nav.caseDates', 'nav-case-dates'],
+          ] as const
+        ).map(([to, label, testId]) => (
+          <NavLinkLink
+            key={to}
+            to={to}
+            onClick={onNavigate}
+            label={t(label)}
+            active={path === to}
+            aria-current={path === to ? 'page' : undefined}
+            data-testid={testId}
+            pl="xl"
+          />
+        ))}
     </>
   );
 }
