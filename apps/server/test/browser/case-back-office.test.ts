@@ -97,6 +97,10 @@ describeInBrowser(
         await eventually(() => refused.getAttribute('data-error-code')).toBe('invalid_cpe');
         expect(await refused.innerText()).toContain('CPE 名が CPE 2.3（または 2.2 URI）として正しくありません。');
         expect(await refused.innerText()).toContain('cpes[1]');
+        // More entries than the server takes, pasted: refused in the form, before any request.
+        await page.getByTestId('product-cpes').fill(Array.from({ length: 201 }, (_, i) => `cpe:2.3:a:acme:p${i}:*:*:*:*:*:*:*:*`).join('\n'));
+        await page.getByTestId('product-save').click();
+        await eventually(() => page.getByTestId('product-list-problem').innerText()).toBe('CPE 2.3 名: 最大 200 件までです。');
         await page.getByTestId('product-cpes').fill('cpe:2.3:h:acme:router:*:*:*:*:*:*:*:*');
         await page.getByTestId('product-save').click();
         const acmeRow = page.locator('[data-testid="product-row"][data-name="Acme Router"]');
@@ -112,6 +116,17 @@ describeInBrowser(
         await page.getByTestId('product-save').click();
         const globexRow = page.locator('[data-testid="product-row"][data-name="Globex Web Console"]');
         await eventually(() => globexRow.count()).toBe(1);
+        // The same name again for the same vendor: the server's conflict, in words.
+        await page.getByTestId('product-add').click();
+        await page.getByTestId('product-vendor').fill('Globex');
+        await page.getByRole('option', { name: 'Globex Software', exact: true }).click();
+        await page.getByTestId('product-name-input').fill('Globex Web Console');
+        await page.getByTestId('product-save').click();
+        const conflict = page.getByTestId('product-form').getByTestId('error-alert');
+        await eventually(() => conflict.getAttribute('data-error-code')).toBe('vendor_product_exists');
+        expect(await conflict.innerText()).toContain('この開発者には同じ名前の製品が既にあります。');
+        await page.keyboard.press('Escape');
+        await eventually(() => page.getByTestId('product-form').count()).toBe(0);
         // Edited: the CWE the finder will name becomes one of its keywords.
         await globexRow.getByTestId('product-edit').click();
         await page.getByTestId('product-keywords').fill('CWE-79, 管理画面');
@@ -186,6 +201,12 @@ describeInBrowser(
         const drawer = page.getByTestId('attempts-view');
         await drawer.getByTestId('attempts-empty').waitFor();
         expect(await drawer.getByTestId('declare-unreachable').isDisabled()).toBe(true);
+        // A date without its time is refused in the form; nothing is recorded.
+        await drawer.getByTestId('attempt-date').fill('2026-01-01');
+        await drawer.getByTestId('attempt-submit').click();
+        await eventually(() => drawer.getByTestId('attempt-form').innerText()).toContain('日付と時刻を両方入力するか、両方空欄にしてください。');
+        expect(await drawer.getByTestId('attempt-row').count()).toBe(0);
+        await drawer.getByTestId('attempt-date').fill('');
         await choose(page, 'attempt-outcome', '不達');
         await drawer.getByTestId('attempt-note-input').fill(`550 5.1.1 user unknown ${img}`);
         await drawer.getByTestId('attempt-submit').click();
@@ -227,7 +248,29 @@ describeInBrowser(
         await shoot(page, 'back-office-dates-ja.png');
         expect(await pwned(page)).toBeUndefined();
 
-        // 8. The same pages in English, to look at.
+        // 8. A vendor's user keeps its own organisation's products: it sees no other vendor's and adds one without picking a vendor.
+        const vendorContext = await page
+          .context()
+          .browser()!
+          .newContext({ viewport: { width: 1280, height: 800 } });
+        await vendorContext.route(/^(?!https?:\/\/(127\.0\.0\.1|localhost)[:/]).*/, (route) => route.abort());
+        const vendorPage = await vendorContext.newPage();
+        await login(vendorPage, baseUrl, acme.user);
+        expect(await vendorPage.getByTestId('nav-unreachable').count()).toBe(0);
+        await vendorPage.getByTestId('nav-vendor-products').click();
+        await vendorPage.locator('[data-testid="product-row"][data-name="Acme Router"]').waitFor();
+        expect(await vendorPage.locator('main').innerText()).not.toContain('Globex');
+        await vendorPage.getByTestId('product-add').click();
+        expect(await vendorPage.getByTestId('product-vendor').count()).toBe(0);
+        await vendorPage.getByTestId('product-name-input').fill('Acme Switch');
+        await vendorPage.getByTestId('product-purls').fill('pkg:github/acme/switch-firmware');
+        await vendorPage.getByTestId('product-save').click();
+        const own = vendorPage.locator('[data-testid="product-row"][data-name="Acme Switch"]');
+        await eventually(() => own.count()).toBe(1);
+        expect(await own.getByTestId('product-vendor-name').innerText()).toBe('Acme Networks');
+        await vendorContext.close();
+
+        // 9. The same pages in English, to look at.
         await page.getByTestId('lang-en').click();
         await eventually(() => page.getByTestId('dashboard-quarters').innerText()).toContain('Median days to publication per fiscal quarter');
         await shoot(page, 'back-office-dates-en.png');

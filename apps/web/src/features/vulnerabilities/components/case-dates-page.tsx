@@ -96,8 +96,11 @@ function DashboardView({ dashboard }: { dashboard: CaseDashboard }) {
                     <Table.Td miw={180} maw={320} style={{ wordBreak: 'break-word' }}>
                       {c.title}
                     </Table.Td>
-                    <Table.Td style={{ whiteSpace: 'nowrap', minWidth: 110 }}>
-                      <CaseStatusBadge status={c.status} />
+                    <Table.Td>
+                      {/* A table cell's min-width is only a hint; the wrapper keeps the badge's word whole. */}
+                      <div style={{ minWidth: 130 }}>
+                        <CaseStatusBadge status={c.status} />
+                      </div>
                     </Table.Td>
                     <Table.Td style={{ whiteSpace: 'nowrap' }}>{c.firstContactAt ? <DateTime value={c.firstContactAt} /> : '—'}</Table.Td>
                     <Table.Td data-testid="dashboard-elapsed">

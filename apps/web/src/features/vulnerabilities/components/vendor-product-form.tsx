@@ -15,8 +15,9 @@ const LIST_FIELDS: readonly ListField[] = ['aliases', 'cpes', 'purls', 'keywords
  * Adds a product to the registry, or changes one (`product` given): the vendor from the directory (on
  * adding only), name, aliases, CPE 2.3 names and package URLs one a line, keywords. The server parses
  * every CPE and purl and answers `invalid_cpe` / `invalid_purl` naming the entry, shown here translated.
+ * A vendor's user (`ownOrganisation`) adds to its own organisation and picks no vendor.
  */
-export function VendorProductForm({ product, onDone }: { product: VendorProduct | null; onDone: () => void }) {
+export function VendorProductForm({ product, ownOrganisation, onDone }: { product: VendorProduct | null; ownOrganisation: boolean; onDone: () => void }) {
   const { t } = useTranslation();
   const create = useCreateVendorProduct();
   const update = useUpdateVendorProduct();
@@ -53,6 +54,8 @@ export function VendorProductForm({ product, onDone }: { product: VendorProduct 
       update.mutate({ productId: product.id, changes: { name: values.name.trim(), ...lists } }, { onSuccess: onDone });
       return;
     }
+    // A vendor's user adds to its own organisation: the server takes it from the membership.
+    if (ownOrganisation) return create.mutate({ name: values.name.trim(), ...lists }, { onSuccess: onDone });
     if (!vendorId) return setListProblem(t('backOffice.products.vendorRequired'));
     create.mutate({ organisationId: vendorId, name: values.name.trim(), ...lists }, { onSuccess: onDone });
   });
@@ -63,7 +66,7 @@ export function VendorProductForm({ product, onDone }: { product: VendorProduct 
         {product ? (
           <TextInput label={t('backOffice.products.vendor')} value={product.vendorName} readOnly />
         ) : (
-          <VendorPicker value={vendorId} onChange={setVendorId} />
+          !ownOrganisation && <VendorPicker value={vendorId} onChange={setVendorId} />
         )}
         <TextInput label={t('backOffice.products.name')} required maxLength={300} data-testid="product-name-input" {...form.getInputProps('name')} />
         <Textarea

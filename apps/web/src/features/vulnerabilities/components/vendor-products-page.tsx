@@ -1,5 +1,6 @@
 import { Badge, Button, Group, Modal, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue, useDocumentTitle } from '@mantine/hooks';
+import { isStaffRole } from '@renkei/contract';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DateTime } from '../../../components/date-time.tsx';
@@ -33,7 +34,10 @@ function Lines({ values, testId }: { values: readonly string[]; testId: string }
 export function VendorProductsPage() {
   const { t } = useTranslation();
   useDocumentTitle(`${t('backOffice.products.title')} · Renkei`);
-  const canWrite = isHandler(useMe().roles);
+  const roles = useMe().roles;
+  // The server lets a vendor's user read and change its own organisation's products only.
+  const asVendor = !roles.some((role) => isStaffRole(role)) && roles.includes('vendor_user');
+  const canWrite = isHandler(roles) || asVendor;
   const [q, setQ] = useState('');
   const [debounced] = useDebouncedValue(q.trim(), 300);
   const [pageNumber, setPageNumber] = useState(1);
@@ -165,7 +169,7 @@ export function VendorProductsPage() {
         title={editing === 'new' ? t('backOffice.products.add') : t('backOffice.products.edit')}
         size="lg"
       >
-        {editing !== null && <VendorProductForm product={editing === 'new' ? null : editing} onDone={() => setEditing(null)} />}
+        {editing !== null && <VendorProductForm product={editing === 'new' ? null : editing} ownOrganisation={asVendor} onDone={() => setEditing(null)} />}
       </Modal>
     </Stack>
   );
