@@ -256,6 +256,19 @@ export const AddVendorRequest = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * A participant who is not a vendor: a partner coordinator (an organisation of kind csirt, e.g. CERT/CC or
+ * another national team, which then reads every vendor's statuses) or the finder's organisation.
+ */
+export const AddParticipantRequest = Type.Object(
+  {
+    role: literals(['coordinator', 'finder'] as const),
+    organisationId: Uuid,
+  },
+  { additionalProperties: false },
+);
+export type AddParticipantRequest = Static<typeof AddParticipantRequest>;
+
 export const CreateVulnerabilityRequest = Type.Object(
   {
     title: Type.String({ minLength: 1, maxLength: 500 }),

@@ -60,7 +60,7 @@ async function ok(response: { statusCode: number; body: string }, what: string, 
   if (response.statusCode !== expected) throw new Error(`${what}: ${response.statusCode} ${response.body}`);
 }
 
-/** A participant that is not a vendor (partner coordinator, finder): no route adds one yet, so the row is written here, then shared over HTTP. */
+/** A participant that is not a vendor written as a row (a finder may be a single person, which `POST /cases/:id/participants` does not add), then shared over HTTP. */
 async function addOtherParticipant(t: TestApp, caseId: string, row: { role: 'coordinator' | 'finder'; organisationId?: string; userId?: string }) {
   const inserted = await t.database.db
     .insertInto('case_participants')

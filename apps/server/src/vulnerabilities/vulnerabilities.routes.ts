@@ -23,6 +23,7 @@ import { errorResponses } from '../http/openapi.ts';
 import { caseMessageRoutes } from './case-messages.routes.ts';
 import { advisoryRoutes } from './advisories.routes.ts';
 import { caseOfficeRoutes } from './case-office.routes.ts';
+import { caseParticipantRoutes } from './case-participants.routes.ts';
 import { registryRoutes } from './registry.routes.ts';
 import { scoreVulnerabilityInput } from './vulnerability-input.ts';
 import { vulnerabilitiesPolicy } from './vulnerabilities.policy.ts';
@@ -272,6 +273,7 @@ const caseRoutes: FastifyPluginAsyncTypebox<{ vulnerabilities: VulnerabilitiesSe
 export const vulnerabilitiesRoutes: FastifyPluginAsyncTypebox<{ vulnerabilities: VulnerabilitiesService }> = async (app, options) => {
   await app.register(reportRoutes, options);
   await app.register(caseRoutes, options);
+  await app.register(caseParticipantRoutes, options);
   await app.register(caseMessageRoutes, options);
   await app.register(advisoryRoutes, options);
   await app.register(registryRoutes, options);

@@ -10,6 +10,7 @@ import { DEFAULT_PUBLIC_ID_PREFIXES, type PublicIdPrefixes, formatPublicId } fro
 import { publicationScheduler } from './publication.ts';
 import { createReleaseEarly } from './release-early.ts';
 import { createCases } from './cases.service.ts';
+import { createCaseParticipants } from './case-participants.service.ts';
 import { createEmbargoes } from './embargoes.service.ts';
 import { createCaseMessages } from './messages.service.ts';
 import { createParticipantNotifier } from './participant-notices.ts';
@@ -65,7 +66,7 @@ export type VulnerabilitiesService = ReturnType<typeof createVulnerabilitiesServ
 
 /**
  * Vulnerability coordination, one facade over its capabilities: finders' reports (`reports.service.ts`, their files in `report-attachments.service.ts`, mail intake in `mail-intake.service.ts`),
- * cases with their vendors and vulnerabilities (`cases.service.ts`), each vendor's statuses (`statuses.service.ts`), the embargo
+ * cases with their vendors and vulnerabilities (`cases.service.ts`), partner coordinators and finders (`case-participants.service.ts`), each vendor's statuses (`statuses.service.ts`), the embargo
  * (`embargoes.service.ts`), messages with the participants' notices and reminders (`messages.service.ts`, `participant-notices.ts`,
  * `vendor-reminders.ts`), the advisory and its publication (`advisories.service.ts`, `publication.ts`), the early release (`release-early.ts`);
  * the back office: the product-developer registry and its proposals (`registry.service.ts`), the CVE pool (`cve-pool.service.ts`),
@@ -90,6 +91,7 @@ export function createVulnerabilitiesService(deps: VulnerabilitiesDeps, options:
       createVulnerabilityReport: (ctx, input) => reports.createVulnerabilityReport(ctx, input),
     }),
     ...createCases(cases),
+    ...createCaseParticipants(cases),
     ...createStatuses(cases),
     ...createEmbargoes({ ...cases, publication: deps.jobs ? publicationScheduler(deps.jobs) : undefined }),
     ...createCaseMessages(cases),

@@ -20,10 +20,13 @@ import { LookupPage } from '../features/lookup/components/lookup-page.tsx';
 import { MailboxPage } from '../features/mail/components/mailbox-page.tsx';
 import { SettingsPage } from '../features/settings/components/settings-page.tsx';
 import { StatisticsPage } from '../features/statistics/components/statistics-page.tsx';
+import { CaseDatesPage } from '../features/vulnerabilities/components/case-dates-page.tsx';
 import { CasePage } from '../features/vulnerabilities/components/case-page.tsx';
 import { CasesPage } from '../features/vulnerabilities/components/cases-page.tsx';
 import { VulnerabilityReportPage } from '../features/vulnerabilities/components/report-page.tsx';
 import { VulnerabilityReportsPage } from '../features/vulnerabilities/components/reports-page.tsx';
+import { UnreachableDevelopersPage } from '../features/vulnerabilities/components/unreachable-developers-page.tsx';
+import { VendorProductsPage } from '../features/vulnerabilities/components/vendor-products-page.tsx';
 import { useSession } from '../lib/session.tsx';
 import { NotFoundPage } from './not-found-page.tsx';
 import { parseSearch, safeNext, stringifySearch } from './search-params.ts';
@@ -64,6 +67,9 @@ const newOrganisationRoute = page('contacts/new', NewOrganisationPage);
 const csvImportRoute = page('contacts/import', CsvImportPage);
 const vulnerabilityReportsRoute = page('vulnerability-reports', VulnerabilityReportsPage);
 const casesRoute = page('cases', CasesPage);
+const vendorProductsRoute = page('vendor-products', VendorProductsPage);
+const unreachableRoute = page('unreachable-developers', UnreachableDevelopersPage);
+const caseDatesRoute = page('case-dates', CaseDatesPage);
 
 const vulnerabilityReportRoute = createRoute({
   getParentRoute: () => authedRoute,
@@ -194,6 +200,9 @@ const routeTree = rootRoute.addChildren([
     vulnerabilityReportRoute,
     casesRoute,
     caseRoute,
+    vendorProductsRoute,
+    unreachableRoute,
+    caseDatesRoute,
   ]),
 ]);
 

@@ -147,9 +147,11 @@ export function Shell({ children }: { children: ReactNode }) {
   );
 }
 
-/** The vulnerability-coordination entries: the report queue for the team, cases for the team and for participants. */
+/** The vulnerability-coordination entries: the report queue for the team, cases for the team and for participants, the registry (a vendor: its own products), and the team's back office (unreachable developers, dates). */
 function VulnerabilityNav({ path, isStaff, seesCases, onNavigate }: { path: string; isStaff: boolean; seesCases: boolean; onNavigate: () => void }) {
   const { t } = useTranslation();
+  // A vendor's users keep their own organisation's products in the registry.
+  const isVendor = useMe().roles.includes('vendor_user');
   return (
     <>
       {isStaff && (
@@ -172,6 +174,26 @@ function VulnerabilityNav({ path, isStaff, seesCases, onNavigate }: { path: stri
           data-testid="nav-cases"
         />
       )}
+      {(
+        [
+          ['/vendor-products', 'nav.vendorProducts', 'nav-vendor-products', isStaff || isVendor],
+          ['/unreachable-developers', 'nav.unreachableDevelopers', 'nav-unreachable', isStaff],
+          ['/case-dates', 'nav.caseDates', 'nav-case-dates', isStaff],
+        ] as const
+      )
+        .filter(([, , , shown]) => shown)
+        .map(([to, label, testId]) => (
+          <NavLinkLink
+            key={to}
+            to={to}
+            onClick={onNavigate}
+            label={t(label)}
+            active={path === to}
+            aria-current={path === to ? 'page' : undefined}
+            data-testid={testId}
+            pl="xl"
+          />
+        ))}
     </>
   );
 }

@@ -103,6 +103,19 @@ export const API_ERROR_CODES = [
   'cvss_duplicate_metric',
   'cvss_missing_metric',
   'cvss_too_long',
+  // The back office of cases: registry, CVE pool, contact attempts, participants
+  'invalid_cpe',
+  'invalid_purl',
+  'vendor_product_exists',
+  'vendor_product_not_found',
+  'organisation_required',
+  'invalid_product_name',
+  'cve_pool_empty',
+  'vulnerability_not_found',
+  'no_contact_attempt',
+  'vendor_not_unreachable',
+  'instant_out_of_range',
+  'not_a_coordinator',
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
@@ -125,6 +138,8 @@ const DETAILED: ReadonlySet<ApiErrorCode> = new Set<ApiErrorCode>([
   'cvss_unknown_metric',
   'cvss_duplicate_metric',
   'cvss_missing_metric',
+  'invalid_cpe',
+  'invalid_purl',
 ]);
 
 export interface ErrorDescription {

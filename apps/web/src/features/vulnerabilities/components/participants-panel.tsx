@@ -7,6 +7,8 @@ import { ErrorAlert } from '../../../components/error-alert.tsx';
 import { Section } from '../../../components/section.tsx';
 import { useOrganisationSearch } from '../../contacts/api/contacts.ts';
 import { type CaseDetail, useAddVendor, useShare } from '../api/vulnerabilities.ts';
+import { AddParticipant } from './add-participant.tsx';
+import { ContactAttemptsDrawer } from './contact-attempts-drawer.tsx';
 
 /**
  * The case's participants: each with its 起算日 (contact start), when it was shared, and for the team a
@@ -15,6 +17,8 @@ import { type CaseDetail, useAddVendor, useShare } from '../api/vulnerabilities.
 export function ParticipantsPanel({ detail, canManage, asParticipant }: { detail: CaseDetail; canManage: boolean; asParticipant: boolean }) {
   const { t } = useTranslation();
   const share = useShare(detail.id);
+  // The id, not the row: the drawer shows the participant as the latest answer has it (declared unreachable…).
+  const [attemptsFor, setAttemptsFor] = useState<string | null>(null);
   return (
     <Section title={t('vulnerabilities.participants.title')} testId="participants-panel">
       {share.error !== null && <ErrorAlert error={share.error} onClose={share.reset} />}
@@ -62,17 +66,24 @@ export function ParticipantsPanel({ detail, canManage, asParticipant }: { detail
                   <Table.Td>{p.trackingId ?? '—'}</Table.Td>
                   {canManage && (
                     <Table.Td>
-                      {p.sharedAt === null && (
-                        <Button
-                          size="xs"
-                          variant="light"
-                          loading={share.isPending && share.variables === p.id}
-                          onClick={() => share.mutate(p.id)}
-                          data-testid="participant-share"
-                        >
-                          {t('vulnerabilities.participants.share')}
-                        </Button>
-                      )}
+                      <Group gap={4} wrap="nowrap">
+                        {p.sharedAt === null && (
+                          <Button
+                            size="xs"
+                            variant="light"
+                            loading={share.isPending && share.variables === p.id}
+                            onClick={() => share.mutate(p.id)}
+                            data-testid="participant-share"
+                          >
+                            {t('vulnerabilities.participants.share')}
+                          </Button>
+                        )}
+                        {p.role === 'vendor' && (
+                          <Button size="xs" variant="default" onClick={() => setAttemptsFor(p.id)} data-testid="participant-attempts">
+                            {t('backOffice.attempts.open')}
+                          </Button>
+                        )}
+                      </Group>
                     </Table.Td>
                   )}
                 </Table.Tr>
@@ -82,6 +93,14 @@ export function ParticipantsPanel({ detail, canManage, asParticipant }: { detail
         </Table.ScrollContainer>
       )}
       {canManage && <AddVendor detail={detail} />}
+      {canManage && <AddParticipant detail={detail} />}
+      {canManage && (
+        <ContactAttemptsDrawer
+          caseId={detail.id}
+          participant={detail.participants.find((p) => p.id === attemptsFor) ?? null}
+          onClose={() => setAttemptsFor(null)}
+        />
+      )}
     </Section>
   );
 }
