@@ -3,14 +3,14 @@ import PostalMime from 'postal-mime';
 import type { VendorMailDraft } from '@renkei/contract';
 import { type SinkMessage, type TestKey, insertDirectoryKey, makeKey, waitFor } from '../mail/mail-test-kit.ts';
 import type { TestApp, TestUser } from '../testing/test-app.ts';
-import { openCase, outsideOrganisationWithUser, type startCaseHarness } from './vulnerabilities-test-kit.ts';
+import { openCase, outsideOrganisationWithUser } from './vulnerabilities-test-kit.ts';
 
 /**
  * A case with two vendors for the tests of the team's mail to vendors: "Kagi Vendor" writes Japanese and
  * has a key in the directory (its mail goes encrypted), "Plain Vendor" writes English and has none (its
  * mail is the log-in notice only). Neither is shared yet: the first mail shares the case and starts the 起算日.
  */
-export async function caseWithTwoVendors(harness: Awaited<ReturnType<typeof startCaseHarness>>) {
+export async function caseWithTwoVendors(harness: { t: TestApp }) {
   const { t } = harness;
   const coordinator = await t.createUser(['coordinator']);
   const kagi = await outsideOrganisationWithUser(t, 'Kagi Vendor');

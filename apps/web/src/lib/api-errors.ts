@@ -103,6 +103,10 @@ export const API_ERROR_CODES = [
   'cvss_duplicate_metric',
   'cvss_missing_metric',
   'cvss_too_long',
+  'vendor_no_address',
+  'empty_mail',
+  'duplicate_participant',
+  'pgp_instance_key_missing',
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
@@ -120,6 +124,7 @@ const DETAILED: ReadonlySet<ApiErrorCode> = new Set<ApiErrorCode>([
   'range_too_long',
   'tlp_above_ceiling',
   'mail_template_variables_missing',
+  'vendor_no_address',
   'invalid_cwe_id',
   'cvss_malformed',
   'cvss_unknown_metric',
