@@ -146,7 +146,6 @@ describe('hostile input to the drafts and the send', () => {
   const one = (extra: object) => [{ participantId: world.plain.participantId, template: 'reminder', subject: 'Reminder', body: 'Please answer.', ...extra }];
 
   it('Should never let CR or LF in a subject make a header of its own', async () => {
-    const before = harness.sink.messages.length;
     const response = await send(one({ subject: 'Hello\r\nBcc: evil@attacker.example\r\n\r\nInjected body\nX-Evil: 1' }));
     expect(response.statusCode).toBe(201);
     const mail = (await mailsOf()).find((m) => m.subject.includes('Hello'))!;
@@ -155,7 +154,7 @@ describe('hostile input to the drafts and the send', () => {
     const headers = raw.toString('latin1').split(/\r\n\r\n/)[0]!;
     expect(headers).not.toMatch(/^Bcc:/im);
     expect(headers).not.toMatch(/^X-Evil:/im);
-    expect(harness.sink.messages.slice(before).every((m) => m.to.every((to) => to === world.plain.address))).toBe(true);
+    expect(harness.sink.messages.some((m) => m.to.includes('evil@attacker.example'))).toBe(false);
   });
 
   it('Should refuse what no mail may be, with 400 and nothing sent', async () => {
@@ -179,14 +178,18 @@ describe('hostile input to the drafts and the send', () => {
       const response = await t.request(world.coordinator, { method: 'POST', url: `/api/v1/cases/${world.caseId}/mails`, payload });
       expect(response.statusCode, JSON.stringify(payload).slice(0, 120)).toBe(400);
     }
+    const many = Array.from({ length: 501 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
     for (const payload of [
       { template: 'initial', participantIds: [] },
+      { template: 'initial', participantIds: many },
+      { template: 'initial', participantIds: [world.kagi.participantId, world.kagi.participantId] },
+      { template: 'initial', participantIds: ["' OR 1=1 --"] },
       { template: 'initial', extra: 1 },
       { template: '<script>' },
       { participantIds: 'all' },
     ]) {
       const response = await t.request(world.coordinator, { method: 'POST', url: `/api/v1/cases/${world.caseId}/mail-drafts`, payload });
-      expect(response.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(response.statusCode, JSON.stringify(payload).slice(0, 120)).toBe(400);
     }
     expect((await mailsOf()).length).toBe(before);
   });
