@@ -11,5 +11,6 @@ export * from './statistics.ts';
 export * from './vulnerabilities.ts';
 export * from './advisories.ts';
 export * from './vulnerabilities-registry.ts';
+export * from './vendor-mail.ts';
 /** TypeBox's static type, so clients name a schema's type without depending on TypeBox. */
 export type { Static } from '@sinclair/typebox';

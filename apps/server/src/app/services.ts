@@ -13,9 +13,11 @@ import { testPublishPause } from '../jobs/test-jobs.ts';
 import { type MailService, createMailService, directoryKeyRing } from '../mail/index.ts';
 import { type StatisticsService, createStatisticsService } from '../statistics/index.ts';
 import {
+  CASE_MAIL_JOB,
   VULNERABILITY_INTAKE_MAIL_JOB,
   type VulnerabilitiesService,
   createVulnerabilitiesService,
+  isCaseMail,
   isForVulnerabilityIntake,
 } from '../vulnerabilities/index.ts';
 
@@ -79,10 +81,16 @@ export function createServices(database: Database, config: Config, options: { lo
       otherAddresses: [config.vulnerabilityIntakeAddress],
       // Each new inbound message goes to one intake as a job enqueued in the storing transaction, so a
       // crash loses neither or both (mail never imports incidents or vulnerabilities): mail to the
-      // vulnerability intake address becomes a finder's report, any other an incident report.
+      // vulnerability intake address becomes a finder's report; mail naming a case or in a vendor's thread of
+      // one (a reply, a DSN) goes to the case mail intake, which passes on what it may not file; any other
+      // becomes an incident report.
       afterInbound: async (trx, message) =>
         void (await jobs.enqueue(
-          isForVulnerabilityIntake(message.recipients, config.vulnerabilityIntakeAddress) ? VULNERABILITY_INTAKE_MAIL_JOB : INTAKE_MAIL_JOB,
+          isForVulnerabilityIntake(message.recipients, config.vulnerabilityIntakeAddress)
+            ? VULNERABILITY_INTAKE_MAIL_JOB
+            : isCaseMail(message)
+              ? CASE_MAIL_JOB
+              : INTAKE_MAIL_JOB,
           { messageId: message.id },
           { trx, idempotencyKey: message.id },
         )),

@@ -30,5 +30,25 @@ export function createDirectoryReads(db: Kysely<Schema>) {
         rows.map((r) => [r.id, { id: r.id, name: r.name, nameJa: r.name_ja, kind: r.kind, languages: r.languages, contactEmail: r.contact_email }]),
       );
     },
+
+    /**
+     * The organisations an address belongs to: their contact address, or a person's or role address of
+     * theirs (compared without case). Untrusted input: a mail's From, say.
+     */
+    async organisationIdsOfAddress(address: string): Promise<string[]> {
+      const wanted = address.trim().toLowerCase();
+      if (wanted === '' || wanted.length > 320) return [];
+      const rows = await db
+        .selectFrom('organisations')
+        .select('id')
+        .where((eb) =>
+          eb.or([
+            eb(eb.fn('lower', ['contact_email']), '=', wanted),
+            eb('id', 'in', eb.selectFrom('people').select('organisation_id').where('email', '=', wanted)),
+          ]),
+        )
+        .execute();
+      return rows.map((r) => r.id);
+    },
   };
 }

@@ -33,6 +33,8 @@ export interface JobPayloads {
   'incidents.remind-coordinations': NoPayload;
   /** Turn one inbound message to the vulnerability intake address into a finder's report. */
   'vulnerabilities.intake-mail': { messageId: string };
+  /** File one inbound message that names a case or joined a vendor's thread of one (a reply, a DSN) on that case, when it may be. */
+  'vulnerabilities.case-mail': { messageId: string };
   'feeds.fetch-source': { sourceId: string };
   'feeds.fetch-due-sources': NoPayload;
   'feeds.send-notifications': { force?: boolean | undefined };

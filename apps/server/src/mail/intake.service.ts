@@ -9,7 +9,7 @@ import { applyDeliveryReport } from './bounces.service.ts';
 import { readDeliveryReport } from './dsn.ts';
 import { type ParseLimits, type ParsedInbound, parseInbound } from './inbound-parse.ts';
 import { findInboundByRawSha, insertInbound, listRecheckCandidates, lockIngest, updatePgpCheck } from './intake.repository.ts';
-import { createThread, insertParts, threadByKeys, threadByMessageIds, touchThread } from './mail.repository.ts';
+import { createThread, findThreadById, insertParts, threadByKeys, threadByMessageIds, touchThread } from './mail.repository.ts';
 import { once, readBlob } from './outbound.service.ts';
 import type { KeyRing } from './pgp.ts';
 import { type ReplyTokenFormat, looksLikeReply, plusDetail } from './reply-token.ts';
@@ -51,6 +51,12 @@ export interface InboundHandOver {
   status: ParsedInbound['status'];
   /** Whom it was for, lower-cased: the SMTP envelope's recipients, or, without an envelope (IMAP), the To and Cc headers. */
   recipients: string[];
+  /** The key of the thread it joined (a DSN joins its original's); NULL = none (a new message, or an unmatched reply). */
+  threadKey: string | null;
+  /** The thread keys its subject names in brackets (`[VU-2026-00001]`), upper case, whether or not a thread has them. */
+  subjectKeys: string[];
+  /** Its flags (`dsn`, `auto_reply`, `unmatched_reply`, …). */
+  flags: string[];
 }
 
 export interface Received {
@@ -148,7 +154,10 @@ async function ingest(deps: IntakeDeps, options: IntakeOptions, raw: Buffer, raw
       after: { status: parsed.status, pgpStatus: parsed.pgp.status, flags },
     });
     const recipients = (envelope.rcptTo.length > 0 ? envelope.rcptTo : [...parsed.to, ...parsed.cc]).map((a) => a.toLowerCase());
-    if (options.afterInbound) await options.afterInbound(trx, { id, status: parsed.status, recipients });
+    if (options.afterInbound) {
+      const threadKey = threadId ? ((await findThreadById(trx, threadId))?.key ?? null) : null;
+      await options.afterInbound(trx, { id, status: parsed.status, recipients, threadKey, subjectKeys: options.tokens.find(parsed.subject), flags });
+    }
     return { id, status: parsed.status, duplicate: false };
   });
 }

@@ -11,11 +11,13 @@ import { mailPolicy } from './mail.policy.ts';
 import { type MailMessageDetail, findMessage } from './mail.repository.ts';
 import { createMailbox } from './mailbox.service.ts';
 import { type PreparedMail, type QueuedMail, type SendInput, createOutbound } from './outbound.service.ts';
-import type { KeyRing } from './pgp.ts';
+import { type KeyRing, usableEncryptionKeys } from './pgp.ts';
+import { type OutboundDelivery, outboundDeliveries } from './outbound.repository.ts';
 import { type ReplyTokenFormat, bracketTokens, isIntakeAddress } from './reply-token.ts';
 import type { MailLanguage } from './templates.ts';
 
 export { type Envelope, type InboundHandOver, MessageTooLargeError } from './intake.service.ts';
+export type { OutboundDelivery } from './outbound.repository.ts';
 
 export {
   InstanceKeyMissingError,
@@ -161,6 +163,19 @@ export function createMailService(
      * IDs): called by a schedule, and enqueued by the directory when it imports a key.
      */
     recheckSignatures: intake.recheckSignatures,
+
+    /**
+     * Whether mail to the address would go encrypted: the directory has a usable key for it and its
+     * organisation does not refuse PGP (what `send` decides, asked before composing anything).
+     */
+    async encryptsTo(address: string): Promise<boolean> {
+      const recipient = await keyRing.recipient(address.trim());
+      if (recipient.policy === 'never') return false;
+      return (await usableEncryptionKeys(recipient.keys)).length > 0;
+    },
+
+    /** The outbox and DSN state of these outbound messages, by id; other ids are absent. */
+    deliveryOf: (ids: readonly string[]): Promise<Map<string, OutboundDelivery>> => outboundDeliveries(db, ids),
 
     /** What DSNs last said about an address (the directory shows it on the contact). */
     addressStatus: async (address: string) => addressStatus(db, address),

@@ -187,3 +187,31 @@ function outboxStatus(status: string): OutboxEntry['status'] {
       throw new Error(`An outbound message cannot have the status ${status}`);
   }
 }
+
+/** Where an outbound message stands: the outbox (`status`) and what DSNs said (`deliveryStatus`). */
+export interface OutboundDelivery {
+  id: string;
+  status: string;
+  statusDetail: string | null;
+  sentAt: Date | null;
+  /** NULL = no DSN about it yet. */
+  deliveryStatus: string | null;
+  deliveryDetail: string | null;
+}
+
+/** The delivery state of these outbound messages, by id (unknown or inbound ids are absent). One query. */
+export async function outboundDeliveries(db: Kysely<Schema>, ids: readonly string[]): Promise<Map<string, OutboundDelivery>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('mail_messages')
+    .select(['id', 'status', 'status_detail', 'sent_at', 'delivery_status', 'delivery_detail'])
+    .where('direction', '=', 'outbound')
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      { id: r.id, status: r.status, statusDetail: r.status_detail, sentAt: r.sent_at, deliveryStatus: r.delivery_status, deliveryDetail: r.delivery_detail },
+    ]),
+  );
+}

@@ -137,7 +137,7 @@ export function createCases(deps: CasesDeps) {
 }
 
 /** Target publication: the earliest 起算日 of the case's vendors plus the configured days. */
-async function updateTarget(trx: Transaction<Schema>, caseId: string, days: number): Promise<void> {
+export async function updateTarget(trx: Transaction<Schema>, caseId: string, days: number): Promise<void> {
   await sql`
     UPDATE vulnerability_cases SET target_publication_at =
       (SELECT min(contact_started_at) FROM case_participants WHERE case_id = ${caseId}::uuid AND role = 'vendor') + make_interval(days => ${days}::int)

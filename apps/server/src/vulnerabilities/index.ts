@@ -2,7 +2,8 @@
 // (the Early Warning Partnership flow).
 export { type VulnerabilitiesService, createVulnerabilitiesService } from './vulnerabilities.service.ts';
 export { vulnerabilitiesRoutes } from './vulnerabilities.routes.ts';
-export { NOTIFY_PARTICIPANTS_JOB, VULNERABILITY_INTAKE_MAIL_JOB, vulnerabilitiesJobDefinitions } from './vulnerabilities.jobs.ts';
+export { CASE_MAIL_JOB, NOTIFY_PARTICIPANTS_JOB, VULNERABILITY_INTAKE_MAIL_JOB, vulnerabilitiesJobDefinitions } from './vulnerabilities.jobs.ts';
+export { isCaseMail } from './case-mail-keys.ts';
 export { PUBLISH_JOB } from './publication.ts';
 export { isForVulnerabilityIntake } from './mail-intake.service.ts';
 export { vulnerabilityPortalRoutes } from './vulnerability-portal.routes.ts';

@@ -4,6 +4,7 @@ import type { OrganisationRef } from '../contacts/index.ts';
 import type { Schema } from '../db/schema/index.ts';
 import type { MailService, PreparedMail } from '../mail/index.ts';
 import { systemContext } from '../policy/actor.ts';
+import { vendorThreadKey } from './case-mail-keys.ts';
 
 export interface NoticeDeps {
   db: Kysely<Schema>;
@@ -93,7 +94,7 @@ export function createParticipantNotifier(deps: NoticeDeps) {
         const organisation = participant.organisation_id ? organisations.get(participant.organisation_id) : undefined;
         if (!organisation?.contactEmail) continue;
         const text = noticeText(languageOf(organisation), theCase.reference, link, kind, body);
-        const thread = await deps.mail.ensureThread(`${theCase.reference}-${participant.id.slice(0, 8)}`, text.subject);
+        const thread = await deps.mail.ensureThread(vendorThreadKey(theCase.reference, participant.id), text.subject);
         const send = (content: string) =>
           deps.mail.prepareSend(ctx, {
             to: organisation.contactEmail!,

@@ -1,10 +1,12 @@
 import { type JobDefinition, defineJob } from '../jobs/job-queue.ts';
 import { NOTIFY_PARTICIPANTS_JOB } from './messages.service.ts';
 import { PUBLISH_JOB } from './publication.ts';
+import { CASE_MAIL_JOB } from './case-mail-intake.ts';
 import { REMIND_VENDORS_JOB } from './vendor-reminders.ts';
 import type { VulnerabilitiesService } from './vulnerabilities.service.ts';
 
 export { NOTIFY_PARTICIPANTS_JOB } from './messages.service.ts';
+export { CASE_MAIL_JOB } from './case-mail-intake.ts';
 
 /** Turns one inbound message to the vulnerability intake address into a finder's report. */
 export const VULNERABILITY_INTAKE_MAIL_JOB = 'vulnerabilities.intake-mail';
@@ -16,6 +18,8 @@ export const SWEEP_PUBLICATIONS_JOB = 'vulnerabilities.sweep-publications';
  * The vulnerabilities domain's jobs:
  * - `vulnerabilities.intake-mail`, enqueued by the composition root instead of `incidents.intake-mail` for mail
  *   to the vulnerability intake address, in the transaction that stores the message (idempotent per message);
+ * - `vulnerabilities.case-mail`, enqueued by the composition root for mail that names a case or joined a
+ *   vendor's thread of one (a reply, a DSN): files it on the case when it may be (idempotent per message);
  * - `vulnerabilities.notify-participants`, enqueued in the transaction of each change a participant must
  *   hear of (a message, the case shared with it, a reminder), queues their mail;
  * - `vulnerabilities.remind-vendors` runs hourly and reminds the vendors that have not answered;
@@ -26,12 +30,20 @@ export const SWEEP_PUBLICATIONS_JOB = 'vulnerabilities.sweep-publications';
 export function vulnerabilitiesJobDefinitions(
   vulnerabilities: Pick<
     VulnerabilitiesService,
-    'intakeVulnerabilityMail' | 'notifyParticipants' | 'remindSilentVendors' | 'runPublishJob' | 'sweepPublications'
+    'intakeVulnerabilityMail' | 'intakeCaseMail' | 'notifyParticipants' | 'remindSilentVendors' | 'runPublishJob' | 'sweepPublications'
   >,
 ): { definition: JobDefinition<never>; cron?: string }[] {
   return [
     {
       definition: defineJob(VULNERABILITY_INTAKE_MAIL_JOB, async ({ messageId }) => vulnerabilities.intakeVulnerabilityMail(messageId), {
+        retryLimit: 5,
+        retryDelaySeconds: 30,
+        backoff: true,
+        expireInSeconds: 300,
+      }),
+    },
+    {
+      definition: defineJob(CASE_MAIL_JOB, async ({ messageId }) => vulnerabilities.intakeCaseMail(messageId), {
         retryLimit: 5,
         retryDelaySeconds: 30,
         backoff: true,

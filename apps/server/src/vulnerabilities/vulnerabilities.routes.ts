@@ -25,6 +25,7 @@ import { advisoryRoutes } from './advisories.routes.ts';
 import { caseOfficeRoutes } from './case-office.routes.ts';
 import { caseParticipantRoutes } from './case-participants.routes.ts';
 import { registryRoutes } from './registry.routes.ts';
+import { vendorMailRoutes } from './vendor-mail.routes.ts';
 import { scoreVulnerabilityInput } from './vulnerability-input.ts';
 import { vulnerabilitiesPolicy } from './vulnerabilities.policy.ts';
 import type { VulnerabilitiesService } from './vulnerabilities.service.ts';
@@ -278,4 +279,5 @@ export const vulnerabilitiesRoutes: FastifyPluginAsyncTypebox<{ vulnerabilities:
   await app.register(advisoryRoutes, options);
   await app.register(registryRoutes, options);
   await app.register(caseOfficeRoutes, options);
+  await app.register(vendorMailRoutes, options);
 };

@@ -23,13 +23,19 @@ import { createCaseDates } from './case-dates.service.ts';
 import { createContactAttempts } from './contact-attempts.service.ts';
 import { createCvePool } from './cve-pool.service.ts';
 import { createRegistry } from './registry.service.ts';
+import { createVendorMail } from './vendor-mail.service.ts';
+import { createCaseMailIntake } from './case-mail-intake.ts';
 
 export interface VulnerabilitiesDeps {
   db: Kysely<Schema>;
-  mail: Pick<MailService, 'ensureThread' | 'prepareSend' | 'queue' | 'getMessage'>;
+  mail: Pick<MailService, 'ensureThread' | 'prepareSend' | 'queue' | 'getMessage' | 'encryptsTo' | 'deliveryOf' | 'assignThread'>;
   /** Where the proof-of-concept files of reports are kept. */
   blobs: Pick<BlobStore, 'open'>;
-  contacts: { organisationsByIds: (ids: readonly string[]) => Promise<Map<string, OrganisationRef>> };
+  contacts: {
+    organisationsByIds: (ids: readonly string[]) => Promise<Map<string, OrganisationRef>>;
+    /** The organisations a mail's sender belongs to: a vendor's reply is filed on the case only from one of its addresses. */
+    organisationIdsOfAddress: (address: string) => Promise<string[]>;
+  };
   /**
    * The queue: participants' notices and the publish job are enqueued inside the changing transaction.
    * Absent (a tool that only reads and publishes by sweep): changes that must notify someone are refused.
@@ -96,6 +102,14 @@ export function createVulnerabilitiesService(deps: VulnerabilitiesDeps, options:
     ...createEmbargoes({ ...cases, publication: deps.jobs ? publicationScheduler(deps.jobs) : undefined }),
     ...createCaseMessages(cases),
     ...createVendorReminders(cases, options.reminders ?? { reminderDays: 7, maxReminders: 3 }),
+    ...createVendorMail({ ...cases, mail: deps.mail, publicUrl: options.publicUrl ?? 'http://localhost:8080' }),
+    ...createCaseMailIntake({
+      db: deps.db,
+      mail: deps.mail,
+      organisationIdsOfAddress: (address) => deps.contacts.organisationIdsOfAddress(address),
+      jobs: deps.jobs ?? NO_QUEUE,
+      now,
+    }),
     ...createParticipantNotifier({ db: deps.db, mail: deps.mail, organisationsByIds, publicUrl: options.publicUrl ?? 'http://localhost:8080' }),
     ...createAdvisories(advisories),
     ...createReleaseEarly({ ...advisories, mail: deps.mail }),

@@ -116,6 +116,10 @@ export const API_ERROR_CODES = [
   'vendor_not_unreachable',
   'instant_out_of_range',
   'not_a_coordinator',
+  'vendor_no_address',
+  'empty_mail',
+  'duplicate_participant',
+  'pgp_instance_key_missing',
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
@@ -133,6 +137,7 @@ const DETAILED: ReadonlySet<ApiErrorCode> = new Set<ApiErrorCode>([
   'range_too_long',
   'tlp_above_ceiling',
   'mail_template_variables_missing',
+  'vendor_no_address',
   'invalid_cwe_id',
   'cvss_malformed',
   'cvss_unknown_metric',

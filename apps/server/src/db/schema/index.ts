@@ -2,6 +2,7 @@ import type { AdvisoriesTable, AdvisoryPublicationsTable, AdvisoryRevisionsTable
 import type { ApiTokensTable } from './api-tokens.ts';
 import type { AuditLogTable } from './audit-log.ts';
 import type { BlobsTable } from './blobs.ts';
+import type { CaseMailsTable } from './case-mails.ts';
 import type {
   FeedEventsTable,
   FeedMappingsTable,
@@ -108,4 +109,5 @@ export interface Schema {
   advisory_revisions: AdvisoryRevisionsTable;
   advisory_publications: AdvisoryPublicationsTable;
   unreachable_announcements: UnreachableAnnouncementsTable;
+  case_mails: CaseMailsTable;
 }

@@ -246,6 +246,8 @@ export interface CaseMessagesTable {
   author_participant: string | null;
   body: string;
   created_at: CreatedAt;
+  /** The vendor's reply by mail this message was filed from (the original stays in the mailbox); NULL = written in the app. */
+  mail_message_id: Generated<string | null>;
 }
 
 /** When a user last opened a case: what changed after it is "new since my last visit". */

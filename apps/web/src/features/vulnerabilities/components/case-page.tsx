@@ -19,6 +19,7 @@ import { ParticipantsPanel } from './participants-panel.tsx';
 import { StatusEditor } from './status-editor.tsx';
 import { type MatrixCell, StatusMatrix } from './status-matrix.tsx';
 import { VulnerabilitiesPanel } from './vulnerabilities-panel.tsx';
+import { VendorMailPanel } from './vendor-mail-panel.tsx';
 
 /**
  * A vulnerability case, as the server lets the viewer see it: the team sees every vendor and may change
@@ -51,6 +52,7 @@ function CaseView({ detail, onRefresh, refreshing }: { detail: CaseDetail; onRef
       {(isStaff || detail.participants.length > 0) && <ParticipantsPanel detail={detail} canManage={asTeam} asParticipant={!isStaff} />}
       <EmbargoPanel detail={detail} asTeam={asTeam} ownOrganisations={ownOrganisations} />
       {asTeam && <CaseBackOffice detail={detail} />}
+      <VendorMailPanel detail={detail} />
       {editing && <StatusEditor caseId={detail.id} cell={editing} asTeam={asTeam} onClose={() => setEditing(null)} />}
     </Stack>
   );
