@@ -103,6 +103,13 @@ export const API_ERROR_CODES = [
   'cvss_duplicate_metric',
   'cvss_missing_metric',
   'cvss_too_long',
+  // Advisories and publication
+  'advisory_not_found',
+  'revision_not_found',
+  'revision_not_draft',
+  'already_published',
+  'invalid_reference_url',
+  'advisory_too_large',
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
@@ -125,6 +132,7 @@ const DETAILED: ReadonlySet<ApiErrorCode> = new Set<ApiErrorCode>([
   'cvss_unknown_metric',
   'cvss_duplicate_metric',
   'cvss_missing_metric',
+  'invalid_reference_url',
 ]);
 
 export interface ErrorDescription {
