@@ -9,6 +9,7 @@ import type {
   ReviseAdvisoryRequest,
 } from '@renkei/contract';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
 import { ApiError, apiRequest } from '../../../lib/api.ts';
 import { vulnerabilitiesKeys } from './vulnerabilities.ts';
 
@@ -101,17 +102,22 @@ export function useAdvisoryPreview(caseId: string) {
 /** The publication state; asked again every 10 s in the hour before the instant, so the page turns "published" by itself. */
 export function usePublication(caseId: string) {
   const queryClient = useQueryClient();
-  return useQuery({
+  const query = useQuery({
     queryKey: advisoryKeys.publication(caseId),
-    queryFn: async () => {
-      const before = queryClient.getQueryData<Publication>(advisoryKeys.publication(caseId));
-      const publication = await getPublication(caseId);
-      // Published by the job meanwhile: the case (status, public ID) and the revisions changed too.
-      if (before && !before.published && publication.published) void queryClient.invalidateQueries({ queryKey: vulnerabilitiesKeys.case(caseId) });
-      return publication;
-    },
-    refetchInterval: (query) => publicationPollMs(query.state.data, Date.now()),
+    queryFn: () => getPublication(caseId),
+    refetchInterval: (q) => publicationPollMs(q.state.data, Date.now()),
   });
+  const published = query.data?.published;
+  const seen = useRef(published);
+  useEffect(() => {
+    // Published by the job meanwhile: the case (status, public ID) and the revisions changed too.
+    if (seen.current === false && published === true) {
+      void queryClient.invalidateQueries({ queryKey: vulnerabilitiesKeys.case(caseId), exact: true });
+      void queryClient.invalidateQueries({ queryKey: advisoryKeys.view(caseId) });
+    }
+    seen.current = published;
+  }, [published, caseId, queryClient]);
+  return query;
 }
 
 function useCaseMutation<TInput, TOutput>(caseId: string, mutationFn: (input: TInput) => Promise<TOutput>) {

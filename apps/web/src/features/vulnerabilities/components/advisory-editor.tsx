@@ -144,7 +144,8 @@ function ServerBuilt({ form }: { form: Form }) {
     <Alert variant="light" color="gray" title={`${t('advisory.sections.vendorInformation')} · ${t('advisory.sections.cvss')} · ${t('advisory.sections.cwe')}`}>
       <Stack gap="sm">
         <Text size="xs">{t('advisory.form.serverBuilt')}</Text>
-        <SimpleGrid cols={{ base: 1, md: 2 }} spacing="sm">
+        {/* One language under the other: the vendor table needs the full width. */}
+        <SimpleGrid cols={1} spacing="md">
           {LANGS.map((lang) => (
             <Stack key={lang} gap="xs" data-testid={`advisory-server-built-${lang}`}>
               <Text size="xs" c="dimmed">

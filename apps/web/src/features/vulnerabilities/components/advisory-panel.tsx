@@ -1,5 +1,6 @@
 import { Button, Group, Stack, Tabs, Text } from '@mantine/core';
 import { isStaffRole } from '@renkei/contract';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
 import { LoadingView, QueryView } from '../../../components/query-view.tsx';
@@ -84,8 +85,11 @@ function TeamTabs({
 }) {
   const { t } = useTranslation();
   const { latest } = view;
+  const [tab, setTab] = useState<string | null>(canEdit ? 'edit' : 'preview');
+  // Published meanwhile: the editor is gone, so its tab gives way to the preview.
+  const current = tab === 'edit' && !canEdit ? 'preview' : tab;
   return (
-    <Tabs defaultValue={canEdit ? 'edit' : 'preview'} keepMounted={false} data-testid="advisory-tabs">
+    <Tabs value={current} onChange={setTab} keepMounted={false} data-testid="advisory-tabs">
       <Tabs.List>
         {canEdit && (
           <Tabs.Tab value="edit" data-testid="advisory-tab-edit">

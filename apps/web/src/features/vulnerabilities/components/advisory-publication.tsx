@@ -135,7 +135,7 @@ function ReleaseEarly({ caseId }: { caseId: string }) {
             <Text size="sm">{t('advisory.publication.releaseHelp')}</Text>
             <Textarea
               label={t('advisory.publication.reason')}
-              required
+              withAsterisk
               autosize
               minRows={3}
               maxLength={5000}
