@@ -156,6 +156,8 @@ describeInBrowser(
         await eventually(() => preview.getByTestId('advisory-doc-notes').innerText()).toContain('JPCERT/CC coordinated this case.');
         expect(await preview.getByTestId('advisory-doc-references').innerText()).toContain('Acme advisory');
         expect(await pwned(vendorPage)).toBeUndefined();
+        await preview.getByTestId('advisory-participant-document-tab-ja').click();
+        await shoot(vendorPage, 'advisory-preview-vendor-ja.png');
 
         // 6. The vendor of another case opens the same address: not found, and nothing of the advisory.
         await login(vendorPage, baseUrl, globex.user);
