@@ -212,6 +212,12 @@ describeInBrowser(
       await login(page, baseUrl, coordinator, 'en');
       await page.goto(`${baseUrl}/app/cases/${caseId}`);
       await eventually(() => page.getByTestId('publication-approved').innerText()).toContain('revision 1');
+      // A fresh draft from the case is asked for twice; the approved revision stays what would be published.
+      await page.getByTestId('advisory-impact-en').fill('Not saved');
+      await page.getByTestId('advisory-redraft').click();
+      await page.getByTestId('advisory-redraft-confirm').click();
+      await eventually(() => page.getByTestId('advisory-latest').getAttribute('data-number')).toBe('2');
+      expect(await page.getByTestId('advisory-impact-en').inputValue()).toBe('');
       await page.getByTestId('release-early').click();
       await page.getByTestId('release-confirm').click();
       await eventually(() => page.getByTestId('release-modal').innerText()).toContain('A reason is required.');

@@ -1,4 +1,4 @@
-import { Button, Group, Stack, Tabs, Text } from '@mantine/core';
+import { Button, Group, Modal, Stack, Tabs, Text } from '@mantine/core';
 import { isStaffRole } from '@renkei/contract';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -6,7 +6,7 @@ import { ErrorAlert } from '../../../components/error-alert.tsx';
 import { LoadingView, QueryView } from '../../../components/query-view.tsx';
 import { Section } from '../../../components/section.tsx';
 import { useMe } from '../../../lib/session.tsx';
-import { type AdvisoryView, isNoAdvisory, useAdvisory, useAdvisoryPreview, useDraftAdvisory, usePublication } from '../api/advisories.ts';
+import { type AdvisoryContent, type AdvisoryView, isNoAdvisory, useAdvisory, useAdvisoryPreview, useDraftAdvisory, usePublication } from '../api/advisories.ts';
 import type { CaseDetail } from '../api/vulnerabilities.ts';
 import { isHandler } from '../labels.ts';
 import { AdvisoryDocument } from './advisory-document.tsx';
@@ -58,6 +58,7 @@ function TeamAdvisory({ caseId, canEdit, canApprove }: { caseId: string; canEdit
               view={view}
               canEdit={canEdit && !published && view.latest.state !== 'published'}
               canApprove={canApprove && !published}
+              publishedDocument={publication.data?.document ?? null}
               onRedraft={() => draft.mutate(undefined)}
               redrafting={draft.isPending}
             />
@@ -75,9 +76,12 @@ function TeamTabs({
   canApprove,
   onRedraft,
   redrafting,
+  publishedDocument,
 }: {
   caseId: string;
   view: AdvisoryView;
+  /** Once published, the frozen record: the preview shows it, not a later draft. */
+  publishedDocument: AdvisoryContent | null;
   canEdit: boolean;
   canApprove: boolean;
   onRedraft: () => void;
@@ -88,6 +92,7 @@ function TeamTabs({
   const [tab, setTab] = useState<string | null>(canEdit ? 'edit' : 'preview');
   // Published meanwhile: the editor is gone, so its tab gives way to the preview.
   const current = tab === 'edit' && !canEdit ? 'preview' : tab;
+  const [confirming, setConfirming] = useState(false);
   return (
     <Tabs value={current} onChange={setTab} keepMounted={false} data-testid="advisory-tabs">
       <Tabs.List>
@@ -109,11 +114,29 @@ function TeamTabs({
           <RevisionBadge state={latest.state} />
         </Group>
         {canEdit && (
-          <Button variant="default" size="compact-sm" loading={redrafting} onClick={onRedraft} title={t('advisory.redraftHelp')} data-testid="advisory-redraft">
+          <Button variant="default" size="compact-sm" loading={redrafting} onClick={() => setConfirming(true)} data-testid="advisory-redraft">
             {t('advisory.redraft')}
           </Button>
         )}
       </Group>
+      {/* A new draft replaces the form's unsaved edits: it is asked for twice. */}
+      <Modal opened={confirming} onClose={() => setConfirming(false)} title={t('advisory.redraft')}>
+        <Text size="sm">{t('advisory.redraftHelp')}</Text>
+        <Group justify="flex-end" mt="md">
+          <Button variant="default" onClick={() => setConfirming(false)}>
+            {t('vulnerabilities.cancel')}
+          </Button>
+          <Button
+            data-testid="advisory-redraft-confirm"
+            onClick={() => {
+              setConfirming(false);
+              onRedraft();
+            }}
+          >
+            {t('advisory.redraft')}
+          </Button>
+        </Group>
+      </Modal>
       {canEdit && (
         <Tabs.Panel value="edit" pt="md">
           {/* Keyed by revision: a new revision (saved here or elsewhere) starts the form from it. */}
@@ -121,7 +144,7 @@ function TeamTabs({
         </Tabs.Panel>
       )}
       <Tabs.Panel value="preview" pt="md">
-        <AdvisoryDocument content={latest.content} testId="advisory-team-preview" />
+        <AdvisoryDocument content={publishedDocument ?? latest.content} testId="advisory-team-preview" />
       </Tabs.Panel>
       <Tabs.Panel value="revisions" pt="md">
         <AdvisoryRevisions caseId={caseId} revisions={view.revisions} canApprove={canApprove} />
