@@ -73,7 +73,11 @@ export const AdvisoryRevision = Type.Object({
   content: AdvisoryContent,
   note: Type.String(),
   authorId: Type.Union([Uuid, Type.Null()]),
+  /** The author's display name in the advisory view and a revision read; null elsewhere (the answer to a change) or for a removed user. */
+  authorName: Type.Union([Type.String(), Type.Null()]),
   approvedBy: Type.Union([Uuid, Type.Null()]),
+  /** The approver's display name, as `authorName`. */
+  approvedByName: Type.Union([Type.String(), Type.Null()]),
   approvedAt: Type.Union([Timestamp, Type.Null()]),
   createdAt: Timestamp,
 });

@@ -4,12 +4,25 @@ import type { Schema } from '../db/schema/index.ts';
 import type { AdvisoryPublicationsTable, AdvisoryRevisionsTable } from '../db/schema/advisories.ts';
 
 export type RevisionRow = Omit<Selectable<AdvisoryRevisionsTable>, 'content'> & { content: AdvisoryContent };
+/** A revision with the display names of its author and approver (null: no such user, or not asked for). */
+export type NamedRevisionRow = RevisionRow & { author_name: string | null; approver_name: string | null };
+
+/** The revisions with their author's and approver's display names, for the team's list. */
+function selectNamedRevisions(db: Kysely<Schema>, caseId: string) {
+  return db
+    .selectFrom('advisory_revisions as r')
+    .leftJoin('users as author', 'author.id', 'r.author_id')
+    .leftJoin('users as approver', 'approver.id', 'r.approved_by')
+    .selectAll('r')
+    .select(['author.display_name as author_name', 'approver.display_name as approver_name'])
+    .where('r.case_id', '=', caseId);
+}
 export type PublicationRow = Omit<Selectable<AdvisoryPublicationsTable>, 'document'> & { document: AdvisoryContent };
 
-/** Every revision of a case's advisory, newest first (with their content). */
-export async function listRevisions(db: Kysely<Schema>, caseId: string): Promise<RevisionRow[]> {
-  const rows = await db.selectFrom('advisory_revisions').selectAll().where('case_id', '=', caseId).orderBy('number', 'desc').execute();
-  return rows as RevisionRow[];
+/** Every revision of a case's advisory, newest first (with their content and people's names). */
+export async function listRevisions(db: Kysely<Schema>, caseId: string): Promise<NamedRevisionRow[]> {
+  const rows = await selectNamedRevisions(db, caseId).orderBy('r.number', 'desc').execute();
+  return rows as NamedRevisionRow[];
 }
 
 /**
@@ -43,6 +56,12 @@ export async function insertRevision(
     .returningAll()
     .executeTakeFirstOrThrow();
   return row as RevisionRow;
+}
+
+/** One revision of a case's advisory with its content. */
+export async function findRevision(db: Kysely<Schema>, caseId: string, number: number): Promise<NamedRevisionRow | undefined> {
+  const row = await selectNamedRevisions(db, caseId).where('r.number', '=', number).executeTakeFirst();
+  return row as NamedRevisionRow | undefined;
 }
 
 /** One revision, locked for a change of state. */

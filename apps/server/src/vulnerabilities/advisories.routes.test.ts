@@ -119,6 +119,39 @@ describe('revisions', () => {
     expect(missing.statusCode).toBe(404);
   });
 
+  it('reads an earlier revision as it was saved, for the team only; a number it does not have is 404', async () => {
+    const { caseId, view } = await draftedCase();
+    const edited: AdvisoryContent = structuredClone(view.latest.content);
+    edited.en.impact = 'Second revision impact';
+    expect((await revise(coordinator, caseId, edited, 'second')).statusCode).toBe(201);
+    const first = await t.request(publisher, { url: `/api/v1/cases/${caseId}/advisory/revisions/1` });
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ number: 1, state: 'draft', note: '', authorId: coordinator.id, approvedByName: null });
+    const names = await t.database.db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', [coordinator.id, analyst.id]).execute();
+    const nameOf = (id: string) => names.find((n) => n.id === id)!.display_name;
+    expect(first.json<{ authorName: string }>().authorName).toBe(nameOf(coordinator.id));
+    expect(first.json<{ content: AdvisoryContent }>().content).toEqual(view.latest.content);
+    const second = await t.request(analyst, { url: `/api/v1/cases/${caseId}/advisory/revisions/2` });
+    expect(second.json()).toMatchObject({ number: 2, note: 'second', content: { en: { impact: 'Second revision impact' } } });
+    await approve(t, publisher, caseId, 2);
+    const listed = (await advisoryOf(coordinator, caseId)).json<AdvisoryView>().revisions;
+    expect(listed.map((r) => [r.number, r.authorName, r.approvedBy, r.approvedByName !== null])).toEqual([
+      [2, nameOf(coordinator.id), publisher.id, true],
+      [1, nameOf(coordinator.id), null, false],
+    ]);
+    const missing = await t.request(coordinator, { url: `/api/v1/cases/${caseId}/advisory/revisions/3` });
+    expect([missing.statusCode, missing.json<{ error: { code: string } }>().error.code]).toEqual([404, 'revision_not_found']);
+    for (const bad of ['0', '-1', 'x', '1.5', '01', '1e3', '99999999999', encodeURIComponent("1' OR 1=1 --")]) {
+      const answer = await t.request(coordinator, { url: `/api/v1/cases/${caseId}/advisory/revisions/${bad}` });
+      expect([bad, answer.statusCode, answer.json<{ error: { code: string } }>().error.code]).toEqual([bad, 404, 'revision_not_found']);
+    }
+    expect((await t.request(coordinator, { url: `/api/v1/cases/${caseId}/advisory/revisions/${'9'.repeat(65)}` })).statusCode).toBe(400);
+    await expectAccess(t, { url: `/api/v1/cases/${caseId}/advisory/revisions/1` }, { allowed: STAFF_ROLES, hidden: true });
+    // The vendor the case is shared with previews it, but does not read the team's revisions.
+    expect((await t.request(acme.user, { url: `/api/v1/cases/${caseId}/advisory/revisions/1` })).statusCode).toBe(403);
+    expect((await t.request(globex.user, { url: `/api/v1/cases/${caseId}/advisory/revisions/1` })).statusCode).toBe(404);
+  });
+
   it('keeps markup as text and refuses hostile or oversized edits with a clear 4xx', async () => {
     const { caseId, view } = await draftedCase();
     const content: AdvisoryContent = structuredClone(view.latest.content);

@@ -12,21 +12,26 @@ import {
   type Publication as PublicationShape,
 } from '@renkei/contract';
 import { errorResponses } from '../http/openapi.ts';
-import type { RevisionRow } from './advisories.repository.ts';
+import type { NamedRevisionRow, RevisionRow } from './advisories.repository.ts';
 import type { VulnerabilitiesService } from './vulnerabilities.service.ts';
 
 const tags = ['vulnerabilities'];
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const RevisionParams = Type.Object({ id: Type.String({ format: 'uuid' }), n: Type.Integer({ minimum: 1, maximum: 1_000_000 }) });
+// A read takes any text for the number: what is not a revision's number is the same 404 as one the advisory lacks.
+const RevisionReadParams = Type.Object({ id: Type.String({ format: 'uuid' }), n: Type.String({ maxLength: 64 }) });
+const revisionNumber = (text: string) => (/^[1-9]\d{0,6}$/.test(text) ? Number(text) : 0);
 
-function presentRevision(row: RevisionRow): AdvisoryRevisionShape {
+function presentRevision(row: RevisionRow & Partial<Pick<NamedRevisionRow, 'author_name' | 'approver_name'>>): AdvisoryRevisionShape {
   return {
     number: row.number,
     state: row.state as AdvisoryRevisionShape['state'],
     content: row.content,
     note: row.note,
     authorId: row.author_id,
+    authorName: row.author_name ?? null,
     approvedBy: row.approved_by,
+    approvedByName: row.approver_name ?? null,
     approvedAt: row.approved_at?.toISOString() ?? null,
     createdAt: row.created_at.toISOString(),
   };
@@ -99,6 +104,19 @@ export const advisoryRoutes: FastifyPluginAsyncTypebox<{ vulnerabilities: Vulner
       },
     },
     async (request, reply) => reply.status(201).send(presentRevision(await vulnerabilities.reviseAdvisory(request.ctx, request.params.id, request.body))),
+  );
+
+  app.get(
+    '/cases/:id/advisory/revisions/:n',
+    {
+      schema: {
+        tags,
+        summary: 'One revision with its content, as it was saved (team)',
+        params: RevisionReadParams,
+        response: { 200: AdvisoryRevision, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => presentRevision(await vulnerabilities.getRevision(request.ctx, request.params.id, revisionNumber(request.params.n))),
   );
 
   app.post(

@@ -5,7 +5,7 @@ import type { JobQueue } from '../jobs/job-queue.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../kernel/errors.ts';
 import { cleanText } from '../kernel/text.ts';
 import { type RequestContext, actorId, systemContext } from '../policy/actor.ts';
-import { type RevisionRow, findPublication, insertRevision, listRevisions, lockRevision, reportCredit } from './advisories.repository.ts';
+import { type RevisionRow, findPublication, findRevision, insertRevision, listRevisions, lockRevision, reportCredit } from './advisories.repository.ts';
 import { cleanEditedContent, draftContent } from './advisory-content.ts';
 import { type CaseViewer, type CasesDeps, createCaseAccess, isTeam } from './case-access.ts';
 import { appendCaseEvent } from './cases.repository.ts';
@@ -77,6 +77,14 @@ export function createAdvisories(deps: AdvisoriesDeps) {
     async getAdvisory(ctx: RequestContext, caseId: string) {
       await openForStaff(ctx, caseId);
       return view(caseId);
+    },
+
+    /** One revision with its content, as it was saved (team only): an earlier one is read, never changed. */
+    async getRevision(ctx: RequestContext, caseId: string, number: number) {
+      await openForStaff(ctx, caseId);
+      const revision = await findRevision(db, caseId, number);
+      if (!revision) throw new NotFoundError('revision_not_found', `This advisory has no revision ${number}`);
+      return revision;
     },
 
     /** Generates a draft from the case as it stands (the first one, or a fresh one as a new revision). */

@@ -120,6 +120,13 @@ export const API_ERROR_CODES = [
   'empty_mail',
   'duplicate_participant',
   'pgp_instance_key_missing',
+  // Advisories and publication
+  'advisory_not_found',
+  'revision_not_found',
+  'revision_not_draft',
+  'already_published',
+  'invalid_reference_url',
+  'advisory_too_large',
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
@@ -145,6 +152,7 @@ const DETAILED: ReadonlySet<ApiErrorCode> = new Set<ApiErrorCode>([
   'cvss_missing_metric',
   'invalid_cpe',
   'invalid_purl',
+  'invalid_reference_url',
 ]);
 
 export interface ErrorDescription {

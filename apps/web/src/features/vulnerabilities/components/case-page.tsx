@@ -13,6 +13,7 @@ import { type CaseDetail, useCase } from '../api/vulnerabilities.ts';
 import { isHandler } from '../labels.ts';
 import { daysBetween } from '../zoned-time.ts';
 import { CaseBackOffice } from './case-back-office.tsx';
+import { AdvisoryPanel } from './advisory-panel.tsx';
 import { CaseStatusBadge, DaysLeft } from './case-badges.tsx';
 import { EmbargoPanel } from './embargo-panel.tsx';
 import { ParticipantsPanel } from './participants-panel.tsx';
@@ -53,6 +54,7 @@ function CaseView({ detail, onRefresh, refreshing }: { detail: CaseDetail; onRef
       <EmbargoPanel detail={detail} asTeam={asTeam} ownOrganisations={ownOrganisations} />
       {asTeam && <CaseBackOffice detail={detail} />}
       <VendorMailPanel detail={detail} />
+      <AdvisoryPanel detail={detail} />
       {editing && <StatusEditor caseId={detail.id} cell={editing} asTeam={asTeam} onClose={() => setEditing(null)} />}
     </Stack>
   );
