@@ -138,8 +138,53 @@ export async function insertRun(
   return run.id;
 }
 
+/**
+ * Fails a run and removes the events it stored: a failed run leaves nothing to notify, and nothing that
+ * would make a second ingest of the same file count its rows as duplicates.
+ */
 export async function markRunFailed(db: Kysely<Schema>, id: string, error: string, seconds: number): Promise<void> {
-  await db.updateTable('feed_runs').set({ state: 'failed', error, finished_at: new Date(), seconds }).where('id', '=', id).execute();
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('feed_events').where('run_id', '=', id).execute();
+    await trx.updateTable('feed_runs').set({ state: 'failed', error, finished_at: new Date(), seconds, events_stored: 0 }).where('id', '=', id).execute();
+  });
+}
+
+/** The running process's sign of life. */
+export async function touchRun(db: Kysely<Schema>, id: string): Promise<void> {
+  await db.updateTable('feed_runs').set({ heartbeat_at: new Date() }).where('id', '=', id).where('state', '=', 'running').execute();
+}
+
+/**
+ * Fails the runs still `running` whose process has shown no sign of life for `staleMinutes` (killed, or
+ * its machine gone), removing the events they stored; answers each with the events removed.
+ */
+export async function failAbandonedRuns(db: Kysely<Schema>, staleMinutes: number): Promise<{ id: string; eventsRemoved: number }[]> {
+  return db.transaction().execute(async (trx) => {
+    const stale = await trx
+      .selectFrom('feed_runs')
+      .select(['id', 'heartbeat_at'])
+      .where('state', '=', 'running')
+      .where('heartbeat_at', '<', sql<Date>`now() - make_interval(mins => ${staleMinutes})`)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    const out: { id: string; eventsRemoved: number }[] = [];
+    for (const run of stale) {
+      const removed = await trx.deleteFrom('feed_events').where('run_id', '=', run.id).executeTakeFirst();
+      await trx
+        .updateTable('feed_runs')
+        .set({
+          state: 'failed',
+          error: `Abandoned: its process stopped (no sign of life since ${run.heartbeat_at.toISOString()}); the events it had stored were removed. Ingest the file again.`,
+          finished_at: new Date(),
+          events_stored: 0,
+        })
+        .where('id', '=', run.id)
+        .execute();
+      out.push({ id: run.id, eventsRemoved: Number(removed.numDeletedRows) });
+    }
+    return out;
+  });
 }
 
 export async function finishRun(
@@ -147,13 +192,15 @@ export async function finishRun(
   id: string,
   counts: { error: string | null; rowsRead: number; eventsStored: number; duplicates: number; rejected: number; bytesRead: number; seconds: number },
 ): Promise<void> {
+  if (counts.error) await db.deleteFrom('feed_events').where('run_id', '=', id).execute();
+  // Only a run still running is finished: one the sweep failed as abandoned stays failed.
   await db
     .updateTable('feed_runs')
     .set({
       state: counts.error ? 'failed' : 'completed',
       error: counts.error,
       rows_read: counts.rowsRead,
-      events_stored: counts.eventsStored,
+      events_stored: counts.error ? 0 : counts.eventsStored,
       duplicates: counts.duplicates,
       rejected: counts.rejected,
       bytes_read: counts.bytesRead,
@@ -161,6 +208,7 @@ export async function finishRun(
       finished_at: new Date(),
     })
     .where('id', '=', id)
+    .where('state', '=', 'running')
     .execute();
 }
 

@@ -7,13 +7,16 @@ import { BadRequestError, NotFoundError } from '../kernel/errors.ts';
 import { type RequestContext, actorLabel } from '../policy/actor.ts';
 import { reportTypeFromFileName } from './classification.ts';
 import { chunks, gunzipped, isGzipHead, looksGzip, once } from './feed-streams.ts';
-import { findRun, finishRun, insertRun, listEventRows, listRejects, listRuns, markRunFailed } from './feeds.repository.ts';
+import { failAbandonedRuns, findRun, finishRun, insertRun, listEventRows, listRejects, listRuns, markRunFailed } from './feeds.repository.ts';
 import { feedsPolicy } from './feeds.policy.ts';
 import { presentEvent, presentRun } from './feeds.presenter.ts';
 import { FeedFormatError, type FeedsDeps, type FeedsServiceOptions, type IngestRequest, type IngestSummary } from './feeds.types.ts';
 import { type FeedReading, type IngestProgress, ingestStream } from './ingest.ts';
 import { findMapping } from './mappings.repository.ts';
 import type { EventField } from './row-mapper.ts';
+
+/** A running run's process touches it every few seconds; this long a silence means the process is gone. */
+export const ABANDONED_AFTER_MINUTES = 30;
 
 export interface IngestInput {
   origin: string;
@@ -151,6 +154,21 @@ export function createIngestService(deps: FeedsDeps, runIngest: RunIngest) {
     async listRuns(ctx: RequestContext, page: { offset: number; limit: number }): Promise<{ items: FeedRun[]; total: number }> {
       const { items, total } = await listRuns(db, page, feedsPolicy.listScope(ctx.actor, 'runs.read'));
       return { items: items.map(presentRun), total };
+    },
+
+    /**
+     * Fails the runs whose process died mid-way (no sign of life for `staleMinutes`) and removes their
+     * events, each with an audit entry; the file can then be ingested again in full.
+     */
+    async failAbandonedRuns(ctx: RequestContext, staleMinutes = ABANDONED_AFTER_MINUTES): Promise<{ id: string; eventsRemoved: number }[]> {
+      const failed = await failAbandonedRuns(db, staleMinutes);
+      for (const run of failed)
+        await db
+          .transaction()
+          .execute((trx) =>
+            recordAudit(trx, ctx, { action: 'feeds.run_abandoned', targetType: 'feed_run', targetId: run.id, after: { eventsRemoved: run.eventsRemoved } }),
+          );
+      return failed;
     },
 
     async getRun(ctx: RequestContext, id: string): Promise<FeedRunDetail> {

@@ -6,7 +6,7 @@ import type { BulkAnswer, BulkResolver } from '../contacts/index.ts';
 import { classifyReportType } from './classification.ts';
 import { type CsvLimits, CsvReader } from './csv-reader.ts';
 import { EventBatch } from './event-batch.ts';
-import { type RejectRow, insertEvents, insertRejects } from './feeds.repository.ts';
+import { type RejectRow, insertEvents, insertRejects, touchRun } from './feeds.repository.ts';
 import { type EventField, FeedHeaderError, type RowPlan, SHADOWSERVER_COLUMNS, parseFeedIp, parseFeedTime, planRows } from './row-mapper.ts';
 
 /** How a run reads its rows: Shadowserver's columns, or a saved mapping. */
@@ -47,6 +47,8 @@ export interface IngestCounts {
 }
 
 const SOURCE_SHADOWSERVER = 'shadowserver';
+/** How often a running run touches its heartbeat; the sweep of abandoned runs waits far longer (30 minutes). */
+const HEARTBEAT_MS = 5_000;
 const COUNTRY = /^[A-Za-z]{2}$/;
 
 /**
@@ -55,6 +57,16 @@ const COUNTRY = /^[A-Za-z]{2}$/;
  * with their reason. The next batch is parsed while the previous one is being written.
  * @example const counts = await ingestStream(db, runId, fs.createReadStream(file), resolver, { reading: { format: 'shadowserver', reportType: 'scan_ntp' }, tlp: 'amber' });
  */
+/** The run's sign of life, written at most every few seconds: a run silent for long is taken as abandoned. */
+function heartbeatOf(db: Kysely<Schema>, runId: string): () => Promise<void> {
+  let touchedAt = Date.now();
+  return async () => {
+    if (Date.now() - touchedAt < HEARTBEAT_MS) return;
+    touchedAt = Date.now();
+    await touchRun(db, runId);
+  };
+}
+
 export async function ingestStream(
   db: Kysely<Schema>,
   runId: string,
@@ -157,7 +169,9 @@ export async function ingestStream(
     accepted++;
   };
 
+  const heartbeat = heartbeatOf(db, runId);
   const flush = async (force: boolean) => {
+    await heartbeat();
     if (batch.size >= batchSize || (force && batch.size > 0)) {
       const full = batch;
       batch = new EventBatch();

@@ -135,6 +135,12 @@ export async function lockRecipient(trx: Kysely<Schema>, recipient: string): Pro
   await sql`SELECT pg_advisory_xact_lock(hashtext(${`feeds.notify:${recipient}`}))`.execute(trx);
 }
 
+/**
+ * The runs whose events may be notified: completed ones only. A run still going (or killed mid-way, until
+ * the sweep fails it) has stored some of its events, and none of them goes out before the run has ended.
+ */
+const completedRuns = (db: Kysely<Schema>) => db.selectFrom('feed_runs').select('id').where('state', '=', 'completed');
+
 /** The organisation behind a recipient's pending events, with its notification settings. */
 export async function recipientOrganisation(trx: Kysely<Schema>, recipient: string) {
   return trx
@@ -144,6 +150,7 @@ export async function recipientOrganisation(trx: Kysely<Schema>, recipient: stri
     .select(['o.id', 'o.preferred_format', 'o.tlp_ceiling', 'o.languages', 's.interval_minutes', 's.format', 's.paused'])
     .where('e.recipient', '=', recipient)
     .where('e.notification_id', 'is', null)
+    .where('e.run_id', 'in', completedRuns(trx))
     .limit(1)
     .executeTakeFirst();
 }
@@ -205,7 +212,8 @@ export async function linkPendingEvents(
   const rank = tlpRankSql(sql.ref('tlp'));
   await sql`
     UPDATE feed_events SET notification_id = ${notificationId}, withheld = ${tlpAtMost(sql.ref('tlp'), ceiling)} IS NOT TRUE
-    WHERE id IN (SELECT id FROM feed_events WHERE recipient = ${recipient} AND notification_id IS NULL ORDER BY id LIMIT ${limit})`.execute(trx);
+    WHERE id IN (SELECT id FROM feed_events WHERE recipient = ${recipient} AND notification_id IS NULL
+      AND run_id IN (SELECT id FROM feed_runs WHERE state = 'completed') ORDER BY id LIMIT ${limit})`.execute(trx);
   const totals = await sql<{ sent: number; withheld: number; top: number | null }>`
     SELECT count(*) FILTER (WHERE NOT withheld)::int AS sent, count(*) FILTER (WHERE withheld)::int AS withheld, max(${rank}) FILTER (WHERE NOT withheld) AS top
     FROM feed_events WHERE notification_id = ${notificationId}`.execute(trx);
@@ -223,7 +231,7 @@ export async function pendingNotificationIds(db: Kysely<Schema>): Promise<string
   return rows.map((r) => r.id);
 }
 
-/** Recipients with events not yet linked to a notification. */
+/** Recipients with events of finished runs not yet linked to a notification. */
 export async function recipientsWithPendingEvents(db: Kysely<Schema>): Promise<string[]> {
   const rows = await db
     .selectFrom('feed_events')
@@ -231,6 +239,7 @@ export async function recipientsWithPendingEvents(db: Kysely<Schema>): Promise<s
     .distinct()
     .where('notification_id', 'is', null)
     .where('recipient', 'is not', null)
+    .where('run_id', 'in', completedRuns(db))
     .execute();
   return rows.map((r) => r.recipient!);
 }

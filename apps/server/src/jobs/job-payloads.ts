@@ -38,6 +38,7 @@ export interface JobPayloads {
   'feeds.fetch-source': { sourceId: string };
   'feeds.fetch-due-sources': NoPayload;
   'feeds.send-notifications': { force?: boolean | undefined };
+  'feeds.fail-abandoned-runs': NoPayload;
   /** Mail the participants of a case that there is news: a message (`messageId`) or the case shared with one (`participantId`). */
   'vulnerabilities.notify-participants':
     { caseId: string; messageId: string } | { caseId: string; participantId: string } | { caseId: string; participantId: string; reminder: number };

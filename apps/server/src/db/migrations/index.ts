@@ -22,6 +22,7 @@ import * as advisories from './2026-12-04T1400-advisories.ts';
 import * as mailHeldWithoutRelay from './2026-12-04T1500-mail-held-without-relay.ts';
 import * as caseMails from './2026-12-05T0400-case-mails.ts';
 import * as rateLimitCounters from './2026-12-05T0500-rate-limit-counters.ts';
+import * as feedRunHeartbeat from './2026-12-05T0510-feed-run-heartbeat.ts';
 
 /** Every migration, in order. Names are timestamps: a new one goes at the end. */
 export const migrations: Record<string, Migration> = {
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T1500-mail-held-without-relay': mailHeldWithoutRelay,
   '2026-12-05T0400-case-mails': caseMails,
   '2026-12-05T0500-rate-limit-counters': rateLimitCounters,
+  '2026-12-05T0510-feed-run-heartbeat': feedRunHeartbeat,
 };

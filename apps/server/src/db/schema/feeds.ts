@@ -56,6 +56,8 @@ export interface FeedRunsTable {
   started_at: ColumnType<Date, never, never>;
   /** NULL while running. */
   finished_at: Date | null;
+  /** Touched by the running process as it stores batches; a running run silent for long was abandoned (its process killed). */
+  heartbeat_at: ColumnType<Date, Date | undefined, Date>;
 }
 
 export interface FeedRejectsTable {
