@@ -13,3 +13,4 @@ export * from './advisories.ts';
 export * from './vulnerabilities-registry.ts';
 /** TypeBox's static type, so clients name a schema's type without depending on TypeBox. */
 export type { Static } from '@sinclair/typebox';
+export * from './webhooks.ts';

@@ -56,15 +56,21 @@ export function createAdvisories(deps: AdvisoriesDeps) {
   /** The queue is started before a transaction that may enqueue in it (on PGlite its one connection is then the transaction's). */
   const readyToSchedule = async () => {
     if (deps.jobs) await deps.jobs.start();
+    await deps.webhooks.prepare();
   };
 
+  const preview = (trx: Transaction<Schema>, caseId: string) =>
+    deps.webhooks.emit(trx, { type: 'advisory.preview', caseId, audience: { all: true }, resource: `/cases/${caseId}/advisory/preview` });
+
   async function addRevision(ctx: RequestContext, caseId: string, content: AdvisoryContent, note: string, kind: string) {
+    await deps.webhooks.prepare();
     return db.transaction().execute(async (trx) => {
       const status = await trx.selectFrom('vulnerability_cases').select('status').where('id', '=', caseId).forUpdate().executeTakeFirstOrThrow();
       if (status.status === 'published') throw published(caseId);
       const revision = await insertRevision(trx, { caseId, content, note, authorId: actorId(ctx.actor), at: now() });
       await appendCaseEvent(trx, { caseId, kind, detail: { revision: revision.number }, actorId: actorId(ctx.actor) });
       await recordAdvisoryAudit(trx, ctx, caseId, `advisory.${kind === 'advisory_drafted' ? 'draft' : 'revise'}`, { revision: revision.number });
+      await preview(trx, caseId);
       return revision;
     });
   }
@@ -122,6 +128,7 @@ export function createAdvisories(deps: AdvisoriesDeps) {
           .executeTakeFirstOrThrow();
         await appendCaseEvent(trx, { caseId, kind: 'advisory_approved', detail: { revision: number }, actorId: actorId(ctx.actor) });
         await recordAdvisoryAudit(trx, ctx, caseId, 'advisory.approve', { revision: number });
+        await preview(trx, caseId);
         if (deps.jobs) await schedulePublication(trx, deps.jobs, caseId);
         const released = await trx.selectFrom('case_embargoes').select('id').where('case_id', '=', caseId).where('state', '=', 'released').executeTakeFirst();
         const publication = released ? await publishInTransaction(trx, deps.publishing, ctx, { caseId, publishedBy: actorId(ctx.actor) ?? 'system' }) : null;

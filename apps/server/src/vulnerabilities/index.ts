@@ -4,6 +4,8 @@ export { type VulnerabilitiesService, createVulnerabilitiesService } from './vul
 export { vulnerabilitiesRoutes } from './vulnerabilities.routes.ts';
 export { NOTIFY_PARTICIPANTS_JOB, VULNERABILITY_INTAKE_MAIL_JOB, vulnerabilitiesJobDefinitions } from './vulnerabilities.jobs.ts';
 export { PUBLISH_JOB } from './publication.ts';
+export { DELIVER_WEBHOOK_JOB } from './webhook-events.ts';
+export { signatureHeader } from './webhooks.service.ts';
 export { isForVulnerabilityIntake } from './mail-intake.service.ts';
 export { vulnerabilityPortalRoutes } from './vulnerability-portal.routes.ts';
 export { vulnerabilityReportFileRoutes } from './report-files.routes.ts';

@@ -5,6 +5,7 @@ import type { JobQueue } from '../jobs/job-queue.ts';
 import type { RequestContext } from '../policy/actor.ts';
 import { type PublicIdPrefixes, formatPublicId } from './catalogue/index.ts';
 import { appendCaseEvent, nextNumber } from './cases.repository.ts';
+import type { WebhookEmitter } from './webhook-events.ts';
 
 /** The publish job: one per case and agreed embargo, due at the embargo's instant. */
 export const PUBLISH_JOB = 'vulnerabilities.publish-case';
@@ -21,6 +22,8 @@ export interface PublicationDeps {
    * before the publishing transaction commits, so a process test can kill the worker there.
    */
   beforeCommit?: ((caseId: string) => Promise<void>) | undefined;
+  /** The participants' webhooks of the publication, written in its transaction. */
+  webhooks?: WebhookEmitter | undefined;
 }
 
 /** The counter each kind of public ID is numbered from: the configured prefix without its `#` (JVNVU, JVN), year 0. */
@@ -98,6 +101,7 @@ export async function publishInTransaction(
     .where('id', '=', caseId)
     .execute();
   await appendCaseEvent(trx, { caseId, kind: 'published', detail: { publicId, revision: approved.number, by: input.publishedBy }, actorId: null });
+  await deps.webhooks?.emit(trx, { type: 'case.published', caseId, audience: { all: true } });
   await recordAudit(trx, ctx, { action: 'case.publish', targetType: 'vulnerability_case', targetId: caseId, after: { publicId, revision: approved.number } });
   await deps.beforeCommit?.(caseId);
   return { published: true, publicId, revision: approved.number };

@@ -17,6 +17,7 @@ import * as caseMessages from './2026-12-04T1000-case-messages.ts';
 import * as publicFormTokensSpent from './2026-12-04T1050-public-form-tokens-spent.ts';
 import * as vulnerabilityReportMail from './2026-12-04T1100-vulnerability-report-mail.ts';
 import * as unreachableAnnouncements from './2026-12-04T1200-unreachable-announcements.ts';
+import * as webhooks from './2026-12-05T0300-webhooks.ts';
 import * as caseParticipantsByCase from './2026-12-04T1300-case-participants-by-case.ts';
 import * as advisories from './2026-12-04T1400-advisories.ts';
 import * as mailHeldWithoutRelay from './2026-12-04T1500-mail-held-without-relay.ts';
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T1300-case-participants-by-case': caseParticipantsByCase,
   '2026-12-04T1400-advisories': advisories,
   '2026-12-04T1500-mail-held-without-relay': mailHeldWithoutRelay,
+  '2026-12-05T0300-webhooks': webhooks,
 };
