@@ -137,7 +137,18 @@ export function createCaseMessages(deps: CasesDeps) {
           organisationId: about?.organisation_id ?? null,
           actorId: actorId(ctx.actor),
         });
+        const before = await trx.selectFrom('vulnerability_cases').select('modified_at').where('id', '=', caseId).forUpdate().executeTakeFirstOrThrow();
         await recordChange(trx, ctx, caseId, 'case.message', { messageId: message.id });
+        // One's own message is no news to oneself: a reader who had seen everything before it stays up to date.
+        const authorId = actorId(ctx.actor);
+        if (authorId)
+          await trx
+            .updateTable('case_reads')
+            .set((eb) => ({ seen_at: eb.selectFrom('vulnerability_cases').select('modified_at').where('id', '=', caseId) }))
+            .where('case_id', '=', caseId)
+            .where('user_id', '=', authorId)
+            .where('seen_at', '>=', before.modified_at)
+            .execute();
         await deps.jobs.enqueue(NOTIFY_PARTICIPANTS_JOB, { caseId, messageId: message.id }, { trx, idempotencyKey: `message:${message.id}` });
         // Who may read it: the case thread every shared participant but its author; a private one from the team, that participant.
         const audience = privateTo === null ? { all: true as const, except: authorParticipant } : authorParticipant ? null : { participants: [privateTo] };
