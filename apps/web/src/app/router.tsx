@@ -22,6 +22,8 @@ import { SettingsPage } from '../features/settings/components/settings-page.tsx'
 import { StatisticsPage } from '../features/statistics/components/statistics-page.tsx';
 import { CasePage } from '../features/vulnerabilities/components/case-page.tsx';
 import { CasesPage } from '../features/vulnerabilities/components/cases-page.tsx';
+import { ChangedCasesPage } from '../features/vulnerabilities/components/changed-cases-page.tsx';
+import { WebhooksPage } from '../features/webhooks/components/webhooks-page.tsx';
 import { VulnerabilityReportPage } from '../features/vulnerabilities/components/report-page.tsx';
 import { VulnerabilityReportsPage } from '../features/vulnerabilities/components/reports-page.tsx';
 import { useSession } from '../lib/session.tsx';
@@ -64,6 +66,8 @@ const newOrganisationRoute = page('contacts/new', NewOrganisationPage);
 const csvImportRoute = page('contacts/import', CsvImportPage);
 const vulnerabilityReportsRoute = page('vulnerability-reports', VulnerabilityReportsPage);
 const casesRoute = page('cases', CasesPage);
+const changedCasesRoute = page('cases/changed', ChangedCasesPage);
+const webhooksRoute = page('webhooks', WebhooksPage);
 
 const vulnerabilityReportRoute = createRoute({
   getParentRoute: () => authedRoute,
@@ -193,7 +197,9 @@ const routeTree = rootRoute.addChildren([
     vulnerabilityReportsRoute,
     vulnerabilityReportRoute,
     casesRoute,
+    changedCasesRoute,
     caseRoute,
+    webhooksRoute,
   ]),
 ]);
 

@@ -147,9 +147,11 @@ export function Shell({ children }: { children: ReactNode }) {
   );
 }
 
-/** The vulnerability-coordination entries: the report queue for the team, cases for the team and for participants. */
+/** The vulnerability-coordination entries: the report queue for the team, cases and what changed in them, webhooks for the organisations' tools. */
 function VulnerabilityNav({ path, isStaff, seesCases, onNavigate }: { path: string; isStaff: boolean; seesCases: boolean; onNavigate: () => void }) {
   const { t } = useTranslation();
+  // An organisation's own users manage its webhooks; admins any organisation's.
+  const managesWebhooks = useMe().roles.some((role) => role === 'vendor_user' || role === 'partner' || role === 'admin');
   return (
     <>
       {isStaff && (
@@ -167,9 +169,30 @@ function VulnerabilityNav({ path, isStaff, seesCases, onNavigate }: { path: stri
           to={'/cases'}
           onClick={onNavigate}
           label={t('nav.cases')}
-          active={path.startsWith('/cases')}
+          active={path.startsWith('/cases') && path !== '/cases/changed'}
+          activeOptions={{ exact: true }}
           aria-current={path === '/cases' ? 'page' : undefined}
           data-testid="nav-cases"
+        />
+      )}
+      {seesCases && (
+        <NavLinkLink
+          to={'/cases/changed'}
+          onClick={onNavigate}
+          label={t('nav.changedCases')}
+          active={path === '/cases/changed'}
+          aria-current={path === '/cases/changed' ? 'page' : undefined}
+          data-testid="nav-changed-cases"
+        />
+      )}
+      {managesWebhooks && (
+        <NavLinkLink
+          to={'/webhooks'}
+          onClick={onNavigate}
+          label={t('nav.webhooks')}
+          active={path === '/webhooks'}
+          aria-current={path === '/webhooks' ? 'page' : undefined}
+          data-testid="nav-webhooks"
         />
       )}
     </>

@@ -103,6 +103,13 @@ export const API_ERROR_CODES = [
   'cvss_duplicate_metric',
   'cvss_missing_metric',
   'cvss_too_long',
+  // Messages and webhooks
+  'private_to_team_only',
+  'participant_not_shared',
+  'webhook_not_found',
+  'invalid_webhook_url',
+  'webhook_inactive',
+  'fetch_refused',
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];

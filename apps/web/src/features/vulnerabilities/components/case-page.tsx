@@ -13,6 +13,7 @@ import { type CaseDetail, useCase } from '../api/vulnerabilities.ts';
 import { isHandler } from '../labels.ts';
 import { daysBetween } from '../zoned-time.ts';
 import { CaseStatusBadge, DaysLeft } from './case-badges.tsx';
+import { CaseMessagesPanel } from './case-messages-panel.tsx';
 import { EmbargoPanel } from './embargo-panel.tsx';
 import { ParticipantsPanel } from './participants-panel.tsx';
 import { StatusEditor } from './status-editor.tsx';
@@ -49,6 +50,7 @@ function CaseView({ detail, onRefresh, refreshing }: { detail: CaseDetail; onRef
       </Section>
       {(isStaff || detail.participants.length > 0) && <ParticipantsPanel detail={detail} canManage={asTeam} asParticipant={!isStaff} />}
       <EmbargoPanel detail={detail} asTeam={asTeam} ownOrganisations={ownOrganisations} />
+      <CaseMessagesPanel detail={detail} />
       {editing && <StatusEditor caseId={detail.id} cell={editing} asTeam={asTeam} onClose={() => setEditing(null)} />}
     </Stack>
   );
