@@ -137,7 +137,8 @@ export function createCaseMessages(deps: CasesDeps) {
           organisationId: about?.organisation_id ?? null,
           actorId: actorId(ctx.actor),
         });
-        const before = await trx.selectFrom('vulnerability_cases').select('modified_at').where('id', '=', caseId).forUpdate().executeTakeFirstOrThrow();
+        // NO KEY UPDATE, as the touch below takes anyway: FOR UPDATE would wait on (and deadlock with) the key-share locks of rows inserted for the case.
+        const before = await trx.selectFrom('vulnerability_cases').select('modified_at').where('id', '=', caseId).forNoKeyUpdate().executeTakeFirstOrThrow();
         await recordChange(trx, ctx, caseId, 'case.message', { messageId: message.id });
         // One's own message is no news to oneself: a reader who had seen everything before it stays up to date.
         const authorId = actorId(ctx.actor);

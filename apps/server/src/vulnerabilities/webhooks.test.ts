@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WebhookDelivery, WebhookEndpoint, WebhookEndpointWithSecret } from '@renkei/contract';
+import { WEBHOOK_EVENT_TYPES, type WebhookDelivery, type WebhookEndpoint, type WebhookEndpointWithSecret } from '@renkei/contract';
 import type { TestApp, TestUser } from '../testing/test-app.ts';
 import { type ReceivedWebhook, startWebhookReceiver } from './webhook-receiver-test-server.ts';
 import { addSharedVendor, openCase, outsideOrganisationWithUser, startCaseHarness } from './vulnerabilities-test-kit.ts';
@@ -41,7 +41,8 @@ const settled = () =>
     30_000,
   );
 
-const payloads = (path: string) => receiver.at(path).map((r) => JSON.parse(r.body) as { id: string; type: string; caseId: string | null; reference: string });
+const payloads = (path: string) =>
+  receiver.at(path).map((r) => JSON.parse(r.body) as { id: string; type: string; caseId: string | null; reference: string; url: string });
 
 async function register(name: string, events: string[] = ['case.shared', 'message.created', 'status.changed', 'embargo.proposed']): Promise<Org> {
   const { organisationId, user } = await outsideOrganisationWithUser(t, name);
@@ -142,10 +143,11 @@ describe('webhook endpoints', () => {
   });
 });
 
-describe('webhook deliveries', () => {
-  let caseId: string;
-  let reference: string;
+/** The case the deliveries below are about (opened by the first of them). */
+let caseId: string;
+let reference: string;
 
+describe('webhook deliveries', () => {
   it('tells a vendor its case was shared, signed with its secret, retried after a 500 with the same event id', async () => {
     const acme = orgs['Acme Hooks']!;
     ({ caseId, reference } = await openCase(t, coordinator, 'Hook Router'));
@@ -253,6 +255,51 @@ describe('webhook deliveries', () => {
     expect(delivery!.state).toBe('failed');
     expect(delivery!.attempts.map((a) => a.statusCode)).toEqual([503, 503, 503]);
     expect(receiver.at('/always-down')).toHaveLength(3);
+  });
+});
+
+describe('who hears of a case', () => {
+  it('tells the shared participants of the embargo, the advisory preview, the early release and the publication, and the one not yet shared nothing', async () => {
+    const names = ['Acme Hooks', 'Globex Hooks', 'Initech Hooks'];
+    for (const name of names) {
+      const { user, endpointId } = orgs[name]!;
+      const all = await t.request(user, { method: 'PATCH', url: `/api/v1/webhooks/${endpointId}`, payload: { events: [...WEBHOOK_EVENT_TYPES] } });
+      expect(all.statusCode).toBe(200);
+    }
+    await settled();
+    const before = Object.fromEntries(names.map((name) => [name, payloads(orgs[name]!.path).length]));
+    const releaseAt = new Date(Math.ceil(Date.now() / 60_000) * 60_000 + 30 * 86_400_000).toISOString();
+    const proposed = await t.request(coordinator, { method: 'POST', url: `/api/v1/cases/${caseId}/embargo`, payload: { releaseAt } });
+    expect(proposed.statusCode, proposed.body).toBe(201);
+    const embargoId = proposed.json<{ id: string }>().id;
+    const agreed = await t.request(coordinator, {
+      method: 'POST',
+      url: `/api/v1/cases/${caseId}/embargo/${embargoId}/decision`,
+      payload: { decision: 'accepted' },
+    });
+    expect(agreed.statusCode, agreed.body).toBeLessThan(300);
+    expect((await t.request(coordinator, { method: 'POST', url: `/api/v1/cases/${caseId}/advisory` })).statusCode).toBeLessThan(300);
+    const released = await t.request(coordinator, {
+      method: 'POST',
+      url: `/api/v1/cases/${caseId}/release-early`,
+      payload: { reason: 'Exploited in the wild', exploitationSeen: true },
+    });
+    expect(released.statusCode, released.body).toBeLessThan(300);
+    // Released with no approved advisory: approving it publishes at once.
+    const approved = await t.request(admin, { method: 'POST', url: `/api/v1/cases/${caseId}/advisory/revisions/1/approve` });
+    expect(approved.statusCode, approved.body).toBeLessThan(300);
+    await settled();
+    const since = (name: string) => payloads(orgs[name]!.path).slice(before[name]);
+    for (const name of ['Acme Hooks', 'Globex Hooks']) {
+      // One transaction's deliveries may arrive in any order: a receiver orders by `modified`.
+      expect(
+        since(name)
+          .map((p) => p.type)
+          .sort(),
+      ).toEqual(['advisory.preview', 'advisory.preview', 'case.published', 'case.released_early', 'embargo.decided', 'embargo.proposed']);
+      expect(since(name).find((p) => p.type === 'advisory.preview')!.url).toMatch(new RegExp(`/api/v1/cases/${caseId}/advisory/preview$`));
+    }
+    expect(since('Initech Hooks')).toEqual([]);
   });
 
   it('never reaches an organisation not on a case, over randomly shared cases', async () => {
