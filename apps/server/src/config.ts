@@ -58,6 +58,12 @@ export interface Config {
   mailRetrySeconds: number;
   /** The longest one relay hand-over may take before its attempt is failed (RENKEI_MAIL_SEND_TIMEOUT_SECONDS, default 300). */
   mailSendTimeoutSeconds: number;
+  /**
+   * Webhook deliveries: seconds before the first retry (RENKEI_WEBHOOK_RETRY_SECONDS, default 30; doubling
+   * after), attempts at most (RENKEI_WEBHOOK_ATTEMPTS, default 8), the longest one attempt may take
+   * (RENKEI_WEBHOOK_TIMEOUT_SECONDS, default 10).
+   */
+  webhook: { retrySeconds: number; attempts: number; timeoutSeconds: number };
   /** Most MIME parts a message may have before it is kept raw only (RENKEI_MAIL_MAX_PARTS). */
   mailMaxParts: number;
   /** Most header bytes across a message's parts before it is kept raw only (RENKEI_MAIL_MAX_HEADER_BYTES). */
@@ -129,6 +135,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailSizeLimitBytes: integer(env.RENKEI_MAIL_SIZE_LIMIT, 25 * 1024 * 1024, 'RENKEI_MAIL_SIZE_LIMIT'),
     mailRetrySeconds: integer(env.RENKEI_MAIL_RETRY_SECONDS, 30, 'RENKEI_MAIL_RETRY_SECONDS'),
     mailSendTimeoutSeconds: Math.max(1, integer(env.RENKEI_MAIL_SEND_TIMEOUT_SECONDS, 300, 'RENKEI_MAIL_SEND_TIMEOUT_SECONDS')),
+    webhook: {
+      retrySeconds: integer(env.RENKEI_WEBHOOK_RETRY_SECONDS, 30, 'RENKEI_WEBHOOK_RETRY_SECONDS'),
+      attempts: Math.min(20, Math.max(1, integer(env.RENKEI_WEBHOOK_ATTEMPTS, 8, 'RENKEI_WEBHOOK_ATTEMPTS'))),
+      timeoutSeconds: Math.min(120, Math.max(1, integer(env.RENKEI_WEBHOOK_TIMEOUT_SECONDS, 10, 'RENKEI_WEBHOOK_TIMEOUT_SECONDS'))),
+    },
     mailMaxParts: integer(env.RENKEI_MAIL_MAX_PARTS, 500, 'RENKEI_MAIL_MAX_PARTS'),
     mailMaxHeaderBytes: integer(env.RENKEI_MAIL_MAX_HEADER_BYTES, 1024 * 1024, 'RENKEI_MAIL_MAX_HEADER_BYTES'),
     imapUrl: env.RENKEI_IMAP_URL && env.RENKEI_IMAP_URL.trim() !== '' ? env.RENKEI_IMAP_URL.trim() : null,

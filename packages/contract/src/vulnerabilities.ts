@@ -337,6 +337,8 @@ export const CaseMessage = Type.Object({
   productName: Type.String(),
   author: Type.String({ description: "'team', the author's organisation, or 'participant' when the reader may not know who" }),
   mine: Type.Boolean(),
+  /** Written by someone else after the reader last marked the case seen (or never did). */
+  unread: Type.Boolean(),
   body: Type.String(),
   createdAt: Timestamp,
 });

@@ -38,7 +38,7 @@ export function registerJobs(services: JobDomains, config: Config): void {
       sendTimeoutSeconds: config.mailSendTimeoutSeconds,
     }),
     ...incidentJobDefinitions(services.incidents),
-    ...vulnerabilitiesJobDefinitions(services.vulnerabilities),
+    ...vulnerabilitiesJobDefinitions(services.vulnerabilities, config.webhook),
     ...feedsJobDefinitions(services.feeds, (sourceId) => jobs.enqueue(FETCH_SOURCE_JOB, { sourceId }, { idempotencyKey: sourceId })),
   ];
   for (const { definition, cron } of registrations) jobs.register(definition, cron ? { cron } : undefined);

@@ -127,6 +127,7 @@ export function createServices(database: Database, config: Config, options: { lo
         reminders: { reminderDays: config.vendorReminderDays, maxReminders: config.vendorMaxReminders },
         publicIdPrefixes: config.publicIdPrefixes,
         beforePublishCommit: testPublishPause(config),
+        webhooks: { guard: fetchGuard, timeoutMs: config.webhook.timeoutSeconds * 1000 },
         unreachableWaitDays: config.unreachableWaitDays,
         timeZone: config.teamTimeZone,
         fiscalYearStartMonth: config.fiscalYearStartMonth,

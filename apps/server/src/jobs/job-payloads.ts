@@ -45,6 +45,8 @@ export interface JobPayloads {
   'vulnerabilities.remind-vendors': NoPayload;
   /** Publish a case at its embargo instant (does nothing when that embargo is no longer in force). */
   'vulnerabilities.publish-case': { caseId: string; embargoId: string };
+  /** POST one webhook delivery (written and enqueued with the change it reports). */
+  'vulnerabilities.deliver-webhook': { deliveryId: string };
   /** Publish any due case whose publish job did not. */
   'vulnerabilities.sweep-publications': NoPayload;
   /** Test-only (RENKEI_TEST_JOBS=1). */

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type FetchLimits, FetchBodyError, boundedGet, boundedOpen } from './bounded-fetch.ts';
+import { type FetchLimits, FetchBodyError, boundedGet, boundedOpen, boundedPost } from './bounded-fetch.ts';
 import { type FetchGuard, NO_FETCH_ALLOW, type Resolver, parseFetchAllow } from './fetch-guard.ts';
 
 // Every connection in this file goes to 127.0.0.1: refused destinations are refused before any connection.
@@ -141,5 +141,55 @@ describe('boundedOpen', () => {
       chunked.closeAllConnections();
       await new Promise((resolve) => chunked.close(resolve));
     }
+  });
+});
+
+describe('boundedPost', () => {
+  const received: { method: string; url: string; body: string; type: string | undefined }[] = [];
+  let poster: http.Server;
+  let at: string;
+  beforeAll(async () => {
+    poster = http.createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        received.push({ method: request.method ?? '', url: request.url ?? '', body: Buffer.concat(chunks).toString(), type: request.headers['content-type'] });
+        if (request.url === '/moved') return void response.writeHead(307, { location: '/elsewhere' }).end();
+        if (request.url === '/silent') return; // never answers
+        if (request.url === '/huge') return void response.writeHead(200).end(Buffer.alloc(10_000));
+        response.writeHead(202).end('accepted');
+      });
+    });
+    await new Promise<void>((resolve) => poster.listen(0, '127.0.0.1', resolve));
+    at = `http://127.0.0.1:${(poster.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    poster.closeAllConnections();
+    await new Promise((resolve) => poster.close(resolve));
+  });
+  beforeEach(() => void (received.length = 0));
+  const post = (path: string, guard: FetchGuard = loopbackAllowed, more: { timeoutMs?: number; maxBytes?: number } = {}) =>
+    boundedPost(`${at}${path}`, Buffer.from('{"a":1}'), { 'content-type': 'application/json' }, { timeoutMs: 2000, maxBytes: 1024, guard, ...more });
+
+  it('Should send the body and headers and answer the status and body', async () => {
+    const outcome = await post('/hook');
+    expect(outcome).toMatchObject({ status: 'answered', statusCode: 202 });
+    if (outcome.status === 'answered') expect(outcome.body.toString()).toBe('accepted');
+    expect(received).toEqual([{ method: 'POST', url: '/hook', body: '{"a":1}', type: 'application/json' }]);
+  });
+
+  it('Should refuse an internal receiver unless the operator allows it, before connecting', async () => {
+    expect(await post('/hook', { allow: NO_FETCH_ALLOW, resolve })).toMatchObject({ status: 'failed', refused: { addressClass: 'loopback' } });
+    expect(received).toEqual([]);
+  });
+
+  it('Should not follow a redirect: the POST goes to the checked address only', async () => {
+    expect(await post('/moved')).toMatchObject({ status: 'answered', statusCode: 307 });
+    expect(received.map((r) => r.url)).toEqual(['/moved']);
+  });
+
+  it('Should give up on a receiver that never answers, and cut an answer past maxBytes', async () => {
+    expect(await post('/silent', loopbackAllowed, { timeoutMs: 300 })).toMatchObject({ status: 'unanswered' });
+    expect(await post('/huge')).toMatchObject({ status: 'failed' });
   });
 });

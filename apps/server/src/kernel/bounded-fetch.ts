@@ -119,7 +119,48 @@ async function destination(parsed: URL, deadline: number, limits: FetchLimits): 
   }
 }
 
-async function openOnce(url: string, deadline: number, limits: FetchLimits): Promise<Once> {
+/** A request with a body (a webhook's POST); without one, a GET. */
+interface Outgoing {
+  method: 'POST';
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/**
+ * POST with the same guard as boundedGet: the destination checked after DNS resolution (the connection
+ * goes to the checked address), a deadline over the whole exchange, the answer's body capped. Redirects
+ * are not followed (a 3xx is the answer). Never throws: every end is an outcome.
+ * @example const outcome = await boundedPost(endpoint.url, Buffer.from(json), { 'content-type': 'application/json' }, { timeoutMs: 10_000, maxBytes: 65_536, guard });
+ */
+export async function boundedPost(
+  url: string,
+  body: Buffer,
+  headers: Record<string, string>,
+  limits: Omit<FetchLimits, 'maxRedirects' | 'accept'> & { accept?: string },
+): Promise<FetchOutcome> {
+  const deadline = Date.now() + limits.timeoutMs;
+  const full: FetchLimits = { ...limits, maxRedirects: 0, accept: limits.accept ?? '*/*' };
+  const once = await openOnce(url, deadline, full, { method: 'POST', headers, body });
+  if (once.status === 'redirect') return { status: 'failed', detail: 'redirected', url };
+  if (once.status !== 'response') return { ...once, url };
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of bodyOf(once.response, deadline, full)) chunks.push(chunk as Buffer);
+  } catch (error) {
+    const kind = error instanceof FetchBodyError ? error.kind : 'unanswered';
+    return { status: kind, detail: error instanceof Error ? error.message : String(error), url };
+  }
+  const response = once.response;
+  return {
+    status: 'answered',
+    statusCode: response.statusCode ?? 0,
+    body: Buffer.concat(chunks),
+    url,
+    contentType: String(response.headers['content-type'] ?? ''),
+  };
+}
+
+async function openOnce(url: string, deadline: number, limits: FetchLimits, outgoing?: Outgoing): Promise<Once> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -147,27 +188,26 @@ async function openOnce(url: string, deadline: number, limits: FetchLimits): Pro
     };
     const onAbort = () => finish({ status: 'unanswered', detail: 'aborted' });
     const client = parsed.protocol === 'https:' ? https : http;
-    const request = client.get(
-      parsed,
-      { headers: { accept: limits.accept, 'user-agent': limits.userAgent ?? 'Renkei' }, lookup: pinned, agent: false },
-      (response) => {
-        const statusCode = response.statusCode ?? 0;
-        if (statusCode >= 300 && statusCode < 400 && response.headers.location) {
-          response.resume();
-          return finish({ status: 'redirect', location: response.headers.location });
-        }
-        const declared = Number(response.headers['content-length']);
-        if (Number.isFinite(declared) && declared > limits.maxBytes)
-          return finish({ status: 'failed', detail: `answer of ${declared} bytes is over the ${limits.maxBytes}-byte limit` });
-        finish({ status: 'response', response });
-      },
-    );
+    const headers: Record<string, string> = { accept: limits.accept, 'user-agent': limits.userAgent ?? 'Renkei', ...outgoing?.headers };
+    if (outgoing) headers['content-length'] = String(outgoing.body.length);
+    const request = client.request(parsed, { method: outgoing?.method ?? 'GET', headers, lookup: pinned, agent: false }, (response) => {
+      const statusCode = response.statusCode ?? 0;
+      if (!outgoing && statusCode >= 300 && statusCode < 400 && response.headers.location) {
+        response.resume();
+        return finish({ status: 'redirect', location: response.headers.location });
+      }
+      const declared = Number(response.headers['content-length']);
+      if (Number.isFinite(declared) && declared > limits.maxBytes)
+        return finish({ status: 'failed', detail: `answer of ${declared} bytes is over the ${limits.maxBytes}-byte limit` });
+      finish({ status: 'response', response });
+    });
     request.on('error', (error: NodeJS.ErrnoException) => {
       const unanswered = UNANSWERED_CODES.includes(error.code ?? '');
       finish(unanswered ? { status: 'unanswered', detail: `${error.code}: ${error.message}` } : { status: 'failed', detail: error.message });
     });
     limits.signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => finish({ status: 'unanswered', detail: `no answer within ${limits.timeoutMs} ms` }), Math.max(0, deadline - Date.now()));
+    request.end(outgoing?.body);
   });
 }
 

@@ -4,12 +4,12 @@ import type { Schema } from '../db/schema/index.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../kernel/errors.ts';
 import { cleanText } from '../kernel/text.ts';
-import { type RequestContext, actorId, systemContext } from '../policy/actor.ts';
+import { type RequestContext, actorId } from '../policy/actor.ts';
 import { type RevisionRow, findPublication, findRevision, insertRevision, listRevisions, lockRevision, reportCredit } from './advisories.repository.ts';
 import { cleanEditedContent, draftContent } from './advisory-content.ts';
 import { type CaseViewer, type CasesDeps, createCaseAccess, isTeam } from './case-access.ts';
 import { appendCaseEvent } from './cases.repository.ts';
-import { type PublicationDeps, type PublishOutcome, dueCases, publishInTransaction, schedulePublication } from './publication.ts';
+import { type PublicationDeps, type PublishOutcome, publicationJobs, publishInTransaction, schedulePublication } from './publication.ts';
 import { vulnerabilitiesPolicy } from './vulnerabilities.policy.ts';
 
 export interface AdvisoriesDeps extends Omit<CasesDeps, 'jobs'> {
@@ -56,15 +56,21 @@ export function createAdvisories(deps: AdvisoriesDeps) {
   /** The queue is started before a transaction that may enqueue in it (on PGlite its one connection is then the transaction's). */
   const readyToSchedule = async () => {
     if (deps.jobs) await deps.jobs.start();
+    await deps.webhooks.prepare();
   };
 
+  const preview = (trx: Transaction<Schema>, caseId: string) =>
+    deps.webhooks.emit(trx, { type: 'advisory.preview', caseId, audience: { all: true }, resource: `/cases/${caseId}/advisory/preview` });
+
   async function addRevision(ctx: RequestContext, caseId: string, content: AdvisoryContent, note: string, kind: string) {
+    await deps.webhooks.prepare();
     return db.transaction().execute(async (trx) => {
       const status = await trx.selectFrom('vulnerability_cases').select('status').where('id', '=', caseId).forUpdate().executeTakeFirstOrThrow();
       if (status.status === 'published') throw published(caseId);
       const revision = await insertRevision(trx, { caseId, content, note, authorId: actorId(ctx.actor), at: now() });
       await appendCaseEvent(trx, { caseId, kind, detail: { revision: revision.number }, actorId: actorId(ctx.actor) });
       await recordAdvisoryAudit(trx, ctx, caseId, `advisory.${kind === 'advisory_drafted' ? 'draft' : 'revise'}`, { revision: revision.number });
+      await preview(trx, caseId);
       return revision;
     });
   }
@@ -130,6 +136,7 @@ export function createAdvisories(deps: AdvisoriesDeps) {
           .executeTakeFirstOrThrow();
         await appendCaseEvent(trx, { caseId, kind: 'advisory_approved', detail: { revision: number }, actorId: actorId(ctx.actor) });
         await recordAdvisoryAudit(trx, ctx, caseId, 'advisory.approve', { revision: number });
+        await preview(trx, caseId);
         if (deps.jobs) await schedulePublication(trx, deps.jobs, caseId);
         const released = await trx.selectFrom('case_embargoes').select('id').where('case_id', '=', caseId).where('state', '=', 'released').executeTakeFirst();
         const publication = released ? await publishInTransaction(trx, deps.publishing, ctx, { caseId, publishedBy: actorId(ctx.actor) ?? 'system' }) : null;
@@ -163,24 +170,6 @@ export function createAdvisories(deps: AdvisoriesDeps) {
       }
       return { caseId, record: record ?? null, dueAt: record ? null : (embargo?.release_at ?? null), blockers };
     },
-
-    /** The publish job's handler: publishes the case if its embargo is still the one in force and due. */
-    async runPublishJob(caseId: string, embargoId: string): Promise<PublishOutcome> {
-      const ctx = systemContext('vulnerabilities.publish-case');
-      return db.transaction().execute((trx) => publishInTransaction(trx, deps.publishing, ctx, { caseId, embargoId, publishedBy: 'job' }));
-    },
-
-    /** The sweeper: publishes every case past its instant (by the grace period) that is not yet published. */
-    async sweepPublications(): Promise<{ published: string[]; blocked: string[] }> {
-      const ctx = systemContext('vulnerabilities.sweep-publications');
-      const done: string[] = [];
-      const blocked: string[] = [];
-      for (const due of await dueCases(db, now())) {
-        const outcome = await db.transaction().execute((trx) => publishInTransaction(trx, deps.publishing, ctx, { ...due, publishedBy: 'sweeper' }));
-        if (outcome.published) done.push(outcome.publicId);
-        else if (outcome.reason === 'no_approved_revision') blocked.push(due.caseId);
-      }
-      return { published: done, blocked };
-    },
+    ...publicationJobs(db, deps.publishing, now),
   };
 }

@@ -7,6 +7,7 @@ import { BadRequestError, NotFoundError } from '../kernel/errors.ts';
 import type { RequestContext, UserActor } from '../policy/actor.ts';
 import { hasAnyRole } from '../policy/define-policy.ts';
 import type { PublicationScheduler } from './publication.ts';
+import type { WebhookEmitter } from './webhook-events.ts';
 import { type CaseRow, type ParticipantRow, caseRows, findCase, touchCase } from './cases.repository.ts';
 import { STAFF_ROLES_OF_CASES, vulnerabilitiesPolicy } from './vulnerabilities.policy.ts';
 
@@ -18,6 +19,8 @@ export interface CasesDeps {
   targetDays: number;
   /** Changes a participant must hear of enqueue their notice in the changing transaction (`start` first: on PGlite it needs the one connection). */
   jobs: Pick<JobQueue, 'enqueue' | 'start'>;
+  /** Webhooks of the case's events, written with each change (the outbox of `webhook-events.ts`). */
+  webhooks: WebhookEmitter;
   /** Schedules the publish job when the team agrees an embargo (absent: nothing is scheduled). */
   publication?: PublicationScheduler | undefined;
 }

@@ -109,10 +109,21 @@ describe('case messages', () => {
   it('lists the cases changed since the last visit until the user opens them', async () => {
     const changed = async () => (await t.request(globex.user, { url: '/api/v1/cases/changed' })).json<ChangedCase[]>().map((c) => c.id);
     expect(await changed()).toContain(caseId);
+    expect((await messagesOf(globex.user)).every((m) => m.unread)).toBe(true);
     expect((await t.request(globex.user, { method: 'POST', url: `/api/v1/cases/${caseId}/seen` })).statusCode).toBe(204);
     expect(await changed()).not.toContain(caseId);
+    expect((await messagesOf(globex.user)).some((m) => m.unread)).toBe(false);
     await t.request(coordinator, { method: 'POST', url: `/api/v1/cases/${caseId}/messages`, payload: { body: 'A new question.' } });
     expect(await changed()).toContain(caseId);
+    // Only what came after the visit is new; one's own messages never are.
+    expect((await messagesOf(globex.user)).filter((m) => m.unread).map((m) => m.body)).toEqual(['A new question.']);
+    expect((await messagesOf(coordinator)).some((m) => m.unread && m.mine)).toBe(false);
+    // Having read everything, one's own answer is no news to oneself; it is to the others.
+    await t.request(globex.user, { method: 'POST', url: `/api/v1/cases/${caseId}/seen` });
+    await t.request(globex.user, { method: 'POST', url: `/api/v1/cases/${caseId}/messages`, payload: { body: 'Our answer.' } });
+    expect(await changed()).not.toContain(caseId);
+    const acmeChanged = (await t.request(acme.user, { url: '/api/v1/cases/changed' })).json<ChangedCase[]>().map((c) => c.id);
+    expect(acmeChanged).toContain(caseId);
   });
 
   it('refuses empty and oversized messages, and hides the thread from outsiders with the case’s 404', async () => {

@@ -92,8 +92,10 @@ export function createCases(deps: CasesDeps) {
           await updateTarget(trx, caseId, deps.targetDays);
         }
         await appendCaseEvent(trx, { caseId, kind: 'shared', organisationId: participant.organisation_id, actorId: actorId(ctx.actor) });
-        if (!participant.shared_at)
+        if (!participant.shared_at) {
           await deps.jobs.enqueue('vulnerabilities.notify-participants', { caseId, participantId }, { trx, idempotencyKey: `shared:${participantId}` });
+          await deps.webhooks.emit(trx, { type: 'case.shared', caseId, audience: { participants: [participantId] } });
+        }
         await recordChange(trx, ctx, caseId, 'case.share', { participantId });
       });
     },

@@ -20,6 +20,7 @@ export function createEmbargoes(deps: CasesDeps) {
       const releaseAt = wholeMinute(input.releaseAt);
       if (releaseAt.getTime() <= now().getTime()) throw new BadRequestError('instant_in_past', 'The publication instant must be in the future');
       const organisation = viewer.kind === 'participant' ? (viewer.own[0]?.organisation_id ?? null) : null;
+      await deps.webhooks.prepare();
       return db.transaction().execute(async (trx) => {
         await trx.updateTable('case_embargoes').set({ state: 'superseded' }).where('case_id', '=', caseId).where('state', '=', 'proposed').execute();
         const embargo = await trx
@@ -41,6 +42,7 @@ export function createEmbargoes(deps: CasesDeps) {
           actorId: actorId(ctx.actor),
         });
         await recordChange(trx, ctx, caseId, 'case.embargo_propose', { releaseAt: releaseAt.toISOString() });
+        await deps.webhooks.emit(trx, { type: 'embargo.proposed', caseId, audience: { all: true } });
         return embargo;
       });
     },
@@ -57,6 +59,7 @@ export function createEmbargoes(deps: CasesDeps) {
       if (embargo.state !== 'proposed') throw new ConflictError('embargo_not_open', `This proposal is ${embargo.state}`);
       const agreeing = viewer.kind === 'team' && input.decision === 'accepted';
       if (agreeing) await deps.publication?.prepare();
+      await deps.webhooks.prepare();
       await db.transaction().execute(async (trx) => {
         if (viewer.kind === 'participant') {
           const participant = viewer.own[0];
@@ -85,6 +88,9 @@ export function createEmbargoes(deps: CasesDeps) {
             actorId: actorId(ctx.actor),
           });
           await recordChange(trx, ctx, caseId, 'case.embargo_decide', { embargoId, decision: input.decision });
+          // A participant's own decision: its organisation and the partner coordinators hear of it, no other vendor.
+          if (participant.organisation_id)
+            await deps.webhooks.emit(trx, { type: 'embargo.decided', caseId, audience: { organisation: participant.organisation_id, withCoordinators: true } });
           return;
         }
         const agreed = input.decision === 'accepted';
@@ -101,6 +107,7 @@ export function createEmbargoes(deps: CasesDeps) {
           actorId: actorId(ctx.actor),
         });
         await recordChange(trx, ctx, caseId, 'case.embargo_decide', { embargoId, decision: input.decision }, agreed ? 'scheduled' : undefined);
+        await deps.webhooks.emit(trx, { type: 'embargo.decided', caseId, audience: { all: true } });
         // With an approved advisory, the publish job is due at the agreed instant (committed with the decision).
         if (agreed) await deps.publication?.schedule(trx, caseId);
       });

@@ -19,6 +19,8 @@ export interface CaseMessageView {
   /** 'team', the author's organisation name, or 'participant' when the viewer may not know who. */
   author: string;
   mine: boolean;
+  /** Written by someone else after the viewer last marked the case seen (or never did). */
+  unread: boolean;
   body: string;
   createdAt: Date;
 }
@@ -55,6 +57,10 @@ export function createCaseMessages(deps: CasesDeps) {
       let query = db.selectFrom('case_messages as m').selectAll('m').where('m.case_id', '=', caseId).where(readable(viewer));
       if (options.since) query = query.where('m.created_at', '>', options.since);
       const messages = await query.orderBy('m.created_at').orderBy('m.id').limit(2_000).execute();
+      const viewerId = actorId(ctx.actor);
+      const read = viewerId
+        ? await db.selectFrom('case_reads').select('seen_at').where('case_id', '=', caseId).where('user_id', '=', viewerId).executeTakeFirst()
+        : undefined;
       const names = await deps.organisationsByIds(rows.participants.flatMap((p) => (p.organisation_id ? [p.organisation_id] : [])));
       const participants = new Map(rows.participants.map((p) => [p.id, p]));
       const ownIds = new Set(viewer.kind === 'participant' ? viewer.own.map((p) => p.id) : []);
@@ -68,13 +74,15 @@ export function createCaseMessages(deps: CasesDeps) {
               ? (names.get(author.organisation_id)?.name ?? author.role)
               : author.role
             : 'participant';
+        const mine = m.author_id !== null && m.author_id === viewerId;
         return {
           id: m.id,
           privateTo: m.private_to,
           vulnerabilityId: m.vulnerability_id,
           productName: m.product_name,
           author: authorName,
-          mine: m.author_id !== null && m.author_id === actorId(ctx.actor),
+          mine,
+          unread: !mine && (!read || m.created_at.getTime() > read.seen_at.getTime()),
           body: m.body,
           createdAt: m.created_at,
         };
@@ -129,8 +137,23 @@ export function createCaseMessages(deps: CasesDeps) {
           organisationId: about?.organisation_id ?? null,
           actorId: actorId(ctx.actor),
         });
+        // NO KEY UPDATE, as the touch below takes anyway: FOR UPDATE would wait on (and deadlock with) the key-share locks of rows inserted for the case.
+        const before = await trx.selectFrom('vulnerability_cases').select('modified_at').where('id', '=', caseId).forNoKeyUpdate().executeTakeFirstOrThrow();
         await recordChange(trx, ctx, caseId, 'case.message', { messageId: message.id });
+        // One's own message is no news to oneself: a reader who had seen everything before it stays up to date.
+        const authorId = actorId(ctx.actor);
+        if (authorId)
+          await trx
+            .updateTable('case_reads')
+            .set((eb) => ({ seen_at: eb.selectFrom('vulnerability_cases').select('modified_at').where('id', '=', caseId) }))
+            .where('case_id', '=', caseId)
+            .where('user_id', '=', authorId)
+            .where('seen_at', '>=', before.modified_at)
+            .execute();
         await deps.jobs.enqueue(NOTIFY_PARTICIPANTS_JOB, { caseId, messageId: message.id }, { trx, idempotencyKey: `message:${message.id}` });
+        // Who may read it: the case thread every shared participant but its author; a private one from the team, that participant.
+        const audience = privateTo === null ? { all: true as const, except: authorParticipant } : authorParticipant ? null : { participants: [privateTo] };
+        if (audience) await deps.webhooks.emit(trx, { type: 'message.created', caseId, audience, resource: `/cases/${caseId}/messages` });
         return message;
       });
     },

@@ -2,9 +2,10 @@ import { type Kysely, type Transaction, sql } from 'kysely';
 import { recordAudit } from '../audit/index.ts';
 import type { Schema } from '../db/schema/index.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import type { RequestContext } from '../policy/actor.ts';
+import { type RequestContext, systemContext } from '../policy/actor.ts';
 import { type PublicIdPrefixes, formatPublicId } from './catalogue/index.ts';
 import { appendCaseEvent, nextNumber } from './cases.repository.ts';
+import type { WebhookEmitter } from './webhook-events.ts';
 
 /** The publish job: one per case and agreed embargo, due at the embargo's instant. */
 export const PUBLISH_JOB = 'vulnerabilities.publish-case';
@@ -21,6 +22,8 @@ export interface PublicationDeps {
    * before the publishing transaction commits, so a process test can kill the worker there.
    */
   beforeCommit?: ((caseId: string) => Promise<void>) | undefined;
+  /** The participants' webhooks of the publication, written in its transaction. */
+  webhooks?: WebhookEmitter | undefined;
 }
 
 /** The counter each kind of public ID is numbered from: the configured prefix without its `#` (JVNVU, JVN), year 0. */
@@ -98,6 +101,7 @@ export async function publishInTransaction(
     .where('id', '=', caseId)
     .execute();
   await appendCaseEvent(trx, { caseId, kind: 'published', detail: { publicId, revision: approved.number, by: input.publishedBy }, actorId: null });
+  await deps.webhooks?.emit(trx, { type: 'case.published', caseId, audience: { all: true } });
   await recordAudit(trx, ctx, { action: 'case.publish', targetType: 'vulnerability_case', targetId: caseId, after: { publicId, revision: approved.number } });
   await deps.beforeCommit?.(caseId);
   return { published: true, publicId, revision: approved.number };
@@ -164,4 +168,28 @@ export interface PublicationScheduler {
 
 export function publicationScheduler(jobs: Pick<JobQueue, 'enqueue' | 'start'>): PublicationScheduler {
   return { prepare: () => jobs.start(), schedule: (trx, caseId) => schedulePublication(trx, jobs, caseId) };
+}
+
+/** The publish job's and the sweeper's handlers, each publishing in its own transaction as the system. */
+export function publicationJobs(db: Kysely<Schema>, publishing: PublicationDeps, now: () => Date) {
+  return {
+    /** The publish job's handler: publishes the case if its embargo is still the one in force and due. */
+    async runPublishJob(caseId: string, embargoId: string): Promise<PublishOutcome> {
+      const ctx = systemContext('vulnerabilities.publish-case');
+      return db.transaction().execute((trx) => publishInTransaction(trx, publishing, ctx, { caseId, embargoId, publishedBy: 'job' }));
+    },
+
+    /** The sweeper: publishes every case past its instant (by the grace period) that is not yet published. */
+    async sweepPublications(): Promise<{ published: string[]; blocked: string[] }> {
+      const ctx = systemContext('vulnerabilities.sweep-publications');
+      const done: string[] = [];
+      const blocked: string[] = [];
+      for (const due of await dueCases(db, now())) {
+        const outcome = await db.transaction().execute((trx) => publishInTransaction(trx, publishing, ctx, { ...due, publishedBy: 'sweeper' }));
+        if (outcome.published) done.push(outcome.publicId);
+        else if (outcome.reason === 'no_approved_revision') blocked.push(due.caseId);
+      }
+      return { published: done, blocked };
+    },
+  };
 }

@@ -63,6 +63,7 @@ export function createReleaseEarly(deps: ReleaseDeps) {
       const reason = cleanText(input.reason, 5_000);
       const notices = await prepareNotices(ctx, row.reference, caseId, reason);
       if (deps.jobs) await deps.jobs.start();
+      await deps.webhooks.prepare();
       return db.transaction().execute(async (trx) => {
         const locked = await trx.selectFrom('vulnerability_cases').select('status').where('id', '=', caseId).forUpdate().executeTakeFirstOrThrow();
         if (locked.status === 'published') throw new ConflictError('already_published', 'This case is already published');
@@ -98,6 +99,7 @@ export function createReleaseEarly(deps: ReleaseDeps) {
           actorId: actorId(ctx.actor),
         });
         await recordChange(trx, ctx, caseId, 'case.release_early', { embargoId, reason, exploitationSeen: input.exploitationSeen });
+        await deps.webhooks.emit(trx, { type: 'case.released_early', caseId, audience: { all: true } });
         const outcome = await publishInTransaction(trx, deps.publishing, ctx, { caseId, embargoId, publishedBy: actorId(ctx.actor) ?? 'system' });
         for (const notice of notices) await deps.mail.queue(trx, ctx, notice);
         return { embargoId, published: outcome.published, notified: notices.length, outcome };

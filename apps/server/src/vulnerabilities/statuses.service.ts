@@ -48,6 +48,7 @@ export function createStatuses(deps: CasesDeps) {
           references: (entry.references ?? []).map((r) => cleanText(r, 2_000)).filter((r) => r.length > 0),
         };
       });
+      await deps.webhooks.prepare();
       await db.transaction().execute(async (trx) => {
         const before = await upsertStatuses(trx, caseId, writes, actorId(ctx.actor), now());
         for (const organisationId of new Set(writes.map((w) => w.organisationId))) {
@@ -62,6 +63,8 @@ export function createStatuses(deps: CasesDeps) {
             organisationId,
             actorId: actorId(ctx.actor),
           });
+          // That vendor's rows changed: it hears of it, and so do the partner coordinators who read every vendor's.
+          await deps.webhooks.emit(trx, { type: 'status.changed', caseId, audience: { organisation: organisationId, withCoordinators: true } });
         }
         await recordChange(trx, ctx, caseId, 'case.statuses_set', { count: writes.length });
       });

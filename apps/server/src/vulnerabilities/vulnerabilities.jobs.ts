@@ -4,6 +4,7 @@ import { PUBLISH_JOB } from './publication.ts';
 import { CASE_MAIL_JOB } from './case-mail-intake.ts';
 import { REMIND_VENDORS_JOB } from './vendor-reminders.ts';
 import type { VulnerabilitiesService } from './vulnerabilities.service.ts';
+import { DELIVER_WEBHOOK_JOB } from './webhook-events.ts';
 
 export { NOTIFY_PARTICIPANTS_JOB } from './messages.service.ts';
 export { CASE_MAIL_JOB } from './case-mail-intake.ts';
@@ -25,15 +26,26 @@ export const SWEEP_PUBLICATIONS_JOB = 'vulnerabilities.sweep-publications';
  * - `vulnerabilities.remind-vendors` runs hourly and reminds the vendors that have not answered;
  * - `vulnerabilities.publish-case`, enqueued (keyed by case and embargo, due at the embargo instant) in the
  *   transaction that agrees the embargo or approves the advisory, and the sweeper every minute: both
- *   publish through one locked transaction, so a case is published once however many run (publication.ts).
+ *   publish through one locked transaction, so a case is published once however many run (publication.ts);
+ * - `vulnerabilities.deliver-webhook`, one per delivery, written and enqueued with the change it reports:
+ *   a signed POST, retried with backoff (`webhook.retrySeconds` doubling) up to `webhook.attempts` times.
  */
 export function vulnerabilitiesJobDefinitions(
   vulnerabilities: Pick<
     VulnerabilitiesService,
-    'intakeVulnerabilityMail' | 'intakeCaseMail' | 'notifyParticipants' | 'remindSilentVendors' | 'runPublishJob' | 'sweepPublications'
+    'intakeVulnerabilityMail' | 'intakeCaseMail' | 'notifyParticipants' | 'remindSilentVendors' | 'runPublishJob' | 'sweepPublications' | 'deliverWebhook'
   >,
+  webhook: { retrySeconds: number; attempts: number; timeoutSeconds: number } = { retrySeconds: 30, attempts: 8, timeoutSeconds: 10 },
 ): { definition: JobDefinition<never>; cron?: string }[] {
   return [
+    {
+      definition: defineJob(DELIVER_WEBHOOK_JOB, async ({ deliveryId }, job) => vulnerabilities.deliverWebhook(deliveryId, job), {
+        retryLimit: webhook.attempts - 1,
+        retryDelaySeconds: webhook.retrySeconds,
+        backoff: true,
+        expireInSeconds: webhook.timeoutSeconds + 30,
+      }),
+    },
     {
       definition: defineJob(VULNERABILITY_INTAKE_MAIL_JOB, async ({ messageId }) => vulnerabilities.intakeVulnerabilityMail(messageId), {
         retryLimit: 5,

@@ -20,6 +20,8 @@ export const vulnerabilitiesPolicy = definePolicy('vulnerabilities', {
   'cases.answer': [...HANDLERS, 'vendor_user', 'partner'],
   /** A publisher approves the advisory that will be published (an admin may too); handlers write it. */
   'advisories.approve': ['admin', 'publisher'],
+  /** An organisation's users manage its webhook endpoints (the service keeps them to their own); admins any. */
+  'webhooks.manage': ['admin', 'vendor_user', 'partner'],
 });
 
 export const STAFF_ROLES_OF_CASES = STAFF;

@@ -21,6 +21,7 @@ import {
 } from '@renkei/contract';
 import { errorResponses } from '../http/openapi.ts';
 import { caseMessageRoutes } from './case-messages.routes.ts';
+import { webhookRoutes } from './webhooks.routes.ts';
 import { advisoryRoutes } from './advisories.routes.ts';
 import { caseOfficeRoutes } from './case-office.routes.ts';
 import { caseParticipantRoutes } from './case-participants.routes.ts';
@@ -276,6 +277,7 @@ export const vulnerabilitiesRoutes: FastifyPluginAsyncTypebox<{ vulnerabilities:
   await app.register(caseRoutes, options);
   await app.register(caseParticipantRoutes, options);
   await app.register(caseMessageRoutes, options);
+  await app.register(webhookRoutes, options);
   await app.register(advisoryRoutes, options);
   await app.register(registryRoutes, options);
   await app.register(caseOfficeRoutes, options);

@@ -25,6 +25,9 @@ import { createCvePool } from './cve-pool.service.ts';
 import { createRegistry } from './registry.service.ts';
 import { createVendorMail } from './vendor-mail.service.ts';
 import { createCaseMailIntake } from './case-mail-intake.ts';
+import { createWebhookEmitter } from './webhook-events.ts';
+import { createWebhooks } from './webhooks.service.ts';
+import { type FetchGuard, NO_FETCH_ALLOW } from '../kernel/fetch-guard.ts';
 
 export interface VulnerabilitiesDeps {
   db: Kysely<Schema>;
@@ -58,6 +61,8 @@ export interface VulnerabilitiesOptions {
   now?: () => Date;
   /** Public ID prefixes (config: RENKEI_PUBLIC_ID_PREFIX_MULTI_PARTY / _SINGLE). */
   publicIdPrefixes?: PublicIdPrefixes;
+  /** Where webhook deliveries may go and how long one attempt may take (default: public addresses only, 10 s). */
+  webhooks?: { guard: FetchGuard; timeoutMs: number };
   /** Test-only: see `PublicationDeps.beforeCommit`. */
   beforePublishCommit?: (caseId: string) => Promise<void>;
 }
@@ -82,11 +87,13 @@ export type VulnerabilitiesService = ReturnType<typeof createVulnerabilitiesServ
 export function createVulnerabilitiesService(deps: VulnerabilitiesDeps, options: VulnerabilitiesOptions = {}) {
   const now = options.now ?? (() => new Date());
   const organisationsByIds = (ids: readonly string[]) => deps.contacts.organisationsByIds(ids);
-  const cases = { db: deps.db, organisationsByIds, now, targetDays: options.targetDays ?? 45, jobs: deps.jobs ?? NO_QUEUE };
+  const jobs = deps.jobs ?? NO_QUEUE;
+  const webhooks = createWebhookEmitter({ jobs, publicUrl: options.publicUrl ?? 'http://localhost:8080', now });
+  const cases = { db: deps.db, organisationsByIds, now, targetDays: options.targetDays ?? 45, jobs, webhooks };
   const prefixes = options.publicIdPrefixes ?? DEFAULT_PUBLIC_ID_PREFIXES;
   // Unusable configured prefixes fail at start, not at an embargo instant.
   formatPublicId('single', 1, prefixes);
-  const advisories = { ...cases, jobs: deps.jobs ?? null, publishing: { now, prefixes, beforeCommit: options.beforePublishCommit } };
+  const advisories = { ...cases, jobs: deps.jobs ?? null, publishing: { now, prefixes, beforeCommit: options.beforePublishCommit, webhooks } };
   const reports = createVulnerabilityReports({ db: deps.db, mail: deps.mail, organisationsByIds, now });
   return {
     ...reports,
@@ -116,6 +123,7 @@ export function createVulnerabilitiesService(deps: VulnerabilitiesDeps, options:
     ...createRegistry(cases),
     ...createCvePool(cases),
     ...createContactAttempts({ ...cases, unreachableWaitDays: options.unreachableWaitDays ?? 90 }),
+    ...createWebhooks({ ...cases, guard: options.webhooks?.guard ?? { allow: NO_FETCH_ALLOW }, timeoutMs: options.webhooks?.timeoutMs ?? 10_000 }),
     ...createCaseDates({ ...cases, timeZone: options.timeZone ?? 'Asia/Tokyo', fiscalYearStartMonth: options.fiscalYearStartMonth ?? 4 }),
   };
 }

@@ -23,6 +23,8 @@ import { StatisticsPage } from '../features/statistics/components/statistics-pag
 import { CaseDatesPage } from '../features/vulnerabilities/components/case-dates-page.tsx';
 import { CasePage } from '../features/vulnerabilities/components/case-page.tsx';
 import { CasesPage } from '../features/vulnerabilities/components/cases-page.tsx';
+import { ChangedCasesPage } from '../features/vulnerabilities/components/changed-cases-page.tsx';
+import { WebhooksPage } from '../features/webhooks/components/webhooks-page.tsx';
 import { VulnerabilityReportPage } from '../features/vulnerabilities/components/report-page.tsx';
 import { VulnerabilityReportsPage } from '../features/vulnerabilities/components/reports-page.tsx';
 import { UnreachableDevelopersPage } from '../features/vulnerabilities/components/unreachable-developers-page.tsx';
@@ -70,6 +72,8 @@ const casesRoute = page('cases', CasesPage);
 const vendorProductsRoute = page('vendor-products', VendorProductsPage);
 const unreachableRoute = page('unreachable-developers', UnreachableDevelopersPage);
 const caseDatesRoute = page('case-dates', CaseDatesPage);
+const changedCasesRoute = page('cases/changed', ChangedCasesPage);
+const webhooksRoute = page('webhooks', WebhooksPage);
 
 const vulnerabilityReportRoute = createRoute({
   getParentRoute: () => authedRoute,
@@ -199,10 +203,12 @@ const routeTree = rootRoute.addChildren([
     vulnerabilityReportsRoute,
     vulnerabilityReportRoute,
     casesRoute,
+    changedCasesRoute,
     caseRoute,
     vendorProductsRoute,
     unreachableRoute,
     caseDatesRoute,
+    webhooksRoute,
   ]),
 ]);
 

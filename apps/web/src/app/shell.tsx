@@ -152,6 +152,8 @@ function VulnerabilityNav({ path, isStaff, seesCases, onNavigate }: { path: stri
   const { t } = useTranslation();
   // A vendor's users keep their own organisation's products in the registry.
   const isVendor = useMe().roles.includes('vendor_user');
+  // An organisation's own users manage its webhooks; admins any organisation's.
+  const managesWebhooks = useMe().roles.some((role) => role === 'vendor_user' || role === 'partner' || role === 'admin');
   return (
     <>
       {isStaff && (
@@ -169,9 +171,30 @@ function VulnerabilityNav({ path, isStaff, seesCases, onNavigate }: { path: stri
           to={'/cases'}
           onClick={onNavigate}
           label={t('nav.cases')}
-          active={path.startsWith('/cases')}
+          active={path.startsWith('/cases') && path !== '/cases/changed'}
+          activeOptions={{ exact: true }}
           aria-current={path === '/cases' ? 'page' : undefined}
           data-testid="nav-cases"
+        />
+      )}
+      {seesCases && (
+        <NavLinkLink
+          to={'/cases/changed'}
+          onClick={onNavigate}
+          label={t('nav.changedCases')}
+          active={path === '/cases/changed'}
+          aria-current={path === '/cases/changed' ? 'page' : undefined}
+          data-testid="nav-changed-cases"
+        />
+      )}
+      {managesWebhooks && (
+        <NavLinkLink
+          to={'/webhooks'}
+          onClick={onNavigate}
+          label={t('nav.webhooks')}
+          active={path === '/webhooks'}
+          aria-current={path === '/webhooks' ? 'page' : undefined}
+          data-testid="nav-webhooks"
         />
       )}
       {(

@@ -127,6 +127,13 @@ export const API_ERROR_CODES = [
   'already_published',
   'invalid_reference_url',
   'advisory_too_large',
+  // Messages and webhooks
+  'private_to_team_only',
+  'participant_not_shared',
+  'webhook_not_found',
+  'invalid_webhook_url',
+  'webhook_inactive',
+  'fetch_refused',
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];

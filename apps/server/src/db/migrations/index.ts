@@ -20,6 +20,7 @@ import * as unreachableAnnouncements from './2026-12-04T1200-unreachable-announc
 import * as caseParticipantsByCase from './2026-12-04T1300-case-participants-by-case.ts';
 import * as advisories from './2026-12-04T1400-advisories.ts';
 import * as mailHeldWithoutRelay from './2026-12-04T1500-mail-held-without-relay.ts';
+import * as webhooks from './2026-12-05T0300-webhooks.ts';
 import * as caseMails from './2026-12-05T0400-case-mails.ts';
 import * as rateLimitCounters from './2026-12-05T0500-rate-limit-counters.ts';
 import * as feedRunHeartbeat from './2026-12-05T0510-feed-run-heartbeat.ts';
@@ -47,6 +48,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T1300-case-participants-by-case': caseParticipantsByCase,
   '2026-12-04T1400-advisories': advisories,
   '2026-12-04T1500-mail-held-without-relay': mailHeldWithoutRelay,
+  '2026-12-05T0300-webhooks': webhooks,
   '2026-12-05T0400-case-mails': caseMails,
   '2026-12-05T0500-rate-limit-counters': rateLimitCounters,
   '2026-12-05T0510-feed-run-heartbeat': feedRunHeartbeat,

@@ -50,6 +50,7 @@ import type {
   VulnerabilityReportsTable,
 } from './vulnerabilities.ts';
 import type { UnreachableAnnouncementsTable } from './unreachable-announcements.ts';
+import type { WebhookDeliveriesTable, WebhookDeliveryAttemptsTable, WebhookEndpointsTable } from './webhooks.ts';
 
 /** Every table Kysely knows, by name. Each domain adds its tables here. */
 export interface Schema {
@@ -110,4 +111,7 @@ export interface Schema {
   advisory_publications: AdvisoryPublicationsTable;
   unreachable_announcements: UnreachableAnnouncementsTable;
   case_mails: CaseMailsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_delivery_attempts: WebhookDeliveryAttemptsTable;
 }

@@ -5,6 +5,9 @@ import { DateTime } from '../../../components/date-time.tsx';
 import { RoleName } from '../../../components/role-name.tsx';
 import { useNow } from '../../../hooks/use-now.ts';
 import { useMe } from '../../../lib/session.tsx';
+import { isStaffRole } from '@renkei/contract';
+import { AnchorLink } from '../../../components/links.tsx';
+import { useChangedCases } from '../../vulnerabilities/api/case-messages.ts';
 
 /** The landing page: who you are here. Work queues join it as their modules arrive. */
 export function HomePage() {
@@ -12,6 +15,7 @@ export function HomePage() {
   const me = useMe();
   const now = useNow();
   useDocumentTitle(`${t('home.pageTitle')} · Renkei`);
+  const seesCases = me.roles.some((role) => isStaffRole(role) || role === 'vendor_user' || role === 'partner');
 
   return (
     <Stack gap="lg">
@@ -23,6 +27,8 @@ export function HomePage() {
           {t('home.intro')}
         </Text>
       </div>
+
+      {seesCases && <ChangedCasesCard />}
 
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
         <Paper withBorder radius="md" p="lg" component="section" aria-labelledby="home-roles-title">
@@ -87,5 +93,23 @@ export function HomePage() {
         )}
       </Paper>
     </Stack>
+  );
+}
+
+/** How many cases have news for the viewer since its last visit, linking to the list. */
+function ChangedCasesCard() {
+  const { t } = useTranslation();
+  const changed = useChangedCases();
+  return (
+    <Paper withBorder radius="md" p="lg" component="section" aria-labelledby="home-changed-title" data-testid="home-changed">
+      <Group justify="space-between">
+        <Title order={2} size="h4" id="home-changed-title">
+          {t('changedCases.title')}
+        </Title>
+        <AnchorLink to="/cases/changed" data-testid="home-changed-link">
+          {changed.data ? t('home.changedCount', { count: changed.data.length }) : t('home.changedOpen')}
+        </AnchorLink>
+      </Group>
+    </Paper>
   );
 }

@@ -15,6 +15,7 @@ import { daysBetween } from '../zoned-time.ts';
 import { CaseBackOffice } from './case-back-office.tsx';
 import { AdvisoryPanel } from './advisory-panel.tsx';
 import { CaseStatusBadge, DaysLeft } from './case-badges.tsx';
+import { CaseMessagesPanel } from './case-messages-panel.tsx';
 import { EmbargoPanel } from './embargo-panel.tsx';
 import { ParticipantsPanel } from './participants-panel.tsx';
 import { StatusEditor } from './status-editor.tsx';
@@ -55,6 +56,7 @@ function CaseView({ detail, onRefresh, refreshing }: { detail: CaseDetail; onRef
       {asTeam && <CaseBackOffice detail={detail} />}
       <VendorMailPanel detail={detail} />
       <AdvisoryPanel detail={detail} />
+      <CaseMessagesPanel detail={detail} />
       {editing && <StatusEditor caseId={detail.id} cell={editing} asTeam={asTeam} onClose={() => setEditing(null)} />}
     </Stack>
   );
