@@ -307,6 +307,8 @@ describeInBrowser(
         await addVulnerability(page);
         await eventually(() => cellOf(page, VENDORS.sakura).getAttribute('data-status')).toBe('notified_no_answer');
         expect(await cellOf(page, VENDORS.kaede).getAttribute('data-status')).toBe('not_notified');
+        // The 起算日 started with the first share: the target date counts down.
+        expect(await page.getByTestId('days-left').innerText()).toBe('あと 45 日');
         log('three vendors added, two shared, the vulnerability scored');
 
         const sakuraPage = await newPage(browser);
@@ -372,6 +374,8 @@ describeInBrowser(
         expect(publicId).toMatch(/^JVNVU#\d{8}$/);
         await eventually(() => page.getByTestId('case-public-id').innerText()).toBe(publicId);
         expect(await page.getByTestId('case-status').innerText()).toBe('公表済み');
+        // Published, the target date no longer counts down (nor will it turn into "overdue").
+        expect(await page.getByTestId('days-left').count()).toBe(0);
         const db = t.database.db;
         const events = await db.selectFrom('case_events').select('detail').where('case_id', '=', caseId).where('kind', '=', 'published').execute();
         expect(events).toEqual([{ detail: { publicId, revision: 2, by: 'job' } }]);
