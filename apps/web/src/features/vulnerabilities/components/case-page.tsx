@@ -111,7 +111,7 @@ function CaseHeader({
             {detail.targetPublicationAt ? (
               <Stack gap={0}>
                 <DateTime value={detail.targetPublicationAt} />
-                <DaysLeft until={detail.targetPublicationAt} />
+                {detail.status !== 'published' && <DaysLeft until={detail.targetPublicationAt} />}
               </Stack>
             ) : (
               '—'

@@ -111,7 +111,7 @@ export function CasesPage() {
                       {c.targetPublicationAt ? (
                         <Stack gap={0}>
                           <DateTime value={c.targetPublicationAt} />
-                          <DaysLeft until={c.targetPublicationAt} />
+                          {c.status !== 'published' && <DaysLeft until={c.targetPublicationAt} />}
                         </Stack>
                       ) : (
                         '—'
