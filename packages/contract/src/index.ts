@@ -15,3 +15,4 @@ export * from './vendor-mail.ts';
 /** TypeBox's static type, so clients name a schema's type without depending on TypeBox. */
 export type { Static } from '@sinclair/typebox';
 export * from './webhooks.ts';
+export * from './case-timeline.ts';

@@ -197,3 +197,31 @@ describe('the dates dashboard', () => {
     await expectAccess(t, { url: '/api/v1/cases/dashboard?format=csv' }, { allowed: STAFF_ROLES });
   });
 });
+
+describe('the case timeline', () => {
+  it('lists what happened, newest first, with who did it and the vendor it concerns, for the team only', async () => {
+    const { caseId } = await openCase(t, coordinator, 'Timeline Router');
+    const participantId = await addSharedVendor(t, coordinator, caseId, acme.organisationId);
+    await attempt(caseId, participantId, { channel: 'phone', outcome: 'answered', note: '<script>alert(1)</script>' });
+    const response = await t.request(coordinator, { url: `/api/v1/cases/${caseId}/timeline` });
+    expect(response.statusCode, response.body).toBe(200);
+    const { items, truncated } = response.json<{
+      items: { kind: string; at: string; actorName: string | null; organisationName: string | null; detail: Record<string, unknown> }[];
+      truncated: boolean;
+    }>();
+    expect(truncated).toBe(false);
+    const kinds = items.map((i) => i.kind);
+    expect(kinds[0]).toBe('contact_attempt');
+    expect(kinds).toEqual(expect.arrayContaining(['case_opened', 'vendor_added', 'shared']));
+    expect(kinds.indexOf('case_opened')).toBe(kinds.length - 1);
+    expect([...items].sort((a, b) => b.at.localeCompare(a.at)).map((i) => i.at)).toEqual(items.map((i) => i.at));
+    const added = items.find((i) => i.kind === 'vendor_added')!;
+    expect(added).toMatchObject({ organisationName: 'Acme Networks' });
+    expect(added.actorName).toMatch(/^Test user/);
+
+    await expectAccess(t, { url: `/api/v1/cases/${caseId}/timeline` }, { allowed: STAFF_ROLES, hidden: true });
+    // The vendor reads the case, not the team's record of it.
+    expect((await t.request(acme.user, { url: `/api/v1/cases/${caseId}/timeline` })).statusCode).toBe(403);
+    expect((await t.request(coordinator, { url: '/api/v1/cases/00000000-0000-0000-0000-000000000000/timeline' })).statusCode).toBe(404);
+  });
+});

@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import {
   AnnounceUnreachableRequest,
   CaseDashboard,
+  CaseTimeline,
   CaseDashboardQuery,
   ContactAttempt,
   CreateContactAttemptRequest,
@@ -24,6 +25,19 @@ const ParticipantParams = Type.Object({ id: Type.String({ format: 'uuid' }), par
 
 /** The team's records of reaching vendors, the unreachable developers' list, and the dates dashboard. */
 export const caseOfficeRoutes: FastifyPluginAsyncTypebox<{ vulnerabilities: VulnerabilitiesService }> = async (app, { vulnerabilities }) => {
+  app.get(
+    '/cases/:id/timeline',
+    {
+      schema: {
+        tags,
+        summary: "The case's timeline for the team: every event, newest first, with who did it and the participant it concerns",
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        response: { 200: CaseTimeline, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => vulnerabilities.caseTimeline(request.ctx, request.params.id),
+  );
+
   app.post(
     '/cases/:id/participants/:participantId/contact-attempts',
     {

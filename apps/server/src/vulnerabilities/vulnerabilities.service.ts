@@ -10,6 +10,7 @@ import { DEFAULT_PUBLIC_ID_PREFIXES, type PublicIdPrefixes, formatPublicId } fro
 import { publicationScheduler } from './publication.ts';
 import { createReleaseEarly } from './release-early.ts';
 import { createCases } from './cases.service.ts';
+import { createCaseTimeline } from './case-timeline.ts';
 import { createCaseParticipants } from './case-participants.service.ts';
 import { createEmbargoes } from './embargoes.service.ts';
 import { createCaseMessages } from './messages.service.ts';
@@ -105,6 +106,7 @@ export function createVulnerabilitiesService(deps: VulnerabilitiesDeps, options:
     }),
     ...createCases(cases),
     ...createCaseParticipants(cases),
+    ...createCaseTimeline(cases),
     ...createStatuses(cases),
     ...createEmbargoes({ ...cases, publication: deps.jobs ? publicationScheduler(deps.jobs) : undefined }),
     ...createCaseMessages(cases),

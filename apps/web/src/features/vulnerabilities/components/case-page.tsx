@@ -13,6 +13,7 @@ import { type CaseDetail, useCase } from '../api/vulnerabilities.ts';
 import { isHandler } from '../labels.ts';
 import { daysBetween } from '../zoned-time.ts';
 import { CaseBackOffice } from './case-back-office.tsx';
+import { CaseTimelinePanel } from './case-timeline-panel.tsx';
 import { AdvisoryPanel } from './advisory-panel.tsx';
 import { CaseStatusBadge, DaysLeft } from './case-badges.tsx';
 import { CaseMessagesPanel } from './case-messages-panel.tsx';
@@ -54,6 +55,7 @@ function CaseView({ detail, onRefresh, refreshing }: { detail: CaseDetail; onRef
       {(isStaff || detail.participants.length > 0) && <ParticipantsPanel detail={detail} canManage={asTeam} asParticipant={!isStaff} />}
       <EmbargoPanel detail={detail} asTeam={asTeam} ownOrganisations={ownOrganisations} />
       {asTeam && <CaseBackOffice detail={detail} />}
+      {isStaff && <CaseTimelinePanel detail={detail} />}
       <VendorMailPanel detail={detail} />
       <AdvisoryPanel detail={detail} />
       <CaseMessagesPanel detail={detail} />
