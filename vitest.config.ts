@@ -10,6 +10,9 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 3,
     testTimeout: 30_000,
+    // A poll waits for what a busy machine may take a few seconds to show (a page, a job's mail); the
+    // default of one second made browser tests fail on a loaded CI machine, never a real fault.
+    expect: { poll: { timeout: 15_000 } },
     hookTimeout: 60_000,
     reporters: ['default'],
   },
